@@ -1,0 +1,140 @@
+"""An open document: its bytes, its tree, and incremental re-extraction on edits.
+
+`apply_changes` takes LSP content changes (ranges in UTF-16), edits the tree with byte offsets,
+re-parses with the old tree, and re-extracts only the units that the edited bytes or
+tree-sitter's changed ranges touch. Units before the dirty region are kept as they are; units
+after it are kept and moved (their records are relative to the unit, so moving is O(1)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from .extract import extract_unit, new_parser, split_units
+from .filemap import FileMap, content_hash
+from .positions import LineIndex, apply_lsp_change
+from .records import Symbol, Unit
+
+
+@dataclass(slots=True)
+class Change:
+    """One content change: `range` is ((line, char), (line, char)) in UTF-16, or None (full)."""
+
+    text: str
+    range: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+
+@dataclass(slots=True)
+class Update:
+    old_symbols: list[Symbol]
+    new_symbols: list[Symbol]
+    old_interface: int
+    reextracted: int  # units extracted anew
+    kept: int  # units reused
+
+
+def build_filemap(path: str, module: str, data: bytes, tree: ts.Tree) -> FileMap:
+    units = [extract_unit(u, tree.root_node) for u in split_units(tree.root_node)]
+    fm = FileMap(path=path, module=module, units=units, hash=content_hash(data),
+                 lines=data.count(b"\n") + 1)
+    fm.finalize()
+    return fm
+
+
+class Document:
+    def __init__(self, path: str, module: str, data: bytes, version: int | None = None,
+                 parser: ts.Parser | None = None):
+        self.parser = parser or new_parser()
+        self.path = path
+        self.version = version
+        self.set_text(data, module)
+
+    def set_text(self, data: bytes, module: str | None = None) -> None:
+        self.data = data
+        self.index = LineIndex(data)
+        self.tree = self.parser.parse(data)
+        self.fm = build_filemap(self.path, module or self.fm.module, data, self.tree)
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    def apply_changes(self, changes: list[Change]) -> Update:
+        """Apply changes in order; returns what the re-extraction replaced."""
+        old_fm = self.fm
+        old_units = old_fm.units
+        old_interface = old_fm.interface
+        if any(c.range is None for c in changes):
+            last_full = max(i for i, c in enumerate(changes) if c.range is None)
+            self.data = changes[last_full].text.encode("utf-8")
+            self.index = LineIndex(self.data)
+            for c in changes[last_full + 1:]:
+                self._edit_bytes(c)
+            self.tree = self.parser.parse(self.data)
+            self.fm = build_filemap(self.path, old_fm.module, self.data, self.tree)
+            return Update(old_fm.symbols[1:], self.fm.symbols[1:], old_interface,
+                          len(self.fm.units), 0)
+
+        old_index = self.index
+        lo = hi = -1
+        delta = 0
+        for c in changes:
+            e = self._edit_bytes(c)
+            self.tree.edit(e.start_byte, e.old_end_byte, e.new_end_byte,
+                           e.start_point, e.old_end_point, e.new_end_point)
+            d = e.new_end_byte - e.old_end_byte
+            if lo < 0:
+                lo, hi = e.start_byte, e.new_end_byte
+            else:
+                if lo >= e.old_end_byte:
+                    lo, hi = lo + d, hi + d
+                elif hi > e.start_byte:
+                    hi = max(hi + d, e.new_end_byte)
+                lo, hi = min(lo, e.start_byte), max(hi, e.new_end_byte)
+            delta += d
+        old_tree = self.tree
+        self.tree = self.parser.parse(self.data, old_tree)
+        for r in old_tree.changed_ranges(self.tree):
+            lo, hi = min(lo, r.start_byte), max(hi, r.end_byte)
+
+        hi_old = hi - delta
+        hi_old_row = old_index.point_of_byte(min(hi_old, len(old_index.data)))[0]
+        hi_row = self.index.point_of_byte(min(hi, len(self.data)))[0]
+        row_delta = hi_row - hi_old_row
+        old_by_key = {u.key(): u for u in old_units}
+        root = self.tree.root_node
+        units: list[Unit] = []
+        fresh: list[Unit] = []
+        reused: set[int] = set()
+        for nu in split_units(root):
+            old = None
+            if nu.end_byte < lo:
+                old = old_by_key.get(nu.key())
+            elif nu.start_byte > hi and nu.start_row > hi_row:
+                old = old_by_key.get((nu.start_byte - delta, nu.end_byte - delta, nu.context, nu.kind))
+                if old is not None and old.start_row + row_delta != nu.start_row:
+                    old = None
+            if old is not None and id(old) not in reused:
+                reused.add(id(old))
+                old.start_byte, old.end_byte = nu.start_byte, nu.end_byte
+                old.start_row, old.end_row, old.end_col = nu.start_row, nu.end_row, nu.end_col
+                units.append(old)
+            else:
+                extract_unit(nu, root)
+                units.append(nu)
+                fresh.append(nu)
+        dropped = [u for u in old_units if id(u) not in reused]
+        fm = FileMap(path=self.path, module=old_fm.module, units=units, hash=content_hash(self.data),
+                     lines=self.index.line_count)
+        fm.finalize()
+        self.fm = fm
+        return Update([s for u in dropped for s in u.symbols], [s for u in fresh for s in u.symbols],
+                      old_interface, len(fresh), len(units) - len(fresh))
+
+    def _edit_bytes(self, c: Change):
+        start, end = c.range  # type: ignore[misc]
+        self.data, e = apply_lsp_change(self.data, self.index, start, end, c.text)
+        self.index = LineIndex(self.data)
+        return e

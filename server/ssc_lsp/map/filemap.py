@@ -1,0 +1,209 @@
+"""One file's part of the map: its units, and the tables derived from them.
+
+`finalize` runs after every (re-)extraction: it gives symbols their workspace-unique ids,
+absolute origins, the module symbol, and the lookup tables resolution uses. It is linear in the
+file's symbols (not its references), which keeps a keystroke cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .records import CLASS, MODULE, Ref, Symbol, Unit
+
+
+def module_name_for(relpath: str, package_dirs: set[str]) -> str:
+    """Dotted module name of a workspace file.
+
+    Walks up while the folder is a package (has `__init__.py`), so `src/flask/helpers.py` is
+    `flask.helpers` whether or not `src` is on a path; a lone `tests/test_x.py` is `test_x`.
+    """
+    parts = relpath.split("/")
+    name = parts[-1]
+    stem = name[:-3] if name.endswith(".py") else name.rsplit(".", 1)[0]
+    mods = [] if stem == "__init__" else [stem]
+    folders = parts[:-1]
+    while folders and "/".join(folders) in package_dirs:
+        mods.insert(0, folders[-1])
+        folders = folders[:-1]
+    return ".".join(mods) if mods else (folders[-1] if folders else stem)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class FileMap:
+    path: str  # workspace-relative, forward slashes
+    module: str  # dotted module name
+    units: list[Unit] = field(default_factory=list)
+    hash: str = ""
+    lines: int = 0
+    symbols: list[Symbol] = field(default_factory=list)
+    by_qualname: dict[str, list[Symbol]] = field(default_factory=dict)
+    by_id: dict[str, Symbol] = field(default_factory=dict)
+    module_symbol: Symbol | None = None
+    interface: int = 0  # hash of what other files can see; a change invalidates their lookups
+    ref_names: frozenset[str] = frozenset()
+    names: set[str] = field(default_factory=set)  # names of the symbols defined here
+    _derived: dict | None = None  # lazily built namespace tables, dropped by finalize
+
+    @property
+    def is_package(self) -> bool:
+        return self.path.endswith("__init__.py")
+
+    def finalize(self) -> None:
+        prefix = self.path + "::"
+        mod = Symbol(
+            id=self.path, kind=MODULE, name=self.module.rsplit(".", 1)[-1], qualname=self.module,
+            parent=None, span=(0, 0, max(self.lines - 1, 0), 0), name_span=(0, 0, 0, 0),
+            doc=self.units[0].doc if self.units else None,
+        )
+        symbols = [mod]
+        by_q: dict[str, list[Symbol]] = {}
+        by_id: dict[str, Symbol] = {mod.id: mod}
+        classes: dict[str, Symbol] = {}
+        iface = []
+        ref_names: set[str] = set()
+        names: set[str] = set()
+        for unit in self.units:
+            row0, byte0 = unit.start_row, unit.start_byte
+            for s in unit.symbols:
+                s.row0, s.byte0 = row0, byte0
+                lst = by_q.setdefault(s.qualname, [])
+                s.id = prefix + s.qualname if not lst else f"{prefix}{s.qualname}@{len(lst) + 1}"
+                lst.append(s)
+                by_id[s.id] = s
+                symbols.append(s)
+                names.add(s.name)
+                if s.kind == CLASS and unit.kind == "class_header":
+                    classes[s.qualname] = s
+                if "." not in s.qualname or s.parent in classes:
+                    iface.append((s.qualname, s.kind, s.signature.key() if s.signature else None))
+            for r in unit.refs:
+                ref_names.add(r.name)
+            if unit.star_imports or unit.all_names is not None:
+                iface.append((tuple(unit.star_imports), tuple(unit.all_names or ())))
+        self._close_classes(classes)
+        mod.qualname = self.module
+        self.symbols, self.by_qualname, self.by_id, self.module_symbol = symbols, by_q, by_id, mod
+        self.interface = hash(tuple(iface))
+        self.ref_names = frozenset(ref_names)
+        self.names = names
+        self._derived = None
+
+    def _close_classes(self, classes: dict[str, Symbol]) -> None:
+        """A split class ends where its last body unit ends (see extract.split_units)."""
+        if not classes:
+            return
+        last: dict[str, Unit] = {}
+        for unit in self.units:
+            if unit.kind == "class_body":
+                last[unit.context] = unit
+        for qual, sym in classes.items():
+            unit = last.get(qual)
+            if unit is None:
+                continue
+            end_row = unit.end_row - sym.row0
+            end_col = unit.end_col
+            sym.span = (sym.span[0], sym.span[1], end_row, end_col)
+
+    # -- lookups -------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """Everything the map knows of this file, with absolute positions, for comparison."""
+        syms = [symbol_dict(s) for s in self.symbols]
+        refs = [ref_dict(r, u) for r, u in self.iter_refs()]
+        t = self._tables()
+        return {"path": self.path, "module": self.module, "symbols": syms, "refs": refs,
+                "bindings": sorted(t["bindings"]), "stars": t["stars"], "all": t["all"],
+                "scopes": {k: sorted(v) for k, v in sorted(t["scopes"].items())},
+                "globals": {k: sorted(v) for k, v in sorted(t["globals"].items())}}
+
+    def lookup(self, qualname: str) -> Symbol | None:
+        lst = self.by_qualname.get(qualname)
+        return lst[0] if lst else None
+
+    def _tables(self) -> dict:
+        if self._derived is None:
+            bindings: set[str] = set()
+            stars: list[str] = []
+            all_names: list[str] | None = None
+            scopes: dict[str, set[str]] = {}
+            globs: dict[str, set[str]] = {}
+            for u in self.units:
+                bindings.update(u.bindings)
+                stars.extend(u.star_imports)
+                if u.all_names is not None:
+                    all_names = (all_names or []) + u.all_names
+                for k, v in u.scopes.items():
+                    scopes.setdefault(k, set()).update(v)
+                for k, v in u.globals.items():
+                    globs.setdefault(k, set()).update(v)
+            self._derived = {"bindings": bindings, "stars": stars, "all": all_names,
+                             "scopes": scopes, "globals": globs}
+        return self._derived
+
+    def module_bindings(self) -> set[str]:
+        return self._tables()["bindings"]
+
+    def star_imports(self) -> list[str]:
+        return self._tables()["stars"]
+
+    def all_names(self) -> list[str] | None:
+        return self._tables()["all"]
+
+    def local_names(self, scope: str) -> set[str] | None:
+        """Names bound in a function or anonymous scope, or None when `scope` is not one."""
+        return self._tables()["scopes"].get(scope)
+
+    def global_decls(self, scope: str) -> set[str]:
+        return self._tables()["globals"].get(scope, set())
+
+    def iter_refs(self) -> Iterator[tuple[Ref, Unit]]:
+        for unit in self.units:
+            for ref in unit.refs:
+                yield ref, unit
+
+    def unit_at(self, byte: int) -> Unit | None:
+        lo, hi = 0, len(self.units)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.units[mid].end_byte <= byte:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self.units) and self.units[lo].start_byte <= byte:
+            return self.units[lo]
+        return None
+
+
+def symbol_dict(s: Symbol) -> dict:
+    d = {"id": s.id, "kind": s.kind, "name": s.name, "qualname": s.qualname, "parent": s.parent,
+         "range": list(s.range), "name_range": list(s.name_range)}
+    if s.signature is not None:
+        d["signature"] = s.signature.render(s.name)
+        d["params"] = [[p.name, p.kind, p.has_default] for p in s.signature.params]
+    for key in ("decorators", "doc", "bases", "value", "annotation"):
+        v = getattr(s, key)
+        if v:
+            d[key] = v
+    if s.target:
+        d["target"] = list(s.target)
+    if s.dynamic:
+        d["dynamic"] = True
+    return d
+
+
+def ref_dict(r: Ref, u: Unit) -> dict:
+    d = {"name": r.name, "kind": r.kind, "scope": r.scope,
+         "pos": [r.row + u.start_row, r.col, r.end_col]}
+    if r.receiver:
+        d["receiver"] = r.receiver
+    if r.nargs >= 0:
+        d["call"] = [r.nargs, list(r.kwargs), r.star]
+    if r.module:
+        d["module"] = r.module
+    return d

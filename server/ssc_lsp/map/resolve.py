@@ -1,0 +1,355 @@
+"""Name resolution on the map's own data: scopes, imports, members, bases.
+
+Python's rules, as far as a static map can follow them: a name is looked up in its function
+scopes (class scopes only when it is used directly in the class body), then the module, the
+modules it star-imports, then builtins. Imports are followed across workspace files (relative
+imports, packages, `__init__` re-exports, submodules). Attribute receivers are typed cheaply:
+modules, classes, `self`/`cls`, annotated names and names assigned from a class call. Anything
+beyond that is left to jedi (jedi_bridge.py), lazily and off the typing path.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import dataclass
+
+from .extract import MODULE_REF
+from .filemap import FileMap
+from .records import (
+    ATTRIBUTE,
+    CLASS,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    REF_ATTRIBUTE,
+    REF_BASE,
+    REF_IMPORT,
+    Ref,
+    Symbol,
+    Unit,
+)
+from .workspace import Located, Workspace
+
+BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__builtins__",
+                                       "__spec__", "__loader__", "__package__", "__path__"}
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_CALL = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\(")
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class External:
+    """Something outside the workspace: a stdlib or third-party module member, or a builtin."""
+
+    module: str
+    name: str | None = None
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.module}.{self.name}" if self.name else self.module
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """The type of a value: an instance of a workspace class."""
+
+    cls: Located
+
+
+LOCAL = External("<local>")  # bound in a comprehension or lambda: no symbol of its own
+
+Target = Located | External
+Value = Located | External | Instance
+
+
+class Resolver:
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self._cache: dict[tuple[str, int, str], Target | None] = {}
+        self._cache_gen = -1
+        self._file_ids: dict[str, int] = {}
+
+    # -- caching ---------------------------------------------------------------------------
+    def _check_cache(self, fm: FileMap) -> None:
+        if self._cache_gen != self.ws.generation:
+            self._cache.clear()
+            self._file_ids.clear()
+            self._cache_gen = self.ws.generation
+        if self._file_ids.get(fm.path) != id(fm):
+            if fm.path in self._file_ids:
+                for k in [k for k in self._cache if k[0] == fm.path]:
+                    del self._cache[k]
+            self._file_ids[fm.path] = id(fm)
+
+    # -- modules ---------------------------------------------------------------------------
+    def absolute_module(self, fm: FileMap, module: str) -> str:
+        if not module.startswith("."):
+            return module
+        dots = len(module) - len(module.lstrip("."))
+        rest = module[dots:]
+        pkg = fm.module if fm.is_package else fm.module.rpartition(".")[0]
+        for _ in range(dots - 1):
+            pkg = pkg.rpartition(".")[0]
+        return f"{pkg}.{rest}" if pkg and rest else (pkg or rest)
+
+    def module_target(self, fm: FileMap, module: str) -> Target:
+        name = self.absolute_module(fm, module)
+        target = self.ws.file_of_module(name)
+        if target is not None and target.module_symbol is not None:
+            return Located(target, target.module_symbol)
+        return External(name)
+
+    # -- names -----------------------------------------------------------------------------
+    def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True) -> Target | None:
+        s = scope
+        innermost = True
+        while s:
+            locals_ = fm.local_names(s)
+            if locals_ is not None or "<" in s.rsplit(".", 1)[-1]:
+                if name in fm.global_decls(s):
+                    break
+                if locals_ is not None and name in locals_:
+                    sym = fm.lookup(f"{s}.{name}")
+                    return self._maybe_follow(fm, sym, follow) if sym is not None else LOCAL
+            else:
+                owner = fm.lookup(s)
+                if owner is not None and owner.kind == CLASS:
+                    if innermost:
+                        sym = fm.lookup(f"{s}.{name}")
+                        if sym is not None and sym.kind != ATTRIBUTE:
+                            return self._maybe_follow(fm, sym, follow)
+                elif owner is not None and owner.kind in (FUNCTION, METHOD):
+                    pass  # a function with no locals at all
+            innermost = False
+            s = s.rpartition(".")[0]
+        return self.module_member(fm, name, follow) or (External("builtins", name) if name in BUILTINS else None)
+
+    def module_member(self, fm: FileMap, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
+        if name in fm.module_bindings():
+            sym = fm.lookup(name)
+            if sym is not None:
+                return self._maybe_follow(fm, sym, follow)
+        seen = _seen or set()
+        if fm.path in seen:
+            return None
+        seen.add(fm.path)
+        for mod in fm.star_imports():
+            t = self.module_target(fm, mod)
+            if isinstance(t, Located):
+                exported = t.file.all_names()
+                if exported is not None and name not in exported:
+                    continue
+                if exported is None and name.startswith("_"):
+                    continue
+                found = self.module_member(t.file, name, follow, seen)
+                if found is not None:
+                    return found
+        sub = self.ws.file_of_module(f"{fm.module}.{name}") if fm.is_package else None
+        if sub is not None and sub.module_symbol is not None:
+            return Located(sub, sub.module_symbol)
+        return None
+
+    def _maybe_follow(self, fm: FileMap, sym: Symbol, follow: bool) -> Target | None:
+        loc = Located(fm, sym)
+        return self.follow_import(loc) if follow and sym.kind == IMPORT else loc
+
+    def follow_import(self, loc: Located, depth: int = 0) -> Target | None:
+        """From an import alias to what it names; the alias itself when that is unknown."""
+        sym = loc.symbol
+        if sym.kind != IMPORT or not sym.target or depth > MAX_DEPTH:
+            return loc
+        module = self.module_target(loc.file, sym.target[0])
+        if len(sym.target) == 1:
+            return module
+        name = sym.target[1]
+        if isinstance(module, External):
+            return External(module.module, name)
+        found = self.module_member(module.file, name, follow=False)
+        if found is None:
+            return None
+        if isinstance(found, Located) and found.symbol.kind == IMPORT:
+            return self.follow_import(found, depth + 1)
+        return found
+
+    # -- values and members --------------------------------------------------------------------
+    def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
+        if depth > MAX_DEPTH or not text:
+            return None
+        text = text.strip()
+        if text in ("super()",) or text.startswith("super("):
+            cls = self.enclosing_class(fm, scope)
+            return Instance(cls) if cls is not None else None
+        m = _CALL.match(text)
+        if m and text.endswith(")"):
+            callee = self.value_of_expr(fm, scope, m.group(1), depth + 1)
+            return self.call_result(callee, depth)
+        if not _DOTTED.match(text):
+            return None
+        parts = text.split(".")
+        value: Value | None = self.resolve_name(fm, scope, parts[0])
+        if isinstance(value, Located):
+            value = self.value_of_symbol(value, depth)
+        for part in parts[1:]:
+            if value is None:
+                return None
+            value = self.member_of(value, part)
+            if isinstance(value, Located):
+                value = self.value_of_symbol(value, depth)
+        return value
+
+    def call_result(self, callee: Value | None, depth: int) -> Value | None:
+        if isinstance(callee, Located):
+            if callee.symbol.kind == CLASS:
+                return Instance(callee)
+            sig = callee.symbol.signature
+            if sig is not None and sig.returns:
+                scope = callee.symbol.parent or ""
+                return self._instance_of_annotation(callee.file, scope, sig.returns, depth)
+        return None
+
+    def value_of_symbol(self, loc: Located, depth: int = 0) -> Value | None:
+        """What a name stands for when used as a receiver."""
+        sym = loc.symbol
+        if sym.kind in (MODULE, CLASS, FUNCTION, METHOD):
+            return loc
+        if sym.kind == PARAMETER:
+            owner = loc.file.lookup(sym.parent or "")
+            if owner is not None and owner.kind == METHOD and owner.signature and owner.signature.params \
+                    and owner.signature.params[0].name == sym.name and "staticmethod" not in owner.decorators:
+                cls = loc.file.lookup(owner.parent or "")
+                if cls is not None and cls.kind == CLASS:
+                    c = Located(loc.file, cls)
+                    return c if "classmethod" in owner.decorators else Instance(c)
+        if sym.annotation:
+            scope = sym.parent or ""
+            inst = self._instance_of_annotation(loc.file, scope, sym.annotation, depth)
+            if inst is not None:
+                return inst
+        if sym.value and depth < MAX_DEPTH:
+            scope = sym.parent if sym.kind != ATTRIBUTE else (sym.qualname.rpartition(".")[0] + ".__init__")
+            v = self.value_of_expr(loc.file, scope or "", sym.value, depth + 1)
+            if isinstance(v, Located) and v.symbol.kind == MODULE:
+                return v
+            if isinstance(v, Instance) or (isinstance(v, Located) and v.symbol.kind == CLASS and not sym.value.endswith(")")):
+                return v
+        return loc if sym.kind == IMPORT else None
+
+    def _instance_of_annotation(self, fm: FileMap, scope: str, ann: str, depth: int) -> Value | None:
+        ann = ann.strip().strip("'\"")
+        for prefix in ("Optional[", "typing.Optional["):
+            if ann.startswith(prefix) and ann.endswith("]"):
+                ann = ann[len(prefix):-1]
+        ann = ann.split("|")[0].strip()
+        if not _DOTTED.match(ann):
+            return None
+        v = self.value_of_expr(fm, scope, ann, depth + 1)
+        return Instance(v) if isinstance(v, Located) and v.symbol.kind == CLASS else None
+
+    def member_of(self, value: Value, name: str) -> Target | None:
+        if isinstance(value, External):
+            return External(value.module, f"{value.name}.{name}" if value.name else name) if value is not LOCAL else None
+        if isinstance(value, Instance):
+            return self.class_member(value.cls, name)
+        sym = value.symbol
+        if sym.kind == MODULE:
+            return self.module_member(value.file, name)
+        if sym.kind == CLASS:
+            return self.class_member(value, name)
+        if sym.kind == IMPORT:
+            t = self.follow_import(value)
+            return self.member_of(t, name) if t is not None and t != value else None
+        return None
+
+    def class_member(self, cls: Located, name: str, _seen: set | None = None) -> Target | None:
+        seen = _seen or set()
+        if cls.symbol.id in seen:
+            return None
+        seen.add(cls.symbol.id)
+        sym = cls.file.lookup(f"{cls.symbol.qualname}.{name}")
+        if sym is not None:
+            return self._maybe_follow(cls.file, sym, True)
+        for base in self.bases(cls):
+            if isinstance(base, Located):
+                found = self.class_member(base, name, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def bases(self, cls: Located) -> list[Target]:
+        scope = cls.symbol.parent or ""
+        out: list[Target] = []
+        for text in cls.symbol.bases:
+            v = self.value_of_expr(cls.file, scope, text)
+            if isinstance(v, Located) and v.symbol.kind == CLASS:
+                out.append(v)
+            elif isinstance(v, External):
+                out.append(v)
+        return out
+
+    def enclosing_class(self, fm: FileMap, scope: str) -> Located | None:
+        s = scope
+        while s:
+            sym = fm.lookup(s)
+            if sym is not None and sym.kind == CLASS:
+                return Located(fm, sym)
+            s = s.rpartition(".")[0]
+        return None
+
+    # -- references ----------------------------------------------------------------------------
+    def resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool = True) -> Target | None:
+        key = (fm.path, unit.start_byte + ref.byte, "f" if follow else "n")
+        self._check_cache(fm)
+        if key in self._cache:
+            return self._cache[key]
+        result = self._resolve_ref(fm, ref, follow)
+        self._cache[key] = result
+        return result
+
+    def _resolve_ref(self, fm: FileMap, ref: Ref, follow: bool) -> Target | None:
+        if ref.kind == REF_IMPORT:
+            if ref.receiver == MODULE_REF:
+                return self.module_target(fm, ref.module or ref.name)
+            module = self.module_target(fm, ref.module or "")
+            if isinstance(module, External):
+                return External(module.module, ref.name)
+            found = self.module_member(module.file, ref.name, follow)
+            return found
+        if ref.receiver is not None and ref.kind in (REF_ATTRIBUTE, REF_BASE):
+            value = self.value_of_expr(fm, ref.scope, ref.receiver)
+            if value is None:
+                return None
+            found = self.member_of(value, ref.name)
+            if follow and isinstance(found, Located) and found.symbol.kind == IMPORT:
+                return self.follow_import(found)
+            return found
+        return self.resolve_name(fm, ref.scope, ref.name, follow)
+
+    def ref_at(self, fm: FileMap, row: int, col: int) -> tuple[Ref, Unit] | None:
+        """The reference under a (row, byte column) position."""
+        for unit in fm.units:
+            if unit.start_row <= row <= unit.end_row:
+                for ref in unit.refs:
+                    if ref.row + unit.start_row == row and ref.col <= col <= ref.end_col:
+                        return ref, unit
+        return None
+
+    def symbol_at(self, fm: FileMap, row: int, col: int) -> Symbol | None:
+        """The symbol whose name is under a (row, byte column) position."""
+        for s in fm.symbols[1:]:
+            r = s.name_range
+            if r[0] == row and r[1] <= col <= r[3]:
+                return s
+        return None
+
+    def target_at(self, fm: FileMap, row: int, col: int) -> Target | None:
+        sym = self.symbol_at(fm, row, col)
+        if sym is not None:
+            loc = Located(fm, sym)
+            return self.follow_import(loc) if sym.kind == IMPORT else loc
+        hit = self.ref_at(fm, row, col)
+        if hit is None:
+            return None
+        return self.resolve_ref(fm, hit[0], hit[1])

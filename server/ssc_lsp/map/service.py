@@ -1,0 +1,310 @@
+"""The map of one workspace folder, as the server and the CLI use it.
+
+Ties together the crawl, the parallel cold index, the SQLite store, open documents with their
+incremental updates, the history and the resolver. It knows nothing of LSP: paths are
+workspace-relative strings, positions are tree-sitter rows and byte columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from .crawl import FoundFile, IgnoreRules, crawl, looks_secret
+from .document import Change, Document, Update, build_filemap
+from .extract import new_parser
+from .filemap import FileMap, content_hash
+from .history import History
+from .resolve import Resolver
+from .store import Store, default_db_path
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+INLINE_LIMIT = 24  # fewer changed files than this are parsed in-process: no pool start-up cost
+BATCH = 16  # files per worker task
+
+
+@dataclass
+class MapOptions:
+    exclude: list[str] = field(default_factory=list)
+    max_file_size: int = 1_000_000
+    db_path: str | None = None  # default: under the user cache dir
+    persist: bool = True
+    workers: int = 0  # 0: one per core
+
+
+@dataclass
+class IndexStats:
+    files: int = 0
+    parsed: int = 0
+    loaded: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        log.warning("cannot read %s: %s", path, e)
+        return None
+
+
+def _extract_batch(items: list[tuple[str, str, str]]) -> list[tuple[str, str, int, list]]:
+    """Worker: (relpath, abspath, module) -> (relpath, hash, lines, units)."""
+    parser = new_parser()
+    out = []
+    for rel, abspath, module in items:
+        data = _read(abspath)
+        if data is None:
+            continue
+        fm = build_filemap(rel, module, data, parser.parse(data))
+        out.append((rel, fm.hash, fm.lines, fm.units))
+    return out
+
+
+class MapService:
+    def __init__(self, root: str, options: MapOptions | None = None):
+        self.root = os.path.abspath(root)
+        self.options = options or MapOptions()
+        self.history = History()
+        self.ws = Workspace([self.root], self.history)
+        self.resolver = Resolver(self.ws)
+        self.docs: dict[str, Document] = {}
+        self.parser = new_parser()
+        self.store: Store | None = None
+        self.rules = IgnoreRules(self.root, self.options.exclude)
+        self.indexed = threading.Event()
+        self.state = "idle"
+        self.last_error: str | None = None
+        self._stat: dict[str, tuple[int, int]] = {}
+        if self.options.persist:
+            self.store = Store(self.options.db_path or default_db_path(self.root))
+            self.history.load(self.store.load_events())
+
+    # -- paths -------------------------------------------------------------------------------
+    def relpath(self, abspath: str) -> str | None:
+        rel = os.path.relpath(os.path.abspath(abspath), self.root)
+        if rel.startswith(".."):
+            return None
+        return rel.replace(os.sep, "/")
+
+    def abspath(self, rel: str) -> str:
+        return os.path.join(self.root, *rel.split("/"))
+
+    def is_mapped(self, rel: str) -> bool:
+        """Whether a workspace file belongs in the map (not ignored, not a secret, Python)."""
+        if not rel.endswith((".py", ".pyi")) or looks_secret(rel):
+            return False
+        self.rules.load_ancestors(rel)
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            if self.rules.ignored("/".join(parts[:i]), is_dir=True):
+                return False
+        return not self.rules.ignored(rel)
+
+    # -- indexing -------------------------------------------------------------------------------
+    def index(self, progress: ProgressFn | None = None) -> IndexStats:
+        """Crawl, load what the store still has, parse the rest on all cores."""
+        t0 = time.perf_counter()
+        self.state = "indexing"
+        stats = IndexStats()
+        found = crawl(self.root, self.options.exclude, self.options.max_file_size, self.rules)
+        stats.files = len(found)
+        for f in found:
+            self.ws.note_package(f.relpath)
+        stored = self.store.file_index() if self.store else {}
+        fresh: list[FoundFile] = []
+        hashes: dict[str, str] = {}
+        reuse: list[str] = []
+        for f in found:
+            s = stored.get(f.relpath)
+            if s is not None and s[1] == f.size and s[2] == f.mtime_ns:
+                reuse.append(f.relpath)  # same size and mtime: trust the stored hash
+                continue
+            data = _read(f.abspath) if s is not None else None
+            if data is not None and content_hash(data) == s[0]:
+                reuse.append(f.relpath)
+                hashes[f.relpath] = s[0]
+                continue
+            fresh.append(f)
+        by_rel = {f.relpath: f for f in found}
+        if self.store is not None and reuse:
+            for path, h, lines, units in self.store.load_files(reuse):
+                if path in self.docs:
+                    continue
+                fm = FileMap(path=path, module=self.ws.module_name(path), units=units, hash=h, lines=lines)
+                fm.finalize()
+                self.ws.put(fm, record=False)
+                stats.loaded += 1
+            missing = [by_rel[p] for p in reuse if p not in self.ws.files and p not in self.docs]
+            fresh.extend(missing)
+            touched = [(p, h, by_rel[p].size, by_rel[p].mtime_ns) for p, h in hashes.items()]
+            if touched:  # content unchanged, mtime moved: remember the new mtime
+                self._touch(touched)
+        if progress:
+            progress(stats.loaded, stats.files, f"{stats.loaded} files from the cache")
+        rows = []
+        for rel, h, lines, units in self._extract(fresh, progress, stats.loaded, stats.files):
+            if rel in self.docs:
+                continue
+            fm = FileMap(path=rel, module=self.ws.module_name(rel), units=units, hash=h, lines=lines)
+            fm.finalize()
+            self.ws.put(fm, record=rel in stored)
+            f = by_rel[rel]
+            rows.append((rel, h, f.size, f.mtime_ns, lines, units))
+            stats.parsed += 1
+        gone = [p for p in stored if p not in by_rel]
+        for p in gone:
+            self.ws.remove(p)
+        stats.removed = len(gone)
+        if self.store is not None:
+            if rows:
+                self.store.save_files(rows)
+            if gone:
+                self.store.delete_files(gone)
+        self.flush_history()
+        stats.seconds = time.perf_counter() - t0
+        self.state = "ready"
+        self.indexed.set()
+        return stats
+
+    def _touch(self, rows: list[tuple[str, str, int, int]]) -> None:
+        assert self.store is not None
+        with self.store.lock:
+            self.store.conn.executemany(
+                "UPDATE files SET size=?, mtime_ns=? WHERE path=? AND hash=?",
+                [(s, m, p, h) for p, h, s, m in rows])
+
+    def _extract(self, files: list[FoundFile], progress: ProgressFn | None, done: int, total: int):
+        items = [(f.relpath, f.abspath, self.ws.module_name(f.relpath)) for f in files]
+        workers = self.options.workers or os.cpu_count() or 1
+        if len(items) < INLINE_LIMIT or workers <= 1:
+            for i in range(0, len(items), BATCH):
+                batch = _extract_batch(items[i:i + BATCH])
+                done += len(batch)
+                if progress:
+                    progress(done, total, items[min(i + BATCH, len(items)) - 1][0])
+                yield from batch
+            return
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_extract_batch, items[i:i + BATCH]) for i in range(0, len(items), BATCH)]
+            for fut in futures:
+                batch = fut.result()
+                done += len(batch)
+                if progress and batch:
+                    progress(done, total, batch[-1][0])
+                yield from batch
+
+    def flush_history(self) -> None:
+        if self.store is not None:
+            self.store.save_events(self.history.take_pending())
+
+    # -- documents ------------------------------------------------------------------------------
+    def open(self, rel: str, text: str, version: int | None) -> Document:
+        self.ws.note_package(rel)
+        doc = Document(rel, self.ws.module_name(rel), text.encode("utf-8"), version, self.parser)
+        self.docs[rel] = doc
+        self.ws.put(doc.fm, version=version)
+        return doc
+
+    def change(self, rel: str, changes: list[Change], version: int | None) -> Update | None:
+        """Apply a didChange. Stale or out-of-order versions are refused (None), not applied."""
+        doc = self.docs.get(rel)
+        if doc is None:
+            log.warning("change for %s, which is not open: ignored", rel)
+            return None
+        if version is not None and doc.version is not None and version <= doc.version:
+            log.warning("stale change for %s: version %s after %s, refused", rel, version, doc.version)
+            return None
+        with self.ws.lock:
+            old_fm = doc.fm
+            upd = doc.apply_changes(changes)
+            doc.version = version
+            self.ws.files[rel] = doc.fm
+            self.ws.put_incremental(doc.fm, upd.old_symbols, upd.new_symbols, old_fm.interface, version)
+        return upd
+
+    def close(self, rel: str) -> None:
+        """The editor's buffer goes away: the map returns to what is on disk."""
+        doc = self.docs.pop(rel, None)
+        if doc is None:
+            return
+        self.file_changed_on_disk(rel)
+
+    def save(self, rel: str) -> None:
+        doc = self.docs.get(rel)
+        if doc is None or self.store is None:
+            return
+        try:
+            st = os.stat(self.abspath(rel))
+        except OSError:
+            return
+        fm = doc.fm
+        if content_hash(_read(self.abspath(rel)) or b"") == fm.hash:
+            self.store.save_files([(rel, fm.hash, st.st_size, st.st_mtime_ns, fm.lines, fm.units)])
+        self.flush_history()
+
+    def file_changed_on_disk(self, rel: str) -> FileMap | None:
+        """A file created or changed outside the editor (watched files, close)."""
+        if rel in self.docs:
+            return None  # the editor's buffer is the truth while it is open
+        abspath = self.abspath(rel)
+        if not os.path.isfile(abspath) or not self.is_mapped(rel):
+            self.file_deleted(rel)
+            return None
+        try:
+            st = os.stat(abspath)
+        except OSError:
+            return None
+        if st.st_size > self.options.max_file_size:
+            log.info("skipping %s: %d bytes is over the limit", rel, st.st_size)
+            self.file_deleted(rel)
+            return None
+        data = _read(abspath)
+        if data is None or b"\0" in data[:8192]:
+            return None
+        self.ws.note_package(rel)
+        old = self.ws.files.get(rel)
+        if old is not None and old.hash == content_hash(data):
+            return old
+        fm = build_filemap(rel, self.ws.module_name(rel), data, self.parser.parse(data))
+        self.ws.put(fm)
+        if self.store is not None:
+            self.store.save_files([(rel, fm.hash, st.st_size, st.st_mtime_ns, fm.lines, fm.units)])
+        self.flush_history()
+        return fm
+
+    def file_deleted(self, rel: str) -> None:
+        if rel in self.docs:
+            return
+        if rel in self.ws.files:
+            self.ws.remove(rel)
+            if self.store is not None:
+                self.store.delete_files([rel])
+            self.flush_history()
+
+    def text_of(self, rel: str) -> str | None:
+        doc = self.docs.get(rel)
+        if doc is not None:
+            return doc.text
+        data = _read(self.abspath(rel))
+        return data.decode("utf-8", errors="replace") if data is not None else None
+
+    def close_store(self) -> None:
+        self.flush_history()
+        if self.store is not None:
+            self.store.close()

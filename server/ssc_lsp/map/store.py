@@ -1,0 +1,146 @@
+"""SQLite persistence: one database per workspace, keyed by path and content hash.
+
+Each file's units are stored as one pickled blob, so a warm start is a read of blobs whose hash
+still matches the file on disk. History events are rows. The schema carries a version; an old
+schema or a corrupt file is removed and rebuilt, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import platformdirs
+
+from .history import Event
+from .records import Unit
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    lines INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, path TEXT NOT NULL,
+    kind TEXT NOT NULL, time REAL NOT NULL, version INTEGER, name TEXT NOT NULL, detail TEXT);
+CREATE INDEX IF NOT EXISTS history_symbol ON history(symbol);
+"""
+HISTORY_KEEP = 50_000
+
+
+def default_db_path(root: str) -> Path:
+    """Under the user cache dir (or $SSC_LSP_CACHE_DIR), named by the workspace's path."""
+    base = os.environ.get("SSC_LSP_CACHE_DIR") or platformdirs.user_cache_dir("ssc-lsp")
+    digest = hashlib.sha256(os.path.abspath(root).encode()).hexdigest()[:16]
+    return Path(base) / f"map-{digest}.sqlite"
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.lock = threading.Lock()
+        self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = self._connect()
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None or int(row[0]) != SCHEMA_VERSION:
+                log.info("map database %s has schema %s, want %s: rebuilding", self.path,
+                         row[0] if row else None, SCHEMA_VERSION)
+                conn.close()
+                return self._recreate()
+            conn.execute("SELECT count(*) FROM files").fetchone()
+            return conn
+        except (sqlite3.DatabaseError, ValueError) as e:
+            log.warning("map database %s is unreadable (%s): rebuilding", self.path, e)
+            return self._recreate()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_SCHEMA)
+        return conn
+
+    def _recreate(self) -> sqlite3.Connection:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.remove(str(self.path) + suffix)
+            except FileNotFoundError:
+                pass
+        conn = self._connect()
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        return conn
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # -- files ----------------------------------------------------------------------------
+    def file_index(self) -> dict[str, tuple[str, int, int]]:
+        """path -> (hash, size, mtime_ns) of every stored file."""
+        with self.lock:
+            rows = self.conn.execute("SELECT path, hash, size, mtime_ns FROM files").fetchall()
+        return {p: (h, s, m) for p, h, s, m in rows}
+
+    def load_files(self, paths: Iterable[str]) -> Iterator[tuple[str, str, int, list[Unit]]]:
+        """(path, hash, lines, units) for stored files; unreadable blobs are skipped."""
+        wanted = set(paths)
+        with self.lock:
+            rows = self.conn.execute("SELECT path, hash, lines, data FROM files").fetchall()
+        for path, h, lines, data in rows:
+            if path not in wanted:
+                continue
+            try:
+                units = pickle.loads(data)
+            except Exception as e:  # a damaged row costs one re-parse, nothing more
+                log.warning("stored map of %s unreadable (%s): re-parsing", path, e)
+                continue
+            yield path, h, lines, units
+
+    def save_files(self, rows: Iterable[tuple[str, str, int, int, int, list[Unit]]]) -> None:
+        """Rows of (path, hash, size, mtime_ns, lines, units)."""
+        data = [(p, h, s, m, n, pickle.dumps(u, protocol=pickle.HIGHEST_PROTOCOL))
+                for p, h, s, m, n, u in rows]
+        with self.lock:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", data)
+            self.conn.execute("COMMIT")
+
+    def delete_files(self, paths: Iterable[str]) -> None:
+        with self.lock:
+            self.conn.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
+
+    # -- history --------------------------------------------------------------------------
+    def save_events(self, events: list[Event]) -> None:
+        if not events:
+            return
+        rows = [(e.symbol, e.path, e.kind, e.time, e.version, e.name, json.dumps(e.detail))
+                for e in events]
+        with self.lock:
+            self.conn.execute("BEGIN")
+            self.conn.executemany(
+                "INSERT INTO history (symbol, path, kind, time, version, name, detail) "
+                "VALUES (?,?,?,?,?,?,?)", rows)
+            self.conn.execute(
+                "DELETE FROM history WHERE id <= (SELECT max(id) FROM history) - ?", (HISTORY_KEEP,))
+            self.conn.execute("COMMIT")
+
+    def load_events(self) -> list[Event]:
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT symbol, path, kind, time, version, name, detail FROM history ORDER BY id"
+            ).fetchall()
+        return [Event(s, p, k, t, v, n, json.loads(d) if d else {}) for s, p, k, t, v, n, d in rows]

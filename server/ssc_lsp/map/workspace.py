@@ -1,0 +1,142 @@
+"""The workspace-wide map: files, the module table and the name index, patched per file.
+
+`put` replaces one file's map and patches the indices with the difference, so an edit costs the
+size of what changed. Name resolution (resolve.py) and the history (history.py) read from here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .filemap import FileMap, module_name_for
+from .history import History
+from .records import Symbol
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A symbol with the file that holds it."""
+
+    file: FileMap
+    symbol: Symbol
+
+
+class Workspace:
+    def __init__(self, roots: Iterable[str] = (), history: History | None = None):
+        self.roots = list(roots)
+        self.files: dict[str, FileMap] = {}
+        self.modules: dict[str, str] = {}  # dotted module name -> path
+        self.package_dirs: set[str] = set()  # folders holding an __init__.py
+        self.names: dict[str, set[str]] = {}  # symbol name -> paths defining it
+        self.history = history or History()
+        self.generation = 0  # bumped when any file's interface changes
+        self.lock = threading.RLock()
+
+    # -- files -----------------------------------------------------------------------------
+    def module_name(self, path: str) -> str:
+        return module_name_for(path, self.package_dirs)
+
+    def note_package(self, path: str) -> None:
+        if path.endswith("/__init__.py"):
+            self.package_dirs.add(path.rsplit("/", 1)[0])
+
+    def put(self, fm: FileMap, *, version: int | None = None, record: bool = True) -> None:
+        """Add or replace a file's map, patching the indices and recording history."""
+        with self.lock:
+            old = self.files.get(fm.path)
+            self.files[fm.path] = fm
+            self.modules[fm.module] = fm.path
+            if old is not None and old.module != fm.module and self.modules.get(old.module) == fm.path:
+                del self.modules[old.module]
+            old_names = {s.name for s in old.symbols} if old else set()
+            new_names = {s.name for s in fm.symbols}
+            for n in old_names - new_names:
+                paths = self.names.get(n)
+                if paths is not None:
+                    paths.discard(fm.path)
+                    if not paths:
+                        del self.names[n]
+            for n in new_names - old_names:
+                self.names.setdefault(n, set()).add(fm.path)
+            if old is None or old.interface != fm.interface:
+                self.generation += 1
+            if record and old is not None:
+                self.history.diff(old, fm, version)
+
+    def put_incremental(self, fm: FileMap, old_symbols: list[Symbol], new_symbols: list[Symbol],
+                        old_interface: int, version: int | None) -> None:
+        """Patch after an in-place edit of `fm`: only the symbols of re-extracted units."""
+        with self.lock:
+            for s in old_symbols:
+                paths = self.names.get(s.name)
+                if paths is not None and s.name not in fm.names:
+                    paths.discard(fm.path)
+                    if not paths:
+                        del self.names[s.name]
+            for s in new_symbols:
+                self.names.setdefault(s.name, set()).add(fm.path)
+            if old_interface != fm.interface:
+                self.generation += 1
+            self.history.diff_symbols(fm.path, old_symbols, new_symbols, version,
+                                      lambda q: (fm.lookup(q).kind if q and fm.lookup(q) else None))
+
+    def remove(self, path: str) -> None:
+        with self.lock:
+            old = self.files.pop(path, None)
+            if old is None:
+                return
+            if self.modules.get(old.module) == path:
+                del self.modules[old.module]
+            for s in old.symbols:
+                paths = self.names.get(s.name)
+                if paths is not None:
+                    paths.discard(path)
+                    if not paths:
+                        del self.names[s.name]
+            self.history.diff_symbols(path, old.symbols[1:], [], None)
+            self.generation += 1
+
+    # -- queries -----------------------------------------------------------------------------
+    def symbols_named(self, name: str) -> Iterator[Located]:
+        for path in sorted(self.names.get(name, ())):
+            fm = self.files.get(path)
+            if fm is None:
+                continue
+            for s in fm.symbols:
+                if s.name == name:
+                    yield Located(fm, s)
+
+    def get(self, symbol_id: str) -> Located | None:
+        path = symbol_id.split("::", 1)[0]
+        fm = self.files.get(path)
+        if fm is None:
+            return None
+        s = fm.by_id.get(symbol_id)
+        return Located(fm, s) if s is not None else None
+
+    def file_of_module(self, module: str) -> FileMap | None:
+        path = self.modules.get(module)
+        return self.files.get(path) if path else None
+
+    def all_symbols(self) -> Iterator[Located]:
+        for path in sorted(self.files):
+            fm = self.files[path]
+            for s in fm.symbols:
+                yield Located(fm, s)
+
+    def stats(self) -> dict:
+        from collections import Counter
+
+        kinds: Counter[str] = Counter()
+        refs = 0
+        lines = 0
+        for fm in self.files.values():
+            lines += fm.lines
+            for s in fm.symbols:
+                kinds[s.kind] += 1
+            for u in fm.units:
+                refs += len(u.refs)
+        return {"files": len(self.files), "lines": lines, "symbols": dict(sorted(kinds.items())),
+                "references": refs}
