@@ -1,0 +1,21 @@
+"""LSP handlers, one capability per module, registered by `setup` (the composition root)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+log = logging.getLogger(__name__)
+
+# Each module has `register(server)`. Order matters only for lifecycle (first).
+FEATURES = (
+    "lifecycle",
+    "sync",
+    "inspect",
+)
+
+
+def setup(server) -> None:
+    for name in FEATURES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.register(server)

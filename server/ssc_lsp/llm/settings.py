@@ -54,12 +54,18 @@ class LLMSettings:
         """Return human-readable problems (empty when the settings are usable)."""
         problems = []
         if self.provider not in PROVIDERS:
-            problems.append(f"provider must be one of {', '.join(PROVIDERS)}, not {self.provider!r}")
+            problems.append(
+                f"provider must be one of {', '.join(PROVIDERS)}, not {self.provider!r}"
+            )
         if self.api not in APIS:
             problems.append(f"api must be one of {', '.join(APIS)}, not {self.api!r}")
         if self.provider == "openai" and not self.base_url:
             problems.append("provider 'openai' needs base_url (or SSC_LLM_BASE_URL)")
-        if self.fim_template == "custom" and "{prefix}" not in self.custom_fim_template:
+        if (
+            self.api == "completions"
+            and self.fim_template == "custom"
+            and "{prefix}" not in self.custom_fim_template
+        ):
             problems.append("fim_template 'custom' needs custom_fim_template containing {prefix}")
         if self.max_tokens < 1:
             problems.append("max_tokens must be at least 1")

@@ -171,8 +171,10 @@ def unresolved_imports(resolver: Resolver, ws: Workspace) -> list[dict]:
                 absolute = resolver.absolute_module(fm, mod)
                 if not mod.startswith(".") and absolute.split(".")[0] not in top_packages:
                     continue  # a third-party or stdlib import: not the map's to resolve
-                if resolver.resolve_ref(fm, ref, unit) is None or isinstance(
-                        resolver.resolve_ref(fm, ref, unit), External):
+                target = resolver.resolve_ref(fm, ref, unit)
+                missing_module = isinstance(target, External) and (
+                    target.module.split(".")[0] in top_packages or mod.startswith("."))
+                if target is None or missing_module:
                     out.append({"path": fm.path, "line": ref.row + unit.start_row,
                                 "module": absolute, "name": ref.name})
     return out

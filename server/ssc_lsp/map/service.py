@@ -35,7 +35,8 @@ BATCH = 16  # files per worker task
 class MapOptions:
     exclude: list[str] = field(default_factory=list)
     max_file_size: int = 1_000_000
-    db_path: str | None = None  # default: under the user cache dir
+    db_path: str | None = None  # default: a file named by the root, under cache_dir
+    cache_dir: str | None = None  # default: $SSC_LSP_CACHE_DIR or the user cache dir
     persist: bool = True
     workers: int = 0  # 0: one per core
 
@@ -91,7 +92,7 @@ class MapService:
         self.last_error: str | None = None
         self._stat: dict[str, tuple[int, int]] = {}
         if self.options.persist:
-            self.store = Store(self.options.db_path or default_db_path(self.root))
+            self.store = Store(self.options.db_path or default_db_path(self.root, self.options.cache_dir))
             self.history.load(self.store.load_events())
 
     # -- paths -------------------------------------------------------------------------------

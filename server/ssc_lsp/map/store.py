@@ -38,9 +38,9 @@ CREATE INDEX IF NOT EXISTS history_symbol ON history(symbol);
 HISTORY_KEEP = 50_000
 
 
-def default_db_path(root: str) -> Path:
-    """Under the user cache dir (or $SSC_LSP_CACHE_DIR), named by the workspace's path."""
-    base = os.environ.get("SSC_LSP_CACHE_DIR") or platformdirs.user_cache_dir("ssc-lsp")
+def default_db_path(root: str, cache_dir: str | None = None) -> Path:
+    """Under `cache_dir`, $SSC_LSP_CACHE_DIR or the user cache dir, named by the workspace path."""
+    base = cache_dir or os.environ.get("SSC_LSP_CACHE_DIR") or platformdirs.user_cache_dir("ssc-lsp")
     digest = hashlib.sha256(os.path.abspath(root).encode()).hexdigest()[:16]
     return Path(base) / f"map-{digest}.sqlite"
 

@@ -1,0 +1,49 @@
+"""The `ssc-lsp` command: serve LSP (the default), or inspect the map from a terminal.
+
+Each subcommand lives in `commands/` and adds itself through `add_parser(subparsers)`; this
+module only parses and dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from . import __version__
+
+COMMANDS = ("serve", "map")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ssc-lsp", description=(
+        "A language server with an LLM pair programmer grounded in a symbolic map of the "
+        "workspace. With no command, serves LSP on stdio."))
+    parser.add_argument("--version", action="version", version=f"ssc-lsp {__version__}")
+    parser.add_argument("--log-level", default="INFO", help="logging level (stderr)")
+    sub = parser.add_subparsers(dest="command")
+    for name in COMMANDS:
+        importlib.import_module(f".commands.{name}_cmd", __package__).add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+                        stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        from .commands.serve_cmd import serve
+
+        return serve(None)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The language server object and its composition root.
+
+`SscServer` holds the state every feature shares (configuration, the map of each workspace
+folder); `create_server` builds it and lets each feature module register its handlers
+(features/__init__.py lists them). Handlers stay thin: they convert positions, call the domain,
+shape the result.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from . import __version__
+from .config import Config, parse_config
+from .map.positions import LineIndex
+from .map.service import MapOptions, MapService
+
+log = logging.getLogger("ssc_lsp")
+
+
+@dataclass
+class Where:
+    """A document position resolved to a map: the service, the relative path, the row/byte col."""
+
+    svc: MapService
+    rel: str
+    row: int
+    col: int
+    index: LineIndex
+
+
+class SscServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("ssc-lsp", __version__,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.config = Config()
+        self.maps: list[MapService] = []
+        self._loose: dict[str, MapService] = {}  # files outside every workspace folder
+        self.said_once: set[str] = set()
+        self.change_hooks: list = []  # callables (svc, rel) run after a file's map changed
+
+    # -- configuration -----------------------------------------------------------------------
+    def apply_settings(self, raw: object) -> None:
+        cfg, errors = parse_config(raw)
+        self.config = cfg
+        for e in errors:
+            self.tell(e, types.MessageType.Warning, once=True)
+
+    def tell(self, message: str, kind: types.MessageType = types.MessageType.Info,
+             once: bool = False) -> None:
+        """window/showMessage, logged once."""
+        if once:
+            if message in self.said_once:
+                return
+            self.said_once.add(message)
+        log.info("%s", message)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"ssc: {message}"))
+        except Exception:  # no transport (tests, CLI): the log line is enough
+            pass
+
+    # -- maps ---------------------------------------------------------------------------------
+    def map_options(self) -> MapOptions:
+        m = self.config.map
+        return MapOptions(exclude=list(m.exclude), max_file_size=m.max_file_size_bytes,
+                          persist=m.persist, cache_dir=m.cache_dir or None)
+
+    def add_folder(self, path: str) -> MapService:
+        svc = MapService(path, self.map_options())
+        self.maps.append(svc)
+        return svc
+
+    def service_for_path(self, path: str) -> tuple[MapService, str] | None:
+        path = os.path.abspath(path)
+        best: MapService | None = None
+        for svc in self.maps:
+            if (path == svc.root or path.startswith(svc.root + os.sep)) and (
+                    best is None or len(svc.root) > len(best.root)):
+                best = svc
+        if best is None:
+            folder = os.path.dirname(path)
+            best = self._loose.get(folder)
+            if best is None:
+                best = MapService(folder, MapOptions(persist=False))
+                best.indexed.set()
+                self._loose[folder] = best
+        rel = best.relpath(path)
+        return (best, rel) if rel is not None else None
+
+    def service_for(self, uri: str) -> tuple[MapService, str] | None:
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        return self.service_for_path(path)
+
+    def uri_of(self, svc: MapService, rel: str) -> str:
+        return from_fs_path(svc.abspath(rel)) or ""
+
+    def line_index(self, svc: MapService, rel: str) -> LineIndex | None:
+        doc = svc.docs.get(rel)
+        if doc is not None:
+            return doc.index
+        text = svc.text_of(rel)
+        return LineIndex(text.encode("utf-8")) if text is not None else None
+
+    def where(self, uri: str, pos: types.Position) -> Where | None:
+        found = self.service_for(uri)
+        if found is None:
+            return None
+        svc, rel = found
+        index = self.line_index(svc, rel)
+        if index is None:
+            return None
+        row, col = index.point_of_byte(index.byte_of_lsp(pos.line, pos.character))
+        return Where(svc, rel, row, col, index)
+
+    def to_range(self, index: LineIndex, r: tuple[int, int, int, int]) -> types.Range:
+        """A map range (rows, byte columns) as an LSP range (UTF-16)."""
+        sl, sc = index.lsp_of_point(r[0], r[1])
+        el, ec = index.lsp_of_point(r[2], r[3])
+        return types.Range(types.Position(sl, sc), types.Position(el, ec))
+
+    def on_document_changed(self, svc: MapService, rel: str) -> None:
+        """Hook for features that react to map changes (diagnostics); none by default."""
+        for hook in self.change_hooks:
+            try:
+                hook(svc, rel)
+            except Exception:
+                log.exception("change hook failed")
+
+    def close_maps(self) -> None:
+        for svc in self.maps + list(self._loose.values()):
+            try:
+                svc.close_store()
+            except Exception as e:
+                log.warning("closing the map of %s: %s", svc.root, e)
+
+
+def create_server() -> SscServer:
+    from .features import setup
+
+    server = SscServer()
+    setup(server)
+    return server
