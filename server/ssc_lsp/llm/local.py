@@ -334,10 +334,13 @@ class LocalProvider:
         prompt = build_local_prompt(
             request, max_prefix_chars=prefix_chars, max_context_chars=context_chars
         )
-        for _ in range(6):
-            if self.count_tokens(prompt) <= self.prompt_budget_tokens:
+        for _ in range(8):
+            tokens = self.count_tokens(prompt)
+            if tokens <= self.prompt_budget_tokens or prefix_chars <= 16:
                 break
-            prefix_chars, context_chars = int(prefix_chars * 0.75), int(context_chars * 0.5)
+            ratio = 0.9 * self.prompt_budget_tokens / tokens
+            prefix_chars = max(16, int(prefix_chars * ratio))
+            context_chars = int(context_chars * ratio)
             prompt = build_local_prompt(
                 request, max_prefix_chars=prefix_chars, max_context_chars=context_chars
             )
