@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""A tiny stand-in for ssc-lsp, used only to self-test the editor test harnesses.
+
+It is NOT the ssc server. It speaks LSP over stdio (pygls) and answers, with
+naive whole-word text matching over the workspace's *.py files:
+definition, references, rename, completion, plus the ssc/* custom requests and
+the ssc.* commands with canned results. It reports a short "ssc: indexing"
+work-done progress after `initialized`, like the real server.
+
+    python stub_lsp.py            # behave
+    python stub_lsp.py --hang     # read stdin, never answer: a server that does not attach
+
+The harnesses (editors/neovim/tests/e2e.lua, editors/vscode/test/lsp.e2e.test.ts)
+must pass against the first and fail against the second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def hang() -> int:
+    # Consume input so the client does not block on a full pipe; never reply.
+    while sys.stdin.buffer.read(4096):
+        pass
+    time.sleep(3600)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hang", action="store_true", help="never answer initialize")
+    args = parser.parse_args()
+    if args.hang:
+        return hang()
+
+    from lsprotocol import types as t
+    from pygls.lsp.server import LanguageServer
+    from pygls.uris import from_fs_path, to_fs_path
+
+    server = LanguageServer(
+        "ssc-stub",
+        "0",
+        text_document_sync_kind=t.TextDocumentSyncKind.Full,
+    )
+    state: dict = {"init_options": None}
+
+    def root() -> Path | None:
+        path = server.workspace.root_path
+        return Path(path) if path else None
+
+    def sources() -> dict[str, str]:
+        """uri -> text of every *.py file in the workspace (open documents win)."""
+        out: dict[str, str] = {}
+        base = root()
+        if base is not None:
+            for path in sorted(base.rglob("*.py")):
+                if any(part.startswith(".") for part in path.relative_to(base).parts):
+                    continue
+                uri = from_fs_path(str(path))
+                if uri:
+                    try:
+                        out[uri] = path.read_text(encoding="utf-8")
+                    except OSError:
+                        pass
+        for uri, doc in server.workspace.text_documents.items():
+            if uri.endswith(".py"):
+                out[uri] = doc.source
+        return out
+
+    def word_at(uri: str, pos: t.Position) -> str | None:
+        doc = server.workspace.get_text_document(uri)
+        lines = doc.source.splitlines()
+        if pos.line >= len(lines):
+            return None
+        line = lines[pos.line]
+        for m in WORD.finditer(line):
+            if m.start() <= pos.character <= m.end():
+                return m.group(0)
+        return None
+
+    def occurrences(name: str) -> list[t.Location]:
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        locs = []
+        for uri, text in sources().items():
+            for i, line in enumerate(text.splitlines()):
+                for m in pattern.finditer(line):
+                    locs.append(
+                        t.Location(
+                            uri=uri,
+                            range=t.Range(
+                                start=t.Position(line=i, character=m.start()),
+                                end=t.Position(line=i, character=m.end()),
+                            ),
+                        )
+                    )
+        return locs
+
+    def definition_of(name: str) -> list[t.Location]:
+        pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b")
+        out = []
+        for loc in occurrences(name):
+            text = sources()[loc.uri].splitlines()[loc.range.start.line]
+            if pattern.match(text):
+                out.append(loc)
+        return out
+
+    @server.feature(t.INITIALIZE)
+    def on_initialize(params: t.InitializeParams) -> None:
+        state["init_options"] = params.initialization_options
+        print(f"stub: initializationOptions={params.initialization_options!r}", file=sys.stderr)
+
+    @server.feature(t.INITIALIZED)
+    async def on_initialized(params: t.InitializedParams) -> None:
+        token = "ssc-indexing"
+        try:
+            await server.work_done_progress.create_async(token)
+        except Exception as exc:  # the client may not support it
+            print(f"stub: no progress: {exc}", file=sys.stderr)
+            return
+        server.work_done_progress.begin(
+            token, t.WorkDoneProgressBegin(title="ssc: indexing", percentage=0)
+        )
+        files = len(sources())
+        server.work_done_progress.report(
+            token, t.WorkDoneProgressReport(message=f"{files} files", percentage=50)
+        )
+        server.work_done_progress.end(token, t.WorkDoneProgressEnd(message="done"))
+
+    @server.feature(t.TEXT_DOCUMENT_DEFINITION)
+    def on_definition(params: t.DefinitionParams):
+        name = word_at(params.text_document.uri, params.position)
+        return definition_of(name) if name else None
+
+    @server.feature(t.TEXT_DOCUMENT_REFERENCES)
+    def on_references(params: t.ReferenceParams):
+        name = word_at(params.text_document.uri, params.position)
+        if not name:
+            return None
+        locs = occurrences(name)
+        if not params.context.include_declaration:
+            defs = {(d.uri, d.range.start.line) for d in definition_of(name)}
+            locs = [loc for loc in locs if (loc.uri, loc.range.start.line) not in defs]
+        return locs
+
+    @server.feature(t.TEXT_DOCUMENT_PREPARE_RENAME)
+    def on_prepare_rename(params: t.PrepareRenameParams):
+        name = word_at(params.text_document.uri, params.position)
+        if not name:
+            return None
+        for loc in occurrences(name):
+            if loc.uri == params.text_document.uri and loc.range.start.line == params.position.line:
+                if loc.range.start.character <= params.position.character <= loc.range.end.character:
+                    return loc.range
+        return None
+
+    @server.feature(t.TEXT_DOCUMENT_RENAME)
+    def on_rename(params: t.RenameParams):
+        name = word_at(params.text_document.uri, params.position)
+        if not name:
+            return None
+        changes: dict[str, list[t.TextEdit]] = {}
+        for loc in occurrences(name):
+            changes.setdefault(loc.uri, []).append(t.TextEdit(range=loc.range, new_text=params.new_name))
+        return t.WorkspaceEdit(changes=changes)
+
+    @server.feature(
+        t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=["."])
+    )
+    def on_completion(params: t.CompletionParams):
+        doc = server.workspace.get_text_document(params.text_document.uri)
+        lines = doc.source.splitlines()
+        line = lines[params.position.line] if params.position.line < len(lines) else ""
+        m = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", line[: params.position.character])
+        prefix = m.group(0) if m else ""
+        words = sorted({w for text in sources().values() for w in WORD.findall(text)})
+        items = [
+            t.CompletionItem(label=w, kind=t.CompletionItemKind.Text)
+            for w in words
+            if w.startswith(prefix) and w != prefix
+        ]
+        return t.CompletionList(is_incomplete=False, items=items[:100])
+
+    @server.feature("ssc/stats")
+    def on_stats(params):
+        text = sources()
+        return {
+            "files": len(text),
+            "symbols": sum(len(WORD.findall(s)) for s in text.values()),
+            "stub": True,
+            "initializationOptions": state["init_options"],
+        }
+
+    @server.feature("ssc/context")
+    def on_context(params):
+        uri = params.textDocument.uri
+        text = server.workspace.get_text_document(uri).source
+        path = to_fs_path(uri) or uri
+        base = root()
+        rel = os.path.relpath(path, base) if base else path
+        item = {
+            "path": rel,
+            "startLine": 0,
+            "endLine": max(0, len(text.splitlines()) - 1),
+            "kind": "file",
+            "score": 1.0,
+            "why": "the current file (stub)",
+            "chars": len(text),
+            "text": text,
+        }
+        return {"items": [item], "markdown": f"# context (stub)\n\n`{rel}`\n"}
+
+    @server.feature("ssc/symbol")
+    def on_symbol(params):
+        name = word_at(params.textDocument.uri, params.position)
+        return {"name": name, "relations": [], "history": [], "stub": True}
+
+    commands = ["ssc.reindex", "ssc.showContext", "ssc.refactor", "ssc.explain", "ssc.acceptCompletion"]
+
+    @server.feature(
+        t.WORKSPACE_EXECUTE_COMMAND, t.ExecuteCommandOptions(commands=commands)
+    )
+    def on_execute(params: t.ExecuteCommandParams):
+        if params.command == "ssc.explain":
+            return "**stub explanation**"
+        if params.command == "ssc.showContext":
+            return {"items": [], "markdown": "# context (stub)"}
+        if params.command == "ssc.refactor":
+            return None
+        return None
+
+    server.start_io()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
