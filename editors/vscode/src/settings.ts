@@ -8,7 +8,7 @@
  * test/settings.test.ts, and `npm run sync-settings` rewrites package.json from it.
  */
 
-export type SettingType = 'string' | 'boolean' | 'integer' | 'number' | 'string[]';
+export type SettingType = 'string' | 'boolean' | 'integer' | 'number' | 'string[]' | 'object';
 
 export interface SettingSpec {
   /** Dotted key below `ssc.`, e.g. "llm.provider". */
@@ -20,8 +20,6 @@ export interface SettingSpec {
   enumDescriptions?: readonly string[];
   minimum?: number;
   maximum?: number;
-  /** An empty string means "unset: let the server choose"; such keys are left out. */
-  emptyMeansUnset?: boolean;
 }
 
 export const SERVER_SETTINGS: readonly SettingSpec[] = [
@@ -31,9 +29,9 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     default: 'auto',
     enum: ['auto', 'openai', 'local', 'none'],
     enumDescriptions: [
-      'Use an OpenAI-compatible endpoint when an API key or base URL is configured, a local model otherwise, or no LLM when neither is available.',
-      'An OpenAI-compatible HTTP endpoint (OpenAI, vLLM, llama.cpp server, Ollama, ...).',
-      'A local model run by the server.',
+      'An OpenAI-compatible endpoint when one is configured (llm.baseUrl or SSC_LLM_BASE_URL), else a local model when one is installed, else no LLM.',
+      'An OpenAI-compatible HTTP endpoint (OpenAI, vLLM, llama.cpp server, Ollama, ...); needs llm.baseUrl.',
+      'A local model run inside the server.',
       'No LLM: only the symbolic map features (definitions, references, context, ...).',
     ],
     description: 'Which LLM backend the server uses.',
@@ -42,21 +40,19 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     key: 'llm.baseUrl',
     type: 'string',
     default: '',
-    emptyMeansUnset: true,
-    description: 'Base URL of the OpenAI-compatible API (e.g. http://127.0.0.1:8080/v1). Empty: the provider default.',
+    description: 'Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1 (the environment variable SSC_LLM_BASE_URL overrides it).',
   },
   {
     key: 'llm.model',
     type: 'string',
     default: '',
-    emptyMeansUnset: true,
-    description: 'Model name sent to the LLM endpoint. Empty: the server default.',
+    description: 'Model name sent to the LLM endpoint (SSC_LLM_MODEL overrides it). Empty: the server picks one.',
   },
   {
     key: 'llm.apiKeyEnv',
     type: 'string',
-    default: 'OPENAI_API_KEY',
-    description: 'Name of the environment variable (in the server process) that holds the API key. The key itself is never stored in settings.',
+    default: '',
+    description: 'Name of an environment variable of the server process that holds the API key (SSC_LLM_API_KEY always wins). The key itself never goes into settings.',
   },
   {
     key: 'llm.api',
@@ -64,22 +60,27 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     default: 'chat',
     enum: ['chat', 'completions'],
     enumDescriptions: [
-      'Use the chat completions API.',
-      'Use the legacy text completions API (fill-in-the-middle with llm.fimTemplate).',
+      'The chat completions API.',
+      'The text completions API with a fill-in-the-middle prompt (llm.fimTemplate).',
     ],
-    description: 'Which endpoint of the OpenAI-compatible API to use.',
+    description: 'Which API of the OpenAI-compatible endpoint to use (SSC_LLM_API overrides it).',
   },
   {
     key: 'llm.fimTemplate',
     type: 'string',
+    default: 'qwen2.5-coder',
+    description: 'Fill-in-the-middle prompt format for api "completions": a model family (qwen2.5-coder, starcoder2, codellama, deepseek-coder, codestral, or an alias such as qwen, starcoder, deepseek, mistral) or "custom" for llm.customFimTemplate.',
+  },
+  {
+    key: 'llm.customFimTemplate',
+    type: 'string',
     default: '',
-    emptyMeansUnset: true,
-    description: 'Fill-in-the-middle prompt template for api "completions", with {prefix} and {suffix} placeholders. Empty: the server picks one for the model.',
+    description: 'The prompt when llm.fimTemplate is "custom", with {prefix} and {suffix} placeholders.',
   },
   {
     key: 'llm.maxTokens',
     type: 'integer',
-    default: 256,
+    default: 128,
     minimum: 1,
     description: 'Maximum number of tokens the LLM may generate per request.',
   },
@@ -92,11 +93,43 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     description: 'Sampling temperature.',
   },
   {
+    key: 'llm.stop',
+    type: 'string[]',
+    default: [],
+    description: 'Extra stop sequences for the LLM.',
+  },
+  {
     key: 'llm.timeoutMs',
     type: 'integer',
     default: 15000,
-    minimum: 0,
+    minimum: 1,
     description: 'Timeout of one LLM request in milliseconds.',
+  },
+  {
+    key: 'llm.retries',
+    type: 'integer',
+    default: 2,
+    minimum: 0,
+    description: 'How often a failed LLM request is retried.',
+  },
+  {
+    key: 'llm.concurrency',
+    type: 'integer',
+    default: 2,
+    minimum: 1,
+    description: 'How many LLM requests may run at once.',
+  },
+  {
+    key: 'llm.extraHeaders',
+    type: 'object',
+    default: {},
+    description: 'Extra HTTP headers sent with every LLM request (string values).',
+  },
+  {
+    key: 'llm.extraBody',
+    type: 'object',
+    default: {},
+    description: 'Extra fields merged into the body of every LLM request (e.g. {"top_p": 0.9}).',
   },
   {
     key: 'completion.inline',
@@ -120,7 +153,7 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
   {
     key: 'context.budgetChars',
     type: 'integer',
-    default: 12000,
+    default: 6000,
     minimum: 0,
     description: 'How many characters of workspace context (from the symbolic map) go into a prompt.',
   },
@@ -128,26 +161,45 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     key: 'map.exclude',
     type: 'string[]',
     default: [],
-    description: 'Glob patterns (gitignore syntax) of files the symbolic map leaves out, in addition to .gitignore.',
+    description: 'Glob patterns (gitignore syntax) of files the symbolic map leaves out, in addition to .gitignore and .sscignore.',
   },
   {
     key: 'map.maxFileSizeBytes',
     type: 'integer',
     default: 1000000,
     minimum: 0,
-    description: 'Files larger than this are not indexed.',
+    description: 'Files larger than this are not mapped.',
+  },
+  {
+    key: 'map.persist',
+    type: 'boolean',
+    default: true,
+    description: 'Keep the map in a SQLite file so that the next start is fast.',
+  },
+  {
+    key: 'map.cacheDir',
+    type: 'string',
+    default: '',
+    description: 'Directory of the map\'s SQLite files. Empty: the user cache directory (or $SSC_LSP_CACHE_DIR).',
   },
   {
     key: 'diagnostics.enabled',
     type: 'boolean',
     default: true,
-    description: 'Publish diagnostics from the symbolic map (unresolved names, ...).',
+    description: 'Publish diagnostics from the symbolic map (unresolved names, wrong call arities, ...).',
+  },
+  {
+    key: 'diagnostics.debounceMs',
+    type: 'integer',
+    default: 300,
+    minimum: 0,
+    description: 'Delay after an edit before diagnostics are recomputed, in milliseconds.',
   },
   {
     key: 'feedback.enabled',
     type: 'boolean',
-    default: true,
-    description: 'Record locally which suggestions are accepted, to rank context better. Nothing leaves the machine.',
+    default: false,
+    description: 'Record in a local JSONL file which suggestions were shown and accepted (opt-in; nothing leaves the machine).',
   },
 ];
 
@@ -157,17 +209,14 @@ export type JsonObject = { [key: string]: JsonValue };
 /** Reads one setting below `ssc.` by its dotted key; returns undefined when unknown. */
 export type SettingReader = (key: string) => unknown;
 
-function coerce(spec: SettingSpec, raw: unknown): JsonValue | undefined {
+function coerce(spec: SettingSpec, raw: unknown): JsonValue {
   switch (spec.type) {
     case 'boolean':
       return typeof raw === 'boolean' ? raw : (spec.default as boolean);
     case 'string': {
-      let value = typeof raw === 'string' ? raw.trim() : (spec.default as string);
+      let value = typeof raw === 'string' ? raw : (spec.default as string);
       if (spec.enum && !spec.enum.includes(value)) {
         value = spec.default as string;
-      }
-      if (spec.emptyMeansUnset && value === '') {
-        return undefined;
       }
       return value;
     }
@@ -187,7 +236,12 @@ function coerce(spec: SettingSpec, raw: unknown): JsonValue | undefined {
     }
     case 'string[]': {
       const list = Array.isArray(raw) ? raw : (spec.default as unknown[]);
-      return list.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+      return list.filter((x): x is string => typeof x === 'string' && x !== '');
+    }
+    case 'object': {
+      const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : spec.default;
+      // Through JSON: drops functions/undefined and the proxies VS Code hands out.
+      return JSON.parse(JSON.stringify(obj ?? {})) as JsonObject;
     }
   }
 }
@@ -195,16 +249,14 @@ function coerce(spec: SettingSpec, raw: unknown): JsonValue | undefined {
 /**
  * Builds the nested camelCase object sent as initializationOptions, e.g.
  * `{ llm: { provider: 'auto', ... }, completion: { inline: true, ... }, ... }`.
- * Values of the wrong type fall back to the default; numbers are clamped to
- * their range; optional strings left empty are omitted.
+ * Every key is present (the server's defaults when unset, see
+ * server/ssc_lsp/config.py); values of the wrong type fall back to the default,
+ * numbers are clamped to their range; strings are passed as they are.
  */
 export function buildServerSettings(read: SettingReader): JsonObject {
   const result: JsonObject = {};
   for (const spec of SERVER_SETTINGS) {
     const value = coerce(spec, read(spec.key));
-    if (value === undefined) {
-      continue;
-    }
     const parts = spec.key.split('.');
     let node = result;
     for (const part of parts.slice(0, -1)) {
@@ -276,6 +328,8 @@ export function packageJsonProperty(spec: SettingSpec): Record<string, unknown> 
   if (spec.type === 'string[]') {
     prop.type = 'array';
     prop.items = { type: 'string' };
+  } else if (spec.type === 'object') {
+    prop.type = 'object';
   } else {
     prop.type = spec.type;
   }

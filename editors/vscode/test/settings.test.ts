@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -17,41 +18,89 @@ import {
 const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 const properties: Record<string, Record<string, unknown>> = pkg.contributes.configuration.properties;
 
+/** server/ssc_lsp/config.py: to_json(Config()) at the time of writing. */
+const SERVER_DEFAULTS = {
+  llm: {
+    provider: 'auto',
+    baseUrl: '',
+    model: '',
+    apiKeyEnv: '',
+    api: 'chat',
+    fimTemplate: 'qwen2.5-coder',
+    customFimTemplate: '',
+    maxTokens: 128,
+    temperature: 0.2,
+    stop: [],
+    timeoutMs: 15000,
+    retries: 2,
+    concurrency: 2,
+    extraHeaders: {},
+    extraBody: {},
+  },
+  map: { exclude: [], maxFileSizeBytes: 1000000, persist: true, cacheDir: '' },
+  completion: { inline: true, list: true, debounceMs: 150 },
+  context: { budgetChars: 6000 },
+  diagnostics: { enabled: true, debounceMs: 300 },
+  feedback: { enabled: false },
+};
+
 test('defaults map to the nested camelCase initializationOptions', () => {
-  assert.deepEqual(defaultServerSettings(), {
-    llm: {
-      provider: 'auto',
-      apiKeyEnv: 'OPENAI_API_KEY',
-      api: 'chat',
-      maxTokens: 256,
-      temperature: 0.2,
-      timeoutMs: 15000,
-    },
-    completion: { inline: true, list: true, debounceMs: 150 },
-    context: { budgetChars: 12000 },
-    map: { exclude: [], maxFileSizeBytes: 1000000 },
-    diagnostics: { enabled: true },
-    feedback: { enabled: true },
-  });
+  assert.deepEqual(defaultServerSettings(), SERVER_DEFAULTS);
 });
 
-test('every contract key is present with defaults', () => {
-  const s = buildServerSettings(readerFromObject({ 'llm.baseUrl': 'http://127.0.0.1:8080/v1', 'llm.model': 'm', 'llm.fimTemplate': '<PRE>{prefix}<SUF>{suffix}<MID>' }));
+test('the contract keys are all there', () => {
+  const s = defaultServerSettings();
   const llm = s.llm as Record<string, unknown>;
   for (const key of ['provider', 'baseUrl', 'model', 'apiKeyEnv', 'api', 'fimTemplate', 'maxTokens', 'temperature', 'timeoutMs']) {
     assert.ok(key in llm, `llm.${key}`);
   }
-  assert.deepEqual(Object.keys(s.completion as object).sort(), ['debounceMs', 'inline', 'list']);
-  assert.deepEqual(Object.keys(s.context as object), ['budgetChars']);
-  assert.deepEqual(Object.keys(s.map as object).sort(), ['exclude', 'maxFileSizeBytes']);
-  assert.deepEqual(s.diagnostics, { enabled: true });
-  assert.deepEqual(s.feedback, { enabled: true });
+  for (const key of ['inline', 'list', 'debounceMs']) assert.ok(key in (s.completion as object), `completion.${key}`);
+  assert.ok('budgetChars' in (s.context as object));
+  for (const key of ['exclude', 'maxFileSizeBytes']) assert.ok(key in (s.map as object), `map.${key}`);
+  assert.ok('enabled' in (s.diagnostics as object));
+  assert.ok('enabled' in (s.feedback as object));
+});
+
+/** Flattens {a: {b: 1}} to {'a.b': 1}; the free-form objects (extraHeaders, extraBody) stay whole. */
+function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix + k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !/^llm\.extra/.test(key)) {
+      Object.assign(out, flatten(v as Record<string, unknown>, key + '.'));
+    } else {
+      out[key] = v;
+    }
+  }
+  return out;
+}
+
+test('same keys and defaults as the server package (when importable)', (t) => {
+  const python = process.env.SSC_PYTHON || (process.platform === 'win32' ? 'python' : 'python3');
+  const serverDir = path.resolve(__dirname, '..', '..', '..', '..', 'server');
+  const res = spawnSync(python, ['-c', 'import json; from ssc_lsp.config import Config, to_json; print(json.dumps(to_json(Config())))'], {
+    env: { ...process.env, PYTHONPATH: [serverDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) },
+    encoding: 'utf8',
+    timeout: 30000,
+  });
+  if (res.status !== 0) {
+    t.skip(`cannot import ssc_lsp.config with ${python} (set SSC_PYTHON): ${(res.error?.message ?? res.stderr ?? '').trim().split('\n').pop()}`);
+    return;
+  }
+  const server = flatten(JSON.parse(res.stdout));
+  const ours = flatten(defaultServerSettings());
+  assert.deepEqual(
+    Object.keys(ours).sort(),
+    Object.keys(server).sort(),
+    'SERVER_SETTINGS in src/settings.ts must list every server setting (then run `npm run sync-settings`)',
+  );
+  assert.deepEqual(ours, server, 'defaults in src/settings.ts differ from server/ssc_lsp/config.py');
 });
 
 test('user values are passed through, from flat or nested readers', () => {
   const flat = readerFromObject({
     'llm.provider': 'openai',
-    'llm.baseUrl': ' http://127.0.0.1:8080/v1 ',
+    'llm.baseUrl': 'http://127.0.0.1:8080/v1',
     'llm.model': 'qwen2.5-coder',
     'llm.api': 'completions',
     'llm.maxTokens': 64,
@@ -75,7 +124,7 @@ test('user values are passed through, from flat or nested readers', () => {
     assert.equal((s.completion as Record<string, unknown>).inline, false);
     assert.equal((s.completion as Record<string, unknown>).list, true);
     assert.deepEqual((s.map as Record<string, unknown>).exclude, ['build/**', '*.min.js']);
-    assert.deepEqual(s.diagnostics, { enabled: false });
+    assert.deepEqual(s.diagnostics, { enabled: false, debounceMs: 300 });
   }
 });
 
@@ -88,7 +137,7 @@ test('wrong types and out-of-range values fall back or are clamped', () => {
       'llm.timeoutMs': 'soon',
       'completion.debounceMs': 12.7,
       'completion.list': 'yes',
-      'map.exclude': ['ok', 3, '', '  x  '],
+      'map.exclude': ['ok', 3, '', 'x'],
       'map.maxFileSizeBytes': Number.NaN,
     }),
   );
@@ -103,11 +152,13 @@ test('wrong types and out-of-range values fall back or are clamped', () => {
   assert.equal((s.map as Record<string, unknown>).maxFileSizeBytes, 1000000);
 });
 
-test('empty optional strings are left out so the server picks its default', () => {
-  const s = buildServerSettings(readerFromObject({ 'llm.baseUrl': '', 'llm.model': '   ' }));
-  assert.ok(!('baseUrl' in (s.llm as object)));
-  assert.ok(!('model' in (s.llm as object)));
-  assert.ok(!('fimTemplate' in (s.llm as object)));
+test('free-form objects are passed as plain JSON', () => {
+  const s = buildServerSettings(readerFromObject({ 'llm.extraHeaders': { 'X-A': 'b' }, 'llm.extraBody': { top_p: 0.9, n: [1] }, 'llm.stop': ['\n\n'] }));
+  const llm = s.llm as Record<string, unknown>;
+  assert.deepEqual(llm.extraHeaders, { 'X-A': 'b' });
+  assert.deepEqual(llm.extraBody, { top_p: 0.9, n: [1] });
+  assert.deepEqual(llm.stop, ['\n\n']);
+  assert.deepEqual(buildServerSettings(readerFromObject({ 'llm.extraBody': [1] })).llm, SERVER_DEFAULTS.llm);
 });
 
 test('the result is plain JSON', () => {
@@ -120,7 +171,8 @@ test('workspace/configuration sections', () => {
   assert.deepEqual(configurationForSection('ssc', s), s);
   assert.deepEqual(configurationForSection('ssc.llm', s), s.llm);
   assert.equal(configurationForSection('ssc.llm.model', s), 'x');
-  assert.equal(configurationForSection('ssc.llm.baseUrl', s), null);
+  assert.equal(configurationForSection('ssc.llm.baseUrl', s), '');
+  assert.equal(configurationForSection('ssc.llm.nope', s), null);
   assert.equal(configurationForSection('ssc.nope.deeper', s), null);
   assert.equal(configurationForSection('python', s), NOT_OURS_SECTION);
   assert.equal(configurationForSection('sscx', s), NOT_OURS_SECTION);
