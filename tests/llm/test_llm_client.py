@@ -267,27 +267,28 @@ async def test_concurrency_two_overlaps(fake, make_client):
 # -- secrets ------------------------------------------------------------------------------
 
 
-async def test_key_is_sent_but_never_logged_or_shown(fake, make_client, caplog):
+@pytest.mark.parametrize("key", [KEY, "plain-Key-without-prefix-42"])
+async def test_key_is_sent_but_never_logged_or_shown(fake, make_client, caplog, key):
     caplog.set_level(logging.DEBUG)
 
     def echo_key(record):
         # Some servers echo the key they rejected; the client must not repeat it.
-        return Reply(status=401, error=f"Incorrect API key: {record.headers['authorization']}")
+        sent = record.headers["authorization"].removeprefix("Bearer ")
+        return Reply(status=401, error=f"Incorrect API key provided: {sent}")
 
     fake.handler = echo_key
-    provider = make_client(environ={"SSC_LLM_API_KEY": KEY}, retries=1)
+    provider = make_client(environ={"SSC_LLM_API_KEY": key}, retries=1)
     with pytest.raises(LLMError) as info:
         await provider.complete(REQ)
     (req,) = fake.completion_requests()
-    assert req.headers["authorization"] == f"Bearer {KEY}"
+    assert req.headers["authorization"] == f"Bearer {key}"
     assert info.value.status == 401
     assert "Incorrect API key" in str(info.value)
     for text in (str(info.value), repr(info.value), repr(provider), provider.describe()):
-        assert KEY not in text
+        assert key not in text
     assert "[redacted]" in str(info.value)
     assert caplog.records, "expected debug logging to be captured"
-    assert KEY not in caplog.text
-    assert "SECRET" not in caplog.text
+    assert key not in caplog.text
 
 
 async def test_key_from_named_env_var(fake, make_client):
