@@ -9,9 +9,10 @@ work-done progress after `initialized`, like the real server.
 
     python stub_lsp.py            # behave
     python stub_lsp.py --hang     # read stdin, never answer: a server that does not attach
+    python stub_lsp.py --wrong    # attach, but answer definition/references/rename/completion wrongly
 
 The harnesses (editors/neovim/tests/e2e.lua, editors/vscode/test/lsp.e2e.test.ts)
-must pass against the first and fail against the second.
+must pass against the first and fail against the others.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def hang() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hang", action="store_true", help="never answer initialize")
+    parser.add_argument("--wrong", action="store_true", help="give wrong answers")
     args = parser.parse_args()
     if args.hang:
         return hang()
@@ -136,13 +138,15 @@ def main() -> int:
 
     @server.feature(t.TEXT_DOCUMENT_DEFINITION)
     def on_definition(params: t.DefinitionParams):
+        if args.wrong:  # the position itself: never the definition
+            return t.Location(uri=params.text_document.uri, range=t.Range(start=params.position, end=params.position))
         name = word_at(params.text_document.uri, params.position)
         return definition_of(name) if name else None
 
     @server.feature(t.TEXT_DOCUMENT_REFERENCES)
     def on_references(params: t.ReferenceParams):
         name = word_at(params.text_document.uri, params.position)
-        if not name:
+        if not name or args.wrong:
             return None
         locs = occurrences(name)
         if not params.context.include_declaration:
@@ -166,6 +170,11 @@ def main() -> int:
         name = word_at(params.text_document.uri, params.position)
         if not name:
             return None
+        if args.wrong:  # renames only the occurrences in the current file
+            return t.WorkspaceEdit(changes={
+                loc.uri: [t.TextEdit(range=loc.range, new_text=params.new_name)]
+                for loc in occurrences(name) if loc.uri == params.text_document.uri
+            })
         changes: dict[str, list[t.TextEdit]] = {}
         for loc in occurrences(name):
             changes.setdefault(loc.uri, []).append(t.TextEdit(range=loc.range, new_text=params.new_name))
@@ -184,7 +193,7 @@ def main() -> int:
         items = [
             t.CompletionItem(label=w, kind=t.CompletionItemKind.Text)
             for w in words
-            if w.startswith(prefix) and w != prefix
+            if w.startswith(prefix) and w != prefix and not args.wrong
         ]
         return t.CompletionList(is_incomplete=False, items=items[:100])
 

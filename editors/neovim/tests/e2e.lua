@@ -1,0 +1,396 @@
+-- End-to-end test of the ssc-lsp server through Neovim's own LSP client.
+--
+--   SSC_LSP_CMD=ssc-lsp SSC_FIXTURE=/path/to/workspace nvim --headless --clean -l editors/neovim/tests/e2e.lua
+--
+-- Environment:
+--   SSC_LSP_CMD          server command line (default "ssc-lsp"): words split on spaces,
+--                        or a JSON array (["python3", "-m", "ssc_lsp"])
+--   SSC_FIXTURE          the workspace (made by run_nvim_e2e.py): pyproject.toml, main.py, pkg/util.py
+--   SSC_ATTACH_TIMEOUT   seconds to wait for the server to attach (default 30)
+--   SSC_REQUEST_TIMEOUT  seconds a check may keep retrying while the server indexes (default 30)
+--
+-- Exit status 0 when every check passed, 1 otherwise (including: no attach within the timeout).
+
+local uv = vim.uv or vim.loop
+local t0 = uv.hrtime()
+
+local function say(fmt, ...)
+  io.stdout:write(('[%6.2fs] '):format((uv.hrtime() - t0) / 1e9) .. fmt:format(...) .. '\n')
+  io.stdout:flush()
+end
+
+local results = {} ---@type {name: string, ok: boolean, detail: string}[]
+local client ---@type vim.lsp.Client?
+
+local function log_tail(n)
+  local ok, path = pcall(vim.lsp.get_log_path)
+  if not ok or not path or vim.fn.filereadable(path) == 0 then
+    return
+  end
+  local lines = vim.fn.readfile(path)
+  say('--- last lines of %s ---', path)
+  for i = math.max(1, #lines - n + 1), #lines do
+    io.stdout:write(lines[i]:sub(1, 400) .. '\n')
+  end
+end
+
+local function finish()
+  local failed = 0
+  for _, r in ipairs(results) do
+    if not r.ok then
+      failed = failed + 1
+    end
+  end
+  if client and not client:is_stopped() then
+    client:stop()
+    vim.wait(5000, function()
+      return client:is_stopped()
+    end, 50)
+    if not client:is_stopped() then
+      client:stop(true)
+    end
+  end
+  if failed > 0 then
+    log_tail(30)
+  end
+  say('%d passed, %d failed', #results - failed, failed)
+  io.stdout:flush()
+  os.exit(failed == 0 and 0 or 1)
+end
+
+local function record(name, ok, detail)
+  table.insert(results, { name = name, ok = ok, detail = detail or '' })
+  say('%s %s%s', ok and 'PASS' or 'FAIL', name, detail and detail ~= '' and (': ' .. detail) or '')
+end
+
+local function abort(name, detail)
+  record(name, false, detail)
+  finish()
+end
+
+-- Setup ------------------------------------------------------------------------
+
+local script = debug.getinfo(1, 'S').source:sub(2)
+local plugin_dir = vim.fs.dirname(vim.fs.dirname(vim.fs.normalize(vim.fn.fnamemodify(script, ':p'))))
+vim.opt.runtimepath:prepend(plugin_dir)
+
+local fixture = os.getenv('SSC_FIXTURE')
+if not fixture or fixture == '' or vim.fn.isdirectory(fixture) == 0 then
+  abort('setup', 'SSC_FIXTURE must name the fixture workspace (run editors/neovim/tests/run_nvim_e2e.py)')
+end
+fixture = vim.fs.normalize(vim.fn.fnamemodify(fixture, ':p')):gsub('/$', '')
+
+local cmd_env = os.getenv('SSC_LSP_CMD')
+local cmd
+if cmd_env and vim.startswith(vim.trim(cmd_env), '[') then
+  cmd = vim.json.decode(cmd_env)
+elseif cmd_env and vim.trim(cmd_env) ~= '' then
+  cmd = vim.split(vim.trim(cmd_env), '%s+')
+else
+  cmd = { 'ssc-lsp' }
+end
+local attach_timeout = tonumber(os.getenv('SSC_ATTACH_TIMEOUT') or '') or 30
+local request_timeout = (tonumber(os.getenv('SSC_REQUEST_TIMEOUT') or '') or 30) * 1000
+
+say('nvim %s, server %s, fixture %s', tostring(vim.version()), vim.inspect(cmd), fixture)
+if vim.fn.has('nvim-0.11') == 0 then
+  abort('setup', 'Neovim 0.11 or newer is needed')
+end
+
+vim.lsp.set_log_level('warn')
+
+-- The plugin (plugin/ssc.lua, lua/ssc) and lsp/ssc.lua from this repository.
+vim.cmd('runtime! plugin/ssc.lua')
+record('plugin loads and defines :Ssc', vim.fn.exists(':Ssc') == 2)
+local rtp_config = vim.lsp.config.ssc
+record(
+  'lsp/ssc.lua is found by vim.lsp.config',
+  rtp_config ~= nil and vim.deep_equal(rtp_config.cmd, { 'ssc-lsp' }) and vim.tbl_contains(rtp_config.filetypes or {}, 'python'),
+  rtp_config and ('cmd=' .. vim.inspect(rtp_config.cmd)) or 'vim.lsp.config.ssc is nil'
+)
+
+local main_path = fixture .. '/main.py'
+local util_path = fixture .. '/pkg/util.py'
+if vim.fn.filereadable(main_path) == 0 or vim.fn.filereadable(util_path) == 0 then
+  abort('setup', 'the fixture needs main.py and pkg/util.py')
+end
+
+vim.cmd.edit(vim.fn.fnameescape(main_path))
+local buf = vim.api.nvim_get_current_buf()
+if vim.bo[buf].filetype ~= 'python' then
+  vim.bo[buf].filetype = 'python'
+end
+local main_uri = vim.uri_from_fname(main_path)
+local util_uri = vim.uri_from_fname(util_path)
+
+-- Attach -----------------------------------------------------------------------
+
+local attached, exited = false, nil
+vim.api.nvim_create_autocmd('LspAttach', {
+  callback = function(ev)
+    local c = vim.lsp.get_client_by_id(ev.data.client_id)
+    if c and c.name == 'ssc' and ev.buf == buf then
+      attached = true
+    end
+  end,
+})
+
+local progress = {}
+vim.api.nvim_create_autocmd('LspProgress', {
+  callback = function(ev)
+    local v = ev.data.params and ev.data.params.value
+    if type(v) == 'table' and v.kind == 'begin' then
+      table.insert(progress, v.title)
+    end
+  end,
+})
+
+local config = vim.tbl_deep_extend('force', rtp_config or dofile(plugin_dir .. '/lsp/ssc.lua'), {
+  name = 'ssc',
+  cmd = cmd,
+  root_dir = fixture,
+  -- Offline and deterministic: no LLM, no feedback file.
+  settings = { ssc = { llm = { provider = 'none' }, feedback = { enabled = false } } },
+  on_exit = function(code, signal)
+    exited = { code = code, signal = signal }
+  end,
+})
+
+local ok, client_id = pcall(vim.lsp.start, config, { bufnr = buf })
+if not ok or not client_id then
+  abort('attach', ok and 'vim.lsp.start returned nil (could not spawn the server? see the message above)'
+    or ('vim.lsp.start failed: %s'):format(tostring(client_id)))
+end
+vim.wait(attach_timeout * 1000, function()
+  return attached or exited ~= nil
+end, 50)
+if not attached then
+  if exited then
+    abort('attach', ('the server exited (code %s, signal %s) before attaching'):format(exited.code, exited.signal))
+  end
+  abort('attach', ('the server did not attach within %d s'):format(attach_timeout))
+end
+client = assert(vim.lsp.get_client_by_id(client_id))
+record('attach', true, ('%s, offset encoding %s'):format(client.server_info and client.server_info.name or '?', client.offset_encoding))
+
+-- Helpers ------------------------------------------------------------------------
+
+local function line_of(lines, needle)
+  for i, l in ipairs(lines) do
+    local col = l:find(needle, 1, true)
+    if col then
+      return i - 1, col - 1
+    end
+  end
+end
+
+local main_lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+local call_line, call_col = line_of(main_lines, 'helper(21)')
+local import_line = line_of(main_lines, 'import helper')
+local hel_line, hel_col
+for i, l in ipairs(main_lines) do
+  if l:match('return hel$') then
+    hel_line, hel_col = i - 1, #l - 3
+  end
+end
+if not call_line or not import_line or not hel_line then
+  abort('setup', 'main.py must contain "from pkg.util import helper", "helper(21)" and a line ending in "return hel"')
+end
+
+--- Sends a request until check(result) returns true (the server may still be indexing)
+--- or the time runs out. Returns ok, detail.
+local function request_until(method, params, check)
+  local deadline = uv.now() + request_timeout
+  local last = 'no answer'
+  repeat
+    local resp, err = client:request_sync(method, params, math.max(1000, deadline - uv.now()), buf)
+    if resp == nil then
+      last = 'request failed: ' .. tostring(err)
+    elseif resp.err then
+      last = 'error: ' .. (resp.err.message or vim.inspect(resp.err))
+    else
+      local good, detail = check(resp.result)
+      if good then
+        return true, detail
+      end
+      last = detail or ('unexpected result: ' .. vim.inspect(resp.result):sub(1, 300))
+    end
+    if exited then
+      return false, ('the server exited (code %s): %s'):format(exited.code, last)
+    end
+    vim.wait(250)
+  until uv.now() >= deadline
+  return false, last
+end
+
+local function locations(result)
+  if result == nil or result == vim.NIL then
+    return {}
+  end
+  if result.uri or result.targetUri then
+    result = { result }
+  end
+  local out = {}
+  for _, l in ipairs(result) do
+    table.insert(out, {
+      uri = l.uri or l.targetUri,
+      line = (l.range or l.targetSelectionRange or l.targetRange).start.line,
+    })
+  end
+  return out
+end
+
+local function same_file(a, b)
+  return vim.fs.normalize(vim.uri_to_fname(a)) == vim.fs.normalize(vim.uri_to_fname(b))
+end
+
+local function describe(locs)
+  local parts = {}
+  for _, l in ipairs(locs) do
+    table.insert(parts, ('%s:%d'):format(vim.fn.fnamemodify(vim.uri_to_fname(l.uri), ':t'), l.line))
+  end
+  return table.concat(parts, ', ')
+end
+
+local call_pos = { line = call_line, character = call_col + 2 } -- inside "helper" (ASCII: bytes = UTF-16)
+local function pos_params(pos)
+  return { textDocument = { uri = main_uri }, position = pos }
+end
+
+-- Checks -------------------------------------------------------------------------
+
+-- definition: the call of helper() in main.py -> "def helper" on line 0 of pkg/util.py
+record('textDocument/definition', request_until('textDocument/definition', pos_params(call_pos), function(result)
+  local locs = locations(result)
+  for _, l in ipairs(locs) do
+    if same_file(l.uri, util_uri) and l.line == 0 then
+      return true, describe(locs)
+    end
+  end
+  return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
+end))
+
+-- references: the definition and the call (declaration included)
+local refs_params = pos_params(call_pos)
+refs_params.context = { includeDeclaration = true }
+record('textDocument/references', request_until('textDocument/references', refs_params, function(result)
+  local locs = locations(result)
+  local def, call = false, false
+  for _, l in ipairs(locs) do
+    def = def or (same_file(l.uri, util_uri) and l.line == 0)
+    call = call or (same_file(l.uri, main_uri) and l.line == call_line)
+  end
+  if def and call then
+    return true, describe(locs)
+  end
+  return false, ('expected pkg/util.py:0 and main.py:%d, got [%s]'):format(call_line, describe(locs))
+end))
+
+-- completion: "return hel|" offers helper
+local function completion_words(result)
+  if result == nil or result == vim.NIL then
+    return {}
+  end
+  local items = result.items or result
+  local words = {}
+  for _, it in ipairs(items) do
+    local edit = it.textEdit and it.textEdit.newText
+    table.insert(words, it.insertText or edit or it.label)
+    if it.label then
+      table.insert(words, it.label)
+    end
+  end
+  return words
+end
+record('textDocument/completion', request_until('textDocument/completion', {
+  textDocument = { uri = main_uri },
+  position = { line = hel_line, character = hel_col + 3 },
+  context = { triggerKind = 1 },
+}, function(result)
+  local words = completion_words(result)
+  for _, w in ipairs(words) do
+    if type(w) == 'string' and vim.startswith(vim.trim(w), 'helper') then
+      return true, ('%d items, one is %q'):format(#words, w)
+    end
+  end
+  return false, ('no item starts with "helper" (%d items: %s)'):format(#words, table.concat(vim.list_slice(words, 1, 10), ', '))
+end))
+
+-- ssc/context (custom request): {items: [...], markdown: string}
+record('ssc/context', request_until('ssc/context', vim.tbl_extend('force', pos_params(call_pos), { budgetChars = 4000 }), function(result)
+  if type(result) ~= 'table' or type(result.items) ~= 'table' or type(result.markdown) ~= 'string' then
+    return false, 'expected {items, markdown}, got ' .. vim.inspect(result):sub(1, 300)
+  end
+  return true, ('%d items, %d chars of markdown'):format(#result.items, #result.markdown)
+end))
+
+-- ssc/stats (custom request)
+record('ssc/stats', request_until('ssc/stats', vim.empty_dict(), function(result)
+  return type(result) == 'table', vim.inspect(result):gsub('%s+', ' '):sub(1, 200)
+end))
+
+-- :Ssc context opens a float with the markdown
+do
+  local before = {}
+  for _, w in ipairs(vim.api.nvim_list_wins()) do
+    before[w] = true
+  end
+  vim.api.nvim_win_set_cursor(0, { call_line + 1, call_col + 2 })
+  vim.cmd('Ssc context')
+  local float
+  vim.wait(request_timeout, function()
+    for _, w in ipairs(vim.api.nvim_list_wins()) do
+      if not before[w] and vim.api.nvim_win_get_config(w).relative ~= '' then
+        float = w
+        return true
+      end
+    end
+    return false
+  end, 50)
+  local detail = 'no floating window appeared'
+  if float then
+    local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false)
+    detail = ('float with %d lines: %s'):format(#lines, (lines[1] or ''):sub(1, 60))
+    vim.api.nvim_win_close(float, true)
+  end
+  record(':Ssc context', float ~= nil, detail)
+end
+
+-- rename (last: it edits the buffers): helper -> twice, in both files, import included
+do
+  local edit
+  local got, detail = request_until('textDocument/rename', vim.tbl_extend('force', pos_params(call_pos), { newName = 'twice' }), function(result)
+    if type(result) == 'table' and (result.changes ~= nil or result.documentChanges ~= nil) then
+      edit = result
+      return true
+    end
+    return false, 'expected a WorkspaceEdit, got ' .. vim.inspect(result):sub(1, 300)
+  end)
+  if got then
+    vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
+    local main_now = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+    local util_buf = vim.fn.bufadd(util_path)
+    vim.fn.bufload(util_buf)
+    local util_now = vim.api.nvim_buf_get_lines(util_buf, 0, -1, false)
+    local problems = {}
+    if not (main_now[call_line + 1] or ''):find('twice(21)', 1, true) then
+      table.insert(problems, 'main.py call not renamed: ' .. (main_now[call_line + 1] or ''))
+    end
+    if not (main_now[import_line + 1] or ''):find('import twice', 1, true) then
+      table.insert(problems, 'main.py import not renamed: ' .. (main_now[import_line + 1] or ''))
+    end
+    if not (util_now[1] or ''):find('def twice', 1, true) then
+      table.insert(problems, 'pkg/util.py definition not renamed: ' .. (util_now[1] or ''))
+    end
+    got = #problems == 0
+    local files = vim.tbl_count(edit.changes or {}) + #(edit.documentChanges or {})
+    detail = got and ('edits in %d files applied'):format(files) or table.concat(problems, '; ')
+  end
+  record('textDocument/rename', got, detail)
+end
+
+if #progress > 0 then
+  say('progress seen: %s', table.concat(progress, ', '))
+end
+
+finish()

