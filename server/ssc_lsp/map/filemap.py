@@ -19,13 +19,17 @@ def module_name_for(relpath: str, package_dirs: set[str]) -> str:
 
     Walks up while the folder is a package (has `__init__.py`), so `src/flask/helpers.py` is
     `flask.helpers` whether or not `src` is on a path; a lone `tests/test_x.py` is `test_x`.
+    A folder without `__init__.py` inside a package is a namespace subpackage (PEP 420), as
+    `src/flask/sansio/app.py` is `flask.sansio.app`: walking stops only above the outermost
+    package folder.
     """
     parts = relpath.split("/")
     name = parts[-1]
     stem = name[:-3] if name.endswith(".py") else name.rsplit(".", 1)[0]
     mods = [] if stem == "__init__" else [stem]
     folders = parts[:-1]
-    while folders and "/".join(folders) in package_dirs:
+    top = next((i for i in range(1, len(folders) + 1) if "/".join(folders[:i]) in package_dirs), None)
+    while folders and top is not None and len(folders) >= top:
         mods.insert(0, folders[-1])
         folders = folders[:-1]
     return ".".join(mods) if mods else (folders[-1] if folders else stem)

@@ -52,6 +52,15 @@ class Use:
         return ".".join(parts)
 
 
+def _class_written_at(unit: Unit, ref: Ref) -> str | None:
+    """The class whose header lists `ref` as a base: the nearest class name before it."""
+    best = None
+    for s in unit.symbols:
+        if s.kind == CLASS and s.name_byte < ref.byte and (best is None or s.name_byte > best.name_byte):
+            best = s
+    return best.qualname if best is not None else None
+
+
 def relation_of(ref: Ref, target: Located) -> str:
     if ref.kind == REF_BASE:
         return INHERITS
@@ -196,6 +205,8 @@ def all_edges(ws: Workspace, resolver: Resolver) -> list[tuple[str, str, str]]:
                 if not isinstance(t, Located):
                     continue
                 holder = Use(fm, ref, unit).holder()
+                if ref.kind == REF_BASE:
+                    holder = _class_written_at(unit, ref) or holder
                 src = f"{fm.path}::{holder}" if holder else fm.path
                 if src not in fm.by_id:
                     src = fm.path

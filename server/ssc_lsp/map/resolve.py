@@ -59,10 +59,17 @@ class Instance:
     cls: Located
 
 
+@dataclass(frozen=True, slots=True)
+class SuperOf:
+    """`super()` inside a class: members are looked up in its bases only."""
+
+    cls: Located
+
+
 LOCAL = External("<local>")  # bound in a comprehension or lambda: no symbol of its own
 
 Target = Located | External
-Value = Located | External | Instance
+Value = Located | External | Instance | SuperOf
 
 
 class Resolver:
@@ -161,6 +168,9 @@ class Resolver:
         sym = loc.symbol
         if sym.kind != IMPORT or not sym.target or depth > MAX_DEPTH:
             return loc
+        own = self._own_submodule(loc)
+        if own is not None:
+            return own
         module = self.module_target(loc.file, sym.target[0])
         if len(sym.target) == 1:
             return module
@@ -174,6 +184,19 @@ class Resolver:
             return self.follow_import(found, depth + 1)
         return found
 
+    def _own_submodule(self, loc: Located) -> Located | None:
+        """`from . import fields` in a package's `__init__`: the submodule, not the alias itself.
+
+        Following the alias would find the alias again (the package's own binding) and loop.
+        """
+        sym, fm = loc.symbol, loc.file
+        if not fm.is_package or sym.target is None or len(sym.target) != 2:
+            return None
+        if self.absolute_module(fm, sym.target[0]) != fm.module:
+            return None
+        sub = self.ws.file_of_module(f"{fm.module}.{sym.target[1]}")
+        return Located(sub, sub.module_symbol) if sub is not None and sub.module_symbol else None
+
     # -- values and members --------------------------------------------------------------------
     def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
         if depth > MAX_DEPTH or not text:
@@ -181,7 +204,7 @@ class Resolver:
         text = text.strip()
         if text in ("super()",) or text.startswith("super("):
             cls = self.enclosing_class(fm, scope)
-            return Instance(cls) if cls is not None else None
+            return SuperOf(cls) if cls is not None else None
         m = _CALL.match(text)
         if m and text.endswith(")"):
             callee = self.value_of_expr(fm, scope, m.group(1), depth + 1)
@@ -253,6 +276,13 @@ class Resolver:
             return External(value.module, f"{value.name}.{name}" if value.name else name) if value is not LOCAL else None
         if isinstance(value, Instance):
             return self.class_member(value.cls, name)
+        if isinstance(value, SuperOf):
+            for base in self.bases(value.cls):
+                if isinstance(base, Located):
+                    found = self.class_member(base, name)
+                    if found is not None:
+                        return found
+            return None
         sym = value.symbol
         if sym.kind == MODULE:
             return self.module_member(value.file, name)

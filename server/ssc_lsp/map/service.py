@@ -155,6 +155,12 @@ class MapService:
             touched = [(p, h, by_rel[p].size, by_rel[p].mtime_ns) for p, h in hashes.items()]
             if touched:  # content unchanged, mtime moved: remember the new mtime
                 self._touch(touched)
+        changed = [f.relpath for f in fresh if f.relpath in stored and f.relpath not in self.docs]
+        if self.store is not None and changed:  # their old state, so the history sees the change
+            for path, h, lines, units in self.store.load_files(changed):
+                fm = FileMap(path=path, module=self.ws.module_name(path), units=units, hash=h, lines=lines)
+                fm.finalize()
+                self.ws.put(fm, record=False)
         if progress:
             progress(stats.loaded, stats.files, f"{stats.loaded} files from the cache")
         rows = []
@@ -163,7 +169,7 @@ class MapService:
                 continue
             fm = FileMap(path=rel, module=self.ws.module_name(rel), units=units, hash=h, lines=lines)
             fm.finalize()
-            self.ws.put(fm, record=rel in stored)
+            self.ws.put(fm)
             f = by_rel[rel]
             rows.append((rel, h, f.size, f.mtime_ns, lines, units))
             stats.parsed += 1

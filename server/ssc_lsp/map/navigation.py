@@ -1,0 +1,198 @@
+"""Navigation on the map: definition, references, highlights, a file's outline.
+
+Everything here answers in map units (workspace-relative paths, rows, byte columns); the LSP
+features convert at the boundary. References of a symbol are the map's resolved uses
+(`relations.uses_of`), narrowed to the symbol's own file when the symbol cannot be seen from
+elsewhere (locals, parameters), and looked up through a per-file name index so a request costs
+the references that carry the name, not every reference of every file that mentions it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .filemap import FileMap
+from .records import (
+    ATTRIBUTE,
+    CLASS,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    REF_BIND,
+    REF_IMPORT,
+    Ref,
+    Symbol,
+    Unit,
+)
+from .relations import Use
+from .resolve import Resolver, Target
+from .workspace import Located, Workspace
+
+Range = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A place in a file: a definition or a reference. `write` marks bindings."""
+
+    path: str
+    range: Range
+    write: bool = False
+
+
+# -- a per-file index of references by name ---------------------------------------------------
+
+
+class RefIndex:
+    """name -> [(ref, unit)] for each file, rebuilt only for files whose map was replaced.
+
+    A FileMap is replaced (never mutated) when its file changes, so identity says whether an
+    entry is current.
+    """
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, tuple[FileMap, dict[str, list[tuple[Ref, Unit]]]]] = {}
+        self._lock = threading.Lock()
+
+    def named(self, fm: FileMap, name: str) -> list[tuple[Ref, Unit]]:
+        entry = self._by_path.get(fm.path)
+        if entry is None or entry[0] is not fm:
+            table: dict[str, list[tuple[Ref, Unit]]] = {}
+            for unit in fm.units:
+                for ref in unit.refs:
+                    table.setdefault(ref.name, []).append((ref, unit))
+            with self._lock:
+                self._by_path[fm.path] = (fm, table)
+            return table.get(name, [])
+        return entry[1].get(name, [])
+
+
+def ref_index(ws: Workspace) -> RefIndex:
+    """The workspace's reference index, kept on the Workspace object so it lives as long."""
+    idx = ws.__dict__.get("_ref_index")
+    if idx is None:
+        idx = ws.__dict__.setdefault("_ref_index", RefIndex())
+    return idx
+
+
+# -- what a symbol can be seen from ------------------------------------------------------------
+
+
+def is_file_local(loc: Located) -> bool:
+    """Symbols no other file can name: parameters and names bound inside functions."""
+    sym = loc.symbol
+    if sym.kind == PARAMETER:
+        return True
+    if not sym.parent:
+        return False
+    owner = loc.file.lookup(sym.parent)
+    return owner is not None and owner.kind in (FUNCTION, METHOD) and sym.kind != ATTRIBUTE
+
+
+def candidate_files(ws: Workspace, loc: Located) -> list[FileMap]:
+    if is_file_local(loc):
+        return [loc.file]
+    name = loc.symbol.name
+    return [fm for fm in list(ws.files.values()) if name in fm.ref_names]
+
+
+# -- uses ---------------------------------------------------------------------------------------
+
+
+def uses(ws: Workspace, resolver: Resolver, loc: Located, *, include_binds: bool = True,
+         files: list[FileMap] | None = None) -> Iterator[Use]:
+    """Every reference that resolves to `loc`, imports followed (as relations.uses_of)."""
+    name = loc.symbol.name
+    want = loc.symbol.id
+    index = ref_index(ws)
+    for fm in files if files is not None else candidate_files(ws, loc):
+        for ref, unit in index.named(fm, name):
+            if not include_binds and ref.kind == REF_BIND:
+                continue
+            t = resolver.resolve_ref(fm, ref, unit)
+            if isinstance(t, Located):
+                if t.symbol.id == want:
+                    yield Use(fm, ref, unit)
+                elif ref.kind == REF_IMPORT and t.symbol.kind == IMPORT:
+                    final = resolver.follow_import(t)
+                    if isinstance(final, Located) and final.symbol.id == want:
+                        yield Use(fm, ref, unit)
+
+
+def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:
+    """The workspace definition of what is under (row, col), or None (external, unknown)."""
+    t = resolver.target_at(fm, row, col)
+    return t if isinstance(t, Located) else None
+
+
+def target(resolver: Resolver, fm: FileMap, row: int, col: int) -> Target | None:
+    return resolver.target_at(fm, row, col)
+
+
+def declaration_spot(loc: Located) -> Spot:
+    return Spot(loc.file.path, loc.symbol.name_range if loc.symbol.kind != MODULE else (0, 0, 0, 0),
+                write=True)
+
+
+def references(ws: Workspace, resolver: Resolver, loc: Located,
+               include_declaration: bool) -> list[Spot]:
+    out: list[Spot] = []
+    if include_declaration and loc.symbol.kind != MODULE:
+        out.append(declaration_spot(loc))
+    seen = {(s.path, s.range) for s in out}
+    for use in uses(ws, resolver, loc):
+        spot = Spot(use.file.path, use.range, use.ref.kind == REF_BIND)
+        if (spot.path, spot.range) not in seen:
+            seen.add((spot.path, spot.range))
+            out.append(spot)
+    out.sort(key=lambda s: (s.path != loc.file.path, s.path, s.range))
+    return out
+
+
+def highlights(ws: Workspace, resolver: Resolver, fm: FileMap, loc: Located) -> list[Spot]:
+    """Uses of `loc` inside `fm` only, with the definition when it is in `fm`."""
+    out: list[Spot] = []
+    if loc.file.path == fm.path and loc.symbol.kind != MODULE:
+        out.append(declaration_spot(loc))
+    seen = {s.range for s in out}
+    for use in uses(ws, resolver, loc, files=[fm]):
+        if use.range not in seen:
+            seen.add(use.range)
+            out.append(Spot(fm.path, use.range, use.ref.kind == REF_BIND))
+    out.sort(key=lambda s: s.range)
+    return out
+
+
+# -- outline --------------------------------------------------------------------------------------
+
+OUTLINE_KINDS = frozenset({CLASS, FUNCTION, METHOD, "variable", "constant", ATTRIBUTE})
+
+
+@dataclass
+class OutlineNode:
+    symbol: Symbol
+    children: list[OutlineNode] = field(default_factory=list)
+
+
+def outline(fm: FileMap) -> list[OutlineNode]:
+    """The file's symbols as a tree (parameters and import aliases left out)."""
+    nodes: dict[str, OutlineNode] = {}
+    roots: list[OutlineNode] = []
+    for s in fm.symbols[1:]:
+        if s.kind not in OUTLINE_KINDS:
+            continue
+        node = OutlineNode(s)
+        if s.id not in nodes:
+            nodes.setdefault(s.qualname, node)
+        parent = nodes.get(s.parent or "") if s.parent else None
+        (parent.children if parent is not None else roots).append(node)
+    return roots
+
+
+def container_of(fm: FileMap, sym: Symbol) -> str:
+    """Dotted name of what holds `sym`, for flat symbol lists."""
+    return f"{fm.module}.{sym.parent}" if sym.parent else fm.module

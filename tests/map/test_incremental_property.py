@@ -1,0 +1,101 @@
+"""The incrementally updated map equals the map built from scratch on the final text.
+
+Random edit sequences (hypothesis) go through MapService.change, exactly the didChange path, on
+real files of this repository and of the fixture workspace; after each sequence the open
+document's symbols, ranges, references, namespaces and resolved relations must equal those of a
+fresh extraction of the final text. The benchmark runs thousands of sequences
+(bench/map_property.py); CI runs a few hundred here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ssc_lsp.map.document import Change, Document
+from ssc_lsp.map.relations import all_edges
+from ssc_lsp.map.service import MapOptions, MapService
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted(
+    [p for p in (ROOT / "tests/fixtures/ws").rglob("*.py") if "secret" not in str(p)]
+    + [ROOT / "server/ssc_lsp/map/extract.py", ROOT / "server/ssc_lsp/map/resolve.py",
+       ROOT / "server/ssc_lsp/map/history.py"]
+)
+SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\n",
+            "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
+            "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",
+            "[i for i in x]", "global LIMIT\n", "f(1, k=2, *a)", "; y = 2", "a = 1; "]
+
+edit = st.tuples(
+    st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
+    st.one_of(st.sampled_from(SNIPPETS), st.text(alphabet="ab(): \n=.,'", max_size=6), st.just("")),
+)
+
+
+def lsp_change(text: str, e) -> Change:
+    lines = text.split("\n")
+    line = int(e[0] * (len(lines) - 1))
+    col = int(e[1] * len(lines[line]))
+    end_line = min(len(lines) - 1, line + e[2])
+    end_col = min(len(lines[end_line]), (col if end_line == line else 0) + e[3])
+    if end_line == line:
+        end_col = max(end_col, col)
+    u16 = lambda s: len(s.encode("utf-16-le")) // 2  # noqa: E731
+    return Change(e[4], ((line, u16(lines[line][:col])), (end_line, u16(lines[end_line][:end_col]))))
+
+
+def svc_for(tmp: Path, rel: str, text: bytes) -> MapService:
+    svc = MapService(str(tmp), MapOptions(persist=False))
+    path = tmp / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text)
+    svc.index()
+    return svc
+
+
+def resolved(svc: MapService, rel: str) -> list:
+    fm = svc.ws.files[rel]
+    out = []
+    for ref, unit in fm.iter_refs():
+        t = svc.resolver.resolve_ref(fm, ref, unit)
+        out.append((ref.row + unit.start_row, ref.col, ref.name,
+                    getattr(getattr(t, "symbol", None), "id", None) or repr(t)))
+    return out
+
+
+@settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES", "150")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(source=st.sampled_from(SOURCES), edits=st.lists(edit, min_size=1, max_size=12),
+       batch=st.booleans())
+def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
+    tmp = tmp_path_factory.mktemp("prop")
+    rel = "pkg/mod.py"
+    data = source.read_bytes()
+    svc = svc_for(tmp, rel, data)
+    svc.open(rel, data.decode("utf-8"), 1)
+    version = 1
+    doc = svc.docs[rel]
+    if batch:  # several changes in one didChange, each relative to the text before it
+        text = doc.text
+        changes = []
+        for e in edits[:4]:
+            c = lsp_change(text, e)
+            probe = Document(rel, "pkg.mod", text.encode("utf-8"))
+            probe.apply_changes([c])
+            text = probe.text
+            changes.append(c)
+        version += 1
+        svc.change(rel, changes, version)
+    else:
+        for e in edits:
+            version += 1
+            svc.change(rel, [lsp_change(svc.docs[rel].text, e)], version)
+    final = svc.docs[rel].data
+    scratch = svc_for(tmp_path_factory.mktemp("scratch"), rel, final)
+    assert svc.docs[rel].fm.snapshot() == scratch.ws.files[rel].snapshot()
+    assert resolved(svc, rel) == resolved(scratch, rel)
+    assert all_edges(svc.ws, svc.resolver) == all_edges(scratch.ws, scratch.resolver)
