@@ -63,7 +63,7 @@ def test_local_scopes_shadow_module_names(svc):
 def test_incoming_calls_and_inheritance(svc):
     loc = svc.ws.get("shop/models/customer.py::Customer.greeting")
     inc = incoming(svc.ws, svc.resolver, loc)
-    callers = sorted(c["from"] for c in inc["calls"])
+    callers = sorted(c["caller"] for c in inc["calls"])
     assert callers == ["scripts/run_shop.py::main", "shop/services/billing.py::notify"]
     edges = all_edges(svc.ws, svc.resolver)
     assert ("inherits", "shop/models/order.py::Order", "shop/models/base.py::Model") in edges

@@ -12,6 +12,11 @@ FEATURES = (
     "lifecycle",
     "sync",
     "inspect",
+    "symbols",
+    "definition",
+    "references",
+    "highlight",
+    "status",
 )
 
 

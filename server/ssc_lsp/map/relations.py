@@ -140,7 +140,7 @@ def incoming(ws: Workspace, resolver: Resolver, loc: Located) -> dict[str, list[
     for use in uses_of(ws, resolver, loc, include_binds=False):
         rel = relation_of(use.ref, loc)
         holder = use.holder()
-        out[rel].append({"from": f"{use.file.path}::{holder}" if holder else use.file.path,
+        out[rel].append({"caller": f"{use.file.path}::{holder}" if holder else use.file.path,
                          "path": use.file.path, "line": use.row, "col": use.ref.col})
     return out
 

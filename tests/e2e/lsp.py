@@ -1,0 +1,88 @@
+"""Driving the real server over stdio: start, initialize, wait for the map, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = [sys.executable, "-m", "ssc_lsp"]
+
+
+def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["SSC_LSP_CACHE_DIR"] = str(cache_dir)
+    env.update(extra)
+    return env
+
+
+@asynccontextmanager
+async def running(root: Path, cache_dir: Path, *, capabilities: str = "visual-studio-code",
+                  options: dict | None = None, env: dict | None = None):
+    """A server on `root`, initialized, with its first index finished."""
+    config = ClientServerConfig(server_command=SERVER, server_env=server_env(cache_dir, **(env or {})))
+    client: LanguageClient = await config.start()
+    try:
+        await client.initialize_session(types.InitializeParams(
+            capabilities=client_capabilities(capabilities),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            initialization_options=options or {},
+        ))
+        await wait_ready(client)
+        yield client
+    finally:
+        try:
+            await asyncio.wait_for(client.shutdown_session(), 10)
+        except Exception:
+            await client.stop()
+
+
+def plain(obj):
+    """pygls turns results of custom requests into namedtuples; make them JSON-like again."""
+    if hasattr(obj, "_asdict"):
+        return {k: plain(v) for k, v in obj._asdict().items()}
+    if isinstance(obj, list | tuple):
+        return [plain(v) for v in obj]
+    return obj
+
+
+async def request(client: LanguageClient, method: str, params: dict):
+    return plain(await client.protocol.send_request_async(method, params))
+
+
+async def wait_ready(client: LanguageClient, timeout: float = 60.0) -> dict:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await request(client, "ssc/status", {})
+        if status["ready"]:
+            return status
+        if loop.time() > deadline:
+            raise TimeoutError(f"map not ready: {status}")
+        await asyncio.sleep(0.05)
+
+
+async def symbol_at(client: LanguageClient, uri: str, line: int, character: int):
+    return await request(client, "ssc/symbol", {
+        "textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+
+
+def open_doc(client: LanguageClient, path: Path, version: int = 1) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id="python", version=version, text=path.read_text())))
+    return uri
+
+
+def change(client: LanguageClient, uri: str, version: int, start: tuple[int, int],
+           end: tuple[int, int], text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(*start), types.Position(*end)), text=text)]))

@@ -1,0 +1,116 @@
+"""The map through the real server over stdio: open, change, save, close, watched files,
+restart with a warm start."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from .lsp import change, open_doc, request, running, symbol_at
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_index_progress_and_symbol(ws_copy, tmp_path):
+    async with running(ws_copy, tmp_path / "cache") as client:
+        # work-done progress was reported: begin ... end
+        kinds = [type(v).__name__ for vs in client.progress_reports.values() for v in vs]
+        assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+        uri = (ws_copy / "scripts" / "run_shop.py").as_uri()
+        info = await symbol_at(client, uri, 10, 20)  # `format_money` in money.format_money(...)
+        assert info["id"] == "util/money.py::format_money"
+        assert info["signature"] == 'def format_money(value, currency=...)'
+        callers = [c["caller"] for c in info["relations"]["incoming"]["calls"]]
+        assert callers == ["scripts/run_shop.py::main"]
+
+
+async def test_change_updates_map_and_history_and_refuses_stale_versions(ws_copy, tmp_path):
+    async with running(ws_copy, tmp_path / "cache") as client:
+        path = ws_copy / "util" / "money.py"
+        uri = open_doc(client, path)
+        change(client, uri, 2, (0, 21), (0, 21), ", digits=2")  # def round_cents(value|):
+        info = await symbol_at(client, uri, 0, 6)
+        assert info["signature"] == "def round_cents(value, digits=...)"
+        assert info["history"][-1]["kind"] == "signature_changed"
+        assert info["history"][-1]["added"] == ["digits"]
+        # a stale version (2 again) is refused, not applied
+        change(client, uri, 2, (0, 4), (0, 15), "broken")
+        info = await symbol_at(client, uri, 0, 6)
+        assert info is not None and info["name"] == "round_cents"
+        # an edit above moves positions; the id stays
+        change(client, uri, 3, (0, 0), (0, 0), "# header\n")
+        info = await symbol_at(client, uri, 1, 6)
+        assert info["id"] == "util/money.py::round_cents"
+
+
+async def test_close_reverts_to_disk_and_save_persists(ws_copy, tmp_path):
+    async with running(ws_copy, tmp_path / "cache") as client:
+        path = ws_copy / "util" / "money.py"
+        uri = open_doc(client, path)
+        change(client, uri, 2, (0, 4), (0, 15), "round_to")
+        assert (await symbol_at(client, uri, 0, 6))["name"] == "round_to"
+        client.text_document_did_close(types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+        assert (await symbol_at(client, uri, 0, 6))["name"] == "round_cents"
+        # now edit, write to disk, save: the saved state is what a restart loads
+        uri = open_doc(client, path)
+        change(client, uri, 2, (0, 4), (0, 15), "round_to")
+        path.write_text(path.read_text().replace("def round_cents", "def round_to"))
+        client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+        await asyncio.sleep(0.1)
+    async with running(ws_copy, tmp_path / "cache") as client:
+        info = await symbol_at(client, path.as_uri(), 0, 6)
+        assert info["name"] == "round_to"
+        assert any(h["kind"] == "renamed" for h in info["history"])
+
+
+async def test_watched_file_changes_update_the_map(ws_copy, tmp_path):
+    async with running(ws_copy, tmp_path / "cache") as client:
+        new = ws_copy / "util" / "extra.py"
+        new.write_text("def shiny(a, b):\n    return a\n")
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Created)]))
+        info = await symbol_at(client, new.as_uri(), 0, 5)
+        assert info["id"] == "util/extra.py::shiny"
+        new.write_text("def shiny(a):\n    return a\n")
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Changed)]))
+        info = await symbol_at(client, new.as_uri(), 0, 5)
+        assert info["signature"] == "def shiny(a)"
+        assert info["history"][-1]["kind"] == "signature_changed"
+        new.unlink()
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Deleted)]))
+        status = await request(client, "ssc/status", {})
+        assert status["folders"][0]["files"] == 11
+
+
+async def test_restart_is_a_warm_start(ws_copy, tmp_path):
+    async with running(ws_copy, tmp_path / "cache"):
+        pass
+    async with running(ws_copy, tmp_path / "cache") as client:
+        logs = "\n".join(m.message for m in client.log_messages)
+        status = await request(client, "ssc/status", {})
+        assert status["folders"][0]["files"] == 11
+    # the server's stderr says how many files came from the cache; check via a third start
+    from ssc_lsp.map.service import MapOptions, MapService
+    from ssc_lsp.map.store import default_db_path
+
+    svc = MapService(str(ws_copy), MapOptions(db_path=str(default_db_path(str(ws_copy), str(tmp_path / "cache")))))
+    stats = svc.index()
+    assert (stats.parsed, stats.loaded) == (0, 11), logs
+
+
+async def test_malformed_requests_do_not_kill_the_server(ws_copy, tmp_path):
+    async with running(ws_copy, tmp_path / "cache") as client:
+        with pytest.raises(Exception):
+            await client.protocol.send_request_async("ssc/symbol", {"textDocument": 3})
+        # a change for a document that was never opened, and garbage positions
+        change(client, (ws_copy / "nope.py").as_uri(), 5, (99, 99), (100, 0), "x")
+        uri = open_doc(client, ws_copy / "util" / "money.py")
+        change(client, uri, 2, (500, 3), (400, 0), "zzz")
+        status = await request(client, "ssc/status", {})
+        assert status["ready"]
