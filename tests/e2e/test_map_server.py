@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from .lsp import change, open_doc, request, running, symbol_at
 
@@ -106,7 +107,7 @@ async def test_restart_is_a_warm_start(ws_copy, tmp_path):
 
 async def test_malformed_requests_do_not_kill_the_server(ws_copy, tmp_path):
     async with running(ws_copy, tmp_path / "cache") as client:
-        with pytest.raises(Exception):
+        with pytest.raises(JsonRpcException):
             await client.protocol.send_request_async("ssc/symbol", {"textDocument": 3})
         # a change for a document that was never opened, and garbage positions
         change(client, (ws_copy / "nope.py").as_uri(), 5, (99, 99), (100, 0), "x")

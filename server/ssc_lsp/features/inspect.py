@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from ..map.inspect import symbol_info
 from ..map.resolve import External
@@ -18,7 +19,7 @@ def register(server) -> None:
         line = _get(params, "position", "line")
         char = _get(params, "position", "character")
         if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(char, int):
-            raise ValueError("ssc/symbol takes {textDocument: {uri}, position: {line, character}}")
+            raise JsonRpcInvalidParams("ssc/symbol takes {textDocument: {uri}, position: {line, character}}")
         where = ls.where(uri, types.Position(line, char))
         if where is None:
             return None
