@@ -325,9 +325,19 @@ record('ssc/context', request_until('ssc/context', vim.tbl_extend('force', pos_p
 end))
 
 -- ssc/stats (custom request)
+local stats
 record('ssc/stats', request_until('ssc/stats', vim.empty_dict(), function(result)
+  stats = result
   return type(result) == 'table', vim.inspect(result):gsub('%s+', ' '):sub(1, 200)
 end))
+
+-- Only the stub server echoes what it received: check that the settings arrived
+-- both as initializationOptions and through workspace/configuration.
+if type(stats) == 'table' and stats.stub then
+  local want = { llm = { provider = 'none' }, feedback = { enabled = false } }
+  record('settings -> initializationOptions (stub echo)', vim.deep_equal(stats.initializationOptions, want), vim.inspect(stats.initializationOptions):gsub('%s+', ' '))
+  record('settings -> workspace/configuration "ssc" (stub echo)', vim.deep_equal(stats.configuration, want), vim.inspect(stats.configuration):gsub('%s+', ' '))
+end
 
 -- :Ssc context opens a float with the markdown
 do

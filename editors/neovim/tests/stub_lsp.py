@@ -52,7 +52,7 @@ def main() -> int:
         "0",
         text_document_sync_kind=t.TextDocumentSyncKind.Full,
     )
-    state: dict = {"init_options": None}
+    state: dict = {"init_options": None, "configuration": None}
 
     def root() -> Path | None:
         path = server.workspace.root_path
@@ -121,6 +121,15 @@ def main() -> int:
 
     @server.feature(t.INITIALIZED)
     async def on_initialized(params: t.InitializedParams) -> None:
+        caps = server.client_capabilities.workspace
+        if caps is not None and caps.configuration:
+            try:
+                got = await server.workspace_configuration_async(
+                    t.ConfigurationParams(items=[t.ConfigurationItem(section="ssc")])
+                )
+                state["configuration"] = got[0] if got else None
+            except Exception as exc:
+                print(f"stub: workspace/configuration failed: {exc}", file=sys.stderr)
         token = "ssc-indexing"
         try:
             await server.work_done_progress.create_async(token)
@@ -215,6 +224,7 @@ def main() -> int:
             "symbols": sum(len(WORD.findall(s)) for s in text.values()),
             "stub": True,
             "initializationOptions": state["init_options"],
+            "configuration": state["configuration"],
         }
 
     @server.feature("ssc/context")
@@ -241,22 +251,25 @@ def main() -> int:
         name = word_at(params.textDocument.uri, params.position)
         return {"name": name, "relations": [], "history": [], "stub": True}
 
-    commands = [
-        "ssc.reindex",
-        "ssc.showContext",
-        "ssc.refactor",
-        "ssc.explain",
-        "ssc.acceptCompletion",
-    ]
+    # pygls answers workspace/executeCommand itself and advertises these names.
+    @server.command("ssc.explain")
+    def cmd_explain(*args):
+        return "**stub explanation**"
 
-    @server.feature(t.WORKSPACE_EXECUTE_COMMAND, t.ExecuteCommandOptions(commands=commands))
-    def on_execute(params: t.ExecuteCommandParams):
-        if params.command == "ssc.explain":
-            return "**stub explanation**"
-        if params.command == "ssc.showContext":
-            return {"items": [], "markdown": "# context (stub)"}
-        if params.command == "ssc.refactor":
-            return None
+    @server.command("ssc.showContext")
+    def cmd_show_context(*args):
+        return {"items": [], "markdown": "# context (stub)"}
+
+    @server.command("ssc.refactor")
+    def cmd_refactor(*args):
+        return None
+
+    @server.command("ssc.reindex")
+    def cmd_reindex(*args):
+        return None
+
+    @server.command("ssc.acceptCompletion")
+    def cmd_accept(*args):
         return None
 
     server.start_io()

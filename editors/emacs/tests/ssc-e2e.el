@@ -1,0 +1,116 @@
+;;; ssc-e2e.el --- batch test of ssc.el through eglot  -*- lexical-binding: t; -*-
+
+;; SSC_LSP_CMD='["python3","stub_lsp.py"]' SSC_FIXTURE=/tmp/ws \
+;;   emacs -Q --batch -L editors/emacs -l editors/emacs/tests/ssc-e2e.el
+;;
+;; SSC_FIXTURE is a workspace as made by editors/neovim/tests/run_nvim_e2e.py
+;; (main.py, pkg/util.py).  Exits 0 when every check passed.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'json)
+
+;; Emacs 28 with Debian's elpa-eglot: eglot and its newer dependencies live there.
+(unless (locate-library "eglot")
+  (dolist (dir (file-expand-wildcards "/usr/share/emacs/site-lisp/elpa/*"))
+    (when (file-directory-p dir)
+      (add-to-list 'load-path dir))))
+
+(require 'ssc)
+
+(defvar ssc-e2e--results nil)
+
+(defun ssc-e2e--say (fmt &rest args)
+  (princ (concat (apply #'format fmt args) "\n")))
+
+(defun ssc-e2e--record (name ok &optional detail)
+  (push (cons name ok) ssc-e2e--results)
+  (ssc-e2e--say "%s %s%s" (if ok "PASS" "FAIL") name
+                (if detail (concat ": " detail) "")))
+
+(defun ssc-e2e--finish ()
+  (let ((failed (cl-count-if-not #'cdr ssc-e2e--results)))
+    (ssc-e2e--say "%d passed, %d failed" (- (length ssc-e2e--results) failed) failed)
+    (kill-emacs (if (zerop failed) 0 1))))
+
+(defun ssc-e2e--command ()
+  (let ((raw (string-trim (or (getenv "SSC_LSP_CMD") "ssc-lsp"))))
+    (if (string-prefix-p "[" raw)
+        (append (json-read-from-string raw) nil)
+      (split-string raw))))
+
+(defun ssc-e2e--buffer-text (name)
+  (with-current-buffer (get-buffer (format "*ssc %s*" name))
+    (buffer-substring-no-properties (point-min) (point-max))))
+
+(let* ((fixture (or (getenv "SSC_FIXTURE") (error "Set SSC_FIXTURE")))
+       (main (expand-file-name "main.py" fixture))
+       (debug-on-error nil))
+  (setq ssc-server-command (ssc-e2e--command)
+        ssc-settings '(:llm (:provider "none") :feedback (:enabled :json-false))
+        eglot-sync-connect 30
+        eglot-connect-timeout 30)
+  (ssc-setup)
+  (ssc-e2e--record "ssc-setup registers the server"
+                   (cl-some (lambda (e) (eq (cdr e) #'ssc--contact)) eglot-server-programs))
+  (find-file main)
+  (python-mode)
+  (condition-case err
+      (apply #'eglot (eglot--guess-contact))
+    (error (ssc-e2e--record "eglot connects" nil (error-message-string err))
+           (ssc-e2e--finish)))
+  (ssc-e2e--record "eglot connects" (eglot-current-server)
+                   (format "%S" ssc-server-command))
+  (unless (eglot-current-server) (ssc-e2e--finish))
+
+  ;; ssc-stats
+  (condition-case err
+      (progn (ssc-stats)
+             (let ((text (ssc-e2e--buffer-text "stats")))
+               (ssc-e2e--record "ssc-stats" (string-match-p "\"files\"" text)
+                                (car (split-string text "\n" t)))))
+    (error (ssc-e2e--record "ssc-stats" nil (error-message-string err))))
+
+  ;; The stub server echoes what it received.
+  (let* ((stats (jsonrpc-request (eglot-current-server) :ssc/stats (make-hash-table))))
+    (when (plist-get stats :stub)
+      (let ((want '(:llm (:provider "none") :feedback (:enabled :json-false))))
+        (ssc-e2e--record "ssc-settings -> initializationOptions (stub echo)"
+                         (equal (plist-get stats :initializationOptions) want)
+                         (format "%S" (plist-get stats :initializationOptions)))
+        (ssc-e2e--record "ssc-settings -> workspace/configuration \"ssc\" (stub echo)"
+                         (equal (plist-get stats :configuration) want)
+                         (format "%S" (plist-get stats :configuration))))))
+
+  ;; ssc-context at the call of helper()
+  (goto-char (point-min))
+  (search-forward "helper(21)")
+  (backward-char 6)
+  (condition-case err
+      (progn (ssc-context)
+             (let ((text (ssc-e2e--buffer-text "context")))
+               (ssc-e2e--record "ssc-context" (> (length text) 0)
+                                (car (split-string text "\n" t)))))
+    (error (ssc-e2e--record "ssc-context" nil (error-message-string err))))
+
+  ;; ssc-explain on the current line
+  (condition-case err
+      (progn (ssc-explain (line-beginning-position) (line-end-position))
+             (ssc-e2e--record "ssc-explain" (> (length (ssc-e2e--buffer-text "explain")) 0)
+                              (ssc-e2e--buffer-text "explain")))
+    (error (ssc-e2e--record "ssc-explain" nil (error-message-string err))))
+
+  ;; definition through eglot's xref backend
+  (condition-case err
+      (let* ((xrefs (xref-backend-definitions 'eglot (xref-backend-identifier-at-point 'eglot)))
+             (files (mapcar (lambda (x) (xref-location-group (xref-item-location x))) xrefs)))
+        (ssc-e2e--record "xref definition (eglot)"
+                         (cl-some (lambda (f) (string-suffix-p "pkg/util.py" f)) files)
+                         (format "%S" files)))
+    (error (ssc-e2e--record "xref definition (eglot)" nil (error-message-string err))))
+
+  (ignore-errors (eglot-shutdown (eglot-current-server)))
+  (ssc-e2e--finish))
+
+;;; ssc-e2e.el ends here
