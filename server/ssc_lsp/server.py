@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -18,10 +19,12 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__
 from .config import Config, parse_config
+from .map.filemap import content_hash
 from .map.positions import LineIndex
 from .map.service import MapOptions, MapService
 
 log = logging.getLogger("ssc_lsp")
+LINE_INDEX_CACHE = 2048  # closed files whose line starts are kept
 
 
 @dataclass
@@ -44,6 +47,7 @@ class SscServer(LanguageServer):
         self._loose: dict[str, MapService] = {}  # files outside every workspace folder
         self.said_once: set[str] = set()
         self.change_hooks: list = []  # callables (svc, rel) run after a file's map changed
+        self._line_indexes: OrderedDict[tuple[str, str], tuple[str, LineIndex]] = OrderedDict()
 
     # -- configuration -----------------------------------------------------------------------
     def apply_settings(self, raw: object) -> None:
@@ -103,11 +107,31 @@ class SscServer(LanguageServer):
         return from_fs_path(svc.abspath(rel)) or ""
 
     def line_index(self, svc: MapService, rel: str) -> LineIndex | None:
+        """Line starts of a file as the map sees it: the open buffer, or the file on disk.
+
+        Closed files are cached by the content hash of their map, so answering references in
+        hundreds of files does not read each of them again; a file whose disk content no longer
+        matches its map is read every time (and not cached).
+        """
         doc = svc.docs.get(rel)
         if doc is not None:
             return doc.index
+        fm = svc.ws.files.get(rel)
+        key = (svc.root, rel)
+        cached = self._line_indexes.get(key)
+        if cached is not None and fm is not None and cached[0] == fm.hash:
+            self._line_indexes.move_to_end(key)
+            return cached[1]
         text = svc.text_of(rel)
-        return LineIndex(text.encode("utf-8")) if text is not None else None
+        if text is None:
+            return None
+        data = text.encode("utf-8")
+        index = LineIndex(data)
+        if fm is not None and content_hash(data) == fm.hash:
+            self._line_indexes[key] = (fm.hash, index)
+            if len(self._line_indexes) > LINE_INDEX_CACHE:
+                self._line_indexes.popitem(last=False)
+        return index
 
     def where(self, uri: str, pos: types.Position) -> Where | None:
         found = self.service_for(uri)

@@ -1,0 +1,107 @@
+"""Shared by the map features: from a request position to the map, and from map places back to
+LSP locations. Positions change units only through `server.where` and `server.to_range`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from ..map.filemap import FileMap
+from ..map.navigation import Spot
+from ..map.records import (
+    ATTRIBUTE,
+    CLASS,
+    CONSTANT,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    VARIABLE,
+    Symbol,
+)
+from ..map.service import MapService
+from ..map.workspace import Located
+
+log = logging.getLogger(__name__)
+
+SYMBOL_KINDS = {
+    MODULE: types.SymbolKind.Module,
+    CLASS: types.SymbolKind.Class,
+    FUNCTION: types.SymbolKind.Function,
+    METHOD: types.SymbolKind.Method,
+    VARIABLE: types.SymbolKind.Variable,
+    CONSTANT: types.SymbolKind.Constant,
+    ATTRIBUTE: types.SymbolKind.Field,
+    PARAMETER: types.SymbolKind.Variable,
+    IMPORT: types.SymbolKind.Module,
+}
+
+
+def symbol_kind(kind: str) -> types.SymbolKind:
+    return SYMBOL_KINDS.get(kind, types.SymbolKind.Variable)
+
+
+@dataclass
+class At:
+    """A request position on the map: the service, the file's map, row and byte column."""
+
+    svc: MapService
+    fm: FileMap
+    row: int
+    col: int
+
+
+def at(ls, uri: str, pos: types.Position) -> At | None:
+    where = ls.where(uri, pos)
+    if where is None:
+        return None
+    fm = where.svc.ws.files.get(where.rel)
+    if fm is None:
+        return None
+    return At(where.svc, fm, where.row, where.col)
+
+
+def to_range(ls, svc: MapService, path: str, r: tuple[int, int, int, int]) -> types.Range | None:
+    index = ls.line_index(svc, path)
+    if index is None:
+        return None
+    return ls.to_range(index, r)
+
+
+def location(ls, svc: MapService, spot: Spot) -> types.Location | None:
+    rng = to_range(ls, svc, spot.path, spot.range)
+    return types.Location(uri=ls.uri_of(svc, spot.path), range=rng) if rng is not None else None
+
+
+def name_range(sym: Symbol) -> tuple[int, int, int, int]:
+    return sym.name_range if sym.kind != MODULE else (0, 0, 0, 0)
+
+
+def symbol_location(ls, svc: MapService, loc: Located) -> types.Location | None:
+    return location(ls, svc, Spot(loc.file.path, name_range(loc.symbol)))
+
+
+def detail(sym: Symbol) -> str | None:
+    """A short description for symbol lists: the parameters, an annotation, a value."""
+    if sym.signature is not None:
+        text = sym.signature.render(sym.name)
+        return text.split(sym.name, 1)[1] if sym.name in text else text
+    if sym.kind == CLASS and sym.bases:
+        return f"({', '.join(sym.bases)})"
+    if sym.annotation:
+        return sym.annotation
+    return None
+
+
+def client_supports(ls, path: str) -> object:
+    """A client capability by dotted attribute path (`text_document.rename.prepare_support`)."""
+    obj: object = ls.client_capabilities
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, part, None)
+    return obj
