@@ -7,6 +7,7 @@ workspace-relative strings, positions are tree-sitter rows and byte columns.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from . import codec
 from .crawl import FoundFile, IgnoreRules, crawl, looks_secret
 from .document import Change, Document, Update, build_filemap
 from .extract import new_parser
@@ -63,8 +65,8 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _extract_batch(items: list[tuple[str, str, str]]) -> list[tuple[str, str, int, list]]:
-    """Worker: (relpath, abspath, module) -> (relpath, hash, lines, units)."""
+def _extract_batch(items: list[tuple[str, str, str]]) -> list[tuple[str, str, int, bytes]]:
+    """Worker: (relpath, abspath, module) -> (relpath, hash, lines, encoded units)."""
     parser = new_parser()
     out = []
     for rel, abspath, module in items:
@@ -72,7 +74,7 @@ def _extract_batch(items: list[tuple[str, str, str]]) -> list[tuple[str, str, in
         if data is None:
             continue
         fm = build_filemap(rel, module, data, parser.parse(data))
-        out.append((rel, fm.hash, fm.lines, fm.units))
+        out.append((rel, fm.hash, fm.lines, codec.encode(fm.units)))
     return out
 
 
@@ -119,6 +121,15 @@ class MapService:
     # -- indexing -------------------------------------------------------------------------------
     def index(self, progress: ProgressFn | None = None) -> IndexStats:
         """Crawl, load what the store still has, parse the rest on all cores."""
+        # Loading builds a few hundred thousand small objects that all live on: the cyclic
+        # collector would walk them again and again for nothing.
+        gc.disable()
+        try:
+            return self._index(progress)
+        finally:
+            gc.enable()
+
+    def _index(self, progress: ProgressFn | None) -> IndexStats:
         t0 = time.perf_counter()
         self.state = "indexing"
         stats = IndexStats()
@@ -164,14 +175,15 @@ class MapService:
         if progress:
             progress(stats.loaded, stats.files, f"{stats.loaded} files from the cache")
         rows = []
-        for rel, h, lines, units in self._extract(fresh, progress, stats.loaded, stats.files):
+        for rel, h, lines, blob in self._extract(fresh, progress, stats.loaded, stats.files):
             if rel in self.docs:
                 continue
-            fm = FileMap(path=rel, module=self.ws.module_name(rel), units=units, hash=h, lines=lines)
+            fm = FileMap(path=rel, module=self.ws.module_name(rel), units=codec.decode(blob),
+                         hash=h, lines=lines)
             fm.finalize()
             self.ws.put(fm)
             f = by_rel[rel]
-            rows.append((rel, h, f.size, f.mtime_ns, lines, units))
+            rows.append((rel, h, f.size, f.mtime_ns, lines, blob))
             stats.parsed += 1
         gone = [p for p in stored if p not in by_rel]
         for p in gone:

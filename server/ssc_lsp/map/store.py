@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -19,12 +18,13 @@ from pathlib import Path
 
 import platformdirs
 
+from . import codec
 from .history import Event
 from .records import Unit
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 100 + codec.FORMAT  # the table layout (hundreds) and the blob format
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -104,15 +104,15 @@ class Store:
             if path not in wanted:
                 continue
             try:
-                units = pickle.loads(data)
+                units = codec.decode(data)
             except Exception as e:  # a damaged row costs one re-parse, nothing more
                 log.warning("stored map of %s unreadable (%s): re-parsing", path, e)
                 continue
             yield path, h, lines, units
 
-    def save_files(self, rows: Iterable[tuple[str, str, int, int, int, list[Unit]]]) -> None:
-        """Rows of (path, hash, size, mtime_ns, lines, units)."""
-        data = [(p, h, s, m, n, pickle.dumps(u, protocol=pickle.HIGHEST_PROTOCOL))
+    def save_files(self, rows: Iterable[tuple[str, str, int, int, int, list[Unit] | bytes]]) -> None:
+        """Rows of (path, hash, size, mtime_ns, lines, units or their encoded bytes)."""
+        data = [(p, h, s, m, n, u if isinstance(u, bytes) else codec.encode(u))
                 for p, h, s, m, n, u in rows]
         with self.lock:
             self.conn.execute("BEGIN")
