@@ -26,6 +26,10 @@ from tests.e2e.lsp import wait_ready
 INDEX_TIMEOUT = 30.0
 
 
+def _accept_registration(params: types.RegistrationParams) -> None:
+    """The server registers a file watcher; the test client has nothing to watch with."""
+
+
 def uri(root: Path, rel: str) -> str:
     return from_fs_path(str(root / rel))
 
@@ -39,7 +43,7 @@ async def session(root: Path, capabilities: types.ClientCapabilities | None = No
                   cache_dir: Path | None = None,
                   settings: dict | None = None) -> AsyncIterator[LanguageClient]:
     client = make_test_lsp_client()
-    client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda _client, _params: None)
+    client.feature(types.CLIENT_REGISTER_CAPABILITY)(_accept_registration)
     env = dict(os.environ)
     env["SSC_LSP_CACHE_DIR"] = str(cache_dir or (root.parent / "ssc-cache"))
     await client.start_io(sys.executable, "-m", "ssc_lsp", env=env)

@@ -16,6 +16,9 @@ FEATURES = (
     "definition",
     "references",
     "highlight",
+    "call_hierarchy",
+    "type_hierarchy",
+    "hover",
     "status",
 )
 

@@ -105,3 +105,15 @@ def client_supports(ls, path: str) -> object:
             return None
         obj = getattr(obj, part, None)
     return obj
+
+
+def item_symbol(ls, item) -> tuple[MapService, Located] | None:
+    """The symbol a call/type hierarchy item stands for (its `data.id`), if still mapped."""
+    data = item.data
+    sid = data.get("id") if isinstance(data, dict) else getattr(data, "id", None)
+    found = ls.service_for(item.uri)
+    if found is None or not isinstance(sid, str):
+        return None
+    svc = found[0]
+    loc = svc.ws.get(sid)
+    return (svc, loc) if loc is not None else None

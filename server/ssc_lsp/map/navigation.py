@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .extract import MODULE_REF
 from .filemap import FileMap
 from .records import (
     ATTRIBUTE,
@@ -104,23 +105,58 @@ def candidate_files(ws: Workspace, loc: Located) -> list[FileMap]:
 
 
 def uses(ws: Workspace, resolver: Resolver, loc: Located, *, include_binds: bool = True,
-         files: list[FileMap] | None = None) -> Iterator[Use]:
-    """Every reference that resolves to `loc`, imports followed (as relations.uses_of)."""
-    name = loc.symbol.name
+         files: list[FileMap] | None = None, through_aliases: bool = True) -> Iterator[Use]:
+    """Every reference that resolves to `loc`, imports followed (as relations.uses_of).
+
+    With `through_aliases`, `from m import f as g` makes the uses of `g` (in that file, and in
+    files importing `g` from it) uses of `f` too; a rename wants them left out, since the alias
+    keeps its name.
+    """
     want = loc.symbol.id
     index = ref_index(ws)
-    for fm in files if files is not None else candidate_files(ws, loc):
-        for ref, unit in index.named(fm, name):
-            if not include_binds and ref.kind == REF_BIND:
-                continue
-            t = resolver.resolve_ref(fm, ref, unit)
-            if isinstance(t, Located):
-                if t.symbol.id == want:
-                    yield Use(fm, ref, unit)
-                elif ref.kind == REF_IMPORT and t.symbol.kind == IMPORT:
+    names = [loc.symbol.name]
+    done: set[str] = set()
+    while names:
+        name = names.pop()
+        if name in done:
+            continue
+        done.add(name)
+        if files is not None:
+            scope = files
+        elif name == loc.symbol.name:
+            scope = candidate_files(ws, loc)
+        else:
+            scope = [fm for fm in list(ws.files.values()) if name in fm.ref_names]
+        for fm in scope:
+            for ref, unit in index.named(fm, name):
+                if not include_binds and ref.kind == REF_BIND:
+                    continue
+                t = resolver.resolve_ref(fm, ref, unit)
+                if not isinstance(t, Located):
+                    continue
+                if t.symbol.id != want:
+                    if ref.kind != REF_IMPORT or t.symbol.kind != IMPORT:
+                        continue
                     final = resolver.follow_import(t)
-                    if isinstance(final, Located) and final.symbol.id == want:
-                        yield Use(fm, ref, unit)
+                    if not isinstance(final, Located) or final.symbol.id != want:
+                        continue
+                yield Use(fm, ref, unit)
+                if through_aliases and ref.kind == REF_IMPORT:
+                    alias = alias_of(unit, ref)
+                    if alias is not None and alias not in done:
+                        names.append(alias)
+
+
+def alias_of(unit: Unit, ref: Ref) -> str | None:
+    """The name an import binds when it is not the imported name (`import x as y`: `y`)."""
+    if ref.receiver == MODULE_REF:
+        want: tuple[str, ...] = (ref.module or ref.name,)
+    else:
+        want = (ref.module or "", ref.name)
+    for s in unit.symbols:
+        if s.kind == IMPORT and s.target == want and s.name != ref.name:
+            return s.name
+    return None
 
 
 def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:
@@ -131,6 +167,19 @@ def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located |
 
 def target(resolver: Resolver, fm: FileMap, row: int, col: int) -> Target | None:
     return resolver.target_at(fm, row, col)
+
+
+def word_range(resolver: Resolver, fm: FileMap, row: int, col: int) -> Range | None:
+    """The range of the name under (row, col): a definition's name or a reference."""
+    sym = resolver.symbol_at(fm, row, col)
+    if sym is not None:
+        return sym.name_range
+    hit = resolver.ref_at(fm, row, col)
+    if hit is None:
+        return None
+    ref, unit = hit
+    r = ref.row + unit.start_row
+    return r, ref.col, r, ref.end_col
 
 
 def declaration_spot(loc: Located) -> Spot:

@@ -1,0 +1,45 @@
+"""textDocument/hover: signature, docstring, definition site, callers and latest change."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from ..map.hover import hover_markdown
+from ..map.navigation import word_range
+from .locate import at
+
+
+def register(server) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls, params: types.HoverParams):
+        here = at(ls, params.text_document.uri, params.position)
+        if here is None:
+            return None
+        svc = here.svc
+        target = svc.resolver.target_at(here.fm, here.row, here.col)
+        if target is None:
+            return None
+
+        def source(rel: str) -> bytes | None:
+            doc = svc.docs.get(rel)
+            if doc is not None:
+                return doc.data
+            text = svc.text_of(rel)
+            return text.encode("utf-8") if text is not None else None
+
+        text = hover_markdown(svc.ws, svc.resolver, target, source, svc.history.clock())
+        if text is None:
+            return None
+        r = word_range(svc.resolver, here.fm, here.row, here.col)
+        index = ls.line_index(svc, here.fm.path)
+        return types.Hover(
+            contents=types.MarkupContent(kind=_markup(ls), value=text),
+            range=ls.to_range(index, r) if r is not None and index is not None else None)
+
+
+def _markup(ls) -> types.MarkupKind:
+    hover_caps = getattr(ls.client_capabilities.text_document, "hover", None)
+    formats = getattr(hover_caps, "content_format", None) or []
+    if formats and types.MarkupKind.Markdown not in formats:
+        return types.MarkupKind.PlainText
+    return types.MarkupKind.Markdown

@@ -1,0 +1,101 @@
+"""Call and type hierarchies from the map's resolved references.
+
+Incoming calls are the call-shaped uses of a function, method or class (calling a class
+constructs it), grouped by the function that makes them; outgoing calls are the calls made
+directly in a body (calls inside a nested function belong to that function). Supertypes are a
+class's resolved bases; subtypes are the classes that name it as a base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .filemap import FileMap
+from .navigation import Range, candidate_files, uses
+from .records import CLASS, FUNCTION, METHOD, REF_BASE, Ref, Symbol, Unit
+from .relations import Use, uses_within
+from .resolve import Resolver
+from .workspace import Located, Workspace
+
+CALLABLE = (FUNCTION, METHOD, CLASS)
+
+
+@dataclass
+class CallGroup:
+    """One caller (incoming) or callee (outgoing) and the call sites, in the caller's file."""
+
+    other: Located
+    ranges: list[Range] = field(default_factory=list)
+
+
+def callable_at(loc: Located | None) -> Located | None:
+    return loc if loc is not None and loc.symbol.kind in CALLABLE else None
+
+
+def holder_of(use: Use) -> Located:
+    """The named function or class around a use; the module for top-level code."""
+    fm = use.file
+    qual = use.holder()
+    while qual:
+        sym = fm.lookup(qual)
+        if sym is not None and sym.kind in CALLABLE:
+            return Located(fm, sym)
+        qual = qual.rpartition(".")[0]
+    assert fm.module_symbol is not None
+    return Located(fm, fm.module_symbol)
+
+
+def incoming_calls(ws: Workspace, resolver: Resolver, loc: Located) -> list[CallGroup]:
+    groups: dict[str, CallGroup] = {}
+    for use in uses(ws, resolver, loc, include_binds=False):
+        if use.ref.nargs < 0:
+            continue
+        caller = holder_of(use)
+        group = groups.setdefault(caller.symbol.id, CallGroup(caller))
+        group.ranges.append(use.range)
+    return sorted(groups.values(), key=lambda g: (g.other.file.path, g.other.symbol.range))
+
+
+def outgoing_calls(ws: Workspace, resolver: Resolver, loc: Located) -> list[CallGroup]:
+    own = loc.symbol.local_qualname
+    groups: dict[str, CallGroup] = {}
+    for use in uses_within(loc.file, loc):
+        if use.ref.nargs < 0 or use.holder() != own:
+            continue
+        t = resolver.resolve_ref(use.file, use.ref, use.unit)
+        if not isinstance(t, Located) or t.symbol.kind not in CALLABLE:
+            continue
+        group = groups.setdefault(t.symbol.id, CallGroup(t))
+        group.ranges.append(use.range)
+    return sorted(groups.values(), key=lambda g: min(g.ranges))
+
+
+# -- types -------------------------------------------------------------------------------------
+
+
+def class_at(loc: Located | None) -> Located | None:
+    return loc if loc is not None and loc.symbol.kind == CLASS else None
+
+
+def supertypes(resolver: Resolver, cls: Located) -> list[Located]:
+    return [b for b in resolver.bases(cls) if isinstance(b, Located)]
+
+
+def class_written_at(fm: FileMap, unit: Unit, ref: Ref) -> Symbol | None:
+    """The class whose header lists `ref` among its bases: the last class named before it."""
+    best: Symbol | None = None
+    for s in unit.symbols:
+        if s.kind == CLASS and s.name_byte < ref.byte and (best is None or s.name_byte > best.name_byte):
+            best = s
+    return best
+
+
+def subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Located]:
+    out: dict[str, Located] = {}
+    for use in uses(ws, resolver, cls, include_binds=False, files=candidate_files(ws, cls)):
+        if use.ref.kind != REF_BASE:
+            continue
+        sub = class_written_at(use.file, use.unit, use.ref)
+        if sub is not None:
+            out.setdefault(sub.id, Located(use.file, sub))
+    return sorted(out.values(), key=lambda c: (c.file.path, c.symbol.range))
