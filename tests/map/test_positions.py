@@ -23,9 +23,26 @@ def test_positions_past_the_end_clamp():
 def test_apply_change_gives_tree_sitter_edit():
     data = TEXT.encode("utf-8")
     idx = LineIndex(data)
-    out, e = apply_lsp_change(data, idx, (1, 5), (1, 8), "Z\nY")
+    out, e, new_idx = apply_lsp_change(data, idx, (1, 5), (1, 8), "Z\nY")
+    assert new_idx.starts == LineIndex(out).starts
     assert out.decode() == "a = 1\ns = 'ZYx'\nlast".replace("ZY", "Z\nY")
     assert e.start_point == (1, 5)
     assert e.old_end_point == (1, 5 + len("é😀".encode()))
     assert e.new_end_point == (2, 1)
     assert e.new_end_byte - e.start_byte == 3
+
+
+def test_patched_line_index_equals_a_fresh_one():
+    import random
+
+    rng = random.Random(3)
+    data = b"a\nbb\n\nccc\nd"
+    idx = LineIndex(data)
+    for _ in range(500):
+        start = rng.randint(0, len(data))
+        end = rng.randint(start, min(len(data), start + 5))
+        new = rng.choice([b"", b"x", b"\n", b"y\nz\n", b"\n\n"])
+        data2 = data[:start] + new + data[end:]
+        idx = idx.edited(data2, start, end, new)
+        data = data2
+        assert idx.starts == LineIndex(data).starts

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from .extract import extract_unit, new_parser, split_units
+from .extract import extract_unit, new_parser, split_units, unit_of, unit_specs
 from .filemap import FileMap, content_hash
 from .positions import LineIndex, apply_lsp_change
 from .records import Symbol, Unit
@@ -103,26 +103,27 @@ class Document:
         hi_old_row = old_index.point_of_byte(min(hi_old, len(old_index.data)))[0]
         hi_row = self.index.point_of_byte(min(hi, len(self.data)))[0]
         row_delta = hi_row - hi_old_row
-        old_by_key = {u.key(): u for u in old_units}
+        old_by_key = {(u.start_byte, u.end_byte, u.context, u.kind): u for u in old_units}
         root = self.tree.root_node
         units: list[Unit] = []
         fresh: list[Unit] = []
         reused: set[int] = set()
-        for nu in split_units(root):
+        for spec in unit_specs(root):
+            sb, eb, sr, er, ec, ctx, kind, _doc = spec
             old = None
-            if nu.end_byte < lo:
-                old = old_by_key.get(nu.key())
-            elif nu.start_byte > hi and nu.start_row > hi_row:
-                old = old_by_key.get((nu.start_byte - delta, nu.end_byte - delta, nu.context, nu.kind))
-                if old is not None and old.start_row + row_delta != nu.start_row:
+            if eb < lo:
+                old = old_by_key.get((sb, eb, ctx, kind))
+            elif sb > hi and sr > hi_row:
+                old = old_by_key.get((sb - delta, eb - delta, ctx, kind))
+                if old is not None and old.start_row + row_delta != sr:
                     old = None
             if old is not None and id(old) not in reused:
                 reused.add(id(old))
-                old.start_byte, old.end_byte = nu.start_byte, nu.end_byte
-                old.start_row, old.end_row, old.end_col = nu.start_row, nu.end_row, nu.end_col
+                old.start_byte, old.end_byte = sb, eb
+                old.start_row, old.end_row, old.end_col = sr, er, ec
                 units.append(old)
             else:
-                extract_unit(nu, root)
+                nu = extract_unit(unit_of(spec), root)
                 units.append(nu)
                 fresh.append(nu)
         dropped = [u for u in old_units if id(u) not in reused]
@@ -135,6 +136,5 @@ class Document:
 
     def _edit_bytes(self, c: Change):
         start, end = c.range  # type: ignore[misc]
-        self.data, e = apply_lsp_change(self.data, self.index, start, end, c.text)
-        self.index = LineIndex(self.data)
+        self.data, e, self.index = apply_lsp_change(self.data, self.index, start, end, c.text)
         return e

@@ -83,38 +83,56 @@ def _docstring_node(block: ts.Node) -> ts.Node | None:
     return None
 
 
-def split_units(root: ts.Node) -> list[Unit]:
+# A unit before extraction: (start_byte, end_byte, start_row, end_row, end_col, context, kind,
+# doc). Plain tuples, because an edit walks every unit of the file but extracts only a few.
+UnitSpec = tuple[int, int, int, int, int, str, str, "str | None"]
+
+
+def unit_specs(root: ts.Node) -> list[UnitSpec]:
     """Cut a module into units: statements, and top-level classes into header + body units."""
-    units: list[Unit] = []
+    specs: list[UnitSpec] = []
+    add = specs.append
     for child in root.children:
-        if child.type == "comment":
+        ctype = child.type
+        if ctype == "comment":
             continue
         cls = child
-        if child.type == "decorated_definition":
+        if ctype == "decorated_definition":
             cls = child.child_by_field_name("definition") or child
         body = cls.child_by_field_name("body") if cls.type == "class_definition" else None
+        sp, ep = child.start_point, child.end_point
         if body is None or body.type != "block":
-            unit = _unit(child.start_byte, child.end_byte, child.start_point, child.end_point, "", "stmt")
-            if child.type == "expression_statement" and child.named_child_count:
-                if child.named_children[0].type == "string":  # a docstring if it comes first
-                    unit.doc = _first_doc_line(child.named_children[0])
-            units.append(unit)
+            doc = None
+            if ctype == "expression_statement" and child.named_child_count:
+                first = child.named_children[0]
+                if first.type == "string":  # a module docstring if it comes first
+                    doc = _first_doc_line(first)
+            add((child.start_byte, child.end_byte, sp[0], ep[0], ep[1], "", "stmt", doc))
             continue
         name_node = cls.child_by_field_name("name")
         name = _text(name_node) if name_node is not None else "?"
         stmts = [c for c in body.children if c.type != "comment"]
-        doc = _docstring_node(body)
-        rest = stmts[1:] if doc is not None and stmts and stmts[0] == doc else stmts
-        header_end = rest[0].start_byte if rest else child.end_byte
-        header_end_point = rest[0].start_point if rest else child.end_point
-        units.append(_unit(child.start_byte, header_end, child.start_point, header_end_point, "", "class_header"))
+        doc_node = _docstring_node(body)
+        rest = stmts[1:] if doc_node is not None and stmts and stmts[0] == doc_node else stmts
+        if rest:
+            hb, hp = rest[0].start_byte, rest[0].start_point
+        else:
+            hb, hp = child.end_byte, ep
+        add((child.start_byte, hb, sp[0], hp[0], hp[1], "", "class_header", None))
         for stmt in rest:
-            units.append(_unit(stmt.start_byte, stmt.end_byte, stmt.start_point, stmt.end_point, name, "class_body"))
-    return units
+            add((stmt.start_byte, stmt.end_byte, stmt.start_point[0], stmt.end_point[0],
+                 stmt.end_point[1], name, "class_body", None))
+    return specs
 
 
-def _unit(sb: int, eb: int, sp: tuple[int, int], ep: tuple[int, int], ctx: str, kind: str) -> Unit:
-    return Unit(start_byte=sb, end_byte=eb, start_row=sp[0], end_row=ep[0], end_col=ep[1], context=ctx, kind=kind)
+def unit_of(spec: UnitSpec) -> Unit:
+    sb, eb, sr, er, ec, ctx, kind, doc = spec
+    return Unit(start_byte=sb, end_byte=eb, start_row=sr, end_row=er, end_col=ec, context=ctx,
+                kind=kind, doc=doc)
+
+
+def split_units(root: ts.Node) -> list[Unit]:
+    return [unit_of(s) for s in unit_specs(root)]
 
 
 # -- extraction ------------------------------------------------------------------------

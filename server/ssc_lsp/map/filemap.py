@@ -51,7 +51,7 @@ class FileMap:
     by_id: dict[str, Symbol] = field(default_factory=dict)
     module_symbol: Symbol | None = None
     interface: int = 0  # hash of what other files can see; a change invalidates their lookups
-    ref_names: frozenset[str] = frozenset()
+    _ref_names: frozenset[str] | None = None
     names: set[str] = field(default_factory=set)  # names of the symbols defined here
     _derived: dict | None = None  # lazily built namespace tables, dropped by finalize
 
@@ -70,34 +70,42 @@ class FileMap:
         by_q: dict[str, list[Symbol]] = {}
         by_id: dict[str, Symbol] = {mod.id: mod}
         classes: dict[str, Symbol] = {}
-        iface = []
-        ref_names: set[str] = set()
         names: set[str] = set()
+        iface = []
         for unit in self.units:
             row0, byte0 = unit.start_row, unit.start_byte
             for s in unit.symbols:
-                s.row0, s.byte0 = row0, byte0
-                lst = by_q.setdefault(s.qualname, [])
-                s.id = prefix + s.qualname if not lst else f"{prefix}{s.qualname}@{len(lst) + 1}"
-                lst.append(s)
+                s.row0 = row0
+                s.byte0 = byte0
+                q = s.qualname
+                lst = by_q.get(q)
+                if lst is None:
+                    by_q[q] = [s]
+                    s.id = prefix + q
+                else:
+                    lst.append(s)
+                    s.id = f"{prefix}{q}@{len(lst)}"
                 by_id[s.id] = s
-                symbols.append(s)
                 names.add(s.name)
-                if s.kind == CLASS and unit.kind == "class_header":
-                    classes[s.qualname] = s
-                if "." not in s.qualname or s.parent in classes:
-                    iface.append((s.qualname, s.kind, s.signature.key() if s.signature else None))
-            for r in unit.refs:
-                ref_names.add(r.name)
-            if unit.star_imports or unit.all_names is not None:
-                iface.append((tuple(unit.star_imports), tuple(unit.all_names or ())))
+            symbols.extend(unit.symbols)
+            if unit.kind == "class_header":
+                for s in unit.symbols:
+                    if s.kind == CLASS and s.parent == "":
+                        classes[s.qualname] = s
+            iface.append(unit.interface())
         self._close_classes(classes)
-        mod.qualname = self.module
         self.symbols, self.by_qualname, self.by_id, self.module_symbol = symbols, by_q, by_id, mod
         self.interface = hash(tuple(iface))
-        self.ref_names = frozenset(ref_names)
         self.names = names
+        self._ref_names = None
         self._derived = None
+
+    @property
+    def ref_names(self) -> frozenset[str]:
+        """Every name this file's references use (to narrow reference searches)."""
+        if self._ref_names is None:
+            self._ref_names = frozenset().union(*(u.ref_names() for u in self.units))
+        return self._ref_names
 
     def _close_classes(self, classes: dict[str, Symbol]) -> None:
         """A split class ends where its last body unit ends (see extract.split_units)."""

@@ -46,6 +46,25 @@ class LineIndex:
             i = find(b"\n", i + 1)
         self.starts = starts
 
+    def edited(self, data: bytes, start: int, old_end: int, inserted: bytes) -> LineIndex:
+        """The index of `data`, which is this buffer with [start, old_end) replaced.
+
+        Patching the line starts costs the lines after the edit, not a scan of every byte.
+        """
+        starts = self.starts
+        i = bisect_right(starts, start)  # starts[:i] are <= start: unaffected
+        j = bisect_right(starts, old_end)  # starts[j:] follow a newline after the edit
+        delta = len(inserted) - (old_end - start)
+        middle = []
+        k = inserted.find(b"\n")
+        while k >= 0:
+            middle.append(start + k + 1)
+            k = inserted.find(b"\n", k + 1)
+        out = LineIndex.__new__(LineIndex)
+        out.data = data
+        out.starts = starts[:i] + middle + ([s + delta for s in starts[j:]] if delta else starts[j:])
+        return out
+
     @property
     def line_count(self) -> int:
         return len(self.starts)
@@ -118,12 +137,13 @@ def lsp_col_of_text(line_text: str, code_point_col: int) -> int:
 
 def apply_lsp_change(
     data: bytes, index: LineIndex, start: tuple[int, int], end: tuple[int, int], text: str
-) -> tuple[bytes, Edit]:
-    """Apply one ranged LSP content change; return the new bytes and the tree-sitter edit."""
+) -> tuple[bytes, Edit, LineIndex]:
+    """Apply one ranged LSP content change: the new bytes, the tree-sitter edit, the new index."""
     start_byte = index.byte_of_lsp(*start)
     old_end_byte = max(start_byte, index.byte_of_lsp(*end))
     new = text.encode("utf-8")
     out = data[:start_byte] + new + data[old_end_byte:]
+    edit_index = index.edited(out, start_byte, old_end_byte, new)
     start_point = index.point_of_byte(start_byte)
     old_end_point = index.point_of_byte(old_end_byte)
     nl = new.count(b"\n")
@@ -139,4 +159,4 @@ def apply_lsp_change(
         old_end_point,
         new_end_point,
     )
-    return out, edit
+    return out, edit, edit_index

@@ -164,9 +164,27 @@ class Unit:
     scopes: dict[str, list[str]] = field(default_factory=dict)
     globals: dict[str, list[str]] = field(default_factory=dict)  # scope -> `global` names
     doc: str | None = None  # a module docstring, when this unit is one
+    # caches derived from the records above (never stored; a unit's records never change)
+    cached_ref_names: frozenset[str] | None = None
+    cached_interface: tuple | None = None
 
     def key(self) -> tuple[int, int, str, str]:
         return self.start_byte, self.end_byte, self.context, self.kind
+
+    def ref_names(self) -> frozenset[str]:
+        if self.cached_ref_names is None:
+            self.cached_ref_names = frozenset(r.name for r in self.refs)
+        return self.cached_ref_names
+
+    def interface(self) -> tuple:
+        """What other files can see of this unit: module/class-level names and signatures."""
+        if self.cached_interface is None:
+            owner = self.context if self.kind == "class_body" else ""
+            self.cached_interface = (
+                tuple((s.qualname, s.kind, s.signature.key() if s.signature else None)
+                      for s in self.symbols if s.parent == owner or (owner and s.parent == ""))
+                + ((tuple(self.star_imports), tuple(self.all_names or ())),))
+        return self.cached_interface
 
 
 def absolute(span: tuple[int, int, int, int], unit: Unit) -> tuple[int, int, int, int]:

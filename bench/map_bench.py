@@ -1,0 +1,203 @@
+"""The map's speed and memory on a pinned real corpus: the Django 5.2 wheel from PyPI.
+
+Prints, from one run: cold index time and lines/s beside `ctags -R` on the same tree (as a
+ratio), warm-start time, RSS, and the latency of one-character didChange updates in a
+~3,000-line file (p50 / p99 over N edits) beside the bare tree-sitter incremental reparse of the
+same edits. Medians over repeats; the baselines run in the same process and the same minute.
+
+    python bench/map_bench.py [--corpus DIR] [--edits 1000] [--repeats 3] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "server"))
+
+from ssc_lsp.map.document import Change  # noqa: E402
+from ssc_lsp.map.extract import new_parser  # noqa: E402
+from ssc_lsp.map.positions import LineIndex, apply_lsp_change  # noqa: E402
+from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
+
+DJANGO = "django==5.2"
+
+
+def fetch_django(dest: Path) -> Path:
+    """Download and unpack the pinned wheel (only the .py tree matters)."""
+    root = dest / "django-5.2"
+    if (root / "django" / "__init__.py").exists():
+        return root
+    dl = Path(tempfile.mkdtemp())
+    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                    "--only-binary", ":all:", "-d", str(dl), DJANGO], check=True)
+    wheel = next(dl.glob("*.whl"))
+    root.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(root)
+    shutil.rmtree(dl, ignore_errors=True)
+    return root
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def time_ctags(root: Path) -> float | None:
+    exe = shutil.which("ctags")
+    if exe is None:
+        return None
+    t = time.perf_counter()
+    subprocess.run([exe, "-R", "--languages=Python", "-f", os.devnull, str(root)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def bench_index(root: Path, repeats: int) -> dict:
+    cold, warm, ctags = [], [], []
+    lines = 0
+    svc = None
+    for _ in range(repeats):
+        db = Path(tempfile.mkdtemp()) / "map.sqlite"
+        c = time_ctags(root)
+        if c is not None:
+            ctags.append(c)
+        t = time.perf_counter()
+        svc = MapService(str(root), MapOptions(db_path=str(db)))
+        stats = svc.index()
+        cold.append(time.perf_counter() - t)
+        assert stats.parsed == stats.files
+        lines = svc.ws.stats()["lines"]
+        svc.close_store()
+        t = time.perf_counter()
+        svc = MapService(str(root), MapOptions(db_path=str(db)))
+        stats = svc.index()
+        warm.append(time.perf_counter() - t)
+        assert stats.parsed == 0, stats
+        svc.close_store()
+        shutil.rmtree(db.parent, ignore_errors=True)
+    s = svc.ws.stats()
+    out = {
+        "files": s["files"], "lines": lines, "symbols": sum(s["symbols"].values()),
+        "references": s["references"],
+        "cold_index_s": statistics.median(cold), "lines_per_s": lines / statistics.median(cold),
+        "warm_start_s": statistics.median(warm), "rss_mb_after_warm": rss_mb(),
+    }
+    if ctags:
+        out["ctags_s"] = statistics.median(ctags)
+        out["cold_vs_ctags"] = out["cold_index_s"] / out["ctags_s"]
+    return out
+
+
+def pick_file(root: Path, target: int = 3000) -> Path:
+    best, diff = None, 1 << 30
+    for p in root.rglob("*.py"):
+        n = p.read_bytes().count(b"\n")
+        if abs(n - target) < diff:
+            best, diff = p, abs(n - target)
+    assert best is not None
+    return best
+
+
+def one_char_edits(text: str, n: int, seed: int) -> list[list[tuple]]:
+    """Pairs of (insert a letter, delete it) at random spots inside code lines."""
+    rng = random.Random(seed)
+    lines = text.split("\n")
+    spots = [(i, len(line) - len(line.lstrip())) for i, line in enumerate(lines)
+             if line.strip() and not line.strip().startswith("#") and line.isascii()]
+    edits = []
+    for _ in range(n // 2):
+        row, indent = rng.choice(spots)
+        col = rng.randint(indent, len(lines[row]))
+        edits.append([((row, col), (row, col), "x")])
+        edits.append([((row, col), (row, col + 1), "")])
+    return edits
+
+
+def bench_edits(path: Path, root: Path, n: int, seed: int) -> dict:
+    rel = path.relative_to(root).as_posix()
+    text = path.read_text()
+    edits = one_char_edits(text, n, seed)
+
+    # baseline: the bare incremental reparse of the same edits
+    parser = new_parser()
+    data = text.encode()
+    tree = parser.parse(data)
+    index = LineIndex(data)
+    bare = []  # includes the UTF-16 -> byte conversion and line-index patch an edit needs
+    for edit in edits:
+        (start, end, new), = edit
+        t = time.perf_counter()
+        data, e, index = apply_lsp_change(data, index, start, end, new)
+        tree.edit(e.start_byte, e.old_end_byte, e.new_end_byte, e.start_point, e.old_end_point,
+                  e.new_end_point)
+        tree = parser.parse(data, tree)
+        bare.append((time.perf_counter() - t) * 1000)
+    full = []
+    for _ in range(20):
+        t = time.perf_counter()
+        parser.parse(data)
+        full.append((time.perf_counter() - t) * 1000)
+
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    svc.open(rel, text, 1)
+    mapped = []
+    reextracted = []
+    for version, edit in enumerate(edits, start=2):
+        (start, end, new), = edit
+        t = time.perf_counter()
+        upd = svc.change(rel, [Change(new, (start, end))], version)
+        mapped.append((time.perf_counter() - t) * 1000)
+        reextracted.append(upd.reextracted)
+    return {
+        "file": rel, "file_lines": text.count("\n") + 1, "edits": len(edits),
+        "bare_reparse_ms_p50": statistics.median(bare), "bare_reparse_ms_p99": pct(bare, 99),
+        "full_parse_ms_p50": statistics.median(full),
+        "map_update_ms_p50": statistics.median(mapped), "map_update_ms_p99": pct(mapped, 99),
+        "ratio_p50": statistics.median(mapped) / statistics.median(bare),
+        "units_reextracted_p50": statistics.median(reextracted),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(HERE / ".corpus"))
+    ap.add_argument("--edits", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+    root = fetch_django(Path(args.corpus))
+    result = {"corpus": DJANGO, "cores": os.cpu_count()}
+    result["index"] = bench_index(root, args.repeats)
+    result["edit"] = bench_edits(pick_file(root), root, args.edits, args.seed)
+    result["rss_mb_end"] = rss_mb()
+    print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

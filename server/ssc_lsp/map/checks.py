@@ -1,0 +1,402 @@
+"""Continuity checks: what the map can tell is broken after a change, and what the history says.
+
+Three checks, each silent unless the map is sure:
+
+- a call whose argument count or keyword names do not fit the callee's signature;
+- an import of a name that a workspace module does not define (renamed or removed);
+- a use of a workspace symbol that the history shows was removed or renamed.
+
+Certainty first: nothing is said when the callee takes `*args`/`**kwargs`, carries a decorator
+that could change its signature, is defined conditionally or twice, when the call unpacks
+`*`/`**`, when the receiver's type is a guess (a name bound more than once), when a class has a
+base outside the workspace (a metaclass may take the call) or a decorator (dataclasses write
+`__init__`), or when the target module could produce names at run time (`__getattr__`, star
+imports of outside modules). A message says what the map knows, with the history's time when it
+has one ("since its change at 14:02").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .changes import clock_time
+from .filemap import FileMap
+from .history import REMOVED, RENAMED, SIGNATURE_CHANGED, Event
+from .records import (
+    CLASS,
+    FUNCTION,
+    IMPORT,
+    KEYWORD_ONLY,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    POSITIONAL_ONLY,
+    POSITIONAL_OR_KEYWORD,
+    REF_ATTRIBUTE,
+    REF_IMPORT,
+    REF_NAME,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    Param,
+    Ref,
+    Symbol,
+    Unit,
+)
+from .resolve import External, Instance, Resolver, SuperOf, Value
+from .workspace import Located, Workspace
+
+Range = tuple[int, int, int, int]
+
+CALL_ARGUMENTS = "call-arguments"
+CALL_KEYWORD = "call-keyword"
+IMPORT_MISSING = "import-missing"
+SYMBOL_REMOVED = "symbol-removed"
+
+# decorators that leave a function's signature as it is
+TRANSPARENT = frozenset({
+    "staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override",
+    "typing.override", "typing_extensions.override", "functools.cache", "cache",
+    "functools.lru_cache", "lru_cache", "functools.lru_cache()", "lru_cache()",
+})
+
+
+@dataclass
+class Fix:
+    """A certain repair: replace `range` in the problem's file with `text`."""
+
+    title: str
+    edits: list[tuple[Range, str]]
+
+
+@dataclass
+class Problem:
+    range: Range
+    code: str
+    message: str
+    symbol: str | None = None  # the symbol the problem is about (for dependents)
+    fixes: list[Fix] = field(default_factory=list)
+    placeholder: str | None = None  # a required parameter the history shows was added
+
+    def key(self) -> tuple:
+        return self.range, self.code, self.message
+
+
+# -- the checks ------------------------------------------------------------------------------------
+
+
+def check_file(ws: Workspace, resolver: Resolver, fm: FileMap) -> list[Problem]:
+    out: list[Problem] = []
+    for unit in fm.units:
+        for ref in unit.refs:
+            try:
+                p = _check_ref(ws, resolver, fm, unit, ref)
+            except RecursionError:
+                p = None
+            if p is not None:
+                out.append(p)
+    out.sort(key=lambda p: p.range)
+    return out
+
+
+def _check_ref(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:
+    if ref.kind == REF_IMPORT:
+        return check_import(ws, resolver, fm, unit, ref)
+    if ref.kind not in (REF_NAME, REF_ATTRIBUTE):
+        return None
+    target = resolver.resolve_ref(fm, ref, unit)
+    if target is None:
+        return check_missing(ws, resolver, fm, unit, ref)
+    if ref.nargs >= 0 and isinstance(target, Located):
+        return check_call(ws, resolver, fm, unit, ref, target)
+    return None
+
+
+def _range(unit: Unit, ref: Ref) -> Range:
+    row = ref.row + unit.start_row
+    return row, ref.col, row, ref.end_col
+
+
+# -- calls -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Shape:
+    """What a call must look like: positional slots, keyword names, what is required."""
+
+    positional: list[Param]
+    keyword: list[Param]  # keyword-only
+    callee: Located
+    label: str  # `send()`, `Order()`
+
+    @property
+    def min_positional(self) -> int:
+        return sum(1 for p in self.positional if not p.has_default)
+
+
+def call_shape(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> Shape | None:
+    """The signature a call must fit, or None when the map cannot be sure of it."""
+    sym = target.symbol
+    if sym.kind == CLASS:
+        return _class_shape(resolver, target)
+    if sym.kind not in (FUNCTION, METHOD) or not _plain(target):
+        return None
+    params = list(sym.signature.params) if sym.signature else []
+    if sym.kind == METHOD:
+        bound = _bound(resolver, fm, ref, target)
+        if bound is None:
+            return None
+        if bound and params and "staticmethod" not in sym.decorators:
+            params = params[1:]
+        elif not bound and "classmethod" in sym.decorators and params:
+            params = params[1:]
+    return _shape(params, target, f"{sym.name}()")
+
+
+def _class_shape(resolver: Resolver, cls: Located) -> Shape | None:
+    seen: set[str] = set()
+    todo = [cls]
+    while todo:  # every class in the hierarchy: in the workspace, undecorated, no __new__
+        c = todo.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        if c.symbol.decorators or c.symbol.dynamic or c.file.lookup(f"{c.symbol.qualname}.__new__"):
+            return None
+        if c.symbol.bases and len(resolver.bases(c)) != len(c.symbol.bases):
+            return None
+        for b in resolver.bases(c):
+            if not isinstance(b, Located):
+                return None
+            todo.append(b)
+    init = resolver.class_member(cls, "__init__")
+    if not isinstance(init, Located) or init.symbol.kind != METHOD or not _plain(init):
+        return None
+    params = list(init.symbol.signature.params[1:]) if init.symbol.signature else []
+    return _shape(params, init, f"{cls.symbol.name}()")
+
+
+def _plain(loc: Located) -> bool:
+    """A definition whose signature is what it says: one definition, no unknown decorator."""
+    sym = loc.symbol
+    if sym.dynamic or "@" in sym.id or len(loc.file.by_qualname.get(sym.qualname, ())) > 1:
+        return False
+    return all(d in TRANSPARENT for d in sym.decorators)
+
+
+def _shape(params: list[Param], callee: Located, label: str) -> Shape | None:
+    if any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in params):
+        return None
+    return Shape([p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)],
+                 [p for p in params if p.kind == KEYWORD_ONLY], callee, label)
+
+
+def _bound(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> bool | None:
+    """Whether a method call passes the instance itself; None when unsure."""
+    if ref.kind != REF_ATTRIBUTE or ref.receiver is None:
+        return False  # a method named bare inside its class body: a plain function there
+    value = resolver.value_of_expr(fm, ref.scope, ref.receiver)
+    if isinstance(value, Instance | SuperOf):
+        return _certain_receiver(resolver, fm, ref)
+    if isinstance(value, Located) and value.symbol.kind == CLASS:
+        return False if "classmethod" not in target.symbol.decorators else True
+    return None
+
+
+def _certain_receiver(resolver: Resolver, fm: FileMap, ref: Ref) -> bool | None:
+    """An instance receiver is certain for `self`, `super()` and names bound once."""
+    head = (ref.receiver or "").split(".", 1)[0].split("(", 1)[0]
+    if head in ("super", "self", "cls"):
+        return True
+    loc = resolver.resolve_name(fm, ref.scope, head, follow=False)
+    if not isinstance(loc, Located):
+        return None
+    sym = loc.symbol
+    if sym.kind == PARAMETER:
+        return True if sym.annotation or _is_first_param(loc) else None
+    if sym.kind in (MODULE, CLASS, IMPORT):
+        return True
+    rebinds = sum(1 for u in loc.file.units for r in u.refs
+                  if r.name == head and r.kind == "bind" and r.scope == (sym.parent or ""))
+    return True if rebinds == 0 else None
+
+
+def _is_first_param(loc: Located) -> bool:
+    owner = loc.file.lookup(loc.symbol.parent or "")
+    return bool(owner and owner.signature and owner.signature.params
+                and owner.signature.params[0].name == loc.symbol.name)
+
+
+def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+               target: Located) -> Problem | None:
+    if ref.star:
+        return None
+    shape = call_shape(resolver, fm, ref, target)
+    if shape is None:
+        return None
+    n = ref.nargs
+    kwargs = list(ref.kwargs)
+    pos = shape.positional
+    by_name = {p.name: p for p in pos + shape.keyword}
+    change = _signature_change(ws, shape.callee.symbol.id)
+    since = f" since its change at {clock_time(change.time, ws.history.clock())}" if change else ""
+    where = _range(unit, ref)
+    sid = shape.callee.symbol.id
+    if n > len(pos):
+        lo, hi = shape.min_positional, len(pos)
+        takes = f"{lo}" if lo == hi else f"{lo}-{hi}"
+        noun = "argument" if hi == 1 and lo == hi else "arguments"
+        return Problem(where, CALL_ARGUMENTS,
+                       f"`{shape.label}` takes {takes} positional {noun}{since}; called with {n}", sid)
+    for kw in kwargs:
+        p = by_name.get(kw)
+        if p is None or p.kind == POSITIONAL_ONLY:
+            removed = change is not None and kw in (change.detail.get("removed") or [])
+            what = f"`{kw}` was removed{since}" if removed else f"has no parameter `{kw}`{since}"
+            msg = f"`{shape.label}` {what}" if not removed else f"`{shape.label}`: {what}"
+            return Problem(where, CALL_KEYWORD, msg, sid)
+        if p in pos[:n]:
+            return Problem(where, CALL_KEYWORD,
+                           f"`{shape.label}` gets `{kw}` twice: by position and by keyword", sid)
+    missing = [p.name for p in pos[n:] if not p.has_default and p.name not in kwargs]
+    missing += [p.name for p in shape.keyword if not p.has_default and p.name not in kwargs]
+    if missing:
+        names = ", ".join(f"`{m}`" for m in missing)
+        added = [m for m in missing if change is not None and m in (change.detail.get("added") or [])]
+        plural = "s" if len(missing) > 1 else ""
+        p = Problem(where, CALL_ARGUMENTS,
+                    f"`{shape.label}` is missing the argument{plural} {names}{since}", sid)
+        if len(missing) == 1 and added:
+            p.placeholder = missing[0]
+        return p
+    return None
+
+
+def _signature_change(ws: Workspace, symbol_id: str) -> Event | None:
+    events = ws.history.query(symbol=symbol_id, kinds=[SIGNATURE_CHANGED])
+    return events[-1] if events else None
+
+
+# -- imports and removed symbols ----------------------------------------------------------------------
+
+
+def check_import(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:
+    if ref.receiver is not None or ref.module is None:
+        return None  # a module path, not a name imported from a module
+    module = resolver.module_target(fm, ref.module)
+    if not isinstance(module, Located):
+        return None
+    if resolver.resolve_ref(fm, ref, unit, follow=False) is not None:
+        return None
+    if _imported_conditionally(unit, ref) or not _closed_namespace(resolver, module.file):
+        return None
+    mod = module.file
+    msg = f"`{mod.module}` has no `{ref.name}`"
+    p = Problem(_range(unit, ref), IMPORT_MISSING, msg, None)
+    _explain(ws, p, mod.path, ref.name, "")
+    return p
+
+
+def _imported_conditionally(unit: Unit, ref: Ref) -> bool:
+    for s in unit.symbols:
+        if s.kind == IMPORT and s.target is not None and s.target[-1] == ref.name and s.dynamic:
+            return True
+    return False
+
+
+def _closed_namespace(resolver: Resolver, fm: FileMap, seen: set[str] | None = None) -> bool:
+    """Whether every name of a module is visible to the map (no `__getattr__`, no outside `*`)."""
+    seen = seen or set()
+    if fm.path in seen:
+        return True
+    seen.add(fm.path)
+    if fm.lookup("__getattr__") is not None or "__getattr__" in fm.module_bindings():
+        return False
+    for mod in fm.star_imports():
+        t = resolver.module_target(fm, mod)
+        if not isinstance(t, Located) or not _closed_namespace(resolver, t.file, seen):
+            return False
+    return True
+
+
+def check_missing(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:
+    """An unresolved name or member that the history shows was a workspace symbol."""
+    if ref.kind == REF_NAME:
+        home: FileMap = fm
+        parent = ""
+        if resolver.resolve_name(fm, ref.scope, ref.name, follow=False) is not None:
+            return None  # an import alias that leads nowhere: the import says so
+    else:
+        value: Value | None = resolver.value_of_expr(fm, ref.scope, ref.receiver or "")
+        if isinstance(value, Instance):
+            home, parent = value.cls.file, value.cls.symbol.qualname
+        elif isinstance(value, Located) and value.symbol.kind in (CLASS, MODULE):
+            home = value.file
+            parent = value.symbol.qualname if value.symbol.kind == CLASS else ""
+        else:
+            return None
+        if isinstance(value, Located) and value.symbol.kind == MODULE and not _closed_namespace(resolver, home):
+            return None
+    qual = f"{parent}.{ref.name}" if parent else ref.name
+    ev = ws.history.latest(f"{home.path}::{qual}")
+    renamed = _renamed_away(ws, home.path, ref.name, parent)
+    if renamed is None and (ev is None or ev.kind != REMOVED):
+        return None
+    p = Problem(_range(unit, ref), SYMBOL_REMOVED, "", None)
+    _explain(ws, p, home.path, ref.name, parent, label=f"`{qual}`")
+    return p if p.message else None
+
+
+def _renamed_away(ws: Workspace, path: str, old: str, parent: str) -> Event | None:
+    for e in reversed(ws.history.log):
+        if e.kind == RENAMED and e.path == path and e.detail.get("old_name") == old:
+            qual = e.symbol.split("::", 1)[1].split("@", 1)[0] if "::" in e.symbol else ""
+            if qual.rpartition(".")[0] == parent and ws.get(e.symbol) is not None:
+                return e
+    return None
+
+
+def _explain(ws: Workspace, p: Problem, path: str, name: str, parent: str, label: str = "") -> None:
+    """Say what the history knows: renamed (with a fix) or removed, and when."""
+    now = ws.history.clock()
+    renamed = _renamed_away(ws, path, name, parent)
+    qual = f"{parent}.{name}" if parent else name
+    if renamed is not None:
+        new = renamed.name
+        when = clock_time(renamed.time, now)
+        p.message = (f"{p.message}: renamed to `{new}` at {when}" if p.message
+                     else f"{label} was renamed to `{new}` at {when}")
+        p.symbol = renamed.symbol
+        p.fixes.append(Fix(f"Update to the renamed symbol `{new}`", [(p.range, new)]))
+        return
+    ev = ws.history.latest(f"{path}::{qual}")
+    if ev is not None and ev.kind == REMOVED:
+        when = clock_time(ev.time, now)
+        p.message = f"{p.message}: removed at {when}" if p.message else f"{label} was removed at {when}"
+
+
+def renamed_symbol(ws: Workspace, problem: Problem) -> Located | None:
+    return ws.get(problem.symbol) if problem.symbol else None
+
+
+def dependents_of(ws: Workspace, names: set[str], exclude: str | None = None) -> list[str]:
+    """Files whose references mention any of `names` (they may need a second look)."""
+    if not names:
+        return []
+    return sorted(p for p, fm in list(ws.files.items())
+                  if p != exclude and not names.isdisjoint(fm.ref_names))
+
+
+def external(target: object) -> bool:
+    return isinstance(target, External)
+
+
+def callee_symbol(problem: Problem) -> str | None:
+    return problem.symbol
+
+
+def is_call_problem(problem: Problem) -> bool:
+    return problem.code in (CALL_ARGUMENTS, CALL_KEYWORD)
+
+
+def params_of(sym: Symbol) -> list[str]:
+    return [p.name for p in sym.signature.params] if sym.signature else []
