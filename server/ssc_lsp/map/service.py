@@ -92,7 +92,7 @@ class MapService:
         self.indexed = threading.Event()
         self.state = "idle"
         self.last_error: str | None = None
-        self._stat: dict[str, tuple[int, int]] = {}
+        self._jedi = None
         if self.options.persist:
             self.store = Store(self.options.db_path or default_db_path(self.root, self.options.cache_dir))
             self.history.load(self.store.load_events())
@@ -318,6 +318,36 @@ class MapService:
             if self.store is not None:
                 self.store.delete_files([rel])
             self.flush_history()
+
+    @property
+    def jedi(self):
+        """The jedi bridge, created on first use (jedi is only for what the map cannot know)."""
+        if self._jedi is None:
+            from .jedi_bridge import JediBridge
+
+            self._jedi = JediBridge(self.root)
+        return self._jedi
+
+    def deep_target(self, rel: str, row: int, col: int):
+        """The map's answer for a position; jedi's when the map has none (slow: not for typing)."""
+        fm = self.ws.files.get(rel)
+        if fm is None:
+            return None
+        target = self.resolver.target_at(fm, row, col)
+        if target is not None:
+            return target
+        if self.resolver.ref_at(fm, row, col) is None:
+            return None
+        text = self.text_of(rel)
+        if text is None:
+            return None
+        from .jedi_bridge import to_target
+
+        for hit in self.jedi.goto(text, self.abspath(rel), row, col):
+            t = to_target(self.ws, self.root, hit)
+            if t is not None:
+                return t
+        return None
 
     def text_of(self, rel: str) -> str | None:
         doc = self.docs.get(rel)
