@@ -11,7 +11,6 @@ import {
   ServerOptions,
   State,
   StreamInfo,
-  TransportKind,
 } from 'vscode-languageclient/node';
 
 import { contextMarkdown, jsonMarkdown, markdownFromResult, workspaceEditFromResult } from './markdown';
@@ -177,10 +176,11 @@ async function serverOptions(): Promise<ServerOptions> {
     void vscode.window.showWarningMessage(`ssc: ${cmd.hint}`);
   }
   const folder = firstWorkspaceFolder();
+  // No `transport`: with TransportKind.stdio vscode-languageclient would append
+  // "--stdio" to the arguments, which ssc-lsp does not take. Stdio is the default.
   return {
     command: cmd.command,
     args: cmd.args,
-    transport: TransportKind.stdio,
     options: { cwd: folder?.uri.fsPath, env: { ...process.env } },
   };
 }
@@ -408,11 +408,17 @@ async function stopClient(): Promise<void> {
   client = undefined;
   if (c) {
     try {
-      await c.stop(5000);
+      if (c.needsStop()) {
+        await c.stop(5000);
+      }
     } catch (err) {
       log(`Stopping the server: ${errorText(err)}`);
     }
-    await c.dispose();
+    try {
+      await c.dispose();
+    } catch {
+      // Already stopped (or never started).
+    }
   }
 }
 

@@ -1,0 +1,163 @@
+/**
+ * Activates the real extension bundle (out/extension.js, else the tsc output)
+ * inside node with a mocked `vscode` module, against the stub server
+ * (editors/neovim/tests/stub_lsp.py, needs pygls: SSC_PYTHON or python3).
+ * Checks that vscode-languageclient starts the server with our
+ * initializationOptions, answers workspace/configuration, that indexing progress
+ * and ssc/stats reach the status bar, and that the commands show their results.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Module = require('node:module');
+
+import { buildServerSettings, readerFromObject } from '../src/settings';
+import { createVscodeMock, makeDocument, MockState, Position, Selection, Uri } from './vscodeMock';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const STUB = path.resolve(ROOT, '..', 'neovim', 'tests', 'stub_lsp.py');
+const PYTHON = process.env.SSC_PYTHON || 'python3';
+
+function newState(settings: Record<string, unknown>, workspaceFolder?: string): MockState {
+  return {
+    settings,
+    workspaceFolder,
+    commands: new Map(),
+    executed: [],
+    contentProviders: new Map(),
+    messages: [],
+    statusItems: [],
+    output: [],
+  };
+}
+
+let currentMock: Record<string, unknown> = {};
+let installed = false;
+function loadExtension(state: MockState): { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> } {
+  currentMock = createVscodeMock(state);
+  if (!installed) {
+    installed = true;
+    const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+    const original = mod._load;
+    mod._load = function (request: string, ...rest: unknown[]) {
+      if (request === 'vscode') return currentMock;
+      return original.call(this, request, ...rest);
+    };
+  }
+  const bundle = path.join(ROOT, 'out', 'extension.js');
+  const file = fs.existsSync(bundle) ? bundle : path.join(ROOT, 'out-test', 'src', 'extension.js');
+  delete require.cache[file];
+  return require(file);
+}
+
+function context(): { subscriptions: { dispose(): unknown }[] } {
+  return { subscriptions: [] };
+}
+
+async function until(what: string, cond: () => boolean, ms = 15000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function previewText(state: MockState, name: string): string {
+  const provider = state.contentProviders.get('ssc-preview');
+  assert.ok(provider, 'the preview content provider is registered');
+  return provider.provideTextDocumentContent(Uri.from({ scheme: 'ssc-preview', path: `/ssc ${name}.md` }));
+}
+
+function jsonBlock(markdown: string): Record<string, unknown> {
+  const m = /```json\n([\s\S]*?)\n```/.exec(markdown);
+  assert.ok(m, `a json block in ${markdown.slice(0, 200)}`);
+  return JSON.parse(m[1]);
+}
+
+test('extension against the stub server (mocked VS Code API)', async (t) => {
+  const probe = spawnSync(PYTHON, ['-c', 'import pygls, lsprotocol'], { stdio: 'ignore' });
+  if (probe.status !== 0) {
+    t.skip(`${PYTHON} cannot import pygls (set SSC_PYTHON): the stub server cannot run`);
+    return;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssc-vscode-smoke-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const ws = path.join(tmp, 'ws');
+  fs.mkdirSync(path.join(ws, 'pkg'), { recursive: true });
+  fs.writeFileSync(path.join(ws, 'pkg', 'util.py'), 'def helper(x):\n    return x * 2\n');
+  const mainText = 'from pkg.util import helper\n\n\ndef main():\n    return helper(21)\n';
+  fs.writeFileSync(path.join(ws, 'main.py'), mainText);
+  const wrapper = path.join(tmp, 'ssc-lsp');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(PYTHON)} ${JSON.stringify(STUB)} "$@"\n`, { mode: 0o755 });
+
+  const userSettings = { 'llm.provider': 'none', 'feedback.enabled': false, 'map.exclude': ['build/**'], 'llm.model': 'm1' };
+  const settings: Record<string, unknown> = { 'ssc.server.path': wrapper };
+  for (const [k, v] of Object.entries(userSettings)) settings[`ssc.${k}`] = v;
+  const state = newState(settings, ws);
+  const ext = loadExtension(state);
+
+  if (process.env.SSC_DEBUG) {
+    process.on('exit', () => console.error(state.output.join('\n')));
+  }
+  await ext.activate(context());
+  try {
+    assert.ok(
+      state.output.some((l) => l.includes(`Server command (setting): ${wrapper}`)),
+      `the output names the server: ${state.output.join('\n').slice(0, 500)}`,
+    );
+    for (const id of ['ssc-lsp.refactor', 'ssc-lsp.explain', 'ssc-lsp.showContext', 'ssc-lsp.reindex', 'ssc-lsp.restart', 'ssc-lsp.showStats', 'ssc-lsp.menu']) {
+      assert.ok(state.commands.has(id), `command ${id}`);
+    }
+    // vscode-languageclient registered the server's commands under their own ids.
+    assert.ok(state.commands.has('ssc.acceptCompletion'), 'ssc.acceptCompletion forwarded to the server');
+
+    // Indexing progress ends -> ssc/stats -> "ssc: N files" in the status bar.
+    const item = state.statusItems[0];
+    await until('the status bar to show the map size', () => /ssc: \d+ files?/.test(item.text));
+    assert.match(String(item.tooltip), /Server: /);
+
+    // The settings reached the server both ways.
+    await state.commands.get('ssc-lsp.showStats')!();
+    const stats = jsonBlock(previewText(state, 'stats'));
+    const expected = buildServerSettings(readerFromObject(userSettings));
+    assert.deepEqual(stats.initializationOptions, expected, 'initializationOptions');
+    assert.deepEqual(stats.configuration, expected, 'workspace/configuration "ssc"');
+    assert.ok(state.executed.some((e) => e.command === 'markdown.showPreviewToSide'), 'markdown preview opened');
+
+    // Commands on an editor.
+    const doc = makeDocument(Uri.file(path.join(ws, 'main.py')), mainText, 'python');
+    state.activeTextEditor = { document: doc, selection: new Selection(new Position(4, 13), new Position(4, 13)) };
+    await state.commands.get('ssc-lsp.showContext')!();
+    assert.match(previewText(state, 'context'), /# context \(stub\)/);
+    await state.commands.get('ssc-lsp.explain')!();
+    assert.match(previewText(state, 'explain'), /stub explanation/);
+    state.inputBoxAnswer = 'rename x to y';
+    await state.commands.get('ssc-lsp.refactor')!();
+    assert.ok(state.messages.some((m) => m.text === 'ssc: refactor done'), JSON.stringify(state.messages));
+    await state.commands.get('ssc-lsp.reindex')!();
+    // A server command run from elsewhere (code action): the middleware shows its result.
+    await state.commands.get('ssc.showContext')!('file:///x.py', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    assert.match(previewText(state, 'context'), /# context \(stub\)/);
+    assert.deepEqual(state.messages.filter((m) => m.level === 'error'), [], 'no error messages');
+  } finally {
+    await ext.deactivate();
+  }
+  assert.match(state.statusItems[0].text, /circle-slash|ssc/);
+});
+
+test('extension with a server that cannot start: error in the status bar, no exception', async () => {
+  const state = newState({ 'ssc.server.path': '/nonexistent/ssc-lsp' });
+  const ext = loadExtension(state);
+  await ext.activate(context());
+  try {
+    const item = state.statusItems[0];
+    await until('the error state', () => item.text.includes('$(error)'));
+    assert.match(String(item.tooltip), /Last error: /);
+    assert.ok(state.messages.some((m) => m.level === 'error' && m.text.includes('did not start')), JSON.stringify(state.messages));
+  } finally {
+    await ext.deactivate();
+  }
+});
