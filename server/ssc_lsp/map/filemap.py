@@ -69,7 +69,6 @@ class FileMap:
         symbols = [mod]
         by_q: dict[str, list[Symbol]] = {}
         by_id: dict[str, Symbol] = {mod.id: mod}
-        classes: dict[str, Symbol] = {}
         names: set[str] = set()
         iface = []
         for unit in self.units:
@@ -88,12 +87,8 @@ class FileMap:
                 by_id[s.id] = s
                 names.add(s.name)
             symbols.extend(unit.symbols)
-            if unit.kind == "class_header":
-                for s in unit.symbols:
-                    if s.kind == CLASS and s.parent == "":
-                        classes[s.qualname] = s
             iface.append(unit.interface())
-        self._close_classes(classes)
+        self._close_classes()
         self.symbols, self.by_qualname, self.by_id, self.module_symbol = symbols, by_q, by_id, mod
         self.interface = hash(tuple(iface))
         self.names = names
@@ -107,21 +102,23 @@ class FileMap:
             self._ref_names = frozenset().union(*(u.ref_names() for u in self.units))
         return self._ref_names
 
-    def _close_classes(self, classes: dict[str, Symbol]) -> None:
-        """A split class ends where its last body unit ends (see extract.split_units)."""
-        if not classes:
-            return
-        last: dict[str, Unit] = {}
-        for unit in self.units:
-            if unit.kind == "class_body":
-                last[unit.context] = unit
-        for qual, sym in classes.items():
-            unit = last.get(qual)
-            if unit is None:
+    def _close_classes(self) -> None:
+        """A split class ends where its last body unit ends (see extract.unit_specs).
+
+        Body units follow their header directly, so the run after each header is its body;
+        going by position, not by name, keeps two classes of the same name apart.
+        """
+        cls: Symbol | None = None
+        last: Unit | None = None
+        for unit in [*self.units, None]:
+            if unit is not None and unit.kind == "class_body" and cls is not None:
+                last = unit
                 continue
-            end_row = unit.end_row - sym.row0
-            end_col = unit.end_col
-            sym.span = (sym.span[0], sym.span[1], end_row, end_col)
+            if cls is not None and last is not None:
+                cls.span = (cls.span[0], cls.span[1], last.end_row - cls.row0, last.end_col)
+            cls = last = None
+            if unit is not None and unit.kind == "class_header":
+                cls = next((s for s in unit.symbols if s.kind == CLASS and s.parent == ""), None)
 
     # -- lookups -------------------------------------------------------------------------
     def snapshot(self) -> dict:
