@@ -208,6 +208,9 @@ local function request_until(method, params, check)
       last = 'request failed: ' .. tostring(err)
     elseif resp.err then
       last = 'error: ' .. (resp.err.message or vim.inspect(resp.err))
+      if resp.err.code == -32601 then -- MethodNotFound: retrying will not help
+        return false, last
+      end
     else
       local good, detail = check(resp.result)
       if good then
@@ -339,14 +342,22 @@ if type(stats) == 'table' and stats.stub then
   record('settings -> workspace/configuration "ssc" (stub echo)', vim.deep_equal(stats.configuration, want), vim.inspect(stats.configuration):gsub('%s+', ' '))
 end
 
--- :Ssc context opens a float with the markdown
-do
+-- :Ssc commands open floats with what the server returned
+local notes = {}
+local notify = vim.notify
+vim.notify = function(msg)
+  table.insert(notes, tostring(msg))
+  say('notify: %s', tostring(msg))
+end
+
+--- Runs an Ex command; returns the first line(s) of the float it opens, or nil + why.
+local function float_after(ex, pattern)
   local before = {}
   for _, w in ipairs(vim.api.nvim_list_wins()) do
     before[w] = true
   end
-  vim.api.nvim_win_set_cursor(0, { call_line + 1, call_col + 2 })
-  vim.cmd('Ssc context')
+  local n_notes = #notes
+  vim.cmd(ex)
   local float
   vim.wait(request_timeout, function()
     for _, w in ipairs(vim.api.nvim_list_wins()) do
@@ -355,16 +366,40 @@ do
         return true
       end
     end
-    return false
+    return #notes > n_notes -- an error message: stop waiting
   end, 50)
-  local detail = 'no floating window appeared'
-  if float then
-    local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false)
-    detail = ('float with %d lines: %s'):format(#lines, (lines[1] or ''):sub(1, 60))
-    vim.api.nvim_win_close(float, true)
+  if not float then
+    return nil, #notes > n_notes and notes[#notes] or 'no floating window appeared'
   end
-  record(':Ssc context', float ~= nil, detail)
+  local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false)
+  vim.api.nvim_win_close(float, true)
+  local text = table.concat(lines, '\n')
+  if pattern and not text:find(pattern) then
+    return nil, ('the float does not match %q: %s'):format(pattern, text:sub(1, 200))
+  end
+  return ('float with %d lines: %s'):format(#lines, (lines[1] or ''):sub(1, 60))
 end
+
+local function check_float(name, ex, pattern)
+  local detail, why = float_after(ex, pattern)
+  record(name, detail ~= nil, detail or why)
+end
+
+vim.api.nvim_win_set_cursor(0, { call_line + 1, call_col + 2 })
+check_float(':Ssc context', 'Ssc context')
+check_float(':Ssc stats', 'Ssc stats', 'ssc map statistics')
+
+-- Commands that need an LLM: only against the stub (the real server runs with provider "none").
+if type(stats) == 'table' and stats.stub then
+  check_float(':Ssc explain (stub)', 'Ssc explain', 'stub explanation')
+  local n = #notes
+  vim.cmd('Ssc refactor make it faster')
+  vim.wait(request_timeout, function()
+    return #notes > n
+  end, 50)
+  record(':Ssc refactor (stub)', notes[#notes] == 'ssc: refactor done', notes[#notes] or 'no message')
+end
+vim.notify = notify
 
 -- rename (last: it edits the buffers): helper -> twice, in both files, import included
 do
