@@ -18,6 +18,9 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the whole map as JSON")
     p.add_argument("--symbol", metavar="NAME", help="one symbol (name, qualname or id) "
                    "with its relations and history")
+    p.add_argument("--changes", type=float, metavar="MINUTES",
+                   help="what changed in the last MINUTES (from the history), newest last")
+    p.add_argument("--file", metavar="PATH", help="with --changes: only this workspace file")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the SQLite cache")
     p.add_argument("--exclude", action="append", default=[], help="gitignore-style glob to skip")
     p.set_defaults(run=run)
@@ -54,6 +57,8 @@ def run(args) -> int:
     try:
         if args.symbol:
             return _print_symbol(svc, args.symbol)
+        if args.changes is not None:
+            return _print_changes(svc, args.changes, args.file)
         if args.json:
             _print_json(svc)
             return 0
@@ -114,4 +119,15 @@ def _print_symbol(svc: MapService, name: str) -> int:
     infos = [symbol_info(svc.ws, svc.resolver, m) for m in matches[:20]]
     json.dump(infos if len(infos) > 1 else infos[0], sys.stdout, indent=2)
     sys.stdout.write("\n")
+    return 0
+
+
+def _print_changes(svc: MapService, minutes: float, path: str | None) -> int:
+    events = svc.history.query(since_seconds=minutes * 60, path=path)
+    for e in events:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.time))
+        version = f" v{e.version}" if e.version is not None else ""
+        sys.stdout.write(f"{when}{version}  {e.symbol}  {e.describe()}\n")
+    if not events:
+        sys.stdout.write(f"no changes in the last {minutes:g} minutes\n")
     return 0

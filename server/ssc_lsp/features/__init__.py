@@ -19,6 +19,8 @@ FEATURES = (
     "call_hierarchy",
     "type_hierarchy",
     "hover",
+    "diagnostics",
+    "map_actions",
     "status",
 )
 

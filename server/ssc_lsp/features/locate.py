@@ -117,3 +117,30 @@ def item_symbol(ls, item) -> tuple[MapService, Located] | None:
     svc = found[0]
     loc = svc.ws.get(sid)
     return (svc, loc) if loc is not None else None
+
+
+def workspace_edit(ls, svc: MapService, edits: dict[str, list[tuple[tuple[int, int, int, int], str]]]
+                   ) -> types.WorkspaceEdit:
+    """Map edits per file as one WorkspaceEdit, versioned when the client takes documentChanges.
+
+    An open file's edits carry the version the map was computed from, so a client whose buffer
+    has moved on refuses them instead of applying them to the wrong text.
+    """
+    per_uri: dict[str, list[types.TextEdit]] = {}
+    versions: dict[str, int | None] = {}
+    for path, items in sorted(edits.items()):
+        index = ls.line_index(svc, path)
+        if index is None:
+            raise LookupError(f"cannot read {path}")
+        uri = ls.uri_of(svc, path)
+        ordered = sorted(set(items), key=lambda e: e[0])
+        per_uri[uri] = [types.TextEdit(range=ls.to_range(index, r), new_text=t) for r, t in ordered]
+        doc = svc.docs.get(path)
+        versions[uri] = doc.version if doc is not None else None
+    if client_supports(ls, "workspace.workspace_edit.document_changes"):
+        return types.WorkspaceEdit(document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=u, version=versions[u]),
+                edits=e)
+            for u, e in per_uri.items()])
+    return types.WorkspaceEdit(changes=per_uri)

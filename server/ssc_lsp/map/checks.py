@@ -39,10 +39,9 @@ from .records import (
     VAR_POSITIONAL,
     Param,
     Ref,
-    Symbol,
     Unit,
 )
-from .resolve import External, Instance, Resolver, SuperOf, Value
+from .resolve import Instance, Resolver, SuperOf, Value
 from .workspace import Located, Workspace
 
 Range = tuple[int, int, int, int]
@@ -58,6 +57,9 @@ TRANSPARENT = frozenset({
     "typing.override", "typing_extensions.override", "functools.cache", "cache",
     "functools.lru_cache", "lru_cache", "functools.lru_cache()", "lru_cache()",
 })
+
+
+IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
 
 @dataclass
@@ -145,9 +147,9 @@ def call_shape(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> Sh
         bound = _bound(resolver, fm, ref, target)
         if bound is None:
             return None
-        if bound and params and "staticmethod" not in sym.decorators:
-            params = params[1:]
-        elif not bound and "classmethod" in sym.decorators and params:
+        static = "staticmethod" in sym.decorators or sym.name == "__new__"
+        classmethod = "classmethod" in sym.decorators or sym.name in IMPLICIT_CLASSMETHODS
+        if (bound or classmethod) and params and not static:
             params = params[1:]
     return _shape(params, target, f"{sym.name}()")
 
@@ -196,34 +198,73 @@ def _bound(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> bool |
         return False  # a method named bare inside its class body: a plain function there
     value = resolver.value_of_expr(fm, ref.scope, ref.receiver)
     if isinstance(value, Instance | SuperOf):
-        return _certain_receiver(resolver, fm, ref)
+        return _certain_instance(resolver, fm, ref)
     if isinstance(value, Located) and value.symbol.kind == CLASS:
-        return False if "classmethod" not in target.symbol.decorators else True
+        if not _static_path(resolver, fm, ref):
+            return None
+        return "classmethod" in target.symbol.decorators
     return None
 
 
-def _certain_receiver(resolver: Resolver, fm: FileMap, ref: Ref) -> bool | None:
-    """An instance receiver is certain for `self`, `super()` and names bound once."""
-    head = (ref.receiver or "").split(".", 1)[0].split("(", 1)[0]
-    if head in ("super", "self", "cls"):
+def _certain_instance(resolver: Resolver, fm: FileMap, ref: Ref) -> bool | None:
+    """An instance receiver is certain for `self`, `super()`, annotated parameters and
+    names bound once; an attribute chain (`self.widget`) may hold anything."""
+    text = ref.receiver or ""
+    if text == "super()" or text in ("self", "cls"):
         return True
-    loc = resolver.resolve_name(fm, ref.scope, head, follow=False)
+    if not text.isidentifier():
+        return None
+    loc = resolver.resolve_name(fm, ref.scope, text, follow=False)
     if not isinstance(loc, Located):
         return None
     sym = loc.symbol
     if sym.kind == PARAMETER:
         return True if sym.annotation or _is_first_param(loc) else None
-    if sym.kind in (MODULE, CLASS, IMPORT):
-        return True
+    if sym.kind not in ("variable", "constant"):
+        return None
     rebinds = sum(1 for u in loc.file.units for r in u.refs
-                  if r.name == head and r.kind == "bind" and r.scope == (sym.parent or ""))
+                  if r.name == text and r.kind == "bind" and r.scope == (sym.parent or ""))
     return True if rebinds == 0 else None
+
+
+def _static_path(resolver: Resolver, fm: FileMap, ref: Ref) -> bool:
+    """`Cls.method(...)`, `mod.Cls.method(...)`: the receiver names a class, no variable."""
+    parts = (ref.receiver or "").split(".")
+    if not all(p.isidentifier() for p in parts):
+        return False
+    value = resolver.resolve_name(fm, ref.scope, parts[0])
+    for part in parts[1:]:
+        if not isinstance(value, Located) or value.symbol.kind not in (MODULE, CLASS):
+            return False
+        value = resolver.member_of(value, part)
+    return isinstance(value, Located) and value.symbol.kind == CLASS
 
 
 def _is_first_param(loc: Located) -> bool:
     owner = loc.file.lookup(loc.symbol.parent or "")
     return bool(owner and owner.signature and owner.signature.params
                 and owner.signature.params[0].name == loc.symbol.name)
+
+
+def _overridden(ws: Workspace, resolver: Resolver, method: Located) -> bool:
+    """Whether a subclass redefines the method: `self.m(...)` may then reach the override."""
+    cls = method.file.lookup(method.symbol.parent or "")
+    if cls is None:
+        return False
+    from .hierarchy import subtypes  # hierarchy imports navigation, which is heavier
+
+    todo = [Located(method.file, cls)]
+    seen: set[str] = set()
+    while todo:
+        c = todo.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        for sub in subtypes(ws, resolver, c):
+            if sub.file.lookup(f"{sub.symbol.qualname}.{method.symbol.name}") is not None:
+                return True
+            todo.append(sub)
+    return False
 
 
 def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
@@ -233,6 +274,14 @@ def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: 
     shape = call_shape(resolver, fm, ref, target)
     if shape is None:
         return None
+    problem = _fit(ws, ref, unit, shape)
+    if problem is not None and shape.callee.symbol.kind == METHOD and shape.callee.symbol.name != "__init__" \
+            and _overridden(ws, resolver, shape.callee):
+        return None
+    return problem
+
+
+def _fit(ws: Workspace, ref: Ref, unit: Unit, shape: Shape) -> Problem | None:
     n = ref.nargs
     kwargs = list(ref.kwargs)
     pos = shape.positional
@@ -293,7 +342,26 @@ def check_import(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref
     msg = f"`{mod.module}` has no `{ref.name}`"
     p = Problem(_range(unit, ref), IMPORT_MISSING, msg, None)
     _explain(ws, p, mod.path, ref.name, "")
+    if p.fixes:
+        p.fixes[0].edits.extend((r, p.fixes[0].edits[0][1]) for r in _uses_of_import(resolver, fm, unit, ref))
     return p
+
+
+def _uses_of_import(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> list[Range]:
+    """Where the file uses the name an unaliased `from m import name` binds."""
+    alias = next((s for s in unit.symbols if s.kind == IMPORT and s.name == ref.name
+                  and s.target == (ref.module, ref.name)), None)
+    if alias is None:
+        return []
+    out = []
+    for u in fm.units:
+        for r in u.refs:
+            if r.name != ref.name or r.kind == REF_IMPORT:
+                continue
+            t = resolver.resolve_ref(fm, r, u, follow=False)
+            if isinstance(t, Located) and t.symbol.id == alias.id:
+                out.append(_range(u, r))
+    return out
 
 
 def _imported_conditionally(unit: Unit, ref: Ref) -> bool:
@@ -374,29 +442,9 @@ def _explain(ws: Workspace, p: Problem, path: str, name: str, parent: str, label
         p.message = f"{p.message}: removed at {when}" if p.message else f"{label} was removed at {when}"
 
 
-def renamed_symbol(ws: Workspace, problem: Problem) -> Located | None:
-    return ws.get(problem.symbol) if problem.symbol else None
-
-
 def dependents_of(ws: Workspace, names: set[str], exclude: str | None = None) -> list[str]:
     """Files whose references mention any of `names` (they may need a second look)."""
     if not names:
         return []
     return sorted(p for p, fm in list(ws.files.items())
                   if p != exclude and not names.isdisjoint(fm.ref_names))
-
-
-def external(target: object) -> bool:
-    return isinstance(target, External)
-
-
-def callee_symbol(problem: Problem) -> str | None:
-    return problem.symbol
-
-
-def is_call_problem(problem: Problem) -> bool:
-    return problem.code in (CALL_ARGUMENTS, CALL_KEYWORD)
-
-
-def params_of(sym: Symbol) -> list[str]:
-    return [p.name for p in sym.signature.params] if sym.signature else []

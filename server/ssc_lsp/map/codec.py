@@ -14,7 +14,7 @@ import marshal
 
 from .records import Param, Ref, Signature, Symbol, Unit
 
-FORMAT = 1
+FORMAT = 2  # 2: body hashes are CRC-32 (stable across processes)
 
 
 def _sym(s: Symbol) -> tuple:

@@ -9,6 +9,7 @@ from scratch.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -266,7 +267,7 @@ class _Extractor:
             signature=sig,
             decorators=_decorators(node),
             doc=_doc_of(node),
-            body_hash=hash(node.text[name_node.end_byte - node.start_byte:]),
+            body_hash=zlib.crc32(node.text[name_node.end_byte - node.start_byte:]),
         )
         self.register_binding(scope, sym.name)
         fscope = _Scope(sym.qualname, "function", node.end_byte)
@@ -295,7 +296,7 @@ class _Extractor:
             decorators=_decorators(node),
             doc=_doc_of(node),
             bases=bases,
-            body_hash=hash(node.text[name_node.end_byte - node.start_byte: header_end - node.start_byte]),
+            body_hash=zlib.crc32(node.text[name_node.end_byte - node.start_byte: header_end - node.start_byte]),
         )
         self.register_binding(scope, sym.name)
         if supers is not None:

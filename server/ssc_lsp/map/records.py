@@ -100,7 +100,7 @@ class Symbol:
     decorators: list[str] = field(default_factory=list)
     doc: str | None = None
     bases: list[str] = field(default_factory=list)  # class base expressions, as written
-    body_hash: int = 0  # hash of the definition's text minus its name: rename detection
+    body_hash: int = 0  # CRC-32 of the definition's text after its name (stable across runs)
     value: str | None = None  # variables: the assigned expression's text, shortened
     target: tuple[str, ...] | None = None  # imports: (module, name) or (module,)
     annotation: str | None = None  # variables and parameters: the annotation's text

@@ -56,7 +56,10 @@ class Store:
         try:
             conn = self._connect()
             row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None or int(row[0]) != SCHEMA_VERSION:
+            if row is None:
+                conn.close()
+                return self._recreate()  # a new database
+            if int(row[0]) != SCHEMA_VERSION:
                 log.info("map database %s has schema %s, want %s: rebuilding", self.path,
                          row[0] if row else None, SCHEMA_VERSION)
                 conn.close()

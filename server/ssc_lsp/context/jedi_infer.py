@@ -1,0 +1,205 @@
+"""jedi for what the map cannot know, on a deadline: receiver types and third-party APIs.
+
+The map types receivers cheaply (annotations, `self`, class calls); jedi infers much more
+(call-site parameter types, return values without annotations) but costs tens to thousands of
+milliseconds. It runs on one worker thread (jedi is not thread-safe) and the engine waits for it
+at most `deadline` seconds; a late answer is cached and used by the next request at the same
+place, which in an editor is the next keystroke. `deadline=None` waits (the evaluation does, so
+its results do not depend on the machine's speed).
+
+Third-party signatures and docstrings come from the *installed* packages (the environment jedi
+finds, the one of the workspace when it has a virtualenv), so the model sees the API of the
+version in use rather than the one it remembers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..map.filemap import FileMap
+from ..map.records import CLASS
+from ..map.workspace import Located, Workspace
+
+log = logging.getLogger(__name__)
+
+CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class JediType:
+    """A receiver type jedi found in the workspace: a class (instance or not) or a module."""
+
+    loc: Located
+    instance: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalApi:
+    """A third-party definition: its dotted name, where it is installed, signature and doc."""
+
+    full_name: str
+    module_path: str  # shown relative to its site-packages folder
+    line: int  # 0-based
+    text: str
+
+
+def source_roots(ws: Workspace, root: str) -> list[str]:
+    """Folders to put first on jedi's path: the parents of the workspace's top packages."""
+    roots: set[str] = set()
+    for d in ws.package_dirs:
+        parent = d.rsplit("/", 1)[0] if "/" in d else ""
+        if parent not in ws.package_dirs:
+            roots.add(os.path.join(root, parent) if parent else root)
+    return sorted(roots)
+
+
+class JediHelper:
+    def __init__(self, ws: Workspace, root: str):
+        self.ws = ws
+        self.root = root
+        self._pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssc-jedi")
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._pending: dict[tuple, cf.Future] = {}
+        self._lock = threading.Lock()
+        self._project = None
+        self._env = None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- running on the worker with a deadline ---------------------------------------------------
+    def ask(self, key: tuple, fn: Callable[[], Any], deadline: float | None) -> Any:
+        """The cached answer for `key`, or `fn()` run on the worker for at most `deadline` s."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            fut = self._pending.get(key)
+            if fut is None:
+                fut = self._pool.submit(self._run, key, fn)
+                self._pending[key] = fut
+        try:
+            return fut.result(timeout=deadline)
+        except cf.TimeoutError:
+            return None
+
+    def _run(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        try:
+            value = fn()
+        except Exception as e:  # jedi fails on odd code now and then: no answer, not an error
+            log.debug("jedi failed for %s: %s", key, e)
+            value = None
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            self._pending.pop(key, None)
+        return value
+
+    def project(self):
+        import jedi
+
+        if self._project is None:
+            self._env = jedi.get_default_environment()
+            base = [p for p in self._env.get_sys_path() if p]
+            first = source_roots(self.ws, self.root)
+            self._project = jedi.Project(self.root, sys_path=first + [p for p in base if p not in first],
+                                         smart_sys_path=False)
+        return self._project
+
+    # -- receivers ---------------------------------------------------------------------------------
+    def receiver_types(self, fm: FileMap, code: str, line: int, column: int,
+                       deadline: float | None) -> list[JediType]:
+        """Types of the expression ending at (1-based line, code-point column) in `code`."""
+        key = ("recv", fm.path, hash(code), line, column)
+        return self.ask(key, lambda: self._infer(fm, code, line, column), deadline) or []
+
+    def _infer(self, fm: FileMap, code: str, line: int, column: int) -> list[JediType]:
+        import jedi
+
+        script = jedi.Script(code=code, path=os.path.join(self.root, fm.path), project=self.project())
+        out: list[JediType] = []
+        for name in script.infer(line, column):
+            loc = self.to_workspace(name)
+            if loc is not None and all(o.loc.symbol.id != loc.symbol.id for o in out):
+                out.append(JediType(loc, name.type == "instance"))
+        return out
+
+    def to_workspace(self, name) -> Located | None:
+        """A jedi Name as a workspace class or module, by path or by dotted name."""
+        full = name.full_name or ""
+        module = name.module_name or ""
+        fm = None
+        path = str(name.module_path) if name.module_path else ""
+        if path and path.startswith(self.root + os.sep):
+            rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+            fm = self.ws.files.get(rel)
+        if fm is None and module:
+            fm = self.ws.file_of_module(module)
+        if fm is None or fm.module_symbol is None:
+            return None
+        if name.type == "module":
+            return Located(fm, fm.module_symbol)
+        qual = full[len(module) + 1:] if full.startswith(module + ".") else name.name
+        sym = fm.lookup(qual)
+        if sym is None or sym.kind != CLASS:
+            return None
+        return Located(fm, sym)
+
+    # -- third-party APIs ----------------------------------------------------------------------------
+    def external_api(self, module: str, name: str | None, deadline: float | None) -> ExternalApi | None:
+        key = ("ext", module, name)
+        return self.ask(key, lambda: self._external(module, name), deadline)
+
+    def _external(self, module: str, name: str | None) -> ExternalApi | None:
+        import jedi
+
+        if not module or module.startswith(".") or module == "builtins":
+            return None
+        head, _, rest = (name or "").partition(".")
+        code = f"import {module}\n{module}" + (f".{name}" if name else "")
+        if head and not rest:
+            code = f"from {module} import {head}\n{head}"
+        lines = code.split("\n")
+        script = jedi.Script(code=code, project=self.project())
+        names = script.infer(len(lines), len(lines[-1]))
+        if not names:
+            return None
+        n = names[0]
+        path = str(n.module_path) if n.module_path else ""
+        if not path or path.startswith(self.root + os.sep):
+            return None  # builtins without source, or the workspace itself (the map has it)
+        label = _site_relative(path)
+        sigs = [s.to_string() for s in n.get_signatures()][:2]
+        doc = (n.docstring(raw=True) or "").strip().split("\n\n", 1)[0].strip()
+        doc = " ".join(doc.split())[:240]
+        kind = {"class": "class", "function": "def", "module": "module"}.get(n.type, n.type)
+        head_line = sigs[0] if sigs else n.name
+        if kind == "class" and sigs:
+            head_line = "class " + sigs[0]
+        elif kind == "def":
+            head_line = "def " + head_line
+        text = head_line + "\n" + "\n".join(f"# also: {s}" for s in sigs[1:])
+        if doc:
+            text += ("" if text.endswith("\n") else "\n") + f'    """{doc}"""'
+        text = text.rstrip("\n") + "\n"
+        return ExternalApi(n.full_name or f"{module}.{name}", label, max(0, (n.line or 1) - 1), text)
+
+
+def _site_relative(path: str) -> str:
+    parts = path.replace(os.sep, "/").split("/")
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts:
+            i = len(parts) - 1 - parts[::-1].index(marker)
+            return "/".join(parts[i + 1:])
+    for i, p in enumerate(parts):
+        if p.startswith("python3") and i + 1 < len(parts):
+            return "/".join(parts[i + 1:])
+    return parts[-1]

@@ -1,0 +1,142 @@
+"""Packing ranked candidates into a budget.
+
+The most relevant items are shown whole, the others as signatures (header and first docstring
+line), the way a repo map shows a code base. The form of an item depends only on its rank and its
+own size, never on the budget, so a larger budget only appends: the context packed at 4,000
+characters is a prefix of the one packed at 16,000 (what lets the evaluation read every budget
+from one packing, and lets a client trim a context without asking again).
+
+Each item is rendered as a block: a `# path` line when the path changes, the enclosing class's
+header line when a member is shown without its class, then the text. The block is what the
+budget counts. No line range is shown twice: an item inside one already packed is skipped, and
+an item that would contain one already packed falls back to its signature. Every text passes
+through redact.redact before it is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..map.records import CLASS
+from . import weights as W
+from .items import DOC, EXTERNAL, IMPORTS, SIGNATURE, WHOLE, Candidate, Item
+from .redact import redact
+from .snippets import Snippet, header_line, signature, whole
+from .texts import Texts
+from .tokens import Budget
+
+MAX_SKIPS = 400  # candidates that did not fit in a row before packing gives up
+
+
+@dataclass(slots=True)
+class _Form:
+    text: str
+    start: int
+    end: int
+    form: str
+
+
+def _forms(c: Candidate, texts: Texts, rank: int) -> list[_Form]:
+    """The forms to try for a candidate, preferred first."""
+    if c.symbol is None or c.file is None:
+        if c.text is None:
+            return []
+        form = WHOLE if c.kind in (DOC, EXTERNAL, IMPORTS) else SIGNATURE
+        return [_Form(c.text, c.start_line, c.end_line, form)]
+    lines = texts.lines(c.file)
+    if lines is None:
+        return []
+    sig = signature(c.symbol, lines)
+    out: list[_Form] = []
+    if rank < W.WHOLE_TOP_RANKS and not c.in_file:
+        wh = whole(c.symbol, lines)
+        if wh is not None and len(wh.text) <= W.WHOLE_MAX_CHARS and (sig is None or wh.text != sig.text):
+            out.append(_as_form(wh, WHOLE))
+    if sig is not None:
+        out.append(_as_form(sig, SIGNATURE))
+    return out
+
+
+def _as_form(s: Snippet, form: str) -> _Form:
+    return _Form(s.text, s.start, s.end, form)
+
+
+class Packer:
+    def __init__(self, texts: Texts, budget: Budget):
+        self.texts = texts
+        self.budget = budget
+        self.items: list[Item] = []
+        self.used = 0
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+        self.prev_path: str | None = None
+        self.prev_class: str | None = None  # id of the class the previous item was in or was
+
+    def _overlaps(self, path: str, start: int, end: int) -> str | None:
+        """'inside' if an item already covers [start, end], 'around' if it would cover one."""
+        for s, e in self.spans.get(path, ()):
+            if s <= start and end <= e:
+                return "inside"
+            if start <= e and s <= end:
+                return "around"
+        return None
+
+    def _headers(self, c: Candidate) -> tuple[str, str | None]:
+        head = ""
+        if c.path != self.prev_path:
+            suffix = " (installed package)" if c.kind == EXTERNAL else ""
+            head += f"# {c.path}{suffix}\n"
+        cls_ctx = None
+        sym = c.symbol
+        if sym is not None and c.file is not None:
+            if sym.kind == CLASS:
+                cls_ctx = sym.id
+            elif sym.parent:
+                owner = c.file.lookup(sym.parent)
+                if owner is not None and owner.kind == CLASS:
+                    cls_ctx = owner.id
+                    if cls_ctx != self.prev_class or c.path != self.prev_path:
+                        lines = self.texts.lines(c.file)
+                        line = header_line(owner, lines) if lines is not None else None
+                        if line:
+                            head += redact(line) + "\n"
+        return head, cls_ctx
+
+    def add(self, c: Candidate, rank: int) -> bool:
+        forms = _forms(c, self.texts, rank)
+        for f in forms:
+            where = self._overlaps(c.path, f.start, f.end)
+            if where == "inside":
+                return False
+            if where == "around":
+                continue
+            head, cls_ctx = self._headers(c)
+            block = head + redact(f.text)
+            cost = self.budget.cost(block)
+            if self.used + cost > self.budget.limit:
+                continue
+            self.used += cost
+            self.spans.setdefault(c.path, []).append((f.start, f.end))
+            self.prev_path, self.prev_class = c.path, cls_ctx
+            name = c.label or (c.symbol.qualname if c.symbol is not None else c.key)
+            self.items.append(Item(
+                path=c.path, start_line=f.start, end_line=f.end, kind=c.kind, name=name,
+                form=f.form, score=c.score, why=list(c.why), text=block, chars=len(block),
+                tokens=self.budget.counter(block), external=c.kind == EXTERNAL))
+            return True
+        return False
+
+
+def pack(ranked: list[Candidate], texts: Texts, budget: Budget) -> tuple[list[Item], int]:
+    """Items in packed order, and the budget used (in the budget's unit)."""
+    packer = Packer(texts, budget)
+    skips = 0
+    for i, c in enumerate(ranked):
+        if packer.budget.limit - packer.used < 24:
+            break
+        if packer.add(c, i):
+            skips = 0
+        else:
+            skips += 1
+            if skips > MAX_SKIPS:
+                break
+    return packer.items, packer.used

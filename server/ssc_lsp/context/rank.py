@@ -1,0 +1,73 @@
+"""Ranking: source evidence as the personalization of a PageRank over the symbol graph.
+
+personalization(c) = sum over sources s of  SOURCE_WEIGHTS[s] * strength_s(c)
+score(c)           = personalization(c) + GRAPH_WEIGHT * (mass that reached c through the graph)
+
+The walk starts from every symbol candidate in proportion to its personalization, so the
+cursor's scope, the names it uses and the receiver's members pull their callers, callees, bases
+and members up, and a symbol reached from several seeds collects from all of them. Nodes the walk
+reaches that no source proposed become candidates of their own ("graph"). Ties are broken by key,
+so the order is deterministic.
+"""
+
+from __future__ import annotations
+
+from ..map.workspace import Located
+from . import weights as W
+from .graph import SymbolGraph
+from .items import Candidate
+from .sources.base import Pool
+
+SOURCE_WEIGHTS: dict[str, float] = {
+    "receiver": W.W_RECEIVER,
+    "receiver_guess": W.W_RECEIVER_GUESS,
+    "import": W.W_IMPORT,
+    "nearby": W.W_NEARBY,
+    "scope": W.W_SCOPE,
+    "sibling": W.W_SIBLING,
+    "caller": W.W_CALLER,
+    "recent": W.W_RECENT,
+    "lexical": W.W_LEXICAL,
+    "docs": W.W_DOCS,
+    "guidelines": W.W_GUIDELINES,
+    "same_file": W.W_SAME_FILE,
+    "same_package": W.W_SAME_PACKAGE,
+    "external": W.W_EXTERNAL,
+    "graph": 0.0,  # graph-only candidates score by the walk alone
+}
+
+
+def personalization(c: Candidate) -> float:
+    return sum(SOURCE_WEIGHTS.get(s, 0.0) * v for s, v in c.strengths.items())
+
+
+def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
+    cands = pool.values()
+    seeds: dict[str, float] = {}
+    for c in cands:
+        c.score = personalization(c)
+        if c.symbol is not None and c.score > 0:
+            seeds[c.key] = c.score
+    if graph is not None and seeds:
+        through, best_from = graph.personalized_pagerank(seeds)
+        for node, mass in sorted(through.items()):
+            gained = W.GRAPH_WEIGHT * mass
+            cand = pool.get(node)
+            if cand is None:
+                loc = pool.q.ws.get(node)
+                if loc is None:
+                    continue
+                src = best_from.get(node, "")
+                rel = graph.relation(src, node).replace("-by", " (reverse)")
+                cand = pool.add_symbol(Located(loc.file, loc.symbol), "graph", 0.0,
+                                       f"graph: {rel} {src.split('::')[-1]}", twin=False)
+                if cand is None:
+                    continue
+                cand.score = 0.0
+                gained *= pool.prior(cand.path)
+            cand.score += gained
+    best = max((c.score for c in cands), default=0.0)
+    floor = best * W.MIN_SCORE_SHARE
+    ranked = [c for c in pool.values() if c.score > floor]
+    ranked.sort(key=lambda c: (-c.score, c.key))
+    return ranked

@@ -1,0 +1,152 @@
+"""The text shown for a symbol: whole, or as a signature (header and first docstring line).
+
+A signature is what a repo map shows: decorators, the `def`/`class` header up to its colon, and the
+docstring's first line, with the line range those lines come from. Variables and attributes show
+their assignment's first line. Everything here works on the file's lines and the map's rows; no
+parsing beyond finding where a header ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..map.records import (
+    ATTRIBUTE,
+    CLASS,
+    CONSTANT,
+    FUNCTION,
+    METHOD,
+    VARIABLE,
+    Symbol,
+)
+from . import weights as W
+
+DEFINITIONS = (CLASS, FUNCTION, METHOD)
+VALUES = (VARIABLE, CONSTANT, ATTRIBUTE)
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    text: str  # ends with a newline
+    start: int  # 0-based rows, inclusive
+    end: int
+
+
+def header_end(lines: list[str], row: int, limit: int = 60) -> int:
+    """The row where a `def`/`class` header that starts on `row` ends (its colon at depth 0)."""
+    depth = 0
+    quote: str | None = None
+    for r in range(row, min(len(lines), row + limit)):
+        line = lines[r]
+        i = 0
+        n = len(line)
+        while i < n:
+            ch = line[i]
+            if quote:
+                if ch == "\\":
+                    i += 2
+                    continue
+                if line.startswith(quote, i):
+                    i += len(quote)
+                    quote = None
+                    continue
+            elif ch == "#":
+                break
+            elif ch in "\"'":
+                quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else ch
+                i += len(quote)
+                continue
+            elif ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif ch == ":" and depth <= 0:
+                return r
+            i += 1
+    return row
+
+
+def _doc_row(lines: list[str], after: int) -> int | None:
+    """The row of a docstring's first line just after a header, if there is one."""
+    for r in range(after + 1, min(len(lines), after + 4)):
+        s = lines[r].strip()
+        if not s:
+            continue
+        low = s.lower()
+        for p in ('"""', "'''", 'r"""', "r'''", '"', "'"):
+            if low.startswith(p):
+                return r
+        return None
+    return None
+
+
+def _one_line(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def signature(sym: Symbol, lines: list[str]) -> Snippet | None:
+    """Decorators, header and first docstring line of a definition; a value's first line."""
+    r0, c0, r1, _ = sym.range
+    if r0 >= len(lines):
+        return None
+    if sym.kind in VALUES:
+        row = sym.name_range[0]
+        if row >= len(lines):
+            return None
+        line = lines[row].rstrip()
+        more = row < r1 or line.endswith(("(", "[", "{", "\\", ","))
+        text = _one_line(line, W.VALUE_MAX_CHARS) + (" ..." if more and len(line) < W.VALUE_MAX_CHARS else "")
+        return Snippet(text + "\n", row, row)
+    if sym.kind not in DEFINITIONS:
+        return None
+    name_row = sym.name_range[0]
+    end = header_end(lines, name_row)
+    head = lines[r0:end + 1]
+    indent = " " * c0
+    if len(head) > W.SIGNATURE_MAX_LINES + (name_row - r0) or sum(map(len, head)) > W.SIGNATURE_MAX_CHARS:
+        decorators = lines[r0:name_row]
+        if sym.kind == CLASS:
+            bases = f"({', '.join(sym.bases)})" if sym.bases else ""
+            one = f"{indent}class {sym.name}{bases}:"
+        elif sym.signature is not None:
+            one = f"{indent}{sym.signature.render(sym.name)}:"
+        else:
+            one = lines[name_row]
+        head = decorators + [_one_line(one, W.SIGNATURE_MAX_CHARS)]
+    text = "\n".join(h.rstrip() for h in head) + "\n"
+    last = end
+    if sym.doc:
+        drow = _doc_row(lines, end)
+        if drow is not None and drow <= r1:
+            doc_indent = lines[drow][: len(lines[drow]) - len(lines[drow].lstrip())]
+            first = _one_line(sym.doc.strip(), W.DOC_LINE_MAX_CHARS)
+            text += f'{doc_indent}"""{first}"""\n'
+            last = drow
+    return Snippet(text, r0, last)
+
+
+def whole(sym: Symbol, lines: list[str], upto: int | None = None) -> Snippet | None:
+    """The definition's full text (up to row `upto` for the enclosing scope of a cut file)."""
+    r0, _, r1, _ = sym.range
+    if upto is not None:
+        r1 = min(r1, upto)
+    if r0 >= len(lines):
+        return None
+    r1 = min(r1, len(lines) - 1)
+    body = lines[r0:r1 + 1]
+    while len(body) > 1 and not body[-1].strip():
+        body.pop()
+        r1 -= 1
+    return Snippet("\n".join(b.rstrip() for b in body) + "\n", r0, r1)
+
+
+def header_line(sym: Symbol, lines: list[str]) -> str | None:
+    """One line naming a class, shown above its members when they are packed without it."""
+    row = sym.name_range[0]
+    if row >= len(lines):
+        return None
+    line = lines[row].rstrip()
+    if sym.kind == CLASS and not line.endswith(":"):
+        bases = f"({', '.join(sym.bases)})" if sym.bases else ""
+        line = f"{' ' * sym.range[1]}class {sym.name}{bases}:"
+    return _one_line(line, W.SIGNATURE_MAX_CHARS)

@@ -1,0 +1,50 @@
+"""The text of workspace files, as lines, for rendering items.
+
+An open document's text comes from the editor's buffer; any other file's from disk, cached by
+the content hash the map recorded, so an item always shows the text the map's positions refer to
+(a file changed on disk after it was mapped is re-read when its map is replaced).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from ..map.filemap import FileMap, content_hash
+from ..map.service import MapService
+
+CACHE_FILES = 512
+
+
+class Texts:
+    def __init__(self, svc: MapService):
+        self.svc = svc
+        self._cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def lines(self, fm: FileMap) -> list[str] | None:
+        """The file's lines (no line ends), or None when it cannot be read as mapped."""
+        key = (fm.path, fm.hash)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        doc = self.svc.docs.get(fm.path)
+        if doc is not None and doc.fm is fm:
+            data = doc.data
+        else:
+            try:
+                with open(self.svc.abspath(fm.path), "rb") as f:
+                    data = f.read()
+            except OSError:
+                return None
+            if content_hash(data) != fm.hash:
+                return None  # changed on disk since it was mapped: positions would be wrong
+        lines = data.decode("utf-8", errors="replace").split("\n")
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        with self._lock:
+            self._cache[key] = lines
+            while len(self._cache) > CACHE_FILES:
+                self._cache.popitem(last=False)
+        return lines

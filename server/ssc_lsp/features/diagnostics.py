@@ -1,0 +1,253 @@
+"""Continuity diagnostics (source `ssc`): push or pull, debounced, versioned.
+
+The checks themselves are map/checks.py. Here: when to run them and how to deliver them.
+
+- A change hook marks the changed file, and the files that mention a name whose interface
+  changed (read from the history's new events: signature changes, renames, removals,
+  additions), for a second look; after `diagnostics.debounceMs` they are checked, open files
+  first, yielding to the event loop between files so requests are answered meanwhile.
+- Once the index is ready the whole workspace is checked once, so call sites in files that are
+  not open are reported too.
+- Pull (`textDocument/diagnostic`, `workspace/diagnostic`) is always answered. Push
+  (`publishDiagnostics`) is used only when the client declares it and does not pull: a client
+  doing both would show every problem twice. A pulling client that supports refresh is told to
+  pull again when a change touched other files.
+- Results are cached per file on the identity of its map, the workspace generation and the
+  history's length, and a result id is a hash of the items, so an unchanged pull costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from lsprotocol import types
+
+from ..map.checks import Problem, check_file, dependents_of
+from ..map.history import BODY_CHANGED, RENAMED, Event
+from ..map.records import CLASS
+from ..map.service import MapService
+from .locate import client_supports
+
+log = logging.getLogger(__name__)
+
+SOURCE = "ssc"
+IDENTIFIER = "ssc"
+
+
+@dataclass
+class Checked:
+    key: tuple
+    problems: list[Problem]
+    result_id: str
+
+
+@dataclass
+class State:
+    cache: dict[tuple[str, str], Checked] = field(default_factory=dict)
+    published: dict[tuple[str, str], str] = field(default_factory=dict)  # result id pushed
+    pending: dict[tuple[str, str], MapService] = field(default_factory=dict)
+    cursors: dict[str, Event | None] = field(default_factory=dict)  # last history event seen
+    timer: asyncio.TimerHandle | None = None
+    task: asyncio.Task | None = None
+    indexed: bool = False
+
+
+# -- computing ------------------------------------------------------------------------------------
+
+
+def problems_for(state: State, svc: MapService, rel: str) -> Checked:
+    fm = svc.ws.files.get(rel)
+    log_ = svc.history.log
+    key = (id(fm), svc.ws.generation, len(log_), id(log_[-1]) if log_ else 0)
+    cached = state.cache.get((svc.root, rel))
+    if cached is not None and cached.key == key:
+        return cached
+    problems = check_file(svc.ws, svc.resolver, fm) if fm is not None else []
+    digest = hashlib.blake2b(repr([p.key() for p in problems]).encode(), digest_size=8).hexdigest()
+    checked = Checked(key, problems, digest)
+    state.cache[(svc.root, rel)] = checked
+    return checked
+
+
+def to_diagnostics(ls, svc: MapService, rel: str, problems: list[Problem]) -> list[types.Diagnostic]:
+    index = ls.line_index(svc, rel) if problems else None
+    if index is None:
+        return []
+    return [types.Diagnostic(range=ls.to_range(index, p.range), message=p.message,
+                             severity=types.DiagnosticSeverity.Warning, code=p.code, source=SOURCE,
+                             data={"symbol": p.symbol} if p.symbol else None)
+            for p in problems]
+
+
+def changed_names(state: State, svc: MapService) -> set[str]:
+    """Names whose interface changed since the last look, from the history's new events."""
+    events = list(svc.history.log)
+    last = state.cursors.get(svc.root)
+    fresh: list[Event] = []
+    for ev in reversed(events):
+        if ev is last:
+            break
+        fresh.append(ev)
+    state.cursors[svc.root] = events[-1] if events else None
+    names: set[str] = set()
+    for ev in fresh:
+        if ev.kind == BODY_CHANGED:
+            loc = svc.ws.get(ev.symbol)
+            if loc is None or loc.symbol.kind != CLASS:  # a class body holds its bases
+                continue
+        names.add(ev.name)
+        if ev.kind == RENAMED and ev.detail.get("old_name"):
+            names.add(ev.detail["old_name"])
+    return names
+
+
+# -- delivering -----------------------------------------------------------------------------------
+
+
+def pulls(ls) -> bool:
+    return client_supports(ls, "text_document.diagnostic") is not None
+
+
+def pushes(ls) -> bool:
+    return client_supports(ls, "text_document.publish_diagnostics") is not None and not pulls(ls)
+
+
+def publish(ls, state: State, svc: MapService, rel: str) -> bool:
+    """Push one file's diagnostics if they changed; True when something was sent."""
+    checked = problems_for(state, svc, rel)
+    key = (svc.root, rel)
+    before = state.published.get(key)
+    if before == checked.result_id or (before is None and not checked.problems):
+        return False
+    doc = svc.docs.get(rel)
+    version = doc.version if doc is not None and client_supports(
+        ls, "text_document.publish_diagnostics.version_support") else None
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+        uri=ls.uri_of(svc, rel), diagnostics=to_diagnostics(ls, svc, rel, checked.problems),
+        version=version))
+    if checked.problems:
+        state.published[key] = checked.result_id
+    else:
+        state.published.pop(key, None)
+    return True
+
+
+async def flush(ls, state: State) -> None:
+    """Check what is pending, open files first, yielding to the loop between files."""
+    while state.pending:
+        batch = state.pending
+        state.pending = {}
+        order = sorted(batch.items(), key=lambda kv: (kv[0][1] not in kv[1].docs, kv[0]))
+        changed = False
+        for (_, rel), svc in order:
+            try:
+                if pushes(ls):
+                    publish(ls, state, svc, rel)
+                else:
+                    before = state.cache.get((svc.root, rel))
+                    after = problems_for(state, svc, rel)
+                    changed |= before is None or before.result_id != after.result_id
+            except Exception:
+                log.exception("checking %s failed", rel)
+            await asyncio.sleep(0)
+        if changed and pulls(ls) and client_supports(ls, "workspace.diagnostics.refresh_support"):
+            try:
+                ls.workspace_diagnostic_refresh(None)
+            except Exception as e:
+                log.info("diagnostic refresh failed: %s", e)
+
+
+def schedule(ls, state: State, delay: float) -> None:
+    loop = asyncio.get_running_loop()
+    if state.timer is not None:
+        state.timer.cancel()
+
+    def fire() -> None:
+        state.timer = None
+        if state.task is not None and not state.task.done():
+            schedule(ls, state, delay)  # a pass is running; look again after it
+            return
+        state.task = asyncio.ensure_future(flush(ls, state))
+
+    state.timer = loop.call_later(delay, fire)
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+
+def register(server) -> None:
+    state = State()
+    server.diagnostics_state = state
+
+    def enabled() -> bool:
+        return bool(server.config.diagnostics.enabled)
+
+    def on_change(svc: MapService, rel: str) -> None:
+        if not enabled():
+            return
+        state.pending[(svc.root, rel)] = svc
+        if state.indexed:
+            for dep in dependents_of(svc.ws, changed_names(state, svc), exclude=rel):
+                state.pending[(svc.root, dep)] = svc
+        try:
+            schedule(server, state, server.config.diagnostics.debounce_ms / 1000)
+        except RuntimeError:  # no running loop (tests driving the server object directly)
+            pass
+
+    server.change_hooks.append(on_change)
+    previous = getattr(server, "on_indexed", None)
+
+    def on_indexed() -> None:
+        if previous is not None:
+            previous()
+        state.indexed = True
+        if not enabled():
+            return
+        for svc in server.maps:
+            changed_names(state, svc)  # start reading the history from here
+            for rel in list(svc.ws.files):
+                state.pending[(svc.root, rel)] = svc
+        schedule(server, state, 0)
+
+    server.on_indexed = on_indexed
+
+    options = types.DiagnosticOptions(identifier=IDENTIFIER, inter_file_dependencies=True,
+                                      workspace_diagnostics=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)
+    def document_diagnostic(ls, params: types.DocumentDiagnosticParams):
+        found = ls.service_for(params.text_document.uri)
+        if found is None or not enabled():
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        svc, rel = found
+        checked = problems_for(state, svc, rel)
+        if params.previous_result_id == checked.result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=checked.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=to_diagnostics(ls, svc, rel, checked.problems), result_id=checked.result_id)
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(ls, params: types.WorkspaceDiagnosticParams):
+        previous = {p.uri: p.value for p in params.previous_result_ids or ()}
+        items: list = []
+        if not enabled():
+            return types.WorkspaceDiagnosticReport(items=items)
+        for svc in list(ls.maps):
+            for n, rel in enumerate(sorted(svc.ws.files)):
+                uri = ls.uri_of(svc, rel)
+                checked = problems_for(state, svc, rel)
+                doc = svc.docs.get(rel)
+                version = doc.version if doc is not None else None
+                if previous.get(uri) == checked.result_id:
+                    items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(
+                        uri=uri, result_id=checked.result_id, version=version))
+                elif checked.problems or uri in previous:
+                    items.append(types.WorkspaceFullDocumentDiagnosticReport(
+                        uri=uri, items=to_diagnostics(ls, svc, rel, checked.problems),
+                        result_id=checked.result_id, version=version))
+                if n % 16 == 15:
+                    await asyncio.sleep(0)
+        return types.WorkspaceDiagnosticReport(items=items)

@@ -1,0 +1,53 @@
+"""Code actions with no model, for continuity problems: "Update to the renamed symbol" and
+"Add the missing argument placeholder", offered only where the history makes them certain."""
+
+from __future__ import annotations
+
+import logging
+
+from lsprotocol import types
+
+from ..map.fixes import fixes_for
+from .diagnostics import State, problems_for
+from .locate import workspace_edit
+
+log = logging.getLogger(__name__)
+
+
+def _overlaps(r: tuple[int, int, int, int], rng: types.Range, index, ls) -> bool:
+    mine = ls.to_range(index, r)
+    return not ((mine.end.line, mine.end.character) < (rng.start.line, rng.start.character)
+                or (mine.start.line, mine.start.character) > (rng.end.line, rng.end.character))
+
+
+def register(server) -> None:
+    kinds = [types.CodeActionKind.QuickFix]
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))
+    def code_action(ls, params: types.CodeActionParams):
+        only = params.context.only
+        if only and not any(k == types.CodeActionKind.QuickFix or
+                            str(types.CodeActionKind.QuickFix).startswith(str(k)) for k in only):
+            return None
+        found = ls.service_for(params.text_document.uri)
+        state: State | None = getattr(ls, "diagnostics_state", None)
+        if found is None or state is None:
+            return None
+        svc, rel = found
+        index = ls.line_index(svc, rel)
+        if index is None:
+            return None
+        checked = problems_for(state, svc, rel)
+        doc = svc.docs.get(rel)
+        source = doc.data if doc is not None else (svc.text_of(rel) or "").encode("utf-8")
+        out: list[types.CodeAction] = []
+        for p in checked.problems:
+            if not _overlaps(p.range, params.range, index, ls):
+                continue
+            diags = [d for d in params.context.diagnostics
+                     if d.source == "ssc" and d.code == p.code and d.range == ls.to_range(index, p.range)]
+            for fix in fixes_for(p, source):
+                out.append(types.CodeAction(
+                    title=fix.title, kind=types.CodeActionKind.QuickFix, diagnostics=diags or None,
+                    is_preferred=True, edit=workspace_edit(ls, svc, {rel: fix.edits})))
+        return out
