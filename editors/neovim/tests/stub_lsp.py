@@ -52,7 +52,7 @@ def main() -> int:
         "0",
         text_document_sync_kind=t.TextDocumentSyncKind.Full,
     )
-    state: dict = {"init_options": None, "configuration": None}
+    state: dict = {"init_options": None, "configuration": None, "did_change_configuration": []}
 
     def root() -> Path | None:
         path = server.workspace.root_path
@@ -145,6 +145,10 @@ def main() -> int:
         )
         server.work_done_progress.end(token, t.WorkDoneProgressEnd(message="done"))
 
+    @server.feature(t.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def on_did_change_configuration(params: t.DidChangeConfigurationParams) -> None:
+        state["did_change_configuration"].append(params.settings)
+
     @server.feature(t.TEXT_DOCUMENT_DEFINITION)
     def on_definition(params: t.DefinitionParams):
         if args.wrong:  # the position itself: never the definition
@@ -225,6 +229,7 @@ def main() -> int:
             "stub": True,
             "initializationOptions": state["init_options"],
             "configuration": state["configuration"],
+            "didChangeConfiguration": state["did_change_configuration"],
         }
 
     @server.feature("ssc/context")

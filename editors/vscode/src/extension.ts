@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -299,6 +300,14 @@ function clientOptions(): LanguageClientOptions {
     synchronize: { configurationSection: 'ssc' },
     middleware: {
       workspace: {
+        // workspace/didChangeConfiguration: send the normalized "ssc" object, not VS Code's raw
+        // section (which also holds the client-only ssc.server.* and ssc.trace.* keys).
+        didChangeConfiguration: async () => {
+          const c = client;
+          if (c) {
+            await c.sendNotification(DidChangeConfigurationNotification.type, { settings: { ssc: currentServerSettings(firstWorkspaceFolder()) } });
+          }
+        },
         // Answer workspace/configuration for "ssc*" with the same normalized object as initializationOptions.
         configuration: async (params, token, next) => {
           const raw = await next(params, token);

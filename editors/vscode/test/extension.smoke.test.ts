@@ -141,6 +141,18 @@ test('extension against the stub server (mocked VS Code API)', async (t) => {
     // A server command run from elsewhere (code action): the middleware shows its result.
     await state.commands.get('ssc.showContext')!('file:///x.py', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
     assert.match(previewText(state, 'context'), /# context \(stub\)/);
+    // A settings change reaches the server as the normalized object.
+    state.changeSettings!({ 'ssc.llm.model': 'm2' });
+    const expected2 = buildServerSettings(readerFromObject({ ...userSettings, 'llm.model': 'm2' }));
+    let changes: unknown[] = [];
+    await until('didChangeConfiguration with the new model', () => {
+      void state.commands.get('ssc-lsp.showStats')!();
+      changes = jsonBlock(previewText(state, 'stats')).didChangeConfiguration as unknown[];
+      return changes.some((c) => JSON.stringify(c) === JSON.stringify({ ssc: expected2 }));
+    });
+    for (const c of changes) {
+      assert.deepEqual(Object.keys((c as { ssc: object }).ssc).sort(), Object.keys(expected).sort(), 'only server settings are sent');
+    }
     assert.deepEqual(state.messages.filter((m) => m.level === 'error'), [], 'no error messages');
   } finally {
     await ext.deactivate();

@@ -220,10 +220,19 @@ export interface MockState {
   output: string[];
   activeTextEditor?: { document: FakeDocument; selection: Selection; viewColumn?: number };
   inputBoxAnswer?: string;
+  /** Set by the mock: changes settings and fires onDidChangeConfiguration. */
+  changeSettings?: (changes: Record<string, unknown>) => void;
 }
 
 export function createVscodeMock(state: MockState): Record<string, unknown> {
   const configurationEmitter = new EventEmitter<unknown>();
+  state.changeSettings = (changes) => {
+    Object.assign(state.settings, changes);
+    const keys = Object.keys(changes);
+    configurationEmitter.fire({
+      affectsConfiguration: (section: string) => keys.some((k) => k === section || k.startsWith(section + '.')),
+    });
+  };
   const getConfiguration = (section?: string) => {
     const prefix = section ? section + '.' : '';
     return {
