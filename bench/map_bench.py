@@ -73,8 +73,18 @@ def time_ctags(root: Path) -> float | None:
     return time.perf_counter() - t
 
 
+def time_parse_only(root: Path) -> float:
+    """The floor: tree-sitter parsing every file once, one process, no extraction."""
+    parser = new_parser()
+    datas = [p.read_bytes() for p in root.rglob("*.py")]
+    t = time.perf_counter()
+    for d in datas:
+        parser.parse(d)
+    return time.perf_counter() - t
+
+
 def bench_index(root: Path, repeats: int) -> dict:
-    cold, warm, ctags = [], [], []
+    cold, warm, ctags, parse = [], [], [], []
     lines = 0
     svc = None
     for _ in range(repeats):
@@ -82,6 +92,7 @@ def bench_index(root: Path, repeats: int) -> dict:
         c = time_ctags(root)
         if c is not None:
             ctags.append(c)
+        parse.append(time_parse_only(root))
         t = time.perf_counter()
         svc = MapService(str(root), MapOptions(db_path=str(db)))
         stats = svc.index()
@@ -102,6 +113,7 @@ def bench_index(root: Path, repeats: int) -> dict:
         "references": s["references"],
         "cold_index_s": statistics.median(cold), "lines_per_s": lines / statistics.median(cold),
         "warm_start_s": statistics.median(warm), "rss_mb_after_warm": rss_mb(),
+        "parse_only_1core_s": statistics.median(parse),
     }
     if ctags:
         out["ctags_s"] = statistics.median(ctags)
