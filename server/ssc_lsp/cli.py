@@ -13,7 +13,7 @@ import sys
 
 from . import __version__
 
-COMMANDS = ("serve", "map")
+COMMANDS = ("serve", "map", "context", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ import threading
 from collections import defaultdict, deque
 
 from ..map.filemap import FileMap
-from ..map.records import CLASS, FUNCTION, METHOD, MODULE, PARAMETER, REF_BIND
+from ..map.records import CLASS, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, REF_BIND
 from ..map.relations import CONTAINS, IMPORTS, Use, relation_of
 from ..map.resolve import Resolver
 from ..map.workspace import Located, Workspace
@@ -44,8 +44,8 @@ def file_edges(fm: FileMap, resolver: Resolver) -> list[Edge]:
     """The edges that start in one file (deduplicated, sorted: deterministic)."""
     edges: set[Edge] = set()
     for s in fm.symbols[1:]:
-        if s.kind == PARAMETER:
-            continue
+        if s.kind in (PARAMETER, IMPORT):
+            continue  # an import alias is not a definition: references to it resolve through it
         parent_id = f"{fm.path}::{s.parent}" if s.parent else fm.path
         if parent_id not in fm.by_id:
             parent_id = fm.path

@@ -13,6 +13,7 @@ a chunk but never shows text that is no longer there.
 from __future__ import annotations
 
 import keyword
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from ..map.workspace import Located, Workspace
 from .graph import node_worthy
 from .privacy import PathGate
 from .texts import Texts
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")

@@ -59,10 +59,11 @@ def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
                     continue
                 src = best_from.get(node, "")
                 rel = graph.relation(src, node).replace("-by", " (reverse)")
+                before = len(pool)
                 cand = pool.add_symbol(Located(loc.file, loc.symbol), "graph", 0.0,
                                        f"graph: {rel} {src.split('::')[-1]}", twin=False)
-                if cand is None:
-                    continue
+                if cand is None or len(pool) == before:
+                    continue  # not a node worth showing, or an alias of a known candidate
                 cand.score = 0.0
                 gained *= pool.prior(cand.path)
             cand.score += gained
