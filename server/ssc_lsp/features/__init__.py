@@ -21,6 +21,7 @@ FEATURES = (
     "hover",
     "diagnostics",
     "map_actions",
+    "rename",
     "status",
 )
 

@@ -1,0 +1,302 @@
+"""Rename from the map: one set of edits for every file, or a refusal that says why.
+
+What is renamed: the definition, every use the map resolves to it (imports included, import
+aliases left as they are), `__all__` entries of the files that export it under its name, and for
+a parameter the keyword arguments at the call sites of its function (or class, for `__init__`).
+
+What is refused, before any edit is produced (never a partial edit): a new name that is not an
+identifier or is a keyword; a symbol outside the workspace, a module (that is a file rename), a
+dunder, a symbol defined more than once; a new name that is already bound where the symbol lives
+or in a scope a use sits in (the use would change meaning), or in a file that imports it by name;
+a builtin that a use site still needs.
+
+Strings in `__all__` and keyword arguments have no place in the map, so their positions are read
+from the files' text here (a parse per file that has one).
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable
+from functools import cache
+
+import tree_sitter as ts
+
+from .extract import new_parser
+from .filemap import FileMap
+from .hierarchy import subtypes
+from .navigation import uses
+from .positions import LineIndex
+from .records import (
+    CLASS,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    REF_ATTRIBUTE,
+    REF_BASE,
+    REF_BIND,
+    REF_IMPORT,
+    REF_NAME,
+)
+from .relations import Use
+from .resolve import BUILTINS, LOCAL, External, Resolver, Target
+from .workspace import Located, Workspace
+
+Range = tuple[int, int, int, int]
+Edits = dict[str, list[tuple[Range, str]]]
+Source = Callable[[str], bytes | None]
+
+
+class RenameRefused(Exception):
+    """A rename that cannot be done safely; the message is for the user."""
+
+
+class BadName(RenameRefused):
+    """The new name itself is wrong (not an identifier, a keyword)."""
+
+
+@cache
+def _parser() -> ts.Parser:
+    return new_parser()
+
+
+# -- what can be renamed ------------------------------------------------------------------------------
+
+
+def renamable(target: Target | None, name: str | None = None) -> Located:
+    """The symbol to rename, or RenameRefused saying why not. `name`: the word at the cursor."""
+    if target is None or target is LOCAL:
+        raise RenameRefused("There is no symbol here that the map can rename.")
+    if isinstance(target, External):
+        where = "a builtin" if target.module == "builtins" else f"defined outside the workspace (`{target.dotted}`)"
+        raise RenameRefused(f"`{name or target.dotted}` is {where}; only workspace symbols can be renamed.")
+    sym = target.symbol
+    if sym.kind == MODULE:
+        raise RenameRefused(f"`{sym.qualname}` is a module: renaming it means renaming its file.")
+    if sym.kind == IMPORT:
+        raise RenameRefused(f"`{sym.name}` is imported from a module the map cannot follow.")
+    if name is not None and name != sym.name:
+        raise RenameRefused(f"`{name}` is an import alias of `{sym.name}`: rename `{sym.name}` "
+                            "where it is defined, or edit the alias.")
+    if sym.name.startswith("__") and sym.name.endswith("__"):
+        raise RenameRefused(f"`{sym.name}` is a special name that Python itself looks up.")
+    if len(target.file.by_qualname.get(sym.qualname, ())) > 1:
+        raise RenameRefused(f"`{sym.qualname}` is defined more than once in {target.file.path}; "
+                            "renaming one definition would leave the others.")
+    return target
+
+
+def check_name(new_name: str) -> None:
+    if not new_name.isidentifier():
+        raise BadName(f"`{new_name}` is not a Python identifier.")
+    if keyword.iskeyword(new_name):
+        raise BadName(f"`{new_name}` is a Python keyword.")
+
+
+# -- the plan --------------------------------------------------------------------------------------------
+
+
+def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, source: Source) -> Edits:
+    check_name(new_name)
+    old = loc.symbol.name
+    if new_name == old:
+        return {}
+    found = list(uses(ws, resolver, loc, through_aliases=False))
+    _check_collisions(ws, resolver, loc, new_name, found)
+    edits: Edits = {}
+
+    def add(path: str, r: Range) -> None:
+        edits.setdefault(path, []).append((r, new_name))
+
+    add(loc.file.path, loc.symbol.name_range)
+    for use in found:
+        add(use.file.path, use.range)
+    exporters = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
+    for path in sorted(exporters):
+        fm = ws.files.get(path)
+        if fm is None or old not in (fm.all_names() or ()):
+            continue
+        data = _read(source, path)
+        for r in all_entries(data, old):
+            add(path, r)
+    if loc.symbol.kind == PARAMETER:
+        for path, r in keyword_sites(ws, resolver, loc, source):
+            add(path, r)
+    return {p: sorted(set(e)) for p, e in edits.items()}
+
+
+def _read(source: Source, path: str) -> bytes:
+    data = source(path)
+    if data is None:
+        raise RenameRefused(f"{path} cannot be read; nothing was renamed.")
+    return data
+
+
+# -- collisions ------------------------------------------------------------------------------------------
+
+
+def _check_collisions(ws: Workspace, resolver: Resolver, loc: Located, new: str, found: list[Use]) -> None:
+    sym, fm = loc.symbol, loc.file
+    owner = fm.lookup(sym.parent) if sym.parent else None
+    if sym.kind == PARAMETER or (owner is not None and owner.kind in (FUNCTION, METHOD)):
+        scope = sym.parent or ""
+        if new in (fm.local_names(scope) or ()) or fm.lookup(f"{scope}.{new}") is not None:
+            raise RenameRefused(f"`{new}` is already bound in `{scope}`.")
+    elif owner is not None and owner.kind == CLASS:
+        cls = Located(fm, owner)
+        clash = resolver.class_member(cls, new)
+        if isinstance(clash, Located):
+            raise RenameRefused(f"`{owner.name}` already has a member `{new}` "
+                                f"({clash.file.path}:{clash.symbol.name_range[0] + 1}).")
+        for sub in _all_subtypes(ws, resolver, cls):
+            if sub.file.lookup(f"{sub.symbol.qualname}.{new}") is not None:
+                raise RenameRefused(f"subclass `{sub.symbol.name}` already has a member `{new}`; "
+                                    "the renamed member would be hidden there.")
+    else:
+        _check_module_namespace(fm, new, "")
+    for use in found:
+        ufm, ref = use.file, use.ref
+        if ref.kind == REF_IMPORT:
+            if ref.receiver is None and not _aliased(use):
+                _check_module_namespace(ufm, new, " (it imports the symbol by name)")
+            continue
+        if (ref.kind in (REF_NAME, REF_BASE) and ref.receiver is None) or ref.kind == REF_BIND:
+            there = resolver.resolve_name(ufm, ref.scope, new, follow=False)
+            if isinstance(there, Located) and there.symbol.id != sym.id:
+                raise RenameRefused(f"`{new}` already means `{there.symbol.qualname}` at "
+                                    f"{ufm.path}:{use.row + 1}; the use there would change meaning.")
+            if there is LOCAL:
+                raise RenameRefused(f"`{new}` is bound in a comprehension or lambda at "
+                                    f"{ufm.path}:{use.row + 1}.")
+    _check_builtin(ws, resolver, loc, new, found)
+
+
+def _check_module_namespace(fm: FileMap, new: str, why: str) -> None:
+    if new in fm.module_bindings() or fm.lookup(new) is not None:
+        raise RenameRefused(f"`{new}` is already defined in {fm.path}{why}.")
+
+
+def _aliased(use: Use) -> bool:
+    for s in use.unit.symbols:
+        if s.kind == IMPORT and s.target == (use.ref.module or "", use.ref.name):
+            return s.name != use.ref.name
+    return False
+
+
+def _check_builtin(ws: Workspace, resolver: Resolver, loc: Located, new: str, found: list[Use]) -> None:
+    """Renaming to `len` shadows the builtin in every file the new name enters."""
+    if new not in BUILTINS:
+        return
+    files = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
+    for path in sorted(files):
+        fm = ws.files.get(path)
+        if fm is None or new not in fm.ref_names:
+            continue
+        for unit in fm.units:
+            for ref in unit.refs:
+                if ref.name == new and ref.kind == REF_NAME:
+                    t = resolver.resolve_ref(fm, ref, unit)
+                    if isinstance(t, External) and t.module == "builtins":
+                        raise RenameRefused(f"{path} uses the builtin `{new}`, which the new name "
+                                            "would hide.")
+
+
+def _all_subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Located]:
+    out: list[Located] = []
+    todo = [cls]
+    seen = {cls.symbol.id}
+    while todo:
+        for sub in subtypes(ws, resolver, todo.pop()):
+            if sub.symbol.id not in seen:
+                seen.add(sub.symbol.id)
+                out.append(sub)
+                todo.append(sub)
+    return out
+
+
+# -- text the map does not keep ---------------------------------------------------------------------------
+
+
+def all_entries(data: bytes, name: str) -> list[Range]:
+    """Ranges of the string contents equal to `name` in `__all__` assignments and extensions."""
+    tree = _parser().parse(data)
+    out: list[Range] = []
+    for stmt in tree.root_node.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_child_count:
+            continue
+        expr = stmt.named_children[0]
+        value: ts.Node | None = None
+        if expr.type in ("assignment", "augmented_assignment"):
+            left = expr.child_by_field_name("left")
+            if left is not None and left.text == b"__all__":
+                value = expr.child_by_field_name("right")
+        elif expr.type == "call":
+            fn = expr.child_by_field_name("function")
+            if fn is not None and fn.type == "attribute" and (fn.child_by_field_name("object") or fn).text == b"__all__":
+                value = expr.child_by_field_name("arguments")
+        if value is not None:
+            out.extend(_strings_equal(value, name))
+    return out
+
+
+def _strings_equal(node: ts.Node, name: str) -> list[Range]:
+    out: list[Range] = []
+    stack = [node]
+    want = name.encode()
+    while stack:
+        n = stack.pop()
+        if n.type == "string":
+            parts = [c for c in n.children if c.type == "string_content"]
+            if len(parts) == 1 and parts[0].text == want:
+                s, e = parts[0].start_point, parts[0].end_point
+                out.append((s[0], s[1], e[0], e[1]))
+            continue
+        stack.extend(n.named_children)
+    return out
+
+
+def keyword_sites(ws: Workspace, resolver: Resolver, param: Located, source: Source) -> list[tuple[str, Range]]:
+    """`f(old=1)` at every call site of the parameter's function (a class call for `__init__`)."""
+    fm = param.file
+    func = fm.lookup(param.symbol.parent or "")
+    if func is None or func.kind not in (FUNCTION, METHOD):
+        return []
+    callees = [Located(fm, func)]
+    if func.kind == METHOD and func.name == "__init__":
+        cls = fm.lookup(func.parent or "")
+        if cls is not None and cls.kind == CLASS:
+            callees.append(Located(fm, cls))
+    name = param.symbol.name
+    sites: dict[str, list[tuple[int, int]]] = {}
+    for callee in callees:
+        for use in uses(ws, resolver, callee, include_binds=False):
+            if use.ref.nargs >= 0 and name in use.ref.kwargs and use.ref.kind in (REF_NAME, REF_ATTRIBUTE):
+                sites.setdefault(use.file.path, []).append((use.row, use.ref.col))
+    out: list[tuple[str, Range]] = []
+    for path, points in sorted(sites.items()):
+        data = _read(source, path)
+        index = LineIndex(data)
+        root = _parser().parse(data).root_node
+        for row, col in points:
+            r = _keyword_in_call(root, index.byte_of_point(row, col), name)
+            if r is not None:
+                out.append((path, r))
+    return out
+
+
+def _keyword_in_call(root: ts.Node, at: int, name: str) -> Range | None:
+    node = root.descendant_for_byte_range(at, at)
+    while node is not None and node.type != "call":
+        node = node.parent
+    args = node.child_by_field_name("arguments") if node is not None else None
+    if args is None:
+        return None
+    for a in args.named_children:
+        if a.type == "keyword_argument":
+            kn = a.child_by_field_name("name")
+            if kn is not None and kn.text == name.encode():
+                s, e = kn.start_point, kn.end_point
+                return s[0], s[1], e[0], e[1]
+    return None
