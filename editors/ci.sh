@@ -64,7 +64,10 @@ vscode_test() { (cd "$VSCODE" && npm test); }
 vscode_package() {
   (
     cd "$VSCODE" && rm -f ssc-lsp.vsix &&
-      npx --no-install vsce package --no-dependencies --allow-missing-repository --out ssc-lsp.vsix &&
+      # Offline: any network access would go to a dead proxy on loopback and fail.
+      HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 \
+        https_proxy=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 NO_PROXY= no_proxy= \
+        npx --no-install vsce package --no-dependencies --allow-missing-repository --out ssc-lsp.vsix &&
       "$PY" - <<'EOF'
 import json, sys, zipfile
 z = zipfile.ZipFile("ssc-lsp.vsix")
