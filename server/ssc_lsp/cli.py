@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         "workspace. With no command, serves LSP on stdio."))
     parser.add_argument("--version", action="version", version=f"ssc-lsp {__version__}")
     parser.add_argument("--log-level", default="INFO", help="logging level (stderr)")
+    parser.add_argument("--stdio", action="store_true",
+                        help="serve LSP on stdio (the default; accepted because clients add it)")
     sub = parser.add_subparsers(dest="command")
     for name in COMMANDS:
         importlib.import_module(f".commands.{name}_cmd", __package__).add_parser(sub)
