@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 
 from . import weights as W
@@ -23,6 +24,7 @@ DOC_SUFFIXES = (".md", ".rst", ".txt")
 DOCS_DIRS = ("docs", "doc")
 MAX_DOC_FILES = 300
 MAX_DOC_BYTES = 400_000
+RECHECK_S = 5.0  # a request looks at the documents' mtimes at most this often
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 
 
@@ -100,6 +102,7 @@ class DocsIndex:
         self.sections: dict[str, Section] = {}
         self.index: ChunkIndex | None = None
         self._stamp: tuple = ()
+        self._checked = 0.0
         self._lock = threading.Lock()
 
     def _stamps(self, files: list[str]) -> tuple:
@@ -112,7 +115,12 @@ class DocsIndex:
             out.append((p, st.st_size, st.st_mtime_ns))
         return tuple(out)
 
-    def refresh(self) -> None:
+    def refresh(self, force: bool = False) -> None:
+        """Re-read the documents if any changed; checked at most every RECHECK_S seconds."""
+        now = time.monotonic()
+        if not force and self.index is not None and now - self._checked < RECHECK_S:
+            return
+        self._checked = now
         files = _doc_files(self.root, self.gate)
         stamp = self._stamps(files)
         with self._lock:

@@ -9,6 +9,7 @@ the request path over the resolver's cache.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -37,17 +38,32 @@ log = logging.getLogger(__name__)
 
 # Rebuild the BM25 index once this share of the files it covers has changed.
 LEXICAL_STALE_SHARE = 0.05
-DEFAULT_JEDI_DEADLINE = 0.015  # seconds the request path waits for jedi
+DEFAULT_JEDI_DEADLINE = 0.012  # seconds a request waits for jedi, all its questions together
+DEBOUNCE_S = 0.25  # quiet time before the worker patches the indexes
 
 
 @dataclass
 class ContextOptions:
     budget: Budget = field(default_factory=lambda: Budget(6000))
-    # None waits for jedi (deterministic, slower); 0 never waits (cached answers only)
+    # the total time a request waits for jedi: None waits (deterministic, slower), 0 uses cached
+    # answers only (and asks in the background for the next request)
     jedi_deadline: float | None = DEFAULT_JEDI_DEADLINE
     use_jedi: bool = True
     sources: frozenset[str] | None = None  # None: all of sources.SOURCES
     wait_for_indexes: bool = False  # build missing indexes on the request path (CLI, evaluation)
+
+
+def freeze_heap() -> None:
+    """Move every object alive now out of the cyclic GC's reach (`gc.freeze`).
+
+    The map of a large workspace is millions of objects; a full collection scans them all and
+    stops every thread for 200-400 ms, which is what made the slowest context requests slow. The
+    map's records hold no reference cycles (they are freed by reference counting when a file's
+    map is replaced), so freezing them loses nothing; the cost is that cyclic garbage that
+    happens to be alive at a freeze is never collected, which the worker keeps small by freezing
+    only after it patched the indexes.
+    """
+    gc.freeze()
 
 
 class ContextEngine:
@@ -64,8 +80,13 @@ class ContextEngine:
         self._lexical: ChunkIndex | None = None
         self._lexical_files: dict[str, str] = {}
         self._building = threading.Lock()
+        self._settling = threading.Lock()
         self._bg: threading.Thread | None = None
         self._wait = False
+        self._dirty = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._last_request = 0.0
+        self._closed = False
 
     # -- indexes -----------------------------------------------------------------------------
     def warm(self) -> None:
@@ -73,7 +94,9 @@ class ContextEngine:
         with self._building:
             self.graph.refresh()
             self._build_lexical()
-        self.docs.refresh()
+        self.docs.refresh(force=True)
+        gc.collect()
+        freeze_heap()
 
     def warm_async(self) -> None:
         if self._bg is not None and self._bg.is_alive():
@@ -120,28 +143,52 @@ class ContextEngine:
         self.docs.refresh()
         return self.docs
 
-    def _refresh_fast(self, current: str) -> None:
-        """Patch the per-file indexes for files other than the cursor's (cheap when few changed).
+    def settle(self) -> None:
+        """Bring the per-file indexes up to date with the map now (blocking).
 
-        The cursor's own file is re-derived in the background: while typing it changes at every
-        keystroke, and its neighbourhood is read from the code before the cursor directly.
+        The server leaves this to the background worker (see `_changed`); the CLI and the
+        evaluation call it so that what a request sees does not depend on timing.
         """
-        self.stats.refresh()
-        self.classes.refresh()
-        if not self.graph.built:
-            if self._wait:
-                with self._building:
-                    self.graph.refresh()
-            else:
-                self.warm_async()
-            return
-        changed = [p for p, fm in list(self.svc.ws.files.items())
-                   if p != current and self.graph.stale(p, fm)]
-        gone = self.graph.gone()
-        if changed or gone:
-            self.graph.refresh(changed + gone)
-        if self.graph.stale(current, self.svc.ws.files.get(current)):
-            threading.Thread(target=self.graph.refresh, args=([current],), daemon=True).start()
+        with self._settling:
+            self.stats.refresh()
+            self.classes.refresh()
+            if self.graph.built:
+                self.graph.refresh([p for p, fm in list(self.svc.ws.files.items()) if self.graph.stale(p, fm)]
+                                   + self.graph.gone())
+            freeze_heap()
+
+    def _changed(self) -> None:
+        """Note that the map may have changed: the worker catches up once requests pause.
+
+        Deriving a file's edges and counts costs milliseconds per thousand lines; on the request
+        path that would be paid at every keystroke for the file being typed in. The request reads
+        the indexes as they are (a file's previous version at worst) and the worker patches them
+        after DEBOUNCE_S of quiet.
+        """
+        self._last_request = time.monotonic()
+        self._dirty.set()
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._work, name="ssc-context-index", daemon=True)
+            self._worker.start()
+
+    def _work(self) -> None:
+        while not self._closed:
+            self._dirty.wait(timeout=5.0)
+            if self._closed:
+                return
+            if not self._dirty.is_set():
+                continue
+            quiet = time.monotonic() - self._last_request
+            if quiet < DEBOUNCE_S:
+                time.sleep(DEBOUNCE_S - quiet)
+                continue
+            self._dirty.clear()
+            try:
+                if not self.graph.built:
+                    self.warm()
+                self.settle()
+            except Exception:
+                log.exception("updating the context indexes failed")
 
     # -- the pipeline ----------------------------------------------------------------------------
     def assemble(self, rel: str, row: int, col: int, options: ContextOptions | None = None) -> ContextResult:
@@ -153,12 +200,14 @@ class ContextEngine:
         if fm is None:
             raise KeyError(f"{rel} is not in the map")
         lines = self.texts.lines(fm) or [""]
-        self._refresh_fast(rel)
+        if self._wait and not self.graph.built:
+            self.warm()
+        self._changed()
         t = time.perf_counter()
         timings["indexes"] = (t - t0) * 1000
         cursor = analyze(fm, lines, row, col, rel)
-        q = Query(self.svc, self.svc.resolver, cursor, self.gate, self,
-                  jedi_deadline=opts.jedi_deadline)
+        jedi_until = None if opts.jedi_deadline is None else time.perf_counter() + opts.jedi_deadline
+        q = Query(self.svc, self.svc.resolver, cursor, self.gate, self, jedi_until=jedi_until)
         if not opts.use_jedi:
             saved, self.jedi = self.jedi, None
         pool = Pool(q)
@@ -188,6 +237,8 @@ class ContextEngine:
                              ms=ms, timings=timings, scope=cursor.scope, receiver=cursor.receiver)
 
     def close(self) -> None:
+        self._closed = True
+        self._dirty.set()
         if self.jedi is not None:
             self.jedi.close()
 

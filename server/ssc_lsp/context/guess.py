@@ -91,6 +91,16 @@ class ClassIndex:
         key = _norm(receiver_key(receiver))
         if len(key) < 2:
             return []
+        with self._lock:
+            found = self._named(key)
+        out: list[tuple[Located, float, str]] = []
+        for q, _, cid, how in found[: W.GUESS_MAX_CLASSES]:
+            loc = self.ws.get(cid)
+            if loc is not None:
+                out.append((loc, q, how))
+        return out
+
+    def _named(self, key: str) -> list[tuple[float, int, str, str]]:
         found: list[tuple[float, int, str, str]] = []
         for cid in self.by_norm.get(key, ()):
             found.append((1.0, len(key), cid, "named like"))
@@ -108,21 +118,17 @@ class ClassIndex:
                 for cid in self.by_norm.get(norm, ()):
                     found.append((q, len(norm), cid, "abbreviates" if q < 0.8 else "named like"))
         found.sort(key=lambda t: (-t[0], t[1], t[2]))
-        out: list[tuple[Located, float, str]] = []
-        for q, _, cid, how in found[: W.GUESS_MAX_CLASSES]:
-            loc = self.ws.get(cid)
-            if loc is not None:
-                out.append((loc, q, how))
-        return out
+        return found
 
     def by_members(self, names: set[str]) -> list[Located]:
         """Classes that define every one of `names` (when few enough to be a real hint)."""
         if not names:
             return []
-        sets = sorted((self.by_member.get(n, set()) for n in names), key=len)
-        common = set(sets[0])
-        for s in sets[1:]:
-            common &= s
+        with self._lock:
+            sets = sorted((self.by_member.get(n, set()) for n in sorted(names)), key=len)
+            common = set(sets[0])
+            for s in sets[1:]:
+                common &= s
         if not common or len(common) > W.GUESS_MAX_CLASSES:
             return []
         return [loc for cid in sorted(common) if (loc := self.ws.get(cid)) is not None]

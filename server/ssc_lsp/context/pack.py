@@ -37,18 +37,26 @@ class _Form:
 
 
 def _forms(c: Candidate, texts: Texts, rank: int) -> list[_Form]:
-    """The forms to try for a candidate, preferred first."""
+    """The forms to try for a candidate, preferred first, redacted."""
     if c.symbol is None or c.file is None:
         if c.text is None:
             return []
         form = WHOLE if c.kind in (DOC, EXTERNAL, IMPORTS) else SIGNATURE
-        return [_Form(c.text, c.start_line, c.end_line, form)]
+        text = texts.remember(("text", c.key, c.text), lambda: redact(c.text or ""))
+        return [_Form(text, c.start_line, c.end_line, form)]
+    fm, sym = c.file, c.symbol
+    want_whole = rank < W.WHOLE_TOP_RANKS and not c.in_file
+    return texts.remember((fm.path, fm.hash, sym.id, want_whole), lambda: _render(c, texts, want_whole))
+
+
+def _render(c: Candidate, texts: Texts, want_whole: bool) -> list[_Form]:
+    assert c.file is not None and c.symbol is not None
     lines = texts.lines(c.file)
     if lines is None:
         return []
     sig = signature(c.symbol, lines)
     out: list[_Form] = []
-    if rank < W.WHOLE_TOP_RANKS and not c.in_file:
+    if want_whole:
         wh = whole(c.symbol, lines)
         if wh is not None and len(wh.text) <= W.WHOLE_MAX_CHARS and (sig is None or wh.text != sig.text):
             out.append(_as_form(wh, WHOLE))
@@ -58,7 +66,7 @@ def _forms(c: Candidate, texts: Texts, rank: int) -> list[_Form]:
 
 
 def _as_form(s: Snippet, form: str) -> _Form:
-    return _Form(s.text, s.start, s.end, form)
+    return _Form(redact(s.text), s.start, s.end, form)
 
 
 class Packer:
@@ -95,11 +103,16 @@ class Packer:
                 if owner is not None and owner.kind == CLASS:
                     cls_ctx = owner.id
                     if cls_ctx != self.prev_class or c.path != self.prev_path:
-                        lines = self.texts.lines(c.file)
-                        line = header_line(owner, lines) if lines is not None else None
-                        if line:
-                            head += redact(line) + "\n"
+                        head += self._class_line(c.file, owner)
         return head, cls_ctx
+
+    def _class_line(self, fm, owner) -> str:
+        def make() -> str:
+            lines = self.texts.lines(fm)
+            line = header_line(owner, lines) if lines is not None else None
+            return redact(line) + "\n" if line else ""
+
+        return self.texts.remember((fm.path, fm.hash, owner.id, "header"), make)
 
     def add(self, c: Candidate, rank: int) -> bool:
         forms = _forms(c, self.texts, rank)
@@ -110,7 +123,7 @@ class Packer:
             if where == "around":
                 continue
             head, cls_ctx = self._headers(c)
-            block = head + redact(f.text)
+            block = head + f.text
             cost = self.budget.cost(block)
             if self.used + cost > self.budget.limit:
                 continue

@@ -50,7 +50,11 @@ def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
             seeds[c.key] = c.score
     if graph is not None and seeds:
         through, best_from = graph.personalized_pagerank(seeds)
+        fresh = sorted((n for n in through if pool.get(n) is None), key=lambda n: (-through[n], n))
+        keep = set(fresh[: W.GRAPH_MAX_NEW])
         for node, mass in sorted(through.items()):
+            if node not in keep and pool.get(node) is None:
+                continue
             gained = W.GRAPH_WEIGHT * mass
             cand = pool.get(node)
             if cand is None:

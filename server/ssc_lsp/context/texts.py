@@ -14,6 +14,7 @@ from ..map.filemap import FileMap, content_hash
 from ..map.service import MapService
 
 CACHE_FILES = 512
+CACHE_SNIPPETS = 50_000
 
 
 class Texts:
@@ -21,6 +22,22 @@ class Texts:
         self.svc = svc
         self._cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._lock = threading.Lock()
+        # rendered (and redacted) snippets by (path, content hash, what, form): a symbol's text
+        # does not change until its file does, and rendering it is most of the packing time
+        self.memo: OrderedDict[tuple, object] = OrderedDict()
+
+    def remember(self, key: tuple, make):
+        """`make()`, computed once per key (bounded LRU)."""
+        with self._lock:
+            if key in self.memo:
+                self.memo.move_to_end(key)
+                return self.memo[key]
+        value = make()
+        with self._lock:
+            self.memo[key] = value
+            while len(self.memo) > CACHE_SNIPPETS:
+                self.memo.popitem(last=False)
+        return value
 
     def lines(self, fm: FileMap) -> list[str] | None:
         """The file's lines (no line ends), or None when it cannot be read as mapped."""

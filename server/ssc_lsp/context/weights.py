@@ -57,6 +57,9 @@ GRAPH_WEIGHT = 1.0
 # PPR_MAX_PUSHES pushes: bounds the latency on a Django-size graph.
 PPR_EPSILON = 1e-4
 PPR_MAX_PUSHES = 3000
+# Nodes the walk reaches that no source proposed: only the GRAPH_MAX_NEW with the most mass
+# become candidates (the long tail has too little mass to be packed anyway).
+GRAPH_MAX_NEW = 80
 # Edge weights of the walk, per relation and direction: (forward, backward). A member says more
 # about its class than a class about each of its many members; a call says more about the callee
 # than about the caller.

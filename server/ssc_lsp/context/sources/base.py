@@ -8,6 +8,7 @@ that do not depend on the source (the current file, test files) are applied here
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ...map.records import IMPORT, MODULE, PARAMETER
@@ -30,12 +31,19 @@ class Query:
     cursor: Cursor
     gate: PathGate
     engine: object  # the ContextEngine (indexes: graph, stats, classes, lexical, docs, jedi)
-    jedi_deadline: float | None = None
+    jedi_until: float | None = None  # perf_counter time after which jedi is not waited for
     notes: dict = field(default_factory=dict)  # what sources found, for the result's header
 
     @property
     def ws(self) -> Workspace:
         return self.svc.ws
+
+    @property
+    def jedi_deadline(self) -> float | None:
+        """Seconds left to wait for jedi in this request (None: no limit)."""
+        if self.jedi_until is None:
+            return None
+        return max(0.0, self.jedi_until - time.perf_counter())
 
 
 class Pool:

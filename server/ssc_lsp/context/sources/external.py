@@ -23,14 +23,23 @@ def collect(q: Query, pool: Pool) -> None:
     if rec:
         module, _, name = rec.rpartition(".")
         uses.insert(0, (External(module or rec, name or None), 0))
+    todo: list[tuple[External, int]] = []
     seen: set[str] = set()
     for ext, dist in uses:
         if ext.module in ("builtins", "<local>") or ext.dotted in seen:
             continue
         seen.add(ext.dotted)
-        if len(seen) > MAX_LOOKUPS:
+        todo.append((ext, dist))
+        if len(todo) >= MAX_LOOKUPS:
             break
-        api = jedi.external_api(ext.module, ext.name, q.jedi_deadline)
+    for ext, _ in todo:  # ask all at once: the worker answers them in turn while we wait
+        jedi.external_api(ext.module, ext.name, 0.0)
+    # A request does not wait for these (the receiver's type is worth the wait, a signature is
+    # not): they are answered in the background and shown from the cache from the next request on.
+    # Without a deadline (CLI, evaluation) they are waited for.
+    wait = None if q.jedi_until is None else 0.0
+    for ext, dist in todo:
+        api = jedi.external_api(ext.module, ext.name, wait)
         if api is None:
             continue
         cand = Candidate(key=f"external:{api.full_name}", path=api.module_path, kind=EXTERNAL,
