@@ -150,8 +150,8 @@ def analyze(fm: FileMap, lines: list[str], row: int, col: int, rel: str) -> Curs
             break
         for ref in unit.refs:
             r = ref.row + unit.start_row
-            if r > row or (r == row and ref.col >= col):
-                continue
+            if r > row or (r == row and ref.end_col >= col):
+                continue  # after the cursor, or the word being typed
             if ref.kind in (REF_IMPORT, REF_BIND):
                 continue
             cur.uses.append(Use(ref, unit, r))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import os
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -64,7 +65,8 @@ class JediHelper:
     def __init__(self, ws: Workspace, root: str):
         self.ws = ws
         self.root = root
-        self._pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssc-jedi")
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._pending: dict[tuple, cf.Future] = {}
         self._lock = threading.Lock()
@@ -72,7 +74,25 @@ class JediHelper:
         self._env = None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._queue.put(None)
+
+    def _submit(self, key: tuple, fn: Callable[[], Any]) -> cf.Future:
+        """Run on the one jedi thread (a daemon: a slow inference never holds up an exit)."""
+        fut: cf.Future = cf.Future()
+        self._queue.put((fut, key, fn))
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name="ssc-jedi", daemon=True)
+            self._thread.start()
+        return fut
+
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            fut, key, fn = job
+            if fut.set_running_or_notify_cancel():
+                fut.set_result(self._run(key, fn))
 
     # -- running on the worker with a deadline ---------------------------------------------------
     def ask(self, key: tuple, fn: Callable[[], Any], deadline: float | None) -> Any:
@@ -83,7 +103,7 @@ class JediHelper:
                 return self._cache[key]
             fut = self._pending.get(key)
             if fut is None:
-                fut = self._pool.submit(self._run, key, fn)
+                fut = self._submit(key, fn)
                 self._pending[key] = fut
         try:
             return fut.result(timeout=deadline)

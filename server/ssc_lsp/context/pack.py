@@ -2,9 +2,11 @@
 
 The most relevant items are shown whole, the others as signatures (header and first docstring
 line), the way a repo map shows a code base. The form of an item depends only on its rank and its
-own size, never on the budget, so a larger budget only appends: the context packed at 4,000
-characters is a prefix of the one packed at 16,000 (what lets the evaluation read every budget
-from one packing, and lets a client trim a context without asking again).
+own size, never on the budget, so a larger budget only appends: the items of the context packed
+at 16,000 characters that fit in the first 4,000 are the context packed at 4,000, up to the first
+item that did not fit there (a small budget then fills its rest with smaller items further down
+the ranking). That is what lets the evaluation read every budget from one packing, and a client
+trim a context without asking again.
 
 Each item is rendered as a block: a `# path` line when the path changes, the enclosing class's
 header line when a member is shown without its class, then the text. The block is what the
@@ -26,6 +28,7 @@ from .texts import Texts
 from .tokens import Budget
 
 MAX_SKIPS = 400  # candidates that did not fit in a row before packing gives up
+MAX_INCLUDED_NOTES = 4  # reasons of candidates shown inside an item, added to its own
 
 
 @dataclass(slots=True)
@@ -42,7 +45,8 @@ def _forms(c: Candidate, texts: Texts, rank: int) -> list[_Form]:
         if c.text is None:
             return []
         form = WHOLE if c.kind in (DOC, EXTERNAL, IMPORTS) else SIGNATURE
-        text = texts.remember(("text", c.key, c.text), lambda: redact(c.text or ""))
+        prose = c.kind == DOC
+        text = texts.remember(("text", c.key, c.text), lambda: redact(c.text or "", prose=prose))
         return [_Form(text, c.start_line, c.end_line, form)]
     fm, sym = c.file, c.symbol
     want_whole = rank < W.WHOLE_TOP_RANKS and not c.in_file
@@ -88,6 +92,16 @@ class Packer:
                 return "around"
         return None
 
+    def _note_inside(self, c: Candidate, f: _Form) -> None:
+        """Say in the enclosing item's reasons why this part of it mattered too."""
+        for it in self.items:
+            if it.path == c.path and it.start_line <= f.start and f.end <= it.end_line:
+                notes = [w for w in it.why if w.startswith("includes ")]
+                if len(notes) < MAX_INCLUDED_NOTES and c.why:
+                    name = c.symbol.name if c.symbol is not None else c.key
+                    it.why.append(f"includes {name}: {c.why[0]}")
+                return
+
     def _headers(self, c: Candidate) -> tuple[str, str | None]:
         head = ""
         if c.path != self.prev_path:
@@ -119,6 +133,7 @@ class Packer:
         for f in forms:
             where = self._overlaps(c.path, f.start, f.end)
             if where == "inside":
+                self._note_inside(c, f)
                 return False
             if where == "around":
                 continue

@@ -37,15 +37,24 @@ SOURCE_WEIGHTS: dict[str, float] = {
 }
 
 
-def personalization(c: Candidate) -> float:
-    return sum(SOURCE_WEIGHTS.get(s, 0.0) * v for s, v in c.strengths.items())
+RECEIVER_SOURCES = ("receiver", "receiver_guess")
+
+
+def personalization(c: Candidate, others: float = 1.0) -> float:
+    """Weighted evidence; `others` scales it for candidates that are not receiver members."""
+    total = sum(SOURCE_WEIGHTS.get(s, 0.0) * v for s, v in c.strengths.items())
+    if others != 1.0 and not any(s in c.strengths for s in RECEIVER_SOURCES):
+        total *= others
+    return total
 
 
 def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
     cands = pool.values()
+    found = pool.q.notes.get("receiver_found")
+    others = W.RECEIVER_OTHERS_FACTOR.get(found, 1.0) if found else 1.0
     seeds: dict[str, float] = {}
     for c in cands:
-        c.score = personalization(c)
+        c.score = personalization(c, others)
         if c.symbol is not None and c.score > 0:
             seeds[c.key] = c.score
     if graph is not None and seeds:

@@ -14,7 +14,9 @@ What is recognised, from the most to the least specific:
   * `Authorization: Bearer|Basic|Token ...` values (and bare `Bearer ...`, via llm/redaction.py);
   * string literals assigned to a name that says secret (`*_KEY`, `*_TOKEN`, `*SECRET*`,
     `password`, `api_key`, ...): always for password/secret names, and for key/token names when
-    the value looks random (long and high-entropy), so `CACHE_KEY = "user:%s"` survives.
+    the value looks random (long and high-entropy), so `CACHE_KEY = "user:%s"` survives;
+  * random-looking words (long, letters and digits, high entropy) on a line that talks about a
+    key, token, secret or password ("the token is 8f3a..."), in prose as in code.
 """
 
 from __future__ import annotations
@@ -41,15 +43,23 @@ _TOKENS = re.compile(
     r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JSON web tokens
     r")")
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]+:)([^\s@/'\"]+)(@)")
-_AUTH_HEADER = re.compile(r"(?i)(authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token|digest)\s+)"
-                          r"[^\s\"']+")
+_AUTH_HEADER = re.compile(r"(?i)(authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token)\s+)"
+                          r"[^\s\"']{8,}")
 # NAME = "value", NAME: "value" (dicts, annotations), NAME="value" (keywords), "NAME": "value"
 _ASSIGNED = re.compile(
     r"""(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::\s*[A-Za-z_][\w\[\], .|]*?)?\s*[:=]\s*"""
     r"""[rbuRBUfF]{0,2}(?P<q>["'])(?P<val>[^"'\n]{4,})(?P=q)""")
+# prose and config files (docs, .ini-like snippets): `password: hunter2`, `API_KEY=abc123...`
+_UNQUOTED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[:=][ \t]*(?P<val>[^\s\"'`,;#()\[\]{}<>]{4,})")
 _ALWAYS_NAMES = re.compile(r"(?i)(pass(word|wd|phrase)?$|^pwd$|_pwd$|secret|private_?key)")
 _KEYISH_NAMES = re.compile(
     r"(?i)(token|api_?key|access_?key|auth_?key|_key$|^key$|credential|signature|salt$|dsn$)")
+_SECRET_WORDS = re.compile(r"(?i)(token|key|secret|passw|pwd|bearer|credential|auth)")
+_WORDISH = re.compile(r"[A-Za-z0-9_\-+/.]{16,}={0,2}")
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_.:-]+")
+_SEGMENTS = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|[^A-Za-z]|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_PLACEHOLDER_PASSWORDS = frozenset({"pass", "password", "passwd", "pw", "pwd", "secret", "p", "x",
+                                    "***", "****", "xxx", "changeme"})
 _HIGH_ENTROPY_MIN_LEN = 16
 _HIGH_ENTROPY_BITS = 3.3  # bits per character; English words and format strings sit below
 
@@ -62,17 +72,61 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
+def wordlike(value: str) -> bool:
+    """An identifier or dotted name made of words (`_password_reset_token`,
+    `PBKDF2SHA1PasswordHasher`, `django.contrib.auth.tokens`), however long: code, not a key.
+
+    Generated keys cut into camel-case and digit segments give mostly one- and two-letter
+    pieces; names give words. Anything with `/`, `+` or `=` (base64) is never a name.
+    """
+    if not _NAME_CHARS.fullmatch(value):
+        return False
+    segments = _SEGMENTS.findall(value)
+    letters = sum(len(x) for x in segments if x.isalpha())
+    good = sum(len(x) for x in segments if x.isalpha() and len(x) >= 3)
+    return letters >= 6 and good >= 0.75 * letters
+
+
 def looks_random(value: str) -> bool:
-    """Long, no spaces, high entropy: a generated key rather than a word or a format."""
+    """Long, no spaces, high entropy, not made of words: a generated key."""
     v = value.strip()
     return (len(v) >= _HIGH_ENTROPY_MIN_LEN and " " not in v and "%" not in v and "{" not in v
-            and entropy(v) >= _HIGH_ENTROPY_BITS)
+            and entropy(v) >= _HIGH_ENTROPY_BITS and not wordlike(v))
+
+
+def _url_credentials(m: re.Match) -> str:
+    pw = m.group(2)
+    if "{" in pw or "%s" in pw or "%(" in pw or pw.lower() in _PLACEHOLDER_PASSWORDS:
+        return m.group(0)  # a format placeholder or an obvious example, not a password
+    return m.group(1) + REDACTED + m.group(3)
+
+
+def _random_word(m: re.Match) -> str:
+    w = m.group(0)
+    core = w.strip("._-=")
+    digits = sum(ch.isdigit() for ch in core)
+    letters = sum(ch.isalpha() for ch in core)
+    if digits >= 2 and letters >= 2 and looks_random(core):
+        return w.replace(core, REDACTED)
+    return w
+
+
+def _random_words_near_secret_words(text: str) -> str:
+    if not _SECRET_WORDS.search(text):
+        return text
+    out = []
+    for line in text.split("\n"):
+        if _SECRET_WORDS.search(line):
+            line = _WORDISH.sub(_random_word, line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def _assigned(m: re.Match) -> str:
     name, val = m.group("name"), m.group("val")
     last = name.rsplit(".", 1)[-1]
-    secret = bool(_ALWAYS_NAMES.search(last)) and val.strip() not in ("", "****") and not val.startswith("$")
+    placeholder = val.startswith("$") or "%(" in val or "{" in val or not val.strip("*x ")
+    secret = bool(_ALWAYS_NAMES.search(last)) and not placeholder
     if not secret and _KEYISH_NAMES.search(last):
         secret = looks_random(val)
     if not secret:
@@ -83,13 +137,29 @@ def _assigned(m: re.Match) -> str:
     return whole[:start] + REDACTED + whole[end:]
 
 
-def redact(text: str) -> str:
-    """`text` with everything that looks like a secret replaced by `[redacted]`."""
+def _unquoted(m: re.Match) -> str:
+    name, val = m.group("name"), m.group("val")
+    last = name.rsplit(".", 1)[-1]
+    if _ALWAYS_NAMES.search(last) or (_KEYISH_NAMES.search(last) and looks_random(val)):
+        if not val.startswith(("$", "%(")):
+            return m.group(0)[: m.start("val") - m.start(0)] + REDACTED
+    return m.group(0)
+
+
+def redact(text: str, prose: bool = False) -> str:
+    """`text` with everything that looks like a secret replaced by `[redacted]`.
+
+    `prose` is for documentation, where `password: hunter2` has no quotes; in code an unquoted
+    value is a variable (`connect(password=password)`), so code is not read that way.
+    """
     if not text:
         return text
     out = _PEM.sub(REDACTED, text)
     out = _TOKENS.sub(REDACTED, out)
-    out = _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + m.group(3), out)
+    out = _URL_CREDENTIALS.sub(_url_credentials, out)
     out = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, out)
     out = _ASSIGNED.sub(_assigned, out)
+    if prose:
+        out = _UNQUOTED.sub(_unquoted, out)
+    out = _random_words_near_secret_words(out)
     return redact_known(out)

@@ -47,6 +47,12 @@ W_SAME_PACKAGE = 0.15
 # Third-party APIs (installed packages, via jedi) used near the cursor.
 W_EXTERNAL = 1.5
 
+# After `x.` the next name is a member of x's type; what is not a member only describes the
+# surroundings. Once the receiver's members are known (inferred) or guessed, candidates that are
+# not members count this much (a guess may be wrong, so it damps them less). Members keep all
+# their evidence: a member also used just above is likelier still.
+RECEIVER_OTHERS_FACTOR: dict[str, float] = {"receiver": 0.5, "receiver_guess": 0.8}
+
 # -- graph walk ---------------------------------------------------------------------------------
 
 # Restart probability of the walk: high, so the mass stays within a couple of hops of the seeds.

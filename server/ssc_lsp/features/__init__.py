@@ -23,6 +23,7 @@ FEATURES = (
     "map_actions",
     "rename",
     "status",
+    "context",
 )
 
 

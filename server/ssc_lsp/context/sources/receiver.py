@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ...map.records import CLASS, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, Symbol
+from ...map.records import CLASS, IMPORT, MODULE, PARAMETER, Symbol
 from ...map.resolve import External, Instance, SuperOf
 from ...map.workspace import Located
 from .. import weights as W
@@ -121,10 +121,11 @@ def propose(q: Query, pool: Pool, members: list[tuple[Located, int]], type_name:
         if partial:
             strength *= 1.0 if sym.name.lower().startswith(partial) else 0.3
         where = "" if depth == 0 else f" (from a base, depth {depth})"
-        kind = "method" if sym.kind in (METHOD, FUNCTION) else sym.kind
-        why = f"{kind} of {type_name}, the {how} type of `{rec}`{where}"
+        why = f"{sym.kind} of {type_name}, the {how} type of `{rec}`{where}"
         if pool.add_symbol(loc, source, min(1.0, strength) * quality, why) is not None:
             n += 1
+    if n:
+        q.notes.setdefault("receiver_found", source)
     return n
 
 

@@ -1,0 +1,85 @@
+"""`ssc/context`: the context the engine packs for a position, with why each item was chosen.
+
+Params: `{textDocument: {uri}, position: {line, character}, budget?: int, unit?: "chars" |
+"tokens", withText?: bool}`. The result is the engine's structured result (context/items.py):
+items with path, 0-based inclusive lines, kind, form, score, reasons and size, plus each item's
+`uri` and LSP `range` so an editor can show or open it, and the packed text.
+
+The handler is synchronous on purpose: a request that follows a didChange must see it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lsprotocol import types
+
+from ..context.engine import ContextOptions, engine_for
+from ..context.tokens import Budget
+
+log = logging.getLogger(__name__)
+
+CONTEXT = "ssc/context"
+
+
+def register(server) -> None:
+    @server.feature(CONTEXT)
+    def ssc_context(ls, params) -> dict | None:
+        uri = _get(params, "textDocument", "uri")
+        line = _get(params, "position", "line")
+        char = _get(params, "position", "character")
+        if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(char, int):
+            raise ValueError("ssc/context takes {textDocument: {uri}, position: {line, character}, "
+                             "budget?, unit?, withText?}")
+        where = ls.where(uri, types.Position(line, char))
+        if where is None or where.rel not in where.svc.ws.files:
+            return None
+        budget = _get(params, "budget")
+        unit = _get(params, "unit") or "chars"
+        if not isinstance(budget, int) or budget <= 0:
+            budget = ls.config.context.budget_chars
+        if unit not in ("chars", "tokens"):
+            raise ValueError("unit is 'chars' or 'tokens'")
+        with_text = _get(params, "withText")
+        engine = engine_for(where.svc)
+        res = engine.assemble(where.rel, where.row, where.col,
+                              ContextOptions(budget=Budget(int(budget), unit)))
+        out = res.to_json(with_text=with_text is not False)
+        for item, it in zip(out["items"], res.items, strict=True):
+            if it.external:
+                continue
+            item["uri"] = ls.uri_of(where.svc, it.path)
+            item["range"] = {"start": {"line": it.start_line, "character": 0},
+                             "end": {"line": it.end_line + 1, "character": 0}}
+        out["uri"] = uri
+        return out
+
+    previous = getattr(server, "on_indexed", None)
+
+    def warm() -> None:
+        """Build the context indexes once the map is ready, in the background."""
+        if previous is not None:
+            previous()
+        for svc in server.maps:
+            try:
+                engine_for(svc).warm_async()
+            except Exception:
+                log.exception("warming the context engine failed")
+
+    server.on_indexed = warm
+
+
+def _get(obj, *keys):
+    for k in keys:
+        if obj is None:
+            return None
+        if isinstance(obj, dict):
+            obj = obj.get(k)
+        else:
+            value = getattr(obj, k, None)
+            obj = value if value is not None else getattr(obj, _snake(k), None)
+    return obj
+
+
+def _snake(k: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in k)
