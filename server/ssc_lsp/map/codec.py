@@ -14,7 +14,7 @@ import marshal
 
 from .records import Param, Ref, Signature, Symbol, Unit
 
-FORMAT = 2  # 2: body hashes are CRC-32 (stable across processes)
+FORMAT = 3  # 2: body hashes are CRC-32 (stable across processes); 3: keyword and relative-module refs
 
 
 def _sym(s: Symbol) -> tuple:

@@ -32,6 +32,7 @@ from .records import (
     REF_BASE,
     REF_BIND,
     REF_IMPORT,
+    REF_KEYWORD,
     REF_NAME,
     VAR_KEYWORD,
     VAR_POSITIONAL,
@@ -419,6 +420,10 @@ class _Extractor:
         module = _text(mod_node).replace(" ", "")
         if mod_node.type == "dotted_name":
             self.module_refs(mod_node, module, scope)
+        elif mod_node.type == "relative_import":  # `from ..pkg.mod import x`: pkg and mod
+            dotted = next((c for c in mod_node.named_children if c.type == "dotted_name"), None)
+            if dotted is not None:
+                self.module_refs(dotted, module, scope, lead=module[: len(module) - len(module.lstrip("."))])
         for item in node.children:
             if item.type == "wildcard_import":
                 if module not in self.u.star_imports:
@@ -434,10 +439,10 @@ class _Extractor:
             self.add_ref(last, REF_IMPORT, scope, module=module)
             self.import_symbol(alias if alias is not None else last, item, scope, (module, name))
 
-    def module_refs(self, dotted: ts.Node, module: str, scope: _Scope) -> None:
+    def module_refs(self, dotted: ts.Node, module: str, scope: _Scope, lead: str = "") -> None:
         parts = [c for c in dotted.named_children if c.type == "identifier"]
         for i, part in enumerate(parts):
-            prefix = ".".join(_text(p) for p in parts[: i + 1])
+            prefix = lead + ".".join(_text(p) for p in parts[: i + 1])
             self.add_ref(part, REF_IMPORT, scope, module=prefix, receiver=MODULE_REF)
 
     def import_symbol(self, name_node: ts.Node, item: ts.Node, scope: _Scope, target: tuple[str, ...], whole: str | None = None) -> None:
@@ -489,7 +494,14 @@ class _Extractor:
         self.add_ref(node, kind, scope, receiver=_short(obj), **self.call_info(node))
 
     def on_keyword(self, node: ts.Node, scope: _Scope) -> None:
-        self.handled.add(node.start_byte)
+        """`f(name=...)`: a reference to f's parameter, with f's text to resolve it by."""
+        args = node.parent.parent if node.parent is not None else None
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        func = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+        if func is not None and func.type in ("identifier", "attribute"):
+            self.add_ref(node, REF_KEYWORD, scope, receiver=_short(func))
+        else:
+            self.handled.add(node.start_byte)
 
     def on_name(self, node: ts.Node, scope: _Scope) -> None:
         if node.start_byte in self.handled:

@@ -133,7 +133,29 @@ class FileMap:
 
     def lookup(self, qualname: str) -> Symbol | None:
         lst = self.by_qualname.get(qualname)
-        return lst[0] if lst else None
+        if not lst:
+            return None
+        return lst[0] if len(lst) == 1 else self._preferred(lst)
+
+    def _preferred(self, lst: list[Symbol]) -> Symbol:
+        """Of several definitions of one qualname, the first that is not a `@overload` stub
+        (or inside one: the implementation's parameters, not the stubs')."""
+        for s in lst:
+            if not self._in_overload(s):
+                return s
+        return lst[0]
+
+    def _in_overload(self, s: Symbol) -> bool:
+        if s.decorators and any(d.rpartition(".")[2] == "overload" for d in s.decorators):
+            return True
+        if not s.parent:
+            return False
+        r = s.range
+        for f in self.by_qualname.get(s.parent, ()):
+            fr = f.range
+            if f.decorators and (fr[0], fr[1]) <= (r[0], r[1]) and (r[2], r[3]) <= (fr[2], fr[3]):
+                return any(d.rpartition(".")[2] == "overload" for d in f.decorators)
+        return False
 
     def _tables(self) -> dict:
         if self._derived is None:

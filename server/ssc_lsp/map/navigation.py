@@ -25,12 +25,14 @@ from .records import (
     PARAMETER,
     REF_BIND,
     REF_IMPORT,
+    REF_KEYWORD,
+    REF_NAME,
     Ref,
     Symbol,
     Unit,
 )
 from .relations import Use
-from .resolve import Resolver, Target
+from .resolve import LOCAL, External, Resolver, Target
 from .workspace import Located, Workspace
 
 Range = tuple[int, int, int, int]
@@ -56,20 +58,30 @@ class RefIndex:
     """
 
     def __init__(self) -> None:
-        self._by_path: dict[str, tuple[FileMap, dict[str, list[tuple[Ref, Unit]]]]] = {}
+        self._by_path: dict[str, tuple[FileMap, dict[str, list[tuple[Ref, Unit]]], set[str]]] = {}
         self._lock = threading.Lock()
 
-    def named(self, fm: FileMap, name: str) -> list[tuple[Ref, Unit]]:
+    def _entry(self, fm: FileMap) -> tuple[FileMap, dict[str, list[tuple[Ref, Unit]]], set[str]]:
         entry = self._by_path.get(fm.path)
         if entry is None or entry[0] is not fm:
             table: dict[str, list[tuple[Ref, Unit]]] = {}
+            keywords: set[str] = set()
             for unit in fm.units:
                 for ref in unit.refs:
                     table.setdefault(ref.name, []).append((ref, unit))
+                    if ref.kind == REF_KEYWORD:
+                        keywords.add(ref.name)
+            entry = (fm, table, keywords)
             with self._lock:
-                self._by_path[fm.path] = (fm, table)
-            return table.get(name, [])
-        return entry[1].get(name, [])
+                self._by_path[fm.path] = entry
+        return entry
+
+    def named(self, fm: FileMap, name: str) -> list[tuple[Ref, Unit]]:
+        return self._entry(fm)[1].get(name, [])
+
+    def has_keyword(self, fm: FileMap, name: str) -> bool:
+        """Whether the file passes `name=...` to some call."""
+        return name in self._entry(fm)[2]
 
 
 def ref_index(ws: Workspace) -> RefIndex:
@@ -84,20 +96,25 @@ def ref_index(ws: Workspace) -> RefIndex:
 
 
 def is_file_local(loc: Located) -> bool:
-    """Symbols no other file can name: parameters and names bound inside functions."""
+    """Symbols no other file can name: names bound inside functions (parameters are named by
+    keyword arguments at call sites, see candidate_files)."""
     sym = loc.symbol
-    if sym.kind == PARAMETER:
-        return True
-    if not sym.parent:
+    if not sym.parent or sym.kind == PARAMETER:
         return False
     owner = loc.file.lookup(sym.parent)
     return owner is not None and owner.kind in (FUNCTION, METHOD) and sym.kind != ATTRIBUTE
 
 
 def candidate_files(ws: Workspace, loc: Located) -> list[FileMap]:
+    """The files that can hold a use of `loc`: its own, and those whose references carry its
+    name (for a parameter: as a keyword argument, so `self` does not drag in every file)."""
     if is_file_local(loc):
         return [loc.file]
     name = loc.symbol.name
+    if loc.symbol.kind == PARAMETER:
+        index = ref_index(ws)
+        return [loc.file] + [fm for fm in list(ws.files.values()) if fm is not loc.file
+                             and name in fm.ref_names and index.has_keyword(fm, name)]
     return [fm for fm in list(ws.files.values()) if name in fm.ref_names]
 
 
@@ -160,9 +177,29 @@ def alias_of(unit: Unit, ref: Ref) -> str | None:
 
 
 def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:
-    """The workspace definition of what is under (row, col), or None (external, unknown)."""
+    """The workspace definition of what is under (row, col), or None (unknown).
+
+    A name imported from outside the workspace is defined, as far as the workspace goes, by its
+    import: that is where this answers (`import json` for `json`), rather than nothing.
+    """
     t = resolver.target_at(fm, row, col)
-    return t if isinstance(t, Located) else None
+    if isinstance(t, Located):
+        return t
+    if isinstance(t, External) and t is not LOCAL and t.module != "builtins":
+        return import_alias_at(resolver, fm, row, col)
+    return None
+
+
+def import_alias_at(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:
+    """The import binding that the name under (row, col) stands for, if it is one."""
+    sym = resolver.symbol_at(fm, row, col)
+    if sym is not None:
+        return Located(fm, sym) if sym.kind == IMPORT else None
+    hit = resolver.ref_at(fm, row, col)
+    if hit is None or hit[0].kind not in (REF_NAME, REF_BIND):
+        return None
+    t = resolver.resolve_ref(fm, hit[0], hit[1], follow=False)
+    return t if isinstance(t, Located) and t.symbol.kind == IMPORT else None
 
 
 def target(resolver: Resolver, fm: FileMap, row: int, col: int) -> Target | None:
@@ -192,14 +229,44 @@ def references(ws: Workspace, resolver: Resolver, loc: Located,
     out: list[Spot] = []
     if include_declaration and loc.symbol.kind != MODULE:
         out.append(declaration_spot(loc))
+        out += [Spot(loc.file.path, s.name_range, True) for s in companions(loc)]
     seen = {(s.path, s.range) for s in out}
     for use in uses(ws, resolver, loc):
-        spot = Spot(use.file.path, use.range, use.ref.kind == REF_BIND)
-        if (spot.path, spot.range) not in seen:
-            seen.add((spot.path, spot.range))
-            out.append(spot)
+        spots = [Spot(use.file.path, use.range, use.ref.kind == REF_BIND)]
+        alias = same_name_alias(use)
+        if alias is not None:
+            spots.append(Spot(use.file.path, alias.name_range, True))
+        for spot in spots:
+            if (spot.path, spot.range) not in seen:
+                seen.add((spot.path, spot.range))
+                out.append(spot)
     out.sort(key=lambda s: (s.path != loc.file.path, s.path, s.range))
     return out
+
+
+def companions(loc: Located) -> list[Symbol]:
+    """Other definitions that are parts of this one: `@overload` stubs of a function, and a
+    property's `@x.setter` / `@x.deleter` (they share its qualname)."""
+    sym = loc.symbol
+    same = loc.file.by_qualname.get(sym.qualname, ())
+    if len(same) < 2:
+        return []
+    accessor = (f"{sym.name}.setter", f"{sym.name}.deleter", f"{sym.name}.getter")
+    return [s for s in same if s is not sym and s.kind == sym.kind and any(
+        d.rpartition(".")[2] == "overload" or d in accessor for d in s.decorators)]
+
+
+def same_name_alias(use: Use) -> Symbol | None:
+    """`from m import f as f` (an explicit re-export): the alias names the same thing."""
+    ref = use.ref
+    if ref.kind != REF_IMPORT or ref.receiver == MODULE_REF:
+        return None
+    r = use.range
+    for s in use.unit.symbols:
+        if (s.kind == IMPORT and s.name == ref.name and s.target == (ref.module or "", ref.name)
+                and s.name_range != r):
+            return s
+    return None
 
 
 def highlights(ws: Workspace, resolver: Resolver, fm: FileMap, loc: Located) -> list[Spot]:

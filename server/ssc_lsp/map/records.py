@@ -31,6 +31,7 @@ REF_CALL = "call"  # a flag on name/attribute refs is not enough: calls carry ar
 REF_IMPORT = "import"
 REF_BASE = "base"
 REF_BIND = "bind"  # a later assignment to an existing binding
+REF_KEYWORD = "keyword"  # `f(name=...)`: receiver is the callee's text; resolves to a parameter
 
 # Parameter kinds, as Python's inspect names them
 POSITIONAL_ONLY = "positional_only"

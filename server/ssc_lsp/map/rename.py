@@ -1,8 +1,9 @@
 """Rename from the map: one set of edits for every file, or a refusal that says why.
 
-What is renamed: the definition, every use the map resolves to it (imports included, import
-aliases left as they are), `__all__` entries of the files that export it under its name, and for
-a parameter the keyword arguments at the call sites of its function (or class, for `__init__`).
+What is renamed: the definition and its companions (overload stubs, property setters), every
+use the map resolves to it (imports, and for a parameter the keyword arguments at the call sites
+of its function or class), `import f as f` re-exports, and `__all__` entries of the files that
+export it under its name. An alias with another name keeps it (`import f as g`: `g` stays).
 
 What is refused, before any edit is produced (never a partial edit): a new name that is not an
 identifier or is a keyword; a symbol outside the workspace, a module (that is a file rename), a
@@ -10,8 +11,8 @@ dunder, a symbol defined more than once; a new name that is already bound where 
 or in a scope a use sits in (the use would change meaning), or in a file that imports it by name;
 a builtin that a use site still needs.
 
-Strings in `__all__` and keyword arguments have no place in the map, so their positions are read
-from the files' text here (a parse per file that has one).
+Strings in `__all__` have no place in the map, so their positions are read from the text of the
+files that have one.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ import tree_sitter as ts
 from .extract import new_parser
 from .filemap import FileMap
 from .hierarchy import subtypes
-from .navigation import uses
-from .positions import LineIndex
+from .navigation import companions, same_name_alias, uses
 from .records import (
     CLASS,
     FUNCTION,
@@ -34,7 +34,6 @@ from .records import (
     METHOD,
     MODULE,
     PARAMETER,
-    REF_ATTRIBUTE,
     REF_BASE,
     REF_BIND,
     REF_IMPORT,
@@ -111,8 +110,13 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         edits.setdefault(path, []).append((r, new_name))
 
     add(loc.file.path, loc.symbol.name_range)
+    for other in companions(loc):  # overload stubs, property setters and deleters
+        add(loc.file.path, other.name_range)
     for use in found:
         add(use.file.path, use.range)
+        alias = same_name_alias(use)  # `import f as f` re-exports under the name: rename both
+        if alias is not None:
+            add(use.file.path, alias.name_range)
     exporters = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
     for path in sorted(exporters):
         fm = ws.files.get(path)
@@ -120,9 +124,6 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
             continue
         data = _read(source, path)
         for r in all_entries(data, old):
-            add(path, r)
-    if loc.symbol.kind == PARAMETER:
-        for path, r in keyword_sites(ws, resolver, loc, source):
             add(path, r)
     return {p: sorted(set(e)) for p, e in edits.items()}
 
@@ -255,48 +256,3 @@ def _strings_equal(node: ts.Node, name: str) -> list[Range]:
             continue
         stack.extend(n.named_children)
     return out
-
-
-def keyword_sites(ws: Workspace, resolver: Resolver, param: Located, source: Source) -> list[tuple[str, Range]]:
-    """`f(old=1)` at every call site of the parameter's function (a class call for `__init__`)."""
-    fm = param.file
-    func = fm.lookup(param.symbol.parent or "")
-    if func is None or func.kind not in (FUNCTION, METHOD):
-        return []
-    callees = [Located(fm, func)]
-    if func.kind == METHOD and func.name == "__init__":
-        cls = fm.lookup(func.parent or "")
-        if cls is not None and cls.kind == CLASS:
-            callees.append(Located(fm, cls))
-    name = param.symbol.name
-    sites: dict[str, list[tuple[int, int]]] = {}
-    for callee in callees:
-        for use in uses(ws, resolver, callee, include_binds=False):
-            if use.ref.nargs >= 0 and name in use.ref.kwargs and use.ref.kind in (REF_NAME, REF_ATTRIBUTE):
-                sites.setdefault(use.file.path, []).append((use.row, use.ref.col))
-    out: list[tuple[str, Range]] = []
-    for path, points in sorted(sites.items()):
-        data = _read(source, path)
-        index = LineIndex(data)
-        root = _parser().parse(data).root_node
-        for row, col in points:
-            r = _keyword_in_call(root, index.byte_of_point(row, col), name)
-            if r is not None:
-                out.append((path, r))
-    return out
-
-
-def _keyword_in_call(root: ts.Node, at: int, name: str) -> Range | None:
-    node = root.descendant_for_byte_range(at, at)
-    while node is not None and node.type != "call":
-        node = node.parent
-    args = node.child_by_field_name("arguments") if node is not None else None
-    if args is None:
-        return None
-    for a in args.named_children:
-        if a.type == "keyword_argument":
-            kn = a.child_by_field_name("name")
-            if kn is not None and kn.text == name.encode():
-                s, e = kn.start_point, kn.end_point
-                return s[0], s[1], e[0], e[1]
-    return None

@@ -27,6 +27,7 @@ from .records import (
     REF_ATTRIBUTE,
     REF_BASE,
     REF_IMPORT,
+    REF_KEYWORD,
     Ref,
     Symbol,
     Unit,
@@ -161,7 +162,16 @@ class Resolver:
 
     def _maybe_follow(self, fm: FileMap, sym: Symbol, follow: bool) -> Target | None:
         loc = Located(fm, sym)
-        return self.follow_import(loc) if follow and sym.kind == IMPORT else loc
+        if not follow or sym.kind != IMPORT:
+            return loc
+        found = self.follow_import(loc)
+        if not isinstance(found, Located):
+            # `try: from lib import f` / `except ImportError: def f(...)`: the workspace's own
+            # definition is the one the map can show
+            for alt in fm.by_qualname.get(sym.qualname, ())[1:]:
+                if alt.kind != IMPORT:
+                    return Located(fm, alt)
+        return found
 
     def follow_import(self, loc: Located, depth: int = 0) -> Target | None:
         """From an import alias to what it names; the alias itself when that is unknown."""
@@ -355,7 +365,25 @@ class Resolver:
             if follow and isinstance(found, Located) and found.symbol.kind == IMPORT:
                 return self.follow_import(found)
             return found
+        if ref.kind == REF_KEYWORD:
+            return self.keyword_target(fm, ref)
         return self.resolve_name(fm, ref.scope, ref.name, follow)
+
+    def keyword_target(self, fm: FileMap, ref: Ref) -> Target | None:
+        """`f(name=...)`: f's parameter `name` (for a class, its `__init__`'s), when f is known."""
+        text = ref.receiver or ""
+        obj, dot, attr = text.rpartition(".")
+        if dot:
+            value = self.value_of_expr(fm, ref.scope, obj)
+            callee = self.member_of(value, attr) if value is not None else None
+        else:
+            callee = self.resolve_name(fm, ref.scope, text)
+        if isinstance(callee, Located) and callee.symbol.kind == CLASS:
+            callee = self.class_member(callee, "__init__")
+        if not isinstance(callee, Located) or callee.symbol.kind not in (FUNCTION, METHOD):
+            return None
+        param = callee.file.lookup(f"{callee.symbol.qualname}.{ref.name}")
+        return Located(callee.file, param) if param is not None and param.kind == PARAMETER else None
 
     def ref_at(self, fm: FileMap, row: int, col: int) -> tuple[Ref, Unit] | None:
         """The reference under a (row, byte column) position."""
