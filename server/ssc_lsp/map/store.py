@@ -24,7 +24,20 @@ from .records import Unit
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 100 + codec.FORMAT  # the table layout (hundreds) and the blob format
+def _extractor_fingerprint() -> str:
+    """A digest of the query and the extractor's source: stored units are only valid for the
+    code that made them, so changing extraction invalidates every cache by itself."""
+    from importlib import resources
+
+    here = resources.files("ssc_lsp.map")
+    h = hashlib.blake2b(digest_size=6)
+    for name in ("queries/python.scm", "extract.py", "records.py", "codec.py"):
+        h.update(here.joinpath(name).read_bytes())
+    return h.hexdigest()
+
+
+# the table layout (hundreds), the blob format, and the extractor that filled the blobs
+SCHEMA_VERSION = f"{100 + codec.FORMAT}-{_extractor_fingerprint()}"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -59,14 +72,14 @@ class Store:
             if row is None:
                 conn.close()
                 return self._recreate()  # a new database
-            if int(row[0]) != SCHEMA_VERSION:
+            if row[0] != SCHEMA_VERSION:
                 log.info("map database %s has schema %s, want %s: rebuilding", self.path,
                          row[0] if row else None, SCHEMA_VERSION)
                 conn.close()
                 return self._recreate()
             conn.execute("SELECT count(*) FROM files").fetchone()
             return conn
-        except (sqlite3.DatabaseError, ValueError) as e:
+        except sqlite3.DatabaseError as e:
             log.warning("map database %s is unreadable (%s): rebuilding", self.path, e)
             return self._recreate()
 
@@ -84,7 +97,7 @@ class Store:
             except FileNotFoundError:
                 pass
         conn = self._connect()
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         return conn
 
     def close(self) -> None:
