@@ -159,6 +159,7 @@ class Tally:
     answered: int = 0  # ... and the map answers
     correct: int = 0  # ... with one of jedi's
     extra: int = 0  # the map answers, jedi finds nothing in the project
+    extra_imports: int = 0  # ... with the import of a name from outside (jedi: outside too)
     by_kind: Counter = field(default_factory=Counter)
     misses: list = field(default_factory=list)
     ref_symbols: int = 0
@@ -235,6 +236,7 @@ def run_project(name: str, root: Path, files: int, refs: int, seed: int, show: i
             if not theirs:
                 if mine is not None and kind != "definition":
                     t.extra += 1
+                    t.extra_imports += got.symbol.kind == "import"
                 continue
             head = kind != "definition"  # the headline is about uses; a definition is itself
             t.universe += head
@@ -321,6 +323,7 @@ def main() -> int:
             u, a, c = (t.by_kind[kind, x] for x in ("universe", "answered", "correct"))
             parts.append(f"{kind}: P {pct(c, a)} R {pct(c, u)} (n={u})")
         print(f"\n{spec} by kind: " + "; ".join(parts))
+        print(f"{spec}: {t.extra} map-only answers, {t.extra_imports} of them the import of an outside name")
         print(f"{spec} time: map {t.seconds_map:.2f} s, jedi {t.seconds_jedi:.1f} s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))
