@@ -16,6 +16,9 @@ PUSH = types.ClientCapabilities(
     workspace=types.WorkspaceClientCapabilities(
         did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(),
         workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
+PUSH.text_document.code_action = types.CodeActionClientCapabilities(
+    code_action_literal_support=types.ClientCodeActionLiteralOptions(
+        code_action_kind=types.ClientCodeActionKindOptions(value_set=[types.CodeActionKind.QuickFix])))
 PULL = types.ClientCapabilities(
     text_document=types.TextDocumentClientCapabilities(
         diagnostic=types.DiagnosticClientCapabilities(),
@@ -126,6 +129,37 @@ async def test_import_of_a_renamed_function_and_the_code_action(ws_copy):
         client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
             types.FileEvent(uri=init, type=types.FileChangeType.Changed)]))
         await until(lambda: len(client.diagnostics[init]) == 0)
+
+
+async def test_use_of_a_renamed_then_removed_function_in_a_closed_file(ws_copy):
+    async with session(ws_copy, PUSH, settings=FAST) as client:
+        script = uri(ws_copy, "scripts/run_shop.py")
+        money = open_doc(client, ws_copy, "util/money.py")
+        # format_money -> render_money: `money.format_money(...)` in the closed script
+        pos = position_of(ws_copy, "util/money.py", "def format_money", offset=4)
+        change(client, money, 2, (pos.line, pos.character), (pos.line, pos.character + len("format_money")),
+               "render_money")
+        got = await until(lambda: client.diagnostics.get(script))
+        assert [d.code for d in got] == ["symbol-removed"]
+        assert got[0].message.startswith("`format_money` was renamed to `render_money` at ")
+        assert got[0].range.start == position_of(ws_copy, "scripts/run_shop.py", "format_money")
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=script), range=got[0].range,
+            context=types.CodeActionContext(diagnostics=list(got))))
+        assert [a.title for a in actions] == ["Update to the renamed symbol `render_money`"]
+        # now delete it: the use is of a removed symbol, and nothing is offered
+        text = (ws_copy / "util/money.py").read_text().replace("format_money", "render_money")
+        start = text.index("def render_money")
+        line = text.count("\n", 0, start)
+        change(client, money, 3, (line, 0), (line + 2, 0), "")
+        await until(lambda: client.diagnostics[script] and "removed at" in client.diagnostics[script][0].message)
+        d = client.diagnostics[script][0]
+        assert d.message.startswith("`format_money` was removed at ")
+        assert d.message.endswith("(renamed to `render_money` first)")
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=script), range=d.range,
+            context=types.CodeActionContext(diagnostics=[d])))
+        assert not actions
 
 
 async def test_dynamic_code_is_never_flagged(ws_copy):

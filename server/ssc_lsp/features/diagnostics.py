@@ -77,8 +77,7 @@ def to_diagnostics(ls, svc: MapService, rel: str, problems: list[Problem]) -> li
     if index is None:
         return []
     return [types.Diagnostic(range=ls.to_range(index, p.range), message=p.message,
-                             severity=types.DiagnosticSeverity.Warning, code=p.code, source=SOURCE,
-                             data={"symbol": p.symbol} if p.symbol else None)
+                             severity=types.DiagnosticSeverity.Warning, code=p.code, source=SOURCE)
             for p in problems]
 
 
@@ -99,9 +98,21 @@ def changed_names(state: State, svc: MapService) -> set[str]:
             if loc is None or loc.symbol.kind != CLASS:  # a class body holds its bases
                 continue
         names.add(ev.name)
-        if ev.kind == RENAMED and ev.detail.get("old_name"):
-            names.add(ev.detail["old_name"])
+        names.update(former_names(svc, ev.symbol))
     return names
+
+
+def former_names(svc: MapService, symbol_id: str, limit: int = 8) -> set[str]:
+    """The names a symbol had before its renames (uses of those may be reported now)."""
+    out: set[str] = set()
+    todo = [symbol_id]
+    while todo and len(out) < limit:
+        for e in svc.history.for_symbol(todo.pop()):
+            if e.kind == RENAMED and e.detail.get("old_name") and e.detail["old_name"] not in out:
+                out.add(e.detail["old_name"])
+                if e.detail.get("old_id"):
+                    todo.append(e.detail["old_id"])
+    return out
 
 
 # -- delivering -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from ..map.fixes import fixes_for
 from .diagnostics import State, problems_for
-from .locate import workspace_edit
+from .locate import client_supports, workspace_edit
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ def register(server) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))
     def code_action(ls, params: types.CodeActionParams):
+        if not client_supports(ls, "text_document.code_action.code_action_literal_support"):
+            return None  # a client that takes only commands: these fixes are edits
         only = params.context.only
         if only and not any(k == types.CodeActionKind.QuickFix or
                             str(types.CodeActionKind.QuickFix).startswith(str(k)) for k in only):

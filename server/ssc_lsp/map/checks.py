@@ -404,21 +404,48 @@ def check_missing(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, re
             return None
         if isinstance(value, Located) and value.symbol.kind == MODULE and not _closed_namespace(resolver, home):
             return None
-    qual = f"{parent}.{ref.name}" if parent else ref.name
-    ev = ws.history.latest(f"{home.path}::{qual}")
-    renamed = _renamed_away(ws, home.path, ref.name, parent)
-    if renamed is None and (ev is None or ev.kind != REMOVED):
-        return None
     p = Problem(_range(unit, ref), SYMBOL_REMOVED, "", None)
+    qual = f"{parent}.{ref.name}" if parent else ref.name
     _explain(ws, p, home.path, ref.name, parent, label=f"`{qual}`")
     return p if p.message else None
 
 
-def _renamed_away(ws: Workspace, path: str, old: str, parent: str) -> Event | None:
+@dataclass
+class Fate:
+    """What became of a name, by the history: renamed (to a symbol that exists) or removed."""
+
+    renamed: Event | None = None  # the last rename in the chain, to a symbol that exists
+    removed: Event | None = None
+    via: list[str] = field(default_factory=list)  # names it was renamed through before removal
+
+
+def fate(ws: Workspace, path: str, name: str, parent: str) -> Fate | None:
+    """Follows renames (`a` -> `b` -> `c`) to a symbol that exists, or to a removal."""
+    seen = {name}
+    via: list[str] = []
+    current = name
+    for _ in range(8):
+        qual = f"{parent}.{current}" if parent else current
+        step = _rename_from(ws, path, current, parent)
+        if step is not None and step.name not in seen:
+            if ws.get(step.symbol) is not None:
+                return Fate(renamed=step, via=via)
+            seen.add(step.name)
+            via.append(step.name)
+            current = step.name
+            continue
+        ev = ws.history.latest(f"{path}::{qual}")
+        if ev is not None and ev.kind == REMOVED:
+            return Fate(removed=ev, via=via)
+        return None
+    return None
+
+
+def _rename_from(ws: Workspace, path: str, old: str, parent: str) -> Event | None:
     for e in reversed(ws.history.log):
         if e.kind == RENAMED and e.path == path and e.detail.get("old_name") == old:
             qual = e.symbol.split("::", 1)[1].split("@", 1)[0] if "::" in e.symbol else ""
-            if qual.rpartition(".")[0] == parent and ws.get(e.symbol) is not None:
+            if qual.rpartition(".")[0] == parent:
                 return e
     return None
 
@@ -426,20 +453,22 @@ def _renamed_away(ws: Workspace, path: str, old: str, parent: str) -> Event | No
 def _explain(ws: Workspace, p: Problem, path: str, name: str, parent: str, label: str = "") -> None:
     """Say what the history knows: renamed (with a fix) or removed, and when."""
     now = ws.history.clock()
-    renamed = _renamed_away(ws, path, name, parent)
-    qual = f"{parent}.{name}" if parent else name
-    if renamed is not None:
-        new = renamed.name
-        when = clock_time(renamed.time, now)
+    f = fate(ws, path, name, parent)
+    if f is None:
+        return
+    if f.renamed is not None:
+        new = f.renamed.name
+        when = clock_time(f.renamed.time, now)
         p.message = (f"{p.message}: renamed to `{new}` at {when}" if p.message
                      else f"{label} was renamed to `{new}` at {when}")
-        p.symbol = renamed.symbol
+        p.symbol = f.renamed.symbol
         p.fixes.append(Fix(f"Update to the renamed symbol `{new}`", [(p.range, new)]))
         return
-    ev = ws.history.latest(f"{path}::{qual}")
-    if ev is not None and ev.kind == REMOVED:
-        when = clock_time(ev.time, now)
-        p.message = f"{p.message}: removed at {when}" if p.message else f"{label} was removed at {when}"
+    assert f.removed is not None
+    when = clock_time(f.removed.time, now)
+    how = f" (renamed to `{f.via[-1]}` first)" if f.via else ""
+    p.message = (f"{p.message}: removed at {when}{how}" if p.message
+                 else f"{label} was removed at {when}{how}")
 
 
 def dependents_of(ws: Workspace, names: set[str], exclude: str | None = None) -> list[str]:
