@@ -23,6 +23,9 @@ FEATURES = (
     "map_actions",
     "rename",
     "status",
+    "inline_completion",
+    "completion",
+    "stats",
     "context",
 )
 

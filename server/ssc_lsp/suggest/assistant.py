@@ -1,0 +1,422 @@
+"""The suggestion pipeline and what a session shares around it.
+
+One suggestion: capture the document at the cursor (spot.py); answer at once when the user is
+typing through the last suggestion or the LRU cache has the prompt; else assemble the context in
+a worker thread while the debounce runs; stream the model's answer, stopping (and so closing
+the HTTP request) as soon as it leaves the cursor's block; post-process; check it against the
+map and give it one repair round (grounding/); cache it.
+
+Cancellation: each document has at most one job in flight. A newer request for the document, or
+a didChange to a newer version (`on_document_changed`, a change hook), cancels it; the
+provider's stream is closed by `contextlib.aclosing`, which aborts the HTTP request. A
+`$/cancelRequest` cancels the request's task, which cancels the job it awaits.
+
+Nothing here knows LSP: features/ shape the results, the CLI prints them, the benchmarks time
+them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..context.engine import ContextOptions, engine_for
+from ..context.items import ContextResult
+from ..context.tokens import Budget
+from ..grounding import Checker, CheckStats, Externals, Grounded, ground, repair_hints
+from ..grounding.check import Verdict
+from ..grounding.inplace import Placed
+from ..grounding.stats import DROPPED
+from ..llm import (
+    Completion,
+    CompletionCache,
+    CompletionRequest,
+    LLMError,
+    Provider,
+    Suggestion,
+    typing_through,
+)
+from ..map.records import IMPORT
+from ..map.service import MapService
+from .feedback import FeedbackLog, prompt_of
+from .postprocess import Around, block_ended, postprocess
+from .providers import Providers
+from .spot import PREFIX_CHARS, SUFFIX_CHARS, Spot, head, tail
+
+log = logging.getLogger(__name__)
+
+EXTERNAL_WAIT = 0.25  # seconds the check waits for jedi's answers about installed modules
+RECENT = 256  # outcomes kept for acceptance, resolve and feedback
+
+
+@dataclass
+class Outcome:
+    """One suggestion's story, for the editor, the CLI, the log and the benchmarks."""
+
+    id: str
+    text: str = ""
+    source: str = "model"  # model, cache, typing, none (no provider), loading, error
+    grounded: Grounded | None = None
+    raw: str = ""  # the model's first answer, before post-processing
+    context: ContextResult | None = None
+    request: CompletionRequest | None = None
+    error: str | None = None
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    listed: bool = False  # served in a completion list (counted as shown once)
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self.grounded.first if self.grounded else None
+
+    @property
+    def rejected(self) -> list[tuple[str, list[str]]]:
+        if self.grounded is None:
+            return []
+        return [(t, v.reasons) for t, v in self.grounded.rejected]
+
+    def to_json(self) -> dict:
+        g = self.grounded
+        return {"id": self.id, "text": self.text, "source": self.source, "raw": self.raw,
+                "outcome": g.outcome if g else None,
+                "check": g.first.to_json() if g else None,
+                "repairCheck": g.last.to_json() if g and g.last is not g.first else None,
+                "rejected": [{"text": t, "reasons": r} for t, r in self.rejected],
+                "error": self.error, "model": self.model,
+                "timings": {k: round(v, 3) for k, v in self.timings.items()},
+                "context": self.context.to_json(with_text=False) if self.context else None}
+
+
+@dataclass
+class Job:
+    task: asyncio.Task
+    version: int | None
+    superseded: bool = False
+
+
+@dataclass
+class ListJob:
+    """A one-line suggestion for the completion list, keyed by where the word started: the
+    client asks again at every keystroke of the word (the list was incomplete) and gets the
+    suggestion merged once it is there."""
+
+    key: tuple[str, str, int, int]  # root, rel, row, word start (byte column)
+    spot: Spot
+    task: asyncio.Task
+    served: bool = False
+
+
+class Assistant:
+    """Per-session state: provider, cache, last suggestions, jobs, checkers, counters."""
+
+    def __init__(self, config: Callable[[], Config], tell: Callable[[str], None] | None = None,
+                 *, feedback: FeedbackLog | None = None, environ=None) -> None:
+        self.config = config
+        self.providers = Providers(tell, environ)
+        self.cache = CompletionCache(256)
+        self.stats = CheckStats()
+        self.counters: Counter = Counter()
+        self.feedback = feedback or FeedbackLog(lambda: self.config().feedback.enabled)
+        self._tell = tell or (lambda m: log.info("%s", m))
+        self._last: dict[tuple[str, str], Suggestion] = {}
+        self._jobs: dict[tuple[str, str], Job] = {}
+        self._checkers: dict[str, Checker] = {}
+        self._recent: OrderedDict[str, Outcome] = OrderedDict()
+        self._list_job: ListJob | None = None
+
+    # -- per workspace -----------------------------------------------------------------------
+    def checker(self, svc: MapService) -> Checker:
+        c = self._checkers.get(svc.root)
+        if c is None:
+            c = Checker(svc, Externals(svc.root))
+            self._checkers[svc.root] = c
+        return c
+
+    # -- jobs --------------------------------------------------------------------------------
+    def start(self, spot: Spot, **options) -> Job:
+        """Run `suggest` as the document's one job in flight (the previous one is cancelled)."""
+        old = self._jobs.get(spot.key)
+        if old is not None and not old.task.done():
+            old.superseded = True
+            old.task.cancel()
+            self.counters["superseded"] += 1
+        job = Job(asyncio.ensure_future(self.suggest(spot, **options)), spot.version)
+        self._jobs[spot.key] = job
+        job.task.add_done_callback(lambda _t, k=spot.key, j=job: self._forget(k, j))
+        return job
+
+    def _forget(self, key: tuple[str, str], job: Job) -> None:
+        if self._jobs.get(key) is job:
+            del self._jobs[key]
+
+    def on_document_changed(self, svc: MapService, rel: str) -> None:
+        """Change hook: a newer version of a document cancels the job computed for an older one."""
+        job = self._jobs.get((svc.root, rel))
+        doc = svc.docs.get(rel)
+        if job is None or job.task.done():
+            return
+        if doc is None or (doc.version is not None and job.version is not None
+                           and doc.version > job.version) or job.version is None:
+            job.superseded = True
+            job.task.cancel()
+            self.counters["superseded"] += 1
+            log.debug("suggestion for %s cancelled: the document changed", rel)
+
+    def list_suggestion(self, spot: Spot, word_start: int) -> tuple[str | None, Outcome | None, bool]:
+        """For the completion list: (text from the word start, its outcome, still pending).
+
+        Never waits: the first request for a word starts a job and says "pending"; later
+        requests for the same word merge its answer when it has arrived, as long as what was
+        typed since agrees with it.
+        """
+        key = (spot.svc.root, spot.rel, spot.row, word_start)
+        job = self._list_job
+        if job is None or job.key != key:
+            if job is not None and not job.task.done():
+                job.task.cancel()
+            self._list_job = None
+            provider = self.providers.get(self.config().llm)
+            if provider is None or not self.providers.ready(provider):
+                return None, None, False
+            debounce = self.config().completion.debounce_ms / 1000
+            task = asyncio.ensure_future(self.suggest(spot, debounce=debounce, single_line=True,
+                                                      kind="list"))
+            task.add_done_callback(_retrieve)
+            self._list_job = ListJob(key, spot, task)
+            return None, None, True
+        if not job.task.done():
+            return None, None, True
+        if job.task.cancelled() or job.task.exception() is not None:
+            return None, None, False
+        out: Outcome = job.task.result()
+        if not out.text:
+            return None, out, False
+        line = spot.index.line_bytes(spot.row)
+        then = job.spot.index.line_bytes(job.spot.row)
+        full = then[word_start:job.spot.col].decode("utf-8", "replace") + out.text
+        typed = line[word_start:spot.col].decode("utf-8", "replace")
+        if not full.startswith(typed) or full == typed:
+            return None, out, False
+        return full, out, False
+
+    # -- the pipeline ------------------------------------------------------------------------
+    async def suggest(self, spot: Spot, *, debounce: float = 0.0, single_line: bool = False,
+                      kind: str = "inline", use_context: bool = True, repair: bool = True,
+                      external_wait: float = EXTERNAL_WAIT, use_cache: bool = True) -> Outcome:
+        t0 = time.perf_counter()
+        out = Outcome(uuid.uuid4().hex[:16])
+        self.counters["requests"] += 1
+        self.counters[kind] += 1
+        cfg = self.config()
+        provider = self.providers.get(cfg.llm)
+        if provider is None:
+            out.source, out.error = "none", self.providers.reason
+            return out
+        prefix, suffix = spot.prefix, spot.suffix
+        rest = typing_through(self._last.get(spot.key), prefix) if use_cache else None
+        if rest is not None and (not single_line or "\n" not in rest):
+            self.counters["typingThrough"] += 1
+            out.text, out.source = rest, "typing"
+            out.timings["total"] = (time.perf_counter() - t0) * 1000
+            return self._remember(out)
+        if not self.providers.ready(provider):
+            out.source = "loading"
+            return out
+        try:
+            return self._remember(await self._run(spot, provider, out, prefix, suffix, t0,
+                                                   debounce=debounce, single_line=single_line,
+                                                   use_context=use_context, repair=repair,
+                                                   external_wait=external_wait,
+                                                   use_cache=use_cache))
+        except LLMError as e:
+            self.counters["errors"] += 1
+            out.source, out.error = "error", e.message
+            self._tell(f"LLM request failed: {e.message}")
+            return out
+        except asyncio.CancelledError:
+            self.counters["cancelled"] += 1
+            raise
+
+    async def _run(self, spot: Spot, provider: Provider, out: Outcome, prefix: str, suffix: str,
+                   t0: float, *, debounce: float, single_line: bool, use_context: bool,
+                   repair: bool, external_wait: float, use_cache: bool) -> Outcome:
+        cfg = self.config()
+        timings = out.timings
+        checker = self.checker(spot.svc)
+        self._prefetch_imports(spot, checker)
+        ctx_job = asyncio.ensure_future(asyncio.to_thread(
+            self._context, spot, cfg.context.budget_chars)) if use_context else None
+        if debounce > 0:
+            await asyncio.sleep(debounce)
+        t = time.perf_counter()
+        ctx = await ctx_job if ctx_job is not None else None
+        timings["contextWait"] = (time.perf_counter() - t) * 1000
+        if ctx is not None:
+            timings["context"] = ctx.ms
+        out.context = ctx
+        request = CompletionRequest(prefix=tail(prefix, PREFIX_CHARS),
+                                    suffix=head(suffix, SUFFIX_CHARS),
+                                    context=ctx.text if ctx is not None else "", path=spot.rel)
+        out.request = request
+        key = provider.request_key(request) + (":1" if single_line else "")
+        cached = self.cache.get(key) if use_cache else None
+        around = Around.of(prefix, suffix)
+        chat = getattr(getattr(provider, "settings", None), "api", "") == "chat" and \
+            provider.name == "openai"
+        out.model = getattr(getattr(provider, "settings", None), "model", "") or provider.name
+        if cached is not None:
+            self.counters["cacheHits"] += 1
+            out.text, out.source = cached.text, "cache"
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            self._last[spot.key] = Suggestion(prefix, out.text)
+            return out
+        model_ms = 0.0
+
+        async def ask(req: CompletionRequest) -> str:
+            nonlocal model_ms
+            raw, text, ms = await self._ask(provider, req, around, single_line, chat)
+            model_ms += ms
+            if not out.raw:
+                out.raw = raw
+            return text
+
+        async def check(text: str) -> tuple[Verdict, Placed | None]:
+            verdict, placed = _check_now(checker, spot, text)
+            if verdict.pending and checker.externals is not None and external_wait > 0:
+                await checker.externals.wait_async(verdict.pending, external_wait)
+                verdict, placed = _check_now(checker, spot, text)
+            return verdict, placed
+
+        def hints(placed: Placed, verdict: Verdict):
+            return repair_hints(spot.svc.ws, placed, verdict.issues)
+
+        text = await ask(request)
+        if text.strip():
+            grounded = await ground(text, request, check, ask, hints, repair=repair)
+            self.stats.record(grounded.first, grounded.outcome, grounded.last, grounded.why)
+            out.grounded = grounded
+            out.text = grounded.text
+        timings["model"] = model_ms
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        timings["overhead"] = timings["total"] - model_ms - debounce * 1000
+        if use_cache:
+            self.cache.put(key, Completion(text=out.text, provider=provider.name))
+        if out.text:
+            self._last[spot.key] = Suggestion(prefix, out.text)
+        return out
+
+    async def _ask(self, provider: Provider, request: CompletionRequest, around: Around,
+                   single_line: bool, chat: bool) -> tuple[str, str, float]:
+        """Stream one answer; stop as soon as it runs past the block. (raw, text, model ms)"""
+        parts: list[str] = []
+        t = time.perf_counter()
+        async with contextlib.aclosing(provider.stream_completion(request)) as stream:
+            async for piece in stream:
+                parts.append(piece)
+                if "\n" in piece and block_ended("".join(parts), around, single_line=single_line):
+                    break
+        ms = (time.perf_counter() - t) * 1000
+        raw = "".join(parts)
+        return raw, postprocess(raw, around, chat=chat, single_line=single_line), ms
+
+    def _context(self, spot: Spot, budget: int) -> ContextResult | None:
+        """The context engine's answer (in a worker thread); none when it fails."""
+        try:
+            return engine_for(spot.svc).assemble(spot.rel, spot.row, spot.col,
+                                                 ContextOptions(budget=Budget(budget)))
+        except Exception:
+            log.exception("context assembly failed for %s", spot.rel)
+            return None
+
+    def _prefetch_imports(self, spot: Spot, checker: Checker) -> None:
+        """Ask jedi about the file's installed imports while the model writes."""
+        if checker.externals is None:
+            return
+        mods = set()
+        for s in spot.fm.symbols:
+            if s.kind == IMPORT and s.target and not s.target[0].startswith("."):
+                if spot.svc.ws.file_of_module(s.target[0].split(".")[0]) is None:
+                    mods.add(s.target[0])
+        if mods:
+            checker.externals.prefetch(sorted(mods))
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _remember(self, out: Outcome) -> Outcome:
+        self._recent[out.id] = out
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return out
+
+    def recent(self, sid: str) -> Outcome | None:
+        return self._recent.get(sid)
+
+    def shown(self, out: Outcome, kind: str, items: list[str]) -> None:
+        self.counters["shown"] += 1
+        if out.request is None or out.source in ("typing",):
+            return
+        r = out.request
+        ctx = r.context
+        self.feedback.shown(out.id, kind, prompt_of(r.path, r.prefix, r.suffix, ctx), items,
+                            out.rejected, out.model)
+
+    def accepted(self, sid: str, index: int = 0) -> None:
+        self.counters["accepted"] += 1
+        self.feedback.accepted(sid, index)
+
+    def stats_json(self) -> dict:
+        return {"completion": dict(self.counters), "check": self.stats.to_json(),
+                "cache": {"entries": len(self.cache), "hits": self.cache.hits,
+                          "misses": self.cache.misses},
+                "llm": self.providers.describe()}
+
+    def dropped_summary(self) -> str:
+        return self.stats.summary()
+
+    async def aclose(self) -> None:
+        for job in list(self._jobs.values()):
+            job.task.cancel()
+        for c in self._checkers.values():
+            if c.externals is not None:
+                c.externals.close()
+        await self.providers.aclose()
+
+
+def _retrieve(task: asyncio.Task) -> None:
+    """Mark a background job's failure as seen (it is reported through the outcome)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("suggestion job failed: %r", task.exception())
+
+
+def _check_now(checker: Checker, spot: Spot, text: str) -> tuple[Verdict, Placed | None]:
+    """Check against the document as it is now: the captured version, or, when the user has
+    typed the start of the suggestion since, the current version at the advanced cursor."""
+    here, rest = spot, text
+    if not spot.current():
+        followed = spot.follow(text)
+        if followed is None:
+            raise asyncio.CancelledError  # the document moved on: the suggestion is moot
+        here, rest = followed
+    return checker.check(here.fm, here.data, here.offset, rest, here.tree, here.index)
+
+
+def assistant_of(server) -> Assistant:
+    """The server's one Assistant, created on first use with the server's config and messages."""
+    a = getattr(server, "assistant", None)
+    if a is None:
+        from lsprotocol import types
+
+        a = Assistant(lambda: server.config,
+                      lambda m: server.tell(m, types.MessageType.Warning, once=True))
+        server.assistant = a
+        server.change_hooks.append(a.on_document_changed)
+    return a
+
+
+__all__ = ["DROPPED", "Assistant", "Job", "Outcome", "assistant_of"]
