@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..map.filemap import FileMap
 from ..map.records import (
@@ -28,6 +29,7 @@ _IDENT_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
 
 
+@lru_cache(maxsize=65536)
 def is_test_path(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 

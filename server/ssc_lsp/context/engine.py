@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 
 # Rebuild the BM25 index once this share of the files it covers has changed.
 LEXICAL_STALE_SHARE = 0.05
-DEFAULT_JEDI_DEADLINE = 0.012  # seconds a request waits for jedi, all its questions together
+# Seconds a request waits for jedi, all its questions together. A cold inference takes 50 ms to
+# seconds and is not worth the wait; a warm one answers in a few ms, and a late answer is cached
+# for the next request (the next keystroke asks the same question: the code up to the dot).
+DEFAULT_JEDI_DEADLINE = 0.005
 DEBOUNCE_S = 0.25  # quiet time before the worker patches the indexes
 
 

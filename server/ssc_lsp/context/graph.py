@@ -88,6 +88,8 @@ class SymbolGraph:
         self.resolver = resolver
         self.adj: dict[str, dict[str, float]] = defaultdict(dict)
         self.rel: dict[tuple[str, str], str] = {}
+        self.wsum: dict[str, float] = {}  # sum of a node's edge weights
+        self.last_rank: dict[str, float] = {}
         self._file_edges: dict[str, tuple[int, list[Edge]]] = {}  # path -> (id(fm), edges)
         self.lock = threading.RLock()
         self._derive = threading.Lock()  # the resolver is not thread-safe: one derivation at a time
@@ -139,14 +141,18 @@ class SymbolGraph:
             fw, bw = W.EDGE_WEIGHTS.get(rel, (0.1, 0.1))
             for u, v, w in ((a, b, fw), (b, a, bw)):
                 nb = adj[u]
-                nw = nb.get(v, 0.0) + sign * w
+                before = nb.get(v, 0.0)
+                nw = before + sign * w
                 if nw <= 1e-9:
                     nb.pop(v, None)
                     self.rel.pop((u, v), None)
+                    self.wsum[u] = self.wsum.get(u, 0.0) - before
                     if not nb:
                         del adj[u]
+                        self.wsum.pop(u, None)
                 else:
                     nb[v] = nw
+                    self.wsum[u] = self.wsum.get(u, 0.0) + nw - before
                     if sign > 0:
                         self.rel[(u, v)] = rel if u == a else f"{rel}-by"
 
@@ -157,51 +163,63 @@ class SymbolGraph:
         return self.rel.get((u, v), "linked")
 
     # -- the walk ----------------------------------------------------------------------------
-    def personalized_pagerank(self, seeds: dict[str, float]) -> tuple[dict[str, float], dict[str, str]]:
-        """Approximate PPR for `seeds` (node -> mass, any scale).
+    def personalized_pagerank(self, seeds: dict[str, float]) -> dict[str, float]:
+        """Approximate PPR for `seeds` (node -> mass, any scale): the mass that reached each
+        node through edges (its own restart share removed), scaled like `seeds`.
 
-        Returns (mass that reached each node through edges, scaled like `seeds`; and for each
-        reached node the neighbour that sent it the most, to explain why it was chosen).
+        A node is pushed while its residual exceeds PPR_EPSILON times its degree (so a hub with
+        a little mass does not spread it over thousands of edges), at most PPR_MAX_PUSHES times.
         """
         total = sum(seeds.values())
         if total <= 0:
-            return {}, {}
+            return {}
         alpha = W.PPR_RESTART
         eps = W.PPR_EPSILON
         residual = {k: v / total for k, v in sorted(seeds.items()) if v > 0}
         rank: dict[str, float] = defaultdict(float)
-        best_from: dict[str, tuple[float, str]] = {}
         queue = deque(sorted(residual, key=lambda k: (-residual[k], k)))
         in_queue = set(queue)
         pushes = 0
         adj = self.adj
+        wsum = self.wsum
         with self.lock:
             while queue and pushes < W.PPR_MAX_PUSHES:
                 u = queue.popleft()
                 in_queue.discard(u)
-                ru = residual.pop(u, 0.0)
-                if ru <= 0:
-                    continue
+                ru = residual.get(u, 0.0)
+                nbrs = adj.get(u)
+                if ru <= 0 or (nbrs is not None and ru < eps * len(nbrs)):
+                    continue  # too little to spread over this many edges: it stays residual
+                del residual[u]
                 pushes += 1
                 rank[u] += alpha * ru
-                nbrs = adj.get(u)
                 if not nbrs:
                     continue
-                spread = (1 - alpha) * ru
-                wsum = sum(nbrs.values())
+                f = (1 - alpha) * ru / wsum[u]
                 for v, w in nbrs.items():
-                    amount = spread * w / wsum
-                    residual[v] = residual.get(v, 0.0) + amount
-                    prev = best_from.get(v)
-                    if prev is None or amount > prev[0]:
-                        best_from[v] = (amount, u)
-                    if residual[v] > eps and v not in in_queue:
+                    nv = residual.get(v, 0.0) + f * w
+                    residual[v] = nv
+                    if nv > eps and v not in in_queue:
                         in_queue.add(v)
                         queue.append(v)
-        seed_norm = {k: v / total for k, v in seeds.items()}
+        self.last_rank = rank
         through: dict[str, float] = {}
         for node, r in rank.items():
-            got = r - alpha * seed_norm.get(node, 0.0)
+            got = r - alpha * seeds.get(node, 0.0) / total
             if got > 1e-12:
                 through[node] = got / alpha * total
-        return through, {v: u for v, (_, u) in best_from.items() if v in through}
+        return through
+
+    def explain(self, node: str) -> str:
+        """The neighbour that sent `node` the most in the last walk (for its reasons)."""
+        rank = getattr(self, "last_rank", {})
+        best, best_amount = "", 0.0
+        with self.lock:
+            for u in sorted(self.adj.get(node, ())):
+                nb = self.adj.get(u)
+                if not nb or u not in rank:
+                    continue
+                amount = rank[u] * nb.get(node, 0.0) / self.wsum[u]
+                if amount > best_amount:
+                    best, best_amount = u, amount
+        return best

@@ -2,10 +2,11 @@
 
 The map types receivers cheaply (annotations, `self`, class calls); jedi infers much more
 (call-site parameter types, return values without annotations) but costs tens to thousands of
-milliseconds. It runs on one worker thread (jedi is not thread-safe) and the engine waits for it
-at most `deadline` seconds; a late answer is cached and used by the next request at the same
-place, which in an editor is the next keystroke. `deadline=None` waits (the evaluation does, so
-its results do not depend on the machine's speed).
+milliseconds. It runs in a process of its own (jedi_worker.py: pure-Python inference in this
+process would hold the GIL while the editor's next requests wait), fed by one thread here; the
+engine waits for an answer at most `deadline` seconds, and a late answer is cached and used by the
+next request at the same place, which in an editor is the next keystroke. `deadline=None` waits
+(the evaluation does, so its results do not depend on the machine's speed).
 
 Third-party signatures and docstrings come from the *installed* packages (the environment jedi
 finds, the one of the workspace when it has a virtualenv), so the model sees the API of the
@@ -15,9 +16,12 @@ version in use rather than the one it remembers.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import logging
 import os
 import queue
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -70,11 +74,19 @@ class JediHelper:
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._pending: dict[tuple, cf.Future] = {}
         self._lock = threading.Lock()
-        self._project = None
-        self._env = None
+        self._proc: subprocess.Popen | None = None
+        self._proc_lock = threading.Lock()
+        self._sys_path: list[str] | None = None
 
     def close(self) -> None:
         self._queue.put(None)
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.stdin.close()  # type: ignore[union-attr]
+                proc.wait(timeout=2)
+            except Exception:
+                proc.kill()
 
     def _submit(self, key: tuple, fn: Callable[[], Any]) -> cf.Future:
         """Run on the one jedi thread (a daemon: a slow inference never holds up an exit)."""
@@ -123,16 +135,37 @@ class JediHelper:
             self._pending.pop(key, None)
         return value
 
-    def project(self):
-        import jedi
+    def _call(self, req: dict) -> dict:
+        """One question to the jedi process (started, or restarted, on demand)."""
+        with self._proc_lock:
+            for attempt in range(2):
+                proc = self._proc
+                if proc is None or proc.poll() is not None:
+                    proc = self._proc = subprocess.Popen(
+                        [sys.executable, "-m", "ssc_lsp.context.jedi_worker"], stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
+                        env={**os.environ, "PYTHONPATH": _package_root()})
+                try:
+                    assert proc.stdin is not None and proc.stdout is not None
+                    proc.stdin.write(json.dumps({**req, "root": self.root, "sys_path": self.sys_path()}) + "\n")
+                    proc.stdin.flush()
+                    line = proc.stdout.readline()
+                    if line:
+                        return json.loads(line)
+                except (OSError, ValueError) as e:
+                    log.debug("jedi process failed (attempt %d): %s", attempt + 1, e)
+                proc.kill()
+                self._proc = None
+        return {"error": "the jedi process did not answer"}
 
-        if self._project is None:
-            self._env = jedi.get_default_environment()
-            base = [p for p in self._env.get_sys_path() if p]
+    def sys_path(self) -> list[str]:
+        if self._sys_path is None:
+            import jedi
+
+            base = [p for p in jedi.get_default_environment().get_sys_path() if p]
             first = source_roots(self.ws, self.root)
-            self._project = jedi.Project(self.root, sys_path=first + [p for p in base if p not in first],
-                                         smart_sys_path=False)
-        return self._project
+            self._sys_path = first + [p for p in base if p not in first]
+        return self._sys_path
 
     # -- receivers ---------------------------------------------------------------------------------
     def receiver_types(self, fm: FileMap, code: str, line: int, column: int,
@@ -142,22 +175,19 @@ class JediHelper:
         return self.ask(key, lambda: self._infer(fm, code, line, column), deadline) or []
 
     def _infer(self, fm: FileMap, code: str, line: int, column: int) -> list[JediType]:
-        import jedi
-
-        script = jedi.Script(code=code, path=os.path.join(self.root, fm.path), project=self.project())
+        reply = self._call({"op": "infer", "path": os.path.join(self.root, fm.path), "code": code,
+                            "line": line, "column": column})
         out: list[JediType] = []
-        for name in script.infer(line, column):
+        for name in reply.get("names", []):
             loc = self.to_workspace(name)
             if loc is not None and all(o.loc.symbol.id != loc.symbol.id for o in out):
-                out.append(JediType(loc, name.type == "instance"))
+                out.append(JediType(loc, name["type"] == "instance"))
         return out
 
-    def to_workspace(self, name) -> Located | None:
-        """A jedi Name as a workspace class or module, by path or by dotted name."""
-        full = name.full_name or ""
-        module = name.module_name or ""
+    def to_workspace(self, name: dict) -> Located | None:
+        """A jedi name (as the jedi process describes it) as a workspace class or module."""
+        full, module, path = name["full_name"], name["module_name"], name["module_path"]
         fm = None
-        path = str(name.module_path) if name.module_path else ""
         if path and path.startswith(self.root + os.sep):
             rel = os.path.relpath(path, self.root).replace(os.sep, "/")
             fm = self.ws.files.get(rel)
@@ -165,9 +195,9 @@ class JediHelper:
             fm = self.ws.file_of_module(module)
         if fm is None or fm.module_symbol is None:
             return None
-        if name.type == "module":
+        if name["type"] == "module":
             return Located(fm, fm.module_symbol)
-        qual = full[len(module) + 1:] if full.startswith(module + ".") else name.name
+        qual = full[len(module) + 1:] if full.startswith(module + ".") else name["name"]
         sym = fm.lookup(qual)
         if sym is None or sym.kind != CLASS:
             return None
@@ -179,38 +209,34 @@ class JediHelper:
         return self.ask(key, lambda: self._external(module, name), deadline)
 
     def _external(self, module: str, name: str | None) -> ExternalApi | None:
-        import jedi
-
         if not module or module.startswith(".") or module == "builtins":
             return None
-        head, _, rest = (name or "").partition(".")
-        code = f"import {module}\n{module}" + (f".{name}" if name else "")
-        if head and not rest:
-            code = f"from {module} import {head}\n{head}"
-        lines = code.split("\n")
-        script = jedi.Script(code=code, project=self.project())
-        names = script.infer(len(lines), len(lines[-1]))
+        names = self._call({"op": "external", "module": module, "name": name}).get("names") or []
         if not names:
             return None
         n = names[0]
-        path = str(n.module_path) if n.module_path else ""
+        path = n["module_path"]
         if not path or path.startswith(self.root + os.sep):
             return None  # builtins without source, or the workspace itself (the map has it)
-        label = _site_relative(path)
-        sigs = [s.to_string() for s in n.get_signatures()][:2]
-        doc = (n.docstring(raw=True) or "").strip().split("\n\n", 1)[0].strip()
-        doc = " ".join(doc.split())[:240]
-        kind = {"class": "class", "function": "def", "module": "module"}.get(n.type, n.type)
-        head_line = sigs[0] if sigs else n.name
+        sigs = n.get("signatures") or []
+        kind = {"class": "class", "function": "def", "module": "module"}.get(n["type"], n["type"])
+        head_line = sigs[0] if sigs else n["name"]
         if kind == "class" and sigs:
             head_line = "class " + sigs[0]
         elif kind == "def":
             head_line = "def " + head_line
-        text = head_line + "\n" + "\n".join(f"# also: {s}" for s in sigs[1:])
-        if doc:
-            text += ("" if text.endswith("\n") else "\n") + f'    """{doc}"""'
-        text = text.rstrip("\n") + "\n"
-        return ExternalApi(n.full_name or f"{module}.{name}", label, max(0, (n.line or 1) - 1), text)
+        text = head_line + "\n" + "".join(f"# also: {x}\n" for x in sigs[1:])
+        if n.get("doc"):
+            text += f'    """{n["doc"]}"""\n'
+        return ExternalApi(n["full_name"] or f"{module}.{name}", _site_relative(path),
+                           max(0, n["line"] - 1), text)
+
+
+def _package_root() -> str:
+    """The folder holding the ssc_lsp package, for the jedi process's imports."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    extra = os.environ.get("PYTHONPATH")
+    return here + (os.pathsep + extra if extra else "")
 
 
 def _site_relative(path: str) -> str:

@@ -58,7 +58,7 @@ def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
         if c.symbol is not None and c.score > 0:
             seeds[c.key] = c.score
     if graph is not None and seeds:
-        through, best_from = graph.personalized_pagerank(seeds)
+        through = graph.personalized_pagerank(seeds)
         fresh = sorted((n for n in through if pool.get(n) is None), key=lambda n: (-through[n], n))
         keep = set(fresh[: W.GRAPH_MAX_NEW])
         for node, mass in sorted(through.items()):
@@ -70,7 +70,7 @@ def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
                 loc = pool.q.ws.get(node)
                 if loc is None:
                     continue
-                src = best_from.get(node, "")
+                src = graph.explain(node)
                 rel = graph.relation(src, node).replace("-by", " (reverse)")
                 before = len(pool)
                 cand = pool.add_symbol(Located(loc.file, loc.symbol), "graph", 0.0,

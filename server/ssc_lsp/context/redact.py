@@ -42,6 +42,11 @@ _TOKENS = re.compile(
     r"|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}"  # Stripe
     r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JSON web tokens
     r")")
+_TOKEN_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "gh", "github_pat_",
+                   "glpat-", "xox", "AIza", "_live_", "_test_", "eyJ")
+# what every name- or word-based rule needs somewhere in the text (lower-cased)
+_NAME_HINTS = ("pass", "pwd", "secret", "private", "token", "key", "credential", "signature",
+               "salt", "dsn", "bearer", "auth")
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]+:)([^\s@/'\"]+)(@)")
 _AUTH_HEADER = re.compile(r"(?i)(authorization\s*[:=]\s*[\"']?\s*(?:bearer|basic|token)\s+)"
                           r"[^\s\"']{8,}")
@@ -154,12 +159,23 @@ def redact(text: str, prose: bool = False) -> str:
     """
     if not text:
         return text
-    out = _PEM.sub(REDACTED, text)
-    out = _TOKENS.sub(REDACTED, out)
-    out = _URL_CREDENTIALS.sub(_url_credentials, out)
-    out = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, out)
-    out = _ASSIGNED.sub(_assigned, out)
-    if prose:
-        out = _UNQUOTED.sub(_unquoted, out)
-    out = _random_words_near_secret_words(out)
-    return redact_known(out)
+    # Each pattern runs only when a substring it cannot match without is present: most code
+    # has none of them, and this runs on every item packed.
+    low = text.lower()
+    out = text
+    if "private key" in low:
+        out = _PEM.sub(REDACTED, out)
+    if any(p in out for p in _TOKEN_PREFIXES):
+        out = _TOKENS.sub(REDACTED, out)
+    if "://" in out and "@" in out:
+        out = _URL_CREDENTIALS.sub(_url_credentials, out)
+    if "authorization" in low:
+        out = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, out)
+    if any(w in low for w in _NAME_HINTS):
+        out = _ASSIGNED.sub(_assigned, out)
+        if prose:
+            out = _UNQUOTED.sub(_unquoted, out)
+        out = _random_words_near_secret_words(out)
+    if "bearer" in low or "sk-" in out:
+        out = redact_known(out)
+    return out

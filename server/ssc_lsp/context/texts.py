@@ -26,6 +26,10 @@ class Texts:
         # does not change until its file does, and rendering it is most of the packing time
         self.memo: OrderedDict[tuple, object] = OrderedDict()
 
+    def children(self, fm: FileMap) -> dict[str, list]:
+        """A file's symbols by the qualname of their parent ('' for module level), cached."""
+        return self.remember(("children", fm.path, fm.hash), lambda: _children(fm))
+
     def remember(self, key: tuple, make):
         """`make()`, computed once per key (bounded LRU)."""
         with self._lock:
@@ -65,3 +69,10 @@ class Texts:
             while len(self._cache) > CACHE_FILES:
                 self._cache.popitem(last=False)
         return lines
+
+
+def _children(fm: FileMap) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for s in fm.symbols[1:]:
+        out.setdefault(s.parent or "", []).append(s)
+    return out

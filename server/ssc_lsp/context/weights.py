@@ -59,7 +59,8 @@ RECEIVER_OTHERS_FACTOR: dict[str, float] = {"receiver": 0.5, "receiver_guess": 0
 PPR_RESTART = 0.5
 # How much the mass that reached a node through edges adds to its own personalization.
 GRAPH_WEIGHT = 1.0
-# Push-PPR stops once every residual is below this (relative to the total seed mass) or after
+# Push-PPR pushes a node while its residual exceeds this times its degree (relative to the total
+# seed mass, as Andersen-Chung-Lang do) and stops after
 # PPR_MAX_PUSHES pushes: bounds the latency on a Django-size graph.
 PPR_EPSILON = 1e-4
 PPR_MAX_PUSHES = 3000

@@ -15,7 +15,7 @@ from .base import Pool, Query
 from .receiver import class_members
 
 SIBLING, CALLER, SAME_FILE, SAME_PACKAGE = "sibling", "caller", "same_file", "same_package"
-MAX_PACKAGE_FILES = 40
+MAX_PACKAGE_FILES = 16  # sibling modules looked at (a weak prior: a few suffice)
 MAX_CALLERS = 20
 
 

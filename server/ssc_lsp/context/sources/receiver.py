@@ -40,10 +40,10 @@ def mro(q: Query, cls: Located, start: int = 0) -> list[tuple[Located, int]]:
 
 def class_members(q: Query, cls: Located, start: int = 0) -> list[tuple[Located, int]]:
     out: list[tuple[Located, int]] = []
+    texts = q.engine.texts
     for c, depth in mro(q, cls, start):
-        qual = c.symbol.qualname
-        for s in c.file.symbols[1:]:
-            if s.parent == qual and s.kind != PARAMETER:
+        for s in texts.children(c.file).get(c.symbol.qualname, ()):
+            if s.kind != PARAMETER:
                 out.append((Located(c.file, s), depth))
     return out
 
@@ -51,9 +51,7 @@ def class_members(q: Query, cls: Located, start: int = 0) -> list[tuple[Located,
 def module_members(q: Query, mod: Located) -> list[tuple[Located, int]]:
     fm = mod.file
     out: list[tuple[Located, int]] = []
-    for s in fm.symbols[1:]:
-        if s.parent:
-            continue
+    for s in q.engine.texts.children(fm).get("", ()):
         if s.kind == IMPORT:
             t = q.resolver.follow_import(Located(fm, s))
             if isinstance(t, Located) and t.symbol.kind != IMPORT:

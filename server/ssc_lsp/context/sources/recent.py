@@ -8,14 +8,21 @@ from .. import weights as W
 from .base import Pool, Query
 
 SOURCE = "recent"
+RECENT_SCAN = 2000  # events looked at, newest first (many are one symbol's repeated edits)
 
 
 def collect(q: Query, pool: Pool) -> None:
     hist = q.svc.history
-    events = hist.query(since_seconds=W.RECENT_WINDOW_S)
     now = hist.clock()
+    cutoff = now - W.RECENT_WINDOW_S
+    with hist.lock:  # the newest first, stopping at the window: the log holds thousands
+        events = []
+        for ev in reversed(hist.log):
+            if ev.time < cutoff or len(events) >= RECENT_SCAN:
+                break
+            events.append(ev)
     seen: set[str] = set()
-    for ev in reversed(events):
+    for ev in events:
         if ev.kind == REMOVED or ev.symbol in seen:
             continue
         seen.add(ev.symbol)

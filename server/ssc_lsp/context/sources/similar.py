@@ -14,7 +14,9 @@ def collect(q: Query, pool: Pool) -> None:
     if index is None:
         return
     cur = q.cursor
-    query = code_tokens(cur.query_text(W.LEXICAL_QUERY_LINES))
+    # each distinct word once: a name repeated on every line says no more than once, and every
+    # query token costs a pass over its postings
+    query = list(dict.fromkeys(code_tokens(cur.query_text(W.LEXICAL_QUERY_LINES))))
     hits = index.search(query, W.LEXICAL_TOP, exclude=cur.rel)
     if not hits:
         return
