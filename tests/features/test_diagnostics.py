@@ -80,6 +80,20 @@ async def test_push_signature_change_reaches_a_closed_file_and_clears_when_fixed
         await until(lambda: billing in client.diagnostics and len(client.diagnostics[billing]) == 0)
 
 
+async def test_switching_diagnostics_off_takes_them_back(ws_copy):
+    async with session(ws_copy, PUSH, settings=FAST) as client:
+        billing = uri(ws_copy, "shop/services/billing.py")
+        money = open_doc(client, ws_copy, "util/money.py")
+        insert_at(client, ws_copy, "util/money.py", money, 2, "value):", ", digits", offset=5)
+        await until(lambda: client.diagnostics.get(billing))
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+            settings={"ssc": {"diagnostics": {"enabled": False}}}))
+        await until(lambda: len(client.diagnostics[billing]) == 0 and len(client.diagnostics[money]) == 0)
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+            settings={"ssc": {"diagnostics": {"enabled": True, "debounceMs": 50}}}))
+        await until(lambda: len(client.diagnostics[billing]) == 1)
+
+
 async def test_pull_document_and_workspace_reports(ws_copy):
     async with session(ws_copy, PULL, settings=FAST) as client:
         billing = uri(ws_copy, "shop/services/billing.py")

@@ -215,15 +215,48 @@ def register(server) -> None:
         if previous is not None:
             previous()
         state.indexed = True
-        if not enabled():
-            return
+        if enabled():
+            full_pass()
+
+    server.on_indexed = on_indexed
+
+    def full_pass() -> None:
         for svc in server.maps:
             changed_names(state, svc)  # start reading the history from here
             for rel in list(svc.ws.files):
                 state.pending[(svc.root, rel)] = svc
-        schedule(server, state, 0)
+        try:
+            schedule(server, state, 0)
+        except RuntimeError:
+            pass
 
-    server.on_indexed = on_indexed
+    def withdraw() -> None:
+        """Diagnostics were switched off: take back what was pushed, or ask pullers to pull."""
+        state.pending.clear()
+        roots = {svc.root: svc for svc in server.maps}
+        for (root, rel) in list(state.published):
+            svc = roots.get(root)
+            if svc is not None and pushes(server):
+                server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                    uri=server.uri_of(svc, rel), diagnostics=[]))
+        state.published.clear()
+        if pulls(server) and client_supports(server, "workspace.diagnostics.refresh_support"):
+            server.workspace_diagnostic_refresh(None)
+
+    apply = server.apply_settings
+
+    def apply_settings(raw: object) -> None:
+        was = enabled()
+        apply(raw)
+        try:
+            if was and not enabled():
+                withdraw()
+            elif enabled() and not was and state.indexed:
+                full_pass()
+        except Exception:
+            log.exception("applying diagnostics settings failed")
+
+    server.apply_settings = apply_settings
 
     options = types.DiagnosticOptions(identifier=IDENTIFIER, inter_file_dependencies=True,
                                       workspace_diagnostics=True)
