@@ -8,10 +8,11 @@ Three checks, each silent unless the map is sure:
 
 Certainty first: nothing is said when the callee takes `*args`/`**kwargs`, carries a decorator
 that could change its signature, is defined conditionally or twice, when the call unpacks
-`*`/`**`, when the receiver's type is a guess (a name bound more than once), when a class has a
-base outside the workspace (a metaclass may take the call) or a decorator (dataclasses write
-`__init__`), or when the target module could produce names at run time (`__getattr__`, star
-imports of outside modules). A message says what the map knows, with the history's time when it
+`*`/`**`, when the receiver's type is a guess (a name bound more than once, an attribute chain),
+when a subclass overrides the method (`self.m()` may reach the override), when a class has a base
+outside the workspace (a metaclass may take the call), a decorator (dataclasses write `__init__`)
+or a `__new__`, or when the target module could produce names at run time (`__getattr__`, star
+imports of outside modules), or the import sits in a `try`. A message says what the map knows, with the history's time when it
 has one ("since its change at 14:02").
 """
 
