@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable
 
 from ..map.filemap import FileMap
-from ..map.records import CLASS, IMPORT, MODULE, PARAMETER, Symbol
+from ..map.records import CLASS, IMPORT, METHOD, MODULE, PARAMETER, Signature, Symbol
 from ..map.resolve import Instance, Resolver, SuperOf
 from ..map.workspace import Located, Workspace
 from .check import ATTRIBUTE, CALL, IMPORT_MISSING, MODULE_MISSING, NAME, Issue
@@ -53,8 +53,12 @@ def repair_hints(ws: Workspace, placed: Placed, issues: list[Issue]) -> tuple[tu
 
 def render(sym: Symbol) -> str:
     """A symbol as the model should write it: a signature, a class with its bases, a name."""
-    if sym.signature is not None:
-        return sym.signature.render(sym.name).removeprefix("def ").removeprefix("async def ")
+    sig = sym.signature
+    if sig is not None:
+        if sym.kind == METHOD and sig.params and sig.params[0].name in ("self", "cls") and \
+                "staticmethod" not in sym.decorators:
+            sig = Signature(sig.params[1:], sig.returns, sig.is_async)  # as called on an instance
+        return sig.render(sym.name).removeprefix("async def ").removeprefix("def ")
     if sym.kind == CLASS:
         return f"class {sym.name}" + (f"({', '.join(sym.bases)})" if sym.bases else "")
     if sym.annotation:

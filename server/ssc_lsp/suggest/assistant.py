@@ -117,9 +117,11 @@ class Assistant:
     """Per-session state: provider, cache, last suggestions, jobs, checkers, counters."""
 
     def __init__(self, config: Callable[[], Config], tell: Callable[[str], None] | None = None,
-                 *, feedback: FeedbackLog | None = None, environ=None) -> None:
+                 *, feedback: FeedbackLog | None = None, environ=None,
+                 provider_factory=None) -> None:
         self.config = config
-        self.providers = Providers(tell, environ)
+        self.providers = Providers(tell, environ, **(
+            {"factory": provider_factory} if provider_factory is not None else {}))
         self.cache = CompletionCache(256)
         self.stats = CheckStats()
         self.counters: Counter = Counter()

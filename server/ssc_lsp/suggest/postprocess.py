@@ -93,8 +93,8 @@ def clean(text: str) -> str:
 
 def strip_echo(text: str, line_prefix: str) -> str:
     """`total = com` + `total = compute()` -> `pute()`: the model repeated the line."""
-    typed = line_prefix.strip()
-    if len(typed) < 2:
+    typed = line_prefix.lstrip(" \t")
+    if len(typed.strip()) < 2:
         return text
     body = text.lstrip(" \t")
     if body.startswith(typed) and body != typed:
@@ -138,7 +138,9 @@ def reindent(text: str, around: Around) -> str:
         return "\n".join(lines)
     c1 = _indent(rest[0])
     opener = _opens_block(around.line_prefix + lines[0])
-    relative = (opener and c1 <= first_raw) or (not opener and c1 == first_raw and first_raw < base)
+    # an opener's body deeper than the cursor's block, or siblings at the model's own first
+    # indentation, say which frame the model wrote in
+    relative = (opener and c1 <= base) or (not opener and c1 == first_raw and first_raw < base)
     if not relative:
         return "\n".join(lines)
     shift = base - first_raw

@@ -21,14 +21,17 @@ from ..llm import LLMSettings, Provider, apply_env_overrides, make_provider
 log = logging.getLogger(__name__)
 
 Tell = Callable[[str], None]
+Factory = Callable[[LLMSettings, "Mapping[str, str] | None"], "tuple[Provider | None, str]"]
 
 
 class Providers:
     """Holds the current provider for the current settings (one per server or CLI run)."""
 
-    def __init__(self, tell: Tell | None = None, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, tell: Tell | None = None, environ: Mapping[str, str] | None = None,
+                 factory: Factory = make_provider) -> None:
         self.tell = tell or (lambda message: log.info("%s", message))
         self.environ = environ
+        self.factory = factory  # tests and benchmarks put a scripted model here
         self._settings: LLMSettings | None = None
         self._provider: Provider | None = None
         self.reason = ""  # why there is no provider, or what the provider is
@@ -48,7 +51,7 @@ class Providers:
         self._settings = wanted
         self._warming = None
         env = self.environ if self.environ is not None else None
-        self._provider, self.reason = make_provider(wanted, env)
+        self._provider, self.reason = self.factory(wanted, env)
         if self._provider is None:
             self.tell(f"LLM features are off: {self.reason}")
         else:

@@ -1,0 +1,150 @@
+"""The check on the fixture workspace: what it rejects, what it lets pass, what it cannot decide."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssc_lsp.grounding import Checker, Externals, repair_hints
+from ssc_lsp.grounding.check import ATTRIBUTE, CALL, IMPORT_MISSING, MODULE_MISSING, NAME
+from ssc_lsp.map.service import MapOptions, MapService
+from tests.conftest import FIXTURE_WS
+
+BILLING = "shop/services/billing.py"
+ANCHOR = "    amount = order.total()\n"
+
+
+@pytest.fixture(scope="module")
+def svc():
+    s = MapService(str(FIXTURE_WS), MapOptions(persist=False))
+    s.index()
+    yield s
+
+
+@pytest.fixture(scope="module")
+def externals():
+    ext = Externals(str(FIXTURE_WS))
+    yield ext
+    ext.close()
+
+
+def check(svc, externals, suggestion: str, rel: str = BILLING, anchor: str = ANCHOR,
+          before: bool = False):
+    """Check `suggestion` inserted after (or before) the anchor line of `rel`."""
+    text = svc.text_of(rel)
+    at = text.index(anchor) + (0 if before else len(anchor))
+    doc = svc.open(rel, text, 1)
+    offset = len(text[:at].encode())
+    checker = Checker(svc, externals)
+    verdict, placed = checker.check(doc.fm, doc.data, offset, suggestion, doc.tree, doc.index)
+    if verdict.pending:
+        externals.wait(verdict.pending, 60)
+        verdict, placed = checker.check(doc.fm, doc.data, offset, suggestion, doc.tree, doc.index)
+    svc.close(rel)
+    return verdict, placed
+
+
+def kinds(verdict) -> list[tuple[str, str]]:
+    return [(i.kind, i.name) for i in verdict.issues]
+
+
+@pytest.mark.parametrize("suggestion, expected", [
+    ("    x = order.totl()\n", [(ATTRIBUTE, "order.totl")]),
+    ("    x = compute_totl(amount)\n", [(NAME, "compute_totl")]),
+    ("    x = tax(amount, 0.1, 3)\n", [(CALL, "tax")]),
+    ("    x = tax(amount, rat=3)\n", [(CALL, "tax")]),
+    ("    notify(order.customer, amount, 3)\n", [(CALL, "notify")]),
+    ("    round_cents(amount, 2)\n", [(CALL, "round_cents")]),
+    ("    import nonexistent_module_xyz\n", [(MODULE_MISSING, "nonexistent_module_xyz")]),
+    ("    from ..models.customer import Customr\n", [(IMPORT_MISSING, "shop.models.customer.Customr")]),
+    ("    from ..models import nothing_here\n", [(IMPORT_MISSING, "shop.models.nothing_here")]),
+    ("    import os\n    p = os.path.joinx('a')\n", [(ATTRIBUTE, "os.path.joinx")]),
+    ("    x = order.customer.greting()\n", [(ATTRIBUTE, "order.customer.greting")]),
+    ("    x = Order.totl\n", [(ATTRIBUTE, "Order.totl")]),
+])
+def test_rejects_what_does_not_exist(svc, externals, suggestion, expected):
+    verdict, _ = check(svc, externals, suggestion)
+    assert not verdict.ok
+    assert kinds(verdict) == expected
+    issue = verdict.issues[0]
+    assert suggestion[issue.start:issue.end] == expected[0][1].rsplit(".", 1)[-1]
+
+
+@pytest.mark.parametrize("suggestion", [
+    "    x = tax(amount) + order.customer.greeting(formal=True)\n",
+    "    total = sum(item.total() for item in order.items)\n",
+    "    for (a, b) in [(1, 2)]:\n        print(a, b, currency)\n",
+    "    helper = lambda v: round_cents(v) + TAX_RATE\n",
+    "    def inner(q):\n        return q * TAX_RATE\n    x = inner(amount)\n",
+    "    import os\n    p = os.path.join('a', 'b')\n",
+    "    import json\n    data = json.dumps({'a': amount})\n",
+    "    order.save(force=True)\n    order.describe()\n",
+    "    x = charge(order, currency='USD')\n",
+    "    from ..models.customer import Customer\n",
+])
+def test_lets_real_code_pass(svc, externals, suggestion):
+    verdict, _ = check(svc, externals, suggestion)
+    assert verdict.ok, verdict.to_json()
+    assert verdict.checked > 0
+
+
+@pytest.mark.parametrize("suggestion, unknown", [
+    ("    with open('x') as (fa, fb):\n        print(fa, fb)\n", "fa"),  # the extractor's gap
+    ("    order.note = 3\n", "note"),  # assigning creates the attribute
+    ("    x = order.__dict__\n", "__dict__"),
+    ("    x = amount.whatever\n", "amount.whatever"),  # the receiver's type is unknown
+    ("    x = (order.totl(\n", "totl"),  # does not parse: nothing is decided in an ERROR node
+])
+def test_cannot_decide_and_says_so(svc, externals, suggestion, unknown):
+    verdict, _ = check(svc, externals, suggestion)
+    assert verdict.ok
+    assert unknown in verdict.unknown
+
+
+def test_identifiers_are_read_across_the_cursor(svc, externals):
+    # the user typed `order.to`; the model completes `tl()`: the member used is `totl`
+    verdict, _ = check(svc, externals, "tl()\n", anchor="    amount = order.to", before=False)
+    assert kinds(verdict) == [(ATTRIBUTE, "order.totl")]
+    verdict, _ = check(svc, externals, "tal()\n", anchor="    amount = order.to")
+    assert verdict.ok
+
+
+def test_names_the_rest_of_the_file_leaves_unresolved_are_not_the_models_fault(svc, externals):
+    # dynamic.py uses `obj` only as a parameter; a name unresolved elsewhere in a file is excused
+    text = svc.text_of("shop/dynamic.py")
+    svc.open("shop/dynamic.py", text + "\ndef late():\n    return mystery_global\n", 1)
+    doc = svc.docs["shop/dynamic.py"]
+    offset = len(doc.data)
+    verdict, _ = Checker(svc, externals).check(doc.fm, doc.data, offset,
+                                               "\nvalue = mystery_global\n", doc.tree, doc.index)
+    svc.close("shop/dynamic.py")
+    assert verdict.ok and "mystery_global" in verdict.unknown
+
+
+def test_the_live_map_is_not_touched(svc, externals):
+    rel = BILLING
+    text = svc.text_of(rel)
+    doc = svc.open(rel, text, 1)
+    before = [(s.id, s.row0, s.byte0) for s in doc.fm.symbols]
+    units = [(u.start_byte, u.end_byte) for u in doc.fm.units]
+    at = len(text[:text.index(ANCHOR)].encode())
+    Checker(svc, externals).check(doc.fm, doc.data, at, "def charge():\n    pass\n", doc.tree,
+                                  doc.index)
+    assert [(s.id, s.row0, s.byte0) for s in doc.fm.symbols] == before
+    assert [(u.start_byte, u.end_byte) for u in doc.fm.units] == units
+    assert svc.ws.files[rel] is doc.fm
+    svc.close(rel)
+
+
+def test_repair_hints_say_what_exists(svc, externals):
+    verdict, placed = check(svc, externals, "    x = order.totl() + tx(amount)\n")
+    missing, available = repair_hints(svc.ws, placed, verdict.issues)
+    assert missing == ("order.totl", "tx")
+    assert available[0] == "total()"  # the closest member, with its parameters
+    assert "tax(amount, rate=...)" in available
+    verdict, placed = check(svc, externals, "    x = tax(amount, 1, 2)\n")
+    missing, available = repair_hints(svc.ws, placed, verdict.issues)
+    assert missing[0].startswith("tax(...): `tax()` takes 1-2 positional arguments")
+    assert available == ("tax(amount, rate=...)",)
+    verdict, placed = check(svc, externals, "    x = format_mony(amount)\n")
+    _, available = repair_hints(svc.ws, placed, verdict.issues)
+    assert any(a.startswith("format_money(value, currency=...) (in util.money") for a in available)
