@@ -142,6 +142,10 @@ class ContextEngine:
         finally:
             self._building.release()
 
+    def decorator_usage(self):
+        """How often each name is used as a decorator in the workspace."""
+        return self.stats.by_decorator
+
     def docs_index(self) -> DocsIndex:
         self.docs.refresh()
         return self.docs

@@ -49,7 +49,9 @@ def _forms(c: Candidate, texts: Texts, rank: int) -> list[_Form]:
         text = texts.remember(("text", c.key, c.text), lambda: redact(c.text or "", prose=prose))
         return [_Form(text, c.start_line, c.end_line, form)]
     fm, sym = c.file, c.symbol
-    want_whole = rank < W.WHOLE_TOP_RANKS and not c.in_file
+    # after `x.` the choice is among the type's members: their signatures are what matters
+    member = "receiver" in c.strengths or "receiver_guess" in c.strengths
+    want_whole = rank < W.WHOLE_TOP_RANKS and not c.in_file and not member
     return texts.remember((fm.path, fm.hash, sym.id, want_whole), lambda: _render(c, texts, want_whole))
 
 

@@ -33,6 +33,7 @@ SOURCE_WEIGHTS: dict[str, float] = {
     "same_file": W.W_SAME_FILE,
     "same_package": W.W_SAME_PACKAGE,
     "external": W.W_EXTERNAL,
+    "slot": W.W_SLOT,
     "graph": 0.0,  # graph-only candidates score by the walk alone
 }
 

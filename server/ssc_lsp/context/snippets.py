@@ -101,18 +101,13 @@ def signature(sym: Symbol, lines: list[str]) -> Snippet | None:
         return None
     name_row = sym.name_range[0]
     end = header_end(lines, name_row)
-    head = lines[r0:end + 1]
     indent = " " * c0
-    if len(head) > W.SIGNATURE_MAX_LINES + (name_row - r0) or sum(map(len, head)) > W.SIGNATURE_MAX_CHARS:
-        decorators = lines[r0:name_row]
-        if sym.kind == CLASS:
-            bases = f"({', '.join(sym.bases)})" if sym.bases else ""
-            one = f"{indent}class {sym.name}{bases}:"
-        elif sym.signature is not None:
-            one = f"{indent}{sym.signature.render(sym.name)}:"
-        else:
-            one = lines[name_row]
-        head = decorators + [_one_line(one, W.SIGNATURE_MAX_CHARS)]
+    decorators = [_one_line(d.rstrip(), W.DECORATOR_MAX_CHARS) for d in lines[r0:name_row]
+                  if d.lstrip().startswith("@")][: W.DECORATORS_MAX]
+    header = lines[name_row:end + 1]
+    if len(header) > W.SIGNATURE_MAX_LINES or sum(map(len, header)) > W.SIGNATURE_MAX_CHARS:
+        header = [compact_header(sym, indent, lines[name_row])]
+    head = decorators + header
     text = "\n".join(h.rstrip() for h in head) + "\n"
     last = end
     if sym.doc:
@@ -123,6 +118,32 @@ def signature(sym: Symbol, lines: list[str]) -> Snippet | None:
             text += f'{doc_indent}"""{first}"""\n'
             last = drow
     return Snippet(text, r0, last)
+
+
+def compact_header(sym: Symbol, indent: str, fallback: str) -> str:
+    """A long header on one line from the map's parsed signature, parameters cut to fit:
+    `def f(a, b: int = ..., ...) -> str:` (defaults are `...`, as in a stub)."""
+    limit = W.SIGNATURE_MAX_CHARS
+    if sym.kind == CLASS:
+        bases = ", ".join(sym.bases)
+        if len(bases) > limit // 2:
+            bases = bases[: limit // 2].rsplit(",", 1)[0] + ", ..."
+        return f"{indent}class {sym.name}" + (f"({bases})" if bases else "") + ":"
+    sig = sym.signature
+    if sig is None:
+        return _one_line(fallback.rstrip(), limit)
+    start = f"{indent}{'async ' if sig.is_async else ''}def {sym.name}("
+    end = ")" + (f" -> {_one_line(sig.returns, 40)}" if sig.returns else "") + ":"
+    parts: list[str] = []
+    for i, p in enumerate(sig.params):
+        text = p.render()
+        if p.kind == "keyword_only" and (i == 0 or sig.params[i - 1].kind not in ("keyword_only", "var_positional")):
+            text = "*, " + text
+        if len(start) + len(", ".join(parts + [text])) + len(end) > limit:
+            parts.append("...")
+            break
+        parts.append(text)
+    return start + ", ".join(parts) + end
 
 
 def whole(sym: Symbol, lines: list[str], upto: int | None = None) -> Snippet | None:

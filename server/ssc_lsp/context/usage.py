@@ -39,33 +39,41 @@ class AccessStats:
         self.ws = ws
         self.by_name: Counter[str] = Counter()
         self.by_pair: Counter[tuple[str, str]] = Counter()
-        self._files: dict[str, tuple[int, Counter, Counter]] = {}
+        self.by_decorator: Counter[str] = Counter()  # `@x.option(...)` counts for `option`
+        self._files: dict[str, tuple[int, Counter, Counter, Counter]] = {}
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
         with self._lock:
             files = self.ws.files
             for path in [p for p in self._files if p not in files]:
-                _, n, p2 = self._files.pop(path)
+                _, n, p2, d = self._files.pop(path)
                 self.by_name.subtract(n)
                 self.by_pair.subtract(p2)
+                self.by_decorator.subtract(d)
             for path, fm in list(files.items()):
                 have = self._files.get(path)
                 if have is not None and have[0] == id(fm):
                     continue
                 names: Counter[str] = Counter()
                 pairs: Counter[tuple[str, str]] = Counter()
+                decorators: Counter[str] = Counter()
                 for unit in fm.units:
                     for ref in unit.refs:
                         if ref.kind == REF_ATTRIBUTE and ref.receiver:
                             names[ref.name] += 1
                             pairs[(receiver_key(ref.receiver), ref.name)] += 1
+                for sym in fm.symbols:
+                    for d in sym.decorators:
+                        decorators[d.split("(", 1)[0].rsplit(".", 1)[-1].strip()] += 1
                 if have is not None:
                     self.by_name.subtract(have[1])
                     self.by_pair.subtract(have[2])
+                    self.by_decorator.subtract(have[3])
                 self.by_name.update(names)
                 self.by_pair.update(pairs)
-                self._files[path] = (id(fm), names, pairs)
+                self.by_decorator.update(decorators)
+                self._files[path] = (id(fm), names, pairs, decorators)
 
     def name_count(self, name: str) -> int:
         return max(0, self.by_name.get(name, 0))

@@ -46,6 +46,9 @@ W_SAME_FILE = 0.4
 W_SAME_PACKAGE = 0.15
 # Third-party APIs (installed packages, via jedi) used near the cursor.
 W_EXTERNAL = 1.5
+# Fitting the syntactic slot (an exception after `raise`, a decorator after `@`, a class in a
+# class's bases): added to candidates other sources proposed, enough to reorder a long member list.
+W_SLOT = 3.0
 
 # After `x.` the next name is a member of x's type; what is not a member only describes the
 # surroundings. Once the receiver's members are known (inferred) or guessed, candidates that are
@@ -131,11 +134,14 @@ TEST_FILE_FACTOR = 0.5
 # a prefix of the one packed at 16,000.
 WHOLE_TOP_RANKS = 3
 WHOLE_MAX_CHARS = 700
-# A signature longer than this (many parameters on many lines) is rendered on one line from the
-# map's parsed signature instead.
-SIGNATURE_MAX_LINES = 6
-SIGNATURE_MAX_CHARS = 320
-DOC_LINE_MAX_CHARS = 120
+# A header longer than this (many parameters on many lines) is rendered on one line from the
+# map's parsed signature instead, its parameters cut to fit: a repo map lists many definitions
+# briefly rather than a few at length. Decorators: the first DECORATORS_MAX, shortened.
+SIGNATURE_MAX_LINES = 4
+SIGNATURE_MAX_CHARS = 200
+DOC_LINE_MAX_CHARS = 100
+DECORATORS_MAX = 2
+DECORATOR_MAX_CHARS = 80
 VALUE_MAX_CHARS = 160  # variables and attributes: the assignment's first line, shortened
 DOC_SECTION_MAX_CHARS = 900
 # Candidates below this fraction of the best score are not packed at all (noise).

@@ -6,7 +6,7 @@ Each module has `collect(query, pool)` and the source names it uses as weights k
 
 from __future__ import annotations
 
-from . import docs, external, imports, nearby, neighbors, receiver, recent, scope, similar
+from . import docs, external, imports, nearby, neighbors, receiver, recent, scope, similar, slot
 
 SOURCES = {
     "scope": scope,
@@ -18,4 +18,5 @@ SOURCES = {
     "lexical": similar,
     "docs": docs,
     "external": external,
+    "slot": slot,  # last: it weighs what the others proposed
 }

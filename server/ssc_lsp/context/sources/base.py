@@ -97,8 +97,9 @@ class Pool:
         return cand
 
     def add_text(self, cand: Candidate, source: str, strength: float, why: str) -> Candidate | None:
-        """A candidate whose text is not a map symbol's (docs, third-party APIs)."""
-        if not cand.kind == "external" and not self.q.gate.allowed(cand.path):
+        """A candidate whose text is not a map symbol's (docs, third-party APIs), or more
+        evidence for a candidate already in the pool."""
+        if cand.kind != "external" and not self.q.gate.allowed(cand.path):
             return None
         have = self.cands.get(cand.key)
         if have is None:

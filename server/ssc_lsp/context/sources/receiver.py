@@ -48,8 +48,14 @@ def class_members(q: Query, cls: Located, start: int = 0) -> list[tuple[Located,
     return out
 
 
-def module_members(q: Query, mod: Located) -> list[tuple[Located, int]]:
+def module_members(q: Query, mod: Located, _seen: set[str] | None = None) -> list[tuple[Located, int]]:
+    """A module's names: its definitions, what it imports by name (re-exports), what it
+    star-imports (honouring `__all__`), and a package's submodules."""
     fm = mod.file
+    seen = _seen if _seen is not None else set()
+    if fm.path in seen:
+        return []
+    seen.add(fm.path)
     out: list[tuple[Located, int]] = []
     for s in q.engine.texts.children(fm).get("", ()):
         if s.kind == IMPORT:
@@ -60,6 +66,15 @@ def module_members(q: Query, mod: Located) -> list[tuple[Located, int]]:
                 out.append((t, 0))
             continue
         out.append((Located(fm, s), 0))
+    for star in fm.star_imports():
+        target = q.resolver.module_target(fm, star)
+        if not isinstance(target, Located) or target.symbol.kind != MODULE:
+            continue
+        exported = target.file.all_names()
+        for loc, depth in module_members(q, target, seen):
+            name = loc.symbol.name
+            if (name in exported) if exported is not None else not name.startswith("_"):
+                out.append((loc, depth))
     if fm.is_package:
         prefix = fm.module + "."
         for name, path in sorted(q.ws.modules.items()):
