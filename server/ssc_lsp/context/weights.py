@@ -56,6 +56,11 @@ W_SLOT = 3.0
 # their evidence: a member also used just above is likelier still.
 RECEIVER_OTHERS_FACTOR: dict[str, float] = {"receiver": 0.5, "receiver_guess": 0.8}
 
+# A second definition of the same name in the same scope (`Factory = _add_repr(Factory)`, a
+# fallback in `except ImportError:`) is what the name finally is: proposed beside the first,
+# with this much of its strength.
+REBINDING_FACTOR = 0.8
+
 # -- graph walk ---------------------------------------------------------------------------------
 
 # Restart probability of the walk: high, so the mass stays within a couple of hops of the seeds.
@@ -89,6 +94,10 @@ EDGE_WEIGHTS: dict[str, tuple[float, float]] = {
 RECEIVER_BASE_DECAY = 0.85
 POP_FLOOR = 0.35
 POP_SAME_RECEIVER_SHARE = 0.6  # of pop: accesses on a receiver with the same last name
+# A subclass's override of a member of the receiver's type (a call on a base-typed receiver may
+# run it) counts this much of the member's strength; at most OVERRIDE_MAX_CLASSES subclasses.
+OVERRIDE_FACTOR = 0.4
+OVERRIDE_MAX_CLASSES = 12
 # A member the file already accessed on this very receiver text gets this much more strength.
 USED_ON_RECEIVER_BONUS = 0.3
 # Name guesses: a class whose name equals the receiver's (modulo case and underscores) counts 1.0,

@@ -88,6 +88,12 @@ class Pool:
                              in_file=path == self.q.cursor.rel)
             self.cands[sym.id] = cand
         cand.add(source, strength * self.prior(path), why)
+        if twin:
+            others = loc.file.by_qualname.get(sym.qualname, ())
+            for other in others:
+                if other is not sym and other.kind != IMPORT:
+                    self.add_symbol(Located(loc.file, other), source, strength * W.REBINDING_FACTOR,
+                                    why + " (the name is bound again here)", twin=False)
         if twin and path.endswith(".pyi"):
             impl = self.q.ws.files.get(path[:-1])
             other = impl.lookup(sym.qualname) if impl is not None else None

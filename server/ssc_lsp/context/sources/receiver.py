@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ...map.records import CLASS, IMPORT, MODULE, PARAMETER, Symbol
+from ...map.records import CLASS, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, Symbol
 from ...map.resolve import External, Instance, SuperOf
 from ...map.workspace import Located
 from .. import weights as W
@@ -19,6 +19,7 @@ from .base import Pool, Query
 
 SOURCE = "receiver"
 GUESS = "receiver_guess"
+OVERRIDE = -1  # "depth" of a subclass's override of a member
 
 
 def mro(q: Query, cls: Located, start: int = 0) -> list[tuple[Located, int]]:
@@ -45,6 +46,32 @@ def class_members(q: Query, cls: Located, start: int = 0) -> list[tuple[Located,
         for s in texts.children(c.file).get(c.symbol.qualname, ()):
             if s.kind != PARAMETER:
                 out.append((Located(c.file, s), depth))
+    return out
+
+
+def subclass_overrides(q: Query, cls: Located, names: set[str]) -> list[tuple[Located, int]]:
+    """Methods of subclasses that override `names`: a call on a base-typed receiver runs them.
+
+    Subclasses come from the graph's reverse `inherits` edges, breadth first, a few levels.
+    """
+    graph = q.engine.graph
+    out: list[tuple[Located, int]] = []
+    seen = {cls.symbol.id}
+    todo = [cls.symbol.id]
+    texts = q.engine.texts
+    while todo and len(seen) <= W.OVERRIDE_MAX_CLASSES:
+        node = todo.pop(0)
+        for sub in sorted(graph.neighbours(node)):
+            if sub in seen or graph.relation(node, sub) != "inherits-by":
+                continue
+            seen.add(sub)
+            todo.append(sub)
+            loc = q.ws.get(sub)
+            if loc is None or loc.symbol.kind != CLASS:
+                continue
+            for s in texts.children(loc.file).get(loc.symbol.qualname, ()):
+                if s.name in names and s.kind in (FUNCTION, METHOD):
+                    out.append((Located(loc.file, s), OVERRIDE))
     return out
 
 
@@ -88,7 +115,9 @@ def module_members(q: Query, mod: Located, _seen: set[str] | None = None) -> lis
 def members_of(q: Query, value) -> tuple[list[tuple[Located, int]], str]:
     """(members with MRO depth, a name for the type) of a resolved receiver value."""
     if isinstance(value, Instance):
-        return class_members(q, value.cls), value.cls.symbol.name
+        members = class_members(q, value.cls)
+        names = {m.symbol.name for m, _ in members if m.symbol.kind in (FUNCTION, METHOD)}
+        return members + subclass_overrides(q, value.cls, names), value.cls.symbol.name
     if isinstance(value, SuperOf):
         out: list[tuple[Located, int]] = []
         for b in q.resolver.bases(value.cls):
@@ -128,12 +157,14 @@ def propose(q: Query, pool: Pool, members: list[tuple[Located, int]], type_name:
     n = 0
     for loc, depth in members:
         sym: Symbol = loc.symbol
-        strength = W.RECEIVER_BASE_DECAY ** depth * (W.POP_FLOOR + (1 - W.POP_FLOOR) * pop.get(sym.name, 0.0))
+        shape = W.OVERRIDE_FACTOR if depth == OVERRIDE else W.RECEIVER_BASE_DECAY ** depth
+        strength = shape * (W.POP_FLOOR + (1 - W.POP_FLOOR) * pop.get(sym.name, 0.0))
         if sym.name in used_here:
             strength += W.USED_ON_RECEIVER_BONUS
         if partial:
             strength *= 1.0 if sym.name.lower().startswith(partial) else 0.3
-        where = "" if depth == 0 else f" (from a base, depth {depth})"
+        where = ("" if depth == 0 else " (an override in a subclass)" if depth == OVERRIDE
+                 else f" (from a base, depth {depth})")
         why = f"{sym.kind} of {type_name}, the {how} type of `{rec}`{where}"
         if pool.add_symbol(loc, source, min(1.0, strength) * quality, why) is not None:
             n += 1
