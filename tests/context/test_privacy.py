@@ -112,3 +112,25 @@ def test_no_canary_reaches_any_context(canary_ws: Path):
     res = engine.assemble("app/main.py", 6, len("    region = settings."), opts)
     assert any(it.path == "app/settings.py" for it in res.items)
     assert "[redacted]" in res.text
+
+
+def test_a_new_ignore_rule_applies_at_once(tmp_path: Path):
+    root = tmp_path / "w"
+    _write(root, "app/__init__.py", "")
+    _write(root, "app/util.py", "def helper():\n    return 1\n")
+    _write(root, "app/main.py", "from app.util import helper\n\n\ndef run():\n    return helper()\n")
+    svc = MapService(str(root), MapOptions(persist=False, workers=1))
+    svc.index()
+    engine = ContextEngine(svc)
+    engine.warm()
+    opts = ContextOptions(budget=Budget(4000), use_jedi=False, wait_for_indexes=True)
+    try:
+        before = engine.assemble("app/main.py", 4, len("    return helper()"), opts)
+        assert any(it.path == "app/util.py" for it in before.items)
+        # the user ignores util.py; the map's sync replaces its rules (features/sync.py does this)
+        _write(root, ".sscignore", "app/util.py\n")
+        svc.rules = type(svc.rules)(svc.root, svc.options.exclude)
+        after = engine.assemble("app/main.py", 4, len("    return helper()"), opts)
+        assert not any(it.path == "app/util.py" for it in after.items)
+    finally:
+        engine.close()

@@ -19,8 +19,12 @@ class PathGate:
     def __init__(self, svc: MapService):
         self.svc = svc
         self._known: dict[str, bool] = {}
+        self._rules = svc.rules
 
     def allowed(self, rel: str) -> bool:
+        if self.svc.rules is not self._rules:  # an ignore file changed: the map made new rules
+            self._rules = self.svc.rules
+            self._known.clear()
         known = self._known.get(rel)
         if known is None:
             known = self._check(rel)
@@ -30,9 +34,8 @@ class PathGate:
         return known
 
     def forget(self) -> None:
-        """Ignore files changed: answer afresh."""
+        """Answer afresh (the answers follow the map's ignore rules, replaced when they change)."""
         self._known.clear()
-        self.svc.rules.specs.clear()
 
     def _check(self, rel: str) -> bool:
         if not rel or rel.startswith("/") or rel.startswith("..") or looks_secret(rel):
@@ -40,7 +43,7 @@ class PathGate:
         parts = rel.split("/")
         if any(p in ALWAYS_SKIP_DIRS for p in parts[:-1]) and not rel.startswith(".ssc/"):
             return False
-        rules = self.svc.rules
+        rules = self._rules
         rules.load_ancestors(rel)
         for i in range(1, len(parts)):
             if rules.ignored("/".join(parts[:i]), is_dir=True):

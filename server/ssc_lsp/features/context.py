@@ -68,6 +68,19 @@ def register(server) -> None:
 
     server.on_indexed = warm
 
+    previous_close = server.close_maps
+
+    def close_maps() -> None:
+        """Stop the engines' helpers (the jedi process) before the maps close."""
+        for svc in server.maps:
+            try:
+                engine_for(svc).close()
+            except Exception:
+                log.exception("closing the context engine failed")
+        previous_close()
+
+    server.close_maps = close_maps
+
 
 def _get(obj, *keys):
     for k in keys:
