@@ -85,7 +85,6 @@ class ContextEngine:
         self._building = threading.Lock()
         self._settling = threading.Lock()
         self._bg: threading.Thread | None = None
-        self._wait = False
         self._dirty = threading.Event()
         self._worker: threading.Thread | None = None
         self._last_request = 0.0
@@ -118,10 +117,12 @@ class ContextEngine:
         self._lexical_files = {c.path: c.version for c in index.chunks}
         self._lexical = index
 
-    def lexical_index(self) -> ChunkIndex | None:
+    def lexical_index(self, wait: bool = False) -> ChunkIndex | None:
+        """The BM25 index over definitions; built now if `wait`, else in the background
+        (None until then). Rebuilt in the background once too many files changed."""
         index = self._lexical
         if index is None:
-            if self._wait:
+            if wait:
                 with self._building:
                     if self._lexical is None:
                         self._build_lexical()
@@ -202,19 +203,19 @@ class ContextEngine:
         opts = options or ContextOptions()
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        self._wait = opts.wait_for_indexes
         fm = self.svc.ws.files.get(rel)
         if fm is None:
             raise KeyError(f"{rel} is not in the map")
         lines = self.texts.lines(fm) or [""]
-        if self._wait and not self.graph.built:
+        if opts.wait_for_indexes and not self.graph.built:
             self.warm()
         self._changed()
         t = time.perf_counter()
         timings["indexes"] = (t - t0) * 1000
         cursor = analyze(fm, lines, row, col, rel)
         jedi_until = None if opts.jedi_deadline is None else time.perf_counter() + opts.jedi_deadline
-        q = Query(self.svc, self.svc.resolver, cursor, self.gate, self, jedi_until=jedi_until)
+        q = Query(self.svc, self.svc.resolver, cursor, self.gate, self, jedi_until=jedi_until,
+                  wait_for_indexes=opts.wait_for_indexes)
         if not opts.use_jedi:
             saved, self.jedi = self.jedi, None
         pool = Pool(q)

@@ -32,6 +32,7 @@ class Query:
     gate: PathGate
     engine: object  # the ContextEngine (indexes: graph, stats, classes, lexical, docs, jedi)
     jedi_until: float | None = None  # perf_counter time after which jedi is not waited for
+    wait_for_indexes: bool = False  # build a missing index now rather than in the background
     notes: dict = field(default_factory=dict)  # what sources found, for the result's header
 
     @property

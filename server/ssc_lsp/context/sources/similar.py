@@ -10,7 +10,7 @@ SOURCE = "lexical"
 
 
 def collect(q: Query, pool: Pool) -> None:
-    index = q.engine.lexical_index()
+    index = q.engine.lexical_index(wait=q.wait_for_indexes)
     if index is None:
         return
     cur = q.cursor
