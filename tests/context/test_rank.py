@@ -109,3 +109,12 @@ def test_recently_changed_symbols_are_candidates(shop):
     res = shop.context("shop/checkout.py", "        order = ", budget=8000)
     hit = [it for it in res.items if it.name == "apply_discount"]
     assert hit and any("signature changed" in w for w in hit[0].why)
+
+
+def test_the_word_being_typed_narrows_names(shop):
+    res = shop.context("shop/checkout.py", "        amount = apply_d", budget=1500)
+    assert res.items[0].name == "apply_discount"
+    assert any("as typed" in w for w in res.items[0].why)
+    # a name nobody imported is found by the workspace symbol search
+    res = _at_end(shop, "shop/checkout.py", "\n\ndef f():\n    return Enti")
+    assert any(it.name == "Entity" and any("as typed" in w for w in it.why) for it in res.items[:3])

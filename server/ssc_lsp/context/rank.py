@@ -34,28 +34,41 @@ SOURCE_WEIGHTS: dict[str, float] = {
     "same_package": W.W_SAME_PACKAGE,
     "external": W.W_EXTERNAL,
     "slot": W.W_SLOT,
+    "typed": W.W_TYPED,
     "graph": 0.0,  # graph-only candidates score by the walk alone
 }
 
 
 RECEIVER_SOURCES = ("receiver", "receiver_guess")
+Focus = tuple[tuple[str, ...], float]  # (sources that show a candidate fits, factor if it does not)
 
 
-def personalization(c: Candidate, others: float = 1.0) -> float:
-    """Weighted evidence; `others` scales it for candidates that are not receiver members."""
+def personalization(c: Candidate, focus: list[Focus] | None = None) -> float:
+    """Weighted evidence, damped for each focus the candidate does not fit (weights.py:
+    RECEIVER_OTHERS_FACTOR after `x.`, TYPED_OTHERS_FACTOR once a word is being typed)."""
     total = sum(SOURCE_WEIGHTS.get(s, 0.0) * v for s, v in c.strengths.items())
-    if others != 1.0 and not any(s in c.strengths for s in RECEIVER_SOURCES):
-        total *= others
+    for sources, factor in focus or ():
+        if not any(s in c.strengths for s in sources):
+            total *= factor
     return total
+
+
+def focus_of(notes: dict) -> list[Focus]:
+    out: list[Focus] = []
+    found = notes.get("receiver_found")
+    if found:
+        out.append((RECEIVER_SOURCES, W.RECEIVER_OTHERS_FACTOR.get(found, 1.0)))
+    if notes.get("typed_found"):
+        out.append((("typed",), W.TYPED_OTHERS_FACTOR))
+    return out
 
 
 def rank(pool: Pool, graph: SymbolGraph | None) -> list[Candidate]:
     cands = pool.values()
-    found = pool.q.notes.get("receiver_found")
-    others = W.RECEIVER_OTHERS_FACTOR.get(found, 1.0) if found else 1.0
+    focus = focus_of(pool.q.notes)
     seeds: dict[str, float] = {}
     for c in cands:
-        c.score = personalization(c, others)
+        c.score = personalization(c, focus)
         if c.symbol is not None and c.score > 0:
             seeds[c.key] = c.score
     if graph is not None and seeds:

@@ -49,6 +49,13 @@ W_EXTERNAL = 1.5
 # Fitting the syntactic slot (an exception after `raise`, a decorator after `@`, a class in a
 # class's bases): added to candidates other sources proposed, enough to reorder a long member list.
 W_SLOT = 3.0
+# The name starts with the word being typed (at least TYPED_MIN_CHARS of it): the strongest hint
+# a bare name gets; the symbol search adds up to TYPED_SEARCH_LIMIT matches nobody proposed.
+W_TYPED = 5.0
+TYPED_MIN_CHARS = 2
+# Once something matches the typed word, what does not match counts this much.
+TYPED_OTHERS_FACTOR = 0.4
+TYPED_SEARCH_LIMIT = 20
 
 # After `x.` the next name is a member of x's type; what is not a member only describes the
 # surroundings. Once the receiver's members are known (inferred) or guessed, candidates that are

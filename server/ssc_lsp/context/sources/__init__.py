@@ -6,7 +6,19 @@ Each module has `collect(query, pool)` and the source names it uses as weights k
 
 from __future__ import annotations
 
-from . import docs, external, imports, nearby, neighbors, receiver, recent, scope, similar, slot
+from . import (
+    docs,
+    external,
+    imports,
+    nearby,
+    neighbors,
+    receiver,
+    recent,
+    scope,
+    similar,
+    slot,
+    typed,
+)
 
 SOURCES = {
     "scope": scope,
@@ -18,5 +30,6 @@ SOURCES = {
     "lexical": similar,
     "docs": docs,
     "external": external,
-    "slot": slot,  # last: it weighs what the others proposed
+    "typed": typed,  # these two weigh what the others proposed
+    "slot": slot,
 }
