@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..map.resolve import Resolver
 from ..map.service import MapService
+from ..map.symbol_search import searcher
 from . import rank as ranking
 from .cursor import analyze
 from .docs import DocsIndex
@@ -99,6 +100,7 @@ class ContextEngine:
             self.graph.refresh()
             self._build_lexical()
         self.docs.refresh(force=True)
+        searcher(self.svc.ws).search("_warm", 1)  # the symbol search's table (sources/typed.py)
         gc.collect()
         freeze_heap()
 
