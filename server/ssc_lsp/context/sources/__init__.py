@@ -1,7 +1,7 @@
 """Candidate sources, in the order they run (later ones read notes earlier ones left).
 
-Each module has `collect(query, pool)` and the source names it uses as weights keys
-(weights.py maps every source name to its weight in rank.SOURCE_WEIGHTS).
+Each module has `collect(query, pool)`; the source names it records evidence under are the keys
+of rank.SOURCE_WEIGHTS, which gives each its weight from weights.py.
 """
 
 from __future__ import annotations
