@@ -31,6 +31,7 @@ from typing import Any
 from ..map.filemap import FileMap
 from ..map.records import CLASS
 from ..map.workspace import Located, Workspace
+from . import weights as W
 
 log = logging.getLogger(__name__)
 
@@ -218,18 +219,31 @@ class JediHelper:
         path = n["module_path"]
         if not path or path.startswith(self.root + os.sep):
             return None  # builtins without source, or the workspace itself (the map has it)
-        sigs = n.get("signatures") or []
+        sigs = [_compact(x) for x in n.get("signatures") or []]
         kind = {"class": "class", "function": "def", "module": "module"}.get(n["type"], n["type"])
         head_line = sigs[0] if sigs else n["name"]
         if kind == "class" and sigs:
             head_line = "class " + sigs[0]
         elif kind == "def":
             head_line = "def " + head_line
-        text = head_line + "\n" + "".join(f"# also: {x}\n" for x in sigs[1:])
+        text = head_line + ("  # overloaded\n" if len(sigs) > 1 else "\n")
         if n.get("doc"):
             text += f'    """{n["doc"]}"""\n'
         return ExternalApi(n["full_name"] or f"{module}.{name}", _site_relative(path),
                            max(0, n["line"] - 1), text)
+
+
+def _compact(sig: str, limit: int = W.SIGNATURE_MAX_CHARS) -> str:
+    """`f(a, b, ...) -> R`: a long signature cut at a parameter boundary, its return kept."""
+    if len(sig) <= limit:
+        return sig
+    head, sep, ret = sig.rpartition(") -> ")
+    if not sep:
+        head, ret = sig.rstrip(")"), ""
+    tail = ", ...)" + (f" -> {ret[:40]}" if ret else "")
+    cut = head[: max(0, limit - len(tail))]
+    cut = cut.rsplit(", ", 1)[0] if ", " in cut else cut
+    return cut + tail
 
 
 def _package_root() -> str:

@@ -55,7 +55,10 @@ def answer(req: dict) -> dict:
             code = f"from {module} import {head}\n{head}"
         lines = code.split("\n")
         script = jedi.Script(code=code, project=proj)
-        return {"names": [_name(n, True) for n in script.infer(len(lines), len(lines[-1]))[:1]]}
+        # goto lands on the definition (a classmethod's `def`, not the descriptor infer returns)
+        found = script.goto(len(lines), len(lines[-1]), follow_imports=True) or \
+            script.infer(len(lines), len(lines[-1]))
+        return {"names": [_name(n, True) for n in found[:1]]}
     return {"error": f"unknown op {req['op']!r}"}
 
 
