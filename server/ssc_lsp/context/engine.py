@@ -98,7 +98,8 @@ class ContextEngine:
         """Build every index now (blocking)."""
         with self._building:
             self.graph.refresh()
-            self.bg_resolver._cache.clear()  # one entry per reference: not needed once derived
+            # its cache holds an entry per reference of the workspace, not needed once derived
+            self.bg_resolver = self.graph.resolver = Resolver(self.svc.ws)
             self._build_lexical()
         self.docs.refresh(force=True)
         searcher(self.svc.ws).search("_warm", 1)  # the symbol search's table (sources/typed.py)
