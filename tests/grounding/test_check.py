@@ -148,3 +148,68 @@ def test_repair_hints_say_what_exists(svc, externals):
     verdict, placed = check(svc, externals, "    x = format_mony(amount)\n")
     _, available = repair_hints(svc.ws, placed, verdict.issues)
     assert any(a.startswith("format_money(value, currency=...) (in util.money") for a in available)
+
+
+# -- what real code does that the map cannot see: no false alarms ---------------------------------
+
+DYNAMIC = {
+    "pkg/__init__.py": "",
+    "pkg/base.py": (
+        "class Meta(type):\n"
+        "    def __new__(mcs, name, bases, ns):\n"
+        "        cls = super().__new__(mcs, name, bases, ns)\n"
+        "        cls._meta = name\n"
+        "        return cls\n\n\n"
+        "class WithMeta(metaclass=Meta):\n"
+        "    def show(self):\n"
+        "        return 1\n\n\n"
+        "class Admin:\n"
+        "    def perms(self):\n"
+        "        return 2\n\n\n"
+        "class ModelAdmin(Admin):\n"
+        "    def __init__(self, model):\n"
+        "        self.opts = model\n\n\n"
+        "class Form:\n"
+        "    def clean(self):\n"
+        "        return self.cleaned\n\n"
+        "    def errors(self):\n"
+        "        return 3\n\n\n"
+        "def converters(pairs):\n"
+        "    out = {}\n"
+        "    for j, (conv, col) in pairs:\n"
+        "        out[j] = conv\n"
+        "    return out\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def dynamic(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dyn")
+    for rel, text in DYNAMIC.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    s = MapService(str(root), MapOptions(persist=False))
+    s.index()
+    return s
+
+
+@pytest.mark.parametrize("anchor, suggestion, unknown", [
+    # a metaclass may add attributes
+    ("        return 1\n", "        x = self._meta\n", "self._meta"),
+    # set in a subclass (`self.opts` read in the base class)
+    ("        return 2\n", "        y = self.opts\n", "self.opts"),
+    # the rest of the file reads `self.cleaned` and the map cannot resolve it there either
+    ("        return 3\n", "        z = self.cleaned\n", "self.cleaned"),
+    # bound by a nested tuple target
+    ("        out[j] = conv\n", "        out[j] = (conv, col)\n", "col"),
+])
+def test_no_false_alarm_where_the_map_cannot_see(dynamic, externals, anchor, suggestion, unknown):
+    verdict, _ = check(dynamic, externals, suggestion, rel="pkg/base.py", anchor=anchor)
+    assert verdict.ok, verdict.to_json()
+    assert unknown in verdict.unknown
+
+
+def test_but_a_member_nobody_defines_is_still_reported(dynamic, externals):
+    verdict, _ = check(dynamic, externals, "        y = self.nothing_like_it\n", rel="pkg/base.py",
+                       anchor="        return 2\n")
+    assert kinds(verdict) == [(ATTRIBUTE, "self.nothing_like_it")]

@@ -15,6 +15,7 @@ how much was really checked.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -54,6 +55,11 @@ IMPLICIT = frozenset({"__class__", "__qualname__", "__module__", "__annotations_
 # Syntax that binds or matches names the map's extractor does not record as bindings
 _PATTERNS = frozenset({"case_pattern", "as_pattern_target", "keyword_pattern", "splat_pattern",
                        "dict_pattern", "class_pattern", "type_parameter"})
+# Target syntax (only ever on the left of `=`, `for ... in`, `as`): nested tuples the extractor
+# may not bind (`for j, (a, b) in ...`)
+_TARGETS = frozenset({"tuple_pattern", "list_pattern", "pattern_list"})
+_METACLASS = re.compile(r"\bmetaclass\s*=|\*\*")
+MAX_SUBCLASSES = 200
 _TRANSPARENT_CLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "final",
                                            "typing.final", "total_ordering",
                                            "functools.total_ordering"})
@@ -237,7 +243,8 @@ class _Run:
             return
         found = self.r.member_of(value, name)
         if found is None:
-            if not self._closed(value):
+            if not self._closed(value) or self._in_subclass(value, ref.receiver or "", name) \
+                    or self._attribute_unresolved_elsewhere(value, name):
                 self.v.unknown.append(shown)
                 return
             self.v.checked += 1
@@ -277,6 +284,61 @@ class _Run:
             return self._closed_class(value)
         return False
 
+    def _in_subclass(self, value: Value, receiver: str, name: str) -> bool:
+        """`self.x` in a base class may be an attribute its subclasses define."""
+        if not isinstance(value, Instance | SuperOf) or receiver.split(".")[0] not in ("self", "cls"):
+            return False
+        from ..map.hierarchy import subtypes  # scans the files naming the class: failure path only
+
+        todo, seen = [value.cls], {value.cls.symbol.id}
+        while todo and len(seen) < MAX_SUBCLASSES:
+            for sub in subtypes(self.ws, self.r, todo.pop()):
+                if sub.symbol.id in seen:
+                    continue
+                seen.add(sub.symbol.id)
+                if sub.file.lookup(f"{sub.symbol.qualname}.{name}") is not None or \
+                        not self._closed_class(sub):
+                    return True
+                todo.append(sub)
+        return bool(todo)
+
+    def _attribute_unresolved_elsewhere(self, value: Value, name: str) -> bool:
+        """Whether the rest of the file uses `.name` on the same type and the map cannot resolve
+        it there either (set by a metaclass, a decorator, `setattr`: not the model's fault)."""
+        want = _class_id(value)
+        fresh = {id(u) for u in self.p.fresh}
+        for unit in self.fm.units:
+            if id(unit) in fresh or name not in unit.ref_names():
+                continue
+            for ref in unit.refs:
+                if ref.name != name or ref.kind != REF_ATTRIBUTE or ref.receiver is None:
+                    continue
+                other = self.r.value_of_expr(self.fm, ref.scope, ref.receiver)
+                if other is not None and _class_id(other) == want and \
+                        self.r.member_of(other, name) is None:
+                    return True
+        return False
+
+    def _header(self, cls: Located) -> str:
+        """The text of a class statement's first lines (keywords like `metaclass=` are not in
+        the map's records). A class of this file is read from the text its rows refer to: the
+        new text for the fresh units, the document as it was for the others."""
+        if cls.file.path == self.fm.path:
+            fresh = any(s is cls.symbol for u in self.p.fresh for s in u.symbols)
+            data = self.p.data if fresh else self.p.data[:self.p.start] + self.p.data[self.p.end:]
+            text: str | None = data.decode("utf-8", errors="replace")
+        else:
+            text = self.svc.text_of(cls.file.path)
+        if text is None:
+            return ""
+        row = cls.symbol.range[0]
+        head = []
+        for line in text.split("\n")[row:row + 6]:
+            head.append(line)
+            if line.rstrip().endswith(":"):
+                break
+        return "\n".join(head)
+
     def _closed_class(self, cls: Located) -> bool:
         seen: set[str] = set()
         todo = [cls]
@@ -293,7 +355,9 @@ class _Run:
                 return False
             bases = self.r.bases(c)
             if len(bases) != len(sym.bases):
-                return False  # a base the map cannot see, or `metaclass=...`
+                return False  # a base the map cannot see
+            if _METACLASS.search(self._header(c)):
+                return False  # a metaclass may add anything
             for b in bases:
                 if not isinstance(b, Located):
                     return False  # a base outside the workspace
@@ -403,6 +467,14 @@ def _is_store(node: ts.Node) -> bool:
     return p.type == "delete_statement"
 
 
+def _class_id(value: Value) -> str | None:
+    if isinstance(value, Instance | SuperOf):
+        return value.cls.symbol.id
+    if isinstance(value, Located):
+        return value.symbol.id
+    return None
+
+
 def _bound_in_syntax(node: ts.Node, name: str) -> bool:
     """Whether the top-level statement around `node` binds `name` in a pattern or `as` target
     (syntax the map's extractor does not turn into bindings)."""
@@ -413,7 +485,7 @@ def _bound_in_syntax(node: ts.Node, name: str) -> bool:
     while todo:
         n = todo.pop()
         if n.type == "identifier":
-            if n.text.decode("utf-8", "replace") == name and _under(n, _PATTERNS):
+            if n.text.decode("utf-8", "replace") == name and _under(n, _PATTERNS | _TARGETS):
                 return True
             continue
         todo.extend(n.children)

@@ -7,6 +7,9 @@ second; the answer never changes while the server runs. The check itself never w
 unless told to: an unanswered question makes the verdict "unknown" for that name, and the answer
 is fetched in the background for the next suggestion (and awaited, with a deadline, while the
 model is still writing).
+Why one lock for the process and a daemon thread: jedi keeps one subprocess per environment
+for compiled modules, shared by every `jedi.Project`; two threads talking to it at once
+deadlock. A stuck jedi call must not keep the server from exiting either.
 Why a second opinion for absent modules: jedi can miss a module that exists (odd installs,
 namespace packages); `importlib.util.find_spec` must agree before a top-level module is called
 missing. It does not import the module.
@@ -19,11 +22,14 @@ import concurrent.futures
 import importlib.util
 import logging
 import os
+import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
+
+JEDI_LOCK = threading.Lock()  # every jedi call of this package's grounding, process-wide
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,12 @@ class Externals:
         self.root = os.path.abspath(root)
         self._extra = list(sys_path or [])
         self._project = None
-        self._lock = threading.Lock()  # jedi's caches are not thread-safe
-        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ssc-externals")
+        self._lock = JEDI_LOCK
         self._known: dict[str, ModuleInfo] = {}
         self._pending: dict[str, concurrent.futures.Future] = {}
-        self._plock = threading.Lock()  # guards _pending
+        self._plock = threading.Lock()  # guards _pending and the worker
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
 
     # -- answers -----------------------------------------------------------------------------
     def get(self, module: str) -> ModuleInfo | None:
@@ -65,9 +72,14 @@ class Externals:
                     continue
                 fut = self._pending.get(m)
                 if fut is None:
-                    fut = self._pool.submit(self._work, m)
+                    fut = concurrent.futures.Future()
                     self._pending[m] = fut
+                    self._queue.put(m)
                 out.append(fut)
+            if out and self._worker is None:
+                self._worker = threading.Thread(target=self._run, name="ssc-externals",
+                                                daemon=True)
+                self._worker.start()
         return out
 
     def wait(self, modules: Iterable[str], timeout: float | None) -> None:
@@ -83,9 +95,20 @@ class Externals:
             await asyncio.wait(futures, timeout=timeout)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._queue.put(None)
 
     # -- work (the worker thread) ------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            module = self._queue.get()
+            if module is None:
+                return
+            info = self._work(module)
+            with self._plock:
+                fut = self._pending.pop(module, None)
+            if fut is not None and not fut.done():
+                fut.set_result(info)
+
     def _work(self, module: str) -> ModuleInfo:
         try:
             info = self._ask(module)
@@ -93,8 +116,6 @@ class Externals:
             log.debug("jedi could not answer for module %s: %s", module, e)
             info = ModuleInfo(True, None)
         self._known[module] = info
-        with self._plock:
-            self._pending.pop(module, None)
         return info
 
     def _jedi_project(self):

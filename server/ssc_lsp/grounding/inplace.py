@@ -18,6 +18,7 @@ those shared symbols, so the merged map is assembled by hand and never finalized
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -92,8 +93,9 @@ def place(live: FileMap, data: bytes, offset: int, text: str, tree: ts.Tree | No
     new = data[:offset] + ins + data[offset:]
     start, end = offset, offset + len(ins)
     parser = _parser()
+    index = index or LineIndex(data)
+    new_index = index.edited(new, start, start, ins)
     if tree is not None:
-        index = index or LineIndex(data)
         point = index.point_of_byte(offset)
         old = tree.copy()
         old.edit(start_byte=start, old_end_byte=start, new_end_byte=end, start_point=point,
@@ -105,16 +107,23 @@ def place(live: FileMap, data: bytes, offset: int, text: str, tree: ts.Tree | No
     specs = unit_specs(root)
     chosen, replaced = _touched(specs, live.units, start, end, len(ins))
     fresh = [extract_unit(unit_of(s), root) for s in chosen]
-    fm = _merge(live, fresh, replaced, LineIndex(new).line_count)
-    return Placed(new, start, end, new_tree, LineIndex(new), fm, fresh)
+    fm = _merge(live, fresh, replaced, new_index.line_count)
+    return Placed(new, start, end, new_tree, new_index, fm, fresh)
+
+
+MAX_EXPANSION = 30_000  # bytes the fixed point may add around the suggestion's own units
 
 
 def _touched(specs: list[UnitSpec], live_units: list[Unit], start: int, end: int,
              length: int) -> tuple[list[UnitSpec], set[int]]:
     """The new units the suggestion touches and the ids of the live units they replace.
 
-    Two passes to a fixed point: a suggestion that changes how the code around it parses (an
-    unclosed bracket) touches more new units, which replace more live ones.
+    To a fixed point: a suggestion that changes how the code around it parses (an unclosed
+    bracket) touches more new units, which replace more live ones. When the live document does
+    not parse (an empty block just opened: tree-sitter may make the whole file one ERROR unit),
+    the fixed point would re-extract the whole file; past MAX_EXPANSION it stops, extracts only
+    the suggestion's own units, and keeps the live units it only overlaps (their records are
+    stale around the cursor, which can only make the check say "unknown", never "missing").
     """
 
     def to_live(b: int) -> int:
@@ -123,22 +132,30 @@ def _touched(specs: list[UnitSpec], live_units: list[Unit], start: int, end: int
     def to_new(b: int) -> int:
         return b if b < start else b + length
 
-    lo, hi = start, end
-    chosen: list[UnitSpec] = []
-    replaced: set[int] = set()
+    def overlapping(lo: int, hi: int) -> list[UnitSpec]:
+        return [s for s in specs if s[0] < hi and s[1] > lo] or \
+               [s for s in specs if s[0] <= lo <= s[1]]
+
+    first = overlapping(start, end)
+    if not first:
+        return [], set()
+    lo, hi = min(s[0] for s in first), max(s[1] for s in first)
+    own = hi - lo
+    chosen, replaced = first, set()
     for _ in range(4):
-        chosen = [s for s in specs if s[0] < hi and s[1] > lo] or \
-                 [s for s in specs if s[0] <= lo <= s[1]]
-        if not chosen:
-            return [], set()
-        llo, lhi = to_live(min(s[0] for s in chosen)), to_live(max(s[1] for s in chosen))
+        llo, lhi = to_live(lo), to_live(hi)
         hit = [u for u in live_units if u.start_byte < lhi and u.end_byte > llo]
-        replaced = {id(u) for u in hit}
         nlo = min([lo] + [to_new(u.start_byte) for u in hit])
         nhi = max([hi] + [to_new(u.end_byte) for u in hit])
+        if nhi - nlo - own > MAX_EXPANSION:
+            llo, lhi = to_live(min(s[0] for s in first)), to_live(max(s[1] for s in first))
+            inside = {id(u) for u in live_units if llo <= u.start_byte and u.end_byte <= lhi}
+            return first, inside
+        replaced = {id(u) for u in hit}
         if (nlo, nhi) == (lo, hi):
             break
         lo, hi = nlo, nhi
+        chosen = overlapping(lo, hi)
     return chosen, replaced
 
 
@@ -146,14 +163,14 @@ def _merge(live: FileMap, fresh: list[Unit], replaced: set[int], lines: int) -> 
     """The live map with the replaced units swapped for the fresh ones, assembled by hand."""
     own = FileMap(path=live.path, module=live.module, units=fresh, lines=lines)
     own.finalize()  # only the fresh units' own symbols are touched
-    gone = {id(s) for u in live.units if id(u) in replaced for s in u.symbols}
-    by_q: dict[str, list] = {}
-    for q, syms in live.by_qualname.items():
-        kept = [s for s in syms if id(s) not in gone] if gone else syms
-        if kept:
-            by_q[q] = kept
-    for q, syms in own.by_qualname.items():
-        by_q[q] = by_q.get(q, []) + syms
+    gone_syms = [s for u in live.units if id(u) in replaced for s in u.symbols]
+    gone = {id(s) for s in gone_syms}
+    # only the qualnames the swap touches differ from the live table: an overlay, not a copy
+    changed: dict[str, list] = {}
+    for q in {s.qualname for s in gone_syms} | set(own.by_qualname):
+        kept = [s for s in live.by_qualname.get(q, ()) if id(s) not in gone]
+        changed[q] = kept + own.by_qualname.get(q, [])
+    by_q = ChainMap(changed, live.by_qualname)
     # live units keep their live offsets: only the order matters (star imports and __all__
     # are gathered in unit order)
     cut = fresh[0].start_byte if fresh else 0
@@ -161,6 +178,6 @@ def _merge(live: FileMap, fresh: list[Unit], replaced: set[int], lines: int) -> 
     units = [u for u in kept if u.start_byte < cut] + fresh + [u for u in kept if u.start_byte >= cut]
     merged = FileMap(path=live.path, module=live.module, units=units, hash="", lines=lines,
                      symbols=[live.module_symbol] if live.module_symbol else [],
-                     by_qualname=by_q, module_symbol=live.module_symbol)
+                     by_qualname=by_q, module_symbol=live.module_symbol)  # type: ignore[arg-type]
     return merged
 

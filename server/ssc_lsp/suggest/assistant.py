@@ -132,6 +132,7 @@ class Assistant:
         self._checkers: dict[str, Checker] = {}
         self._recent: OrderedDict[str, Outcome] = OrderedDict()
         self._list_job: ListJob | None = None
+        self.last_timings: dict[str, float] = {}  # of the last suggestion (ssc/stats, benchmarks)
 
     # -- per workspace -----------------------------------------------------------------------
     def checker(self, svc: MapService) -> Checker:
@@ -255,8 +256,12 @@ class Assistant:
         self._prefetch_imports(spot, checker)
         ctx_job = asyncio.ensure_future(asyncio.to_thread(
             self._context, spot, cfg.context.budget_chars)) if use_context else None
+        slept = 0.0
         if debounce > 0:
+            t = time.perf_counter()
             await asyncio.sleep(debounce)
+            slept = time.perf_counter() - t
+            timings["debounce"] = slept * 1000
         t = time.perf_counter()
         ctx = await ctx_job if ctx_job is not None else None
         timings["contextWait"] = (time.perf_counter() - t) * 1000
@@ -280,20 +285,28 @@ class Assistant:
             self._last[spot.key] = Suggestion(prefix, out.text)
             return out
         model_ms = 0.0
+        timings["check"] = timings["post"] = 0.0
 
         async def ask(req: CompletionRequest) -> str:
             nonlocal model_ms
-            raw, text, ms = await self._ask(provider, req, around, single_line, chat)
+            raw, ms = await self._ask(provider, req, around, single_line)
             model_ms += ms
+            t = time.perf_counter()
+            text = postprocess(raw, around, chat=chat, single_line=single_line)
+            timings["post"] += (time.perf_counter() - t) * 1000
             if not out.raw:
                 out.raw = raw
             return text
 
         async def check(text: str) -> tuple[Verdict, Placed | None]:
+            t = time.perf_counter()
             verdict, placed = _check_now(checker, spot, text)
             if verdict.pending and checker.externals is not None and external_wait > 0:
+                timings["check"] += (time.perf_counter() - t) * 1000
                 await checker.externals.wait_async(verdict.pending, external_wait)
+                t = time.perf_counter()
                 verdict, placed = _check_now(checker, spot, text)
+            timings["check"] += (time.perf_counter() - t) * 1000
             return verdict, placed
 
         def hints(placed: Placed, verdict: Verdict):
@@ -307,7 +320,8 @@ class Assistant:
             out.text = grounded.text
         timings["model"] = model_ms
         timings["total"] = (time.perf_counter() - t0) * 1000
-        timings["overhead"] = timings["total"] - model_ms - debounce * 1000
+        # the debounce is a wait on purpose, not work: what it took (timer lateness included)
+        timings["overhead"] = timings["total"] - model_ms - slept * 1000
         if use_cache:
             self.cache.put(key, Completion(text=out.text, provider=provider.name))
         if out.text:
@@ -315,18 +329,21 @@ class Assistant:
         return out
 
     async def _ask(self, provider: Provider, request: CompletionRequest, around: Around,
-                   single_line: bool, chat: bool) -> tuple[str, str, float]:
-        """Stream one answer; stop as soon as it runs past the block. (raw, text, model ms)"""
+                   single_line: bool) -> tuple[str, float]:
+        """Stream one answer; stop (closing the stream) as soon as it runs past the block.
+        Returns the raw text and the milliseconds spent inside the model's stream."""
         parts: list[str] = []
+        inside = 0.0
         t = time.perf_counter()
         async with contextlib.aclosing(provider.stream_completion(request)) as stream:
             async for piece in stream:
+                inside += time.perf_counter() - t
                 parts.append(piece)
                 if "\n" in piece and block_ended("".join(parts), around, single_line=single_line):
                     break
-        ms = (time.perf_counter() - t) * 1000
-        raw = "".join(parts)
-        return raw, postprocess(raw, around, chat=chat, single_line=single_line), ms
+                t = time.perf_counter()
+        inside += time.perf_counter() - t  # the stream's end (and its closing)
+        return "".join(parts), inside * 1000
 
     def _context(self, spot: Spot, budget: int) -> ContextResult | None:
         """The context engine's answer (in a worker thread); none when it fails."""
@@ -351,6 +368,7 @@ class Assistant:
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _remember(self, out: Outcome) -> Outcome:
+        self.last_timings = {k: round(v, 3) for k, v in out.timings.items()}
         self._recent[out.id] = out
         while len(self._recent) > RECENT:
             self._recent.popitem(last=False)
@@ -376,7 +394,7 @@ class Assistant:
         return {"completion": dict(self.counters), "check": self.stats.to_json(),
                 "cache": {"entries": len(self.cache), "hits": self.cache.hits,
                           "misses": self.cache.misses},
-                "llm": self.providers.describe()}
+                "llm": self.providers.describe(), "lastTimings": dict(self.last_timings)}
 
     def dropped_summary(self) -> str:
         return self.stats.summary()
