@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__
@@ -38,10 +39,48 @@ class Where:
     index: LineIndex
 
 
+class SscProtocol(LanguageServerProtocol):
+    """pygls' protocol, with the initialize answer fitted to this server and to the client.
+
+    - Positions are UTF-16 whatever the client prefers: every conversion in the map
+      (map/positions.py) counts UTF-16 code units, so offering Neovim's first choice (UTF-8),
+      as pygls would, shifts every column after a non-ASCII character.
+    - Only what the client declared is offered where the protocol says so: code action options
+      need `codeActionLiteralSupport`, and inline completion is offered only to a client that
+      declared `textDocument.inlineCompletion`.
+    """
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        general = params.capabilities.general
+        offered = general.position_encodings if general is not None else None
+        if offered:
+            general.position_encodings = [types.PositionEncodingKind.Utf16]
+        try:
+            result = yield from super().lsp_initialize(params)
+        finally:
+            if offered:
+                general.position_encodings = offered
+        fit_capabilities(result.capabilities, params.capabilities)
+        return result
+
+
+def fit_capabilities(server: types.ServerCapabilities, client: types.ClientCapabilities) -> None:
+    """Drop or simplify what the client did not declare (see SscProtocol)."""
+    td = client.text_document
+    literal = td is not None and td.code_action is not None and \
+        td.code_action.code_action_literal_support is not None
+    if isinstance(server.code_action_provider, types.CodeActionOptions) and not literal:
+        server.code_action_provider = True
+    if td is None or td.inline_completion is None:
+        server.inline_completion_provider = None
+
+
 class SscServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("ssc-lsp", __version__,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=SscProtocol)
         self.config = Config()
         self.maps: list[MapService] = []
         self._loose: dict[str, MapService] = {}  # files outside every workspace folder

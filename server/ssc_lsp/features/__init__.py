@@ -27,6 +27,7 @@ FEATURES = (
     "completion",
     "stats",
     "context",
+    "commands",
 )
 
 

@@ -101,12 +101,20 @@ def _map_item(ls, svc, it: MapItem, rank: int, lazy_docs: bool) -> types.Complet
         params = detail.split(it.name, 1)[1] if it.name in detail else None
         label_details = types.CompletionItemLabelDetails(detail=params, description=it.module)
     item = types.CompletionItem(
-        label=it.name, kind=KINDS.get(it.kind, types.CompletionItemKind.Text),
+        label=it.name, kind=_declared_kind(ls, KINDS.get(it.kind, types.CompletionItemKind.Text)),
         detail=detail, label_details=label_details, sort_text=f"0{it.rank}{rank:05d}",
         data={"ssc": "map", "root": svc.root, "id": it.symbol_id} if it.symbol_id else None)
     if not lazy_docs and it.symbol_id:
         _resolve_map(ls, item, item.data)
     return item
+
+
+def _declared_kind(ls, kind: types.CompletionItemKind) -> types.CompletionItemKind:
+    """The kind if the client declared it; a client with no value set knows Text..Reference."""
+    kinds = client_supports(ls, "text_document.completion.completion_item_kind.value_set")
+    if (kind in kinds) if kinds else kind <= types.CompletionItemKind.Reference:
+        return kind
+    return types.CompletionItemKind.Variable  # Constant is the only kind of ours outside them
 
 
 def _llm_item(ls, index, row: int, word_start: int, col: int, text: str, sid: str

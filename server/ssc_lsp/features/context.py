@@ -1,9 +1,10 @@
 """`ssc/context`: the context the engine packs for a position, with why each item was chosen.
 
 Params: `{textDocument: {uri}, position: {line, character}, budget?: int, unit?: "chars" |
-"tokens", withText?: bool}`. The result is the engine's structured result (context/items.py):
-items with path, 0-based inclusive lines, kind, form, score, reasons and size, plus each item's
-`uri` and LSP `range` so an editor can show or open it, and the packed text.
+"tokens", withText?: bool}` (`budgetChars` is taken for `budget`, in chars). The result is the
+engine's structured result (context/items.py): items with path, 0-based inclusive lines, kind,
+form, score, reasons and size, plus each item's `uri` and LSP `range` so an editor can show or
+open it, the packed text, and `markdown`: the same for a person to read (what the editors show).
 
 The handler is synchronous on purpose: a request that follows a didChange must see it.
 """
@@ -25,34 +26,7 @@ CONTEXT = "ssc/context"
 def register(server) -> None:
     @server.feature(CONTEXT)
     def ssc_context(ls, params) -> dict | None:
-        uri = _get(params, "textDocument", "uri")
-        line = _get(params, "position", "line")
-        char = _get(params, "position", "character")
-        if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(char, int):
-            raise ValueError("ssc/context takes {textDocument: {uri}, position: {line, character}, "
-                             "budget?, unit?, withText?}")
-        where = ls.where(uri, types.Position(line, char))
-        if where is None or where.rel not in where.svc.ws.files:
-            return None
-        budget = _get(params, "budget")
-        unit = _get(params, "unit") or "chars"
-        if not isinstance(budget, int) or budget <= 0:
-            budget = ls.config.context.budget_chars
-        if unit not in ("chars", "tokens"):
-            raise ValueError("unit is 'chars' or 'tokens'")
-        with_text = _get(params, "withText")
-        engine = engine_for(where.svc)
-        res = engine.assemble(where.rel, where.row, where.col,
-                              ContextOptions(budget=Budget(int(budget), unit)))
-        out = res.to_json(with_text=with_text is not False)
-        for item, it in zip(out["items"], res.items, strict=True):
-            if it.external:
-                continue
-            item["uri"] = ls.uri_of(where.svc, it.path)
-            item["range"] = {"start": {"line": it.start_line, "character": 0},
-                             "end": {"line": it.end_line + 1, "character": 0}}
-        out["uri"] = uri
-        return out
+        return context_at(ls, params)
 
     previous = getattr(server, "on_indexed", None)
 
@@ -80,6 +54,70 @@ def register(server) -> None:
         previous_close()
 
     server.close_maps = close_maps
+
+
+def context_at(ls, params) -> dict | None:
+    """The `ssc/context` answer for params (a dict or pygls' namedtuple), or None."""
+    uri = _get(params, "textDocument", "uri")
+    line = _get(params, "position", "line")
+    char = _get(params, "position", "character")
+    if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(char, int):
+        raise ValueError("ssc/context takes {textDocument: {uri}, position: {line, character}, "
+                         "budget?, unit?, withText?}")
+    where = ls.where(uri, types.Position(line, char))
+    if where is None or where.rel not in where.svc.ws.files:
+        return None
+    budget = _get(params, "budget")
+    unit = _get(params, "unit") or "chars"
+    if budget is None and isinstance(_get(params, "budgetChars"), int):
+        budget, unit = _get(params, "budgetChars"), "chars"
+    if not isinstance(budget, int) or budget <= 0:
+        budget = ls.config.context.budget_chars
+    if unit not in ("chars", "tokens"):
+        raise ValueError("unit is 'chars' or 'tokens'")
+    with_text = _get(params, "withText")
+    engine = engine_for(where.svc)
+    res = engine.assemble(where.rel, where.row, where.col,
+                          ContextOptions(budget=Budget(int(budget), unit)))
+    out = res.to_json(with_text=with_text is not False)
+    for item, it in zip(out["items"], res.items, strict=True):
+        if it.external:
+            continue
+        item["uri"] = ls.uri_of(where.svc, it.path)
+        item["range"] = {"start": {"line": it.start_line, "character": 0},
+                         "end": {"line": it.end_line + 1, "character": 0}}
+    out["uri"] = uri
+    out["markdown"] = context_markdown(out)
+    return out
+
+
+def context_markdown(out: dict) -> str:
+    """The context for a person: what was chosen, why, and the code itself."""
+    items = out.get("items") or []
+    unit = out.get("unit", "chars")
+    where = f"{out.get('path')}:{out.get('line', 0) + 1}"
+    lines = [f"# ssc context at {where}", "",
+             f"{len(items)} of {out.get('candidates', len(items))} candidates, "
+             f"{out.get('used', 0)} of {out.get('budget', 0)} {unit}"
+             + (f", in `{out['scope']}`" if out.get("scope") else "")
+             + (f", receiver `{out['receiver']}`" if out.get("receiver") else ""), ""]
+    for it in items:
+        span = f"{it['path']}:{it['start_line'] + 1}-{it['end_line'] + 1}"
+        lines.append(f"## {it.get('kind', 'item')} `{it.get('name') or '?'}` ({span}, {it.get('form')})")
+        why = it.get("why") or []
+        if why:
+            lines.append("")
+            lines.append("Why: " + "; ".join(why) + ".")
+        body = it.get("text")
+        if body:
+            fence = "```"
+            while fence in body:
+                fence += "`"
+            lines += ["", f"{fence}python", body.rstrip("\n"), fence]
+        lines.append("")
+    if not items:
+        lines.append("_Nothing from the map fits here._")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _get(obj, *keys):

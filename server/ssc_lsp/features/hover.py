@@ -38,8 +38,9 @@ def register(server) -> None:
 
 
 def _markup(ls) -> types.MarkupKind:
+    """Markdown only for a client that declared it takes markdown in hovers."""
     hover_caps = getattr(ls.client_capabilities.text_document, "hover", None)
     formats = getattr(hover_caps, "content_format", None) or []
-    if formats and types.MarkupKind.Markdown not in formats:
-        return types.MarkupKind.PlainText
-    return types.MarkupKind.Markdown
+    if types.MarkupKind.Markdown in formats:
+        return types.MarkupKind.Markdown
+    return types.MarkupKind.PlainText

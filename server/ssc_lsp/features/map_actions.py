@@ -42,6 +42,8 @@ def register(server) -> None:
         checked = problems_for(state, svc, rel)
         doc = svc.docs.get(rel)
         source = doc.data if doc is not None else (svc.text_of(rel) or "").encode("utf-8")
+        preferred = True if client_supports(
+            ls, "text_document.code_action.is_preferred_support") else None
         out: list[types.CodeAction] = []
         for p in checked.problems:
             if not _overlaps(p.range, params.range, index, ls):
@@ -51,5 +53,5 @@ def register(server) -> None:
             for fix in fixes_for(p, source):
                 out.append(types.CodeAction(
                     title=fix.title, kind=types.CodeActionKind.QuickFix, diagnostics=diags or None,
-                    is_preferred=True, edit=workspace_edit(ls, svc, {rel: fix.edits})))
+                    is_preferred=preferred, edit=workspace_edit(ls, svc, {rel: fix.edits})))
         return out
