@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { contextMarkdown, jsonMarkdown, markdownFromResult, workspaceEditFromResult } from './markdown';
+import { OPTIONAL_SERVER_COMMANDS, OptionalCommand, offeredCommands, unavailableMessage } from './offers';
 import { MarkdownPreview } from './preview';
 import { activePythonCommand, onPythonEnvironmentChange } from './python';
 import { expandVariables, formatCommand, parseTcpAddress, resolveServerCommand, ServerCommand } from './serverPath';
@@ -58,6 +59,8 @@ const status = new StatusModel();
 let acceptFallback: vscode.Disposable | undefined;
 let clientListeners: vscode.Disposable[] = [];
 let restarting = false;
+/** Commands the running server lists in executeCommandProvider (empty while none runs). */
+let offered = new Set<string>();
 
 function log(message: string): void {
   output.appendLine(`[${new Date().toISOString()}] ${message}`);
@@ -272,6 +275,25 @@ async function refreshStats(): Promise<void> {
   updateStatus();
 }
 
+/** Records what the server offers; menus follow the `ssc.offers.*` context keys. */
+function setOffered(commands: Set<string>): void {
+  offered = commands;
+  for (const { command, contextKey } of Object.values(OPTIONAL_SERVER_COMMANDS)) {
+    void vscode.commands.executeCommand('setContext', contextKey, commands.has(command));
+  }
+}
+
+/** True when the server offers the command; else tells the user (a warning, not an error). */
+function serverOffers(which: OptionalCommand): boolean {
+  if (offered.has(OPTIONAL_SERVER_COMMANDS[which].command)) {
+    return true;
+  }
+  const message = unavailableMessage(which, client?.initializeResult?.serverInfo);
+  log(message);
+  void vscode.window.showWarningMessage(message);
+  return false;
+}
+
 function registerAcceptFallback(c: LanguageClient): void {
   acceptFallback?.dispose();
   acceptFallback = undefined;
@@ -389,6 +411,7 @@ async function startClient(): Promise<void> {
     await c.start();
     status.clearError();
     status.running();
+    setOffered(offeredCommands(c.initializeResult));
     registerAcceptFallback(c);
     void refreshStats();
     log('Server started');
@@ -409,6 +432,7 @@ async function startClient(): Promise<void> {
 }
 
 async function stopClient(): Promise<void> {
+  setOffered(new Set());
   acceptFallback?.dispose();
   acceptFallback = undefined;
   clientListeners.forEach((d) => d.dispose());
@@ -464,6 +488,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     command(CLIENT_COMMANDS.refactor, async () => {
       const sel = editorSelection();
+      if (!serverOffers('refactor')) {
+        return;
+      }
       const instruction = await askInstruction();
       if (instruction === undefined) {
         return;
@@ -475,6 +502,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     command(CLIENT_COMMANDS.explain, async () => {
       const sel = editorSelection();
+      if (!serverOffers('explain')) {
+        return;
+      }
       const result = await withProgress('ssc: explaining…', () => executeServerCommand(SERVER_COMMANDS.explain, [sel.uri, sel.range]));
       await showMarkdownResult('explain', result);
     }),
@@ -497,6 +527,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await preview.show('stats', jsonMarkdown('ssc map statistics', result));
     }),
     command(CLIENT_COMMANDS.reindex, async () => {
+      requireClient();
+      if (!serverOffers('reindex')) {
+        return;
+      }
       await executeServerCommand(SERVER_COMMANDS.reindex, []);
       void vscode.window.setStatusBarMessage('ssc: re-indexing', 3000);
     }),
@@ -507,15 +541,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       output.show(true);
     }),
     command(CLIENT_COMMANDS.menu, async () => {
-      const items: (vscode.QuickPickItem & { id: string })[] = [
+      const all: (vscode.QuickPickItem & { id: string; needs?: string })[] = [
         { label: '$(book) Show context for the cursor', id: CLIENT_COMMANDS.showContext },
-        { label: '$(comment-discussion) Explain the selection', id: CLIENT_COMMANDS.explain },
-        { label: '$(wand) Refactor the selection…', id: CLIENT_COMMANDS.refactor },
+        { label: '$(comment-discussion) Explain the selection', id: CLIENT_COMMANDS.explain, needs: SERVER_COMMANDS.explain },
+        { label: '$(wand) Refactor the selection…', id: CLIENT_COMMANDS.refactor, needs: SERVER_COMMANDS.refactor },
         { label: '$(graph) Show map statistics', id: CLIENT_COMMANDS.showStats },
-        { label: '$(refresh) Re-index the workspace', id: CLIENT_COMMANDS.reindex },
+        { label: '$(refresh) Re-index the workspace', id: CLIENT_COMMANDS.reindex, needs: SERVER_COMMANDS.reindex },
         { label: '$(debug-restart) Restart the server', id: CLIENT_COMMANDS.restart },
         { label: '$(output) Show output', id: CLIENT_COMMANDS.showOutput },
       ];
+      // Only what the running server offers.
+      const items = all.filter((item) => item.needs === undefined || offered.has(item.needs));
       const pick = await vscode.window.showQuickPick(items, { title: 'ssc', placeHolder: renderStatus(status.current).tooltip.split('\n')[0] });
       if (pick) {
         await vscode.commands.executeCommand(pick.id);

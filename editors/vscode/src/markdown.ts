@@ -1,14 +1,27 @@
 /** Pure helpers that turn server results into markdown for the preview. */
 
+/** An `ssc/context` item as the server sends it (0-based inclusive lines, `why` a list). */
 export interface ContextItem {
   path: string;
-  startLine: number;
-  endLine: number;
+  start_line?: number;
+  end_line?: number;
+  /** Older servers and stubs: camelCase, already 1-based. */
+  startLine?: number;
+  endLine?: number;
   kind?: string;
+  name?: string;
   score?: number;
-  why?: string;
+  why?: string | string[];
   chars?: number;
   text?: string;
+}
+
+/** "path:first-last" with 1-based lines. */
+function span(it: ContextItem): string {
+  if (typeof it.start_line === 'number' && typeof it.end_line === 'number') {
+    return `${it.path}:${it.start_line + 1}-${it.end_line + 1}`;
+  }
+  return `${it.path}:${it.startLine ?? '?'}-${it.endLine ?? '?'}`;
 }
 
 function fence(text: string, lang = ''): string {
@@ -45,9 +58,10 @@ export function contextMarkdown(result: unknown): string {
   const out = [`# ssc context`, '', `${items.length} item${items.length === 1 ? '' : 's'}, ${total} chars`, ''];
   for (const it of items) {
     const score = typeof it.score === 'number' ? ` · score ${it.score.toFixed(3)}` : '';
-    out.push(`## ${it.path}:${it.startLine}-${it.endLine}${it.kind ? ` (${it.kind})` : ''}${score}`);
-    if (it.why) {
-      out.push('', `_${it.why}_`);
+    out.push(`## ${span(it)}${it.kind ? ` (${it.kind})` : ''}${score}`);
+    const why = Array.isArray(it.why) ? it.why.join('; ') : it.why;
+    if (why) {
+      out.push('', `_${why}_`);
     }
     if (it.text) {
       out.push('', fence(it.text, langFor(it.path)));

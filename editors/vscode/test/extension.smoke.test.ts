@@ -173,3 +173,69 @@ test('extension with a server that cannot start: error in the status bar, no exc
     await ext.deactivate();
   }
 });
+
+/** The real server's argv: SSC_LSP_CMD (JSON array or words), else ssc-lsp on PATH; undefined if absent. */
+function realServer(): string[] | undefined {
+  const raw = (process.env.SSC_LSP_CMD ?? '').trim() || 'ssc-lsp';
+  const argv: string[] = raw.startsWith('[') ? JSON.parse(raw) : raw.split(/\s+/);
+  const probe = spawnSync(argv[0], [...argv.slice(1), '--version'], { stdio: 'ignore', timeout: 30000 });
+  return probe.status === 0 ? argv : undefined;
+}
+
+test('extension against the real server (mocked VS Code API)', async (t) => {
+  const argv = realServer();
+  if (!argv) {
+    t.skip('ssc-lsp is not on PATH (or SSC_LSP_CMD does not run)');
+    return;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssc-vscode-real-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const ws = path.join(tmp, 'ws');
+  fs.mkdirSync(path.join(ws, 'pkg'), { recursive: true });
+  fs.writeFileSync(path.join(ws, 'pkg', '__init__.py'), '');
+  fs.writeFileSync(path.join(ws, 'pkg', 'util.py'), 'def helper(x):\n    """Double x."""\n    return x * 2\n');
+  const mainText = 'from pkg.util import helper\n\n\ndef main():\n    return helper(21)\n';
+  fs.writeFileSync(path.join(ws, 'main.py'), mainText);
+  const wrapper = path.join(tmp, 'ssc-lsp');
+  const quoted = argv.map((a) => JSON.stringify(a)).join(' ');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nSSC_LSP_CACHE_DIR=${JSON.stringify(path.join(tmp, 'cache'))} exec ${quoted} "$@"\n`, { mode: 0o755 });
+
+  const state = newState({ 'ssc.server.path': wrapper, 'ssc.llm.provider': 'none', 'ssc.feedback.enabled': false }, ws);
+  const ext = loadExtension(state);
+  await ext.activate(context());
+  try {
+    const item = state.statusItems[0];
+    await until('the status bar to show the map size', () => /ssc: 3 files/.test(item.text), 20000).catch((err) => {
+      throw new Error(`${err.message}: "${item.text}" ${String(item.tooltip)}\n${state.output.slice(-20).join('\n')}`);
+    });
+    // What the server offers decides what the menus show (context keys).
+    const contextKeys = new Map(state.executed.filter((e) => e.command === 'setContext').map((e) => [e.args[0], e.args[1]]));
+    assert.equal(contextKeys.get('ssc.offers.reindex'), true);
+    assert.equal(contextKeys.get('ssc.offers.refactor'), false);
+    assert.equal(contextKeys.get('ssc.offers.explain'), false);
+
+    const doc = makeDocument(Uri.file(path.join(ws, 'main.py')), mainText, 'python');
+    state.activeTextEditor = { document: doc, selection: new Selection(new Position(4, 13), new Position(4, 13)) };
+    await state.commands.get('ssc-lsp.showContext')!();
+    assert.match(previewText(state, 'context'), /^# ssc context at main\.py:5/);
+    assert.match(previewText(state, 'context'), /def helper\(x\)/);
+    // The server command, as a code action would run it: the middleware shows the markdown.
+    await state.commands.get('ssc.showContext')!({ textDocument: { uri: doc.uri.toString() }, position: { line: 4, character: 13 } });
+    assert.match(previewText(state, 'context'), /^# ssc context at main\.py:5/);
+
+    // Not implemented by this server: a clear warning, no request, no error.
+    await state.commands.get('ssc-lsp.refactor')!();
+    await state.commands.get('ssc-lsp.explain')!();
+    const warnings = state.messages.filter((m) => m.level === 'warning').map((m) => m.text);
+    assert.ok(warnings.includes('ssc: Refactor Selection is not available in this server version (ssc-lsp 0.1.0 does not offer ssc.refactor).'), JSON.stringify(warnings));
+    assert.ok(warnings.some((w) => w.startsWith('ssc: Explain Selection is not available')), JSON.stringify(warnings));
+
+    await state.commands.get('ssc-lsp.reindex')!();
+    assert.ok(state.messages.some((m) => m.text === 'ssc: re-indexing'), JSON.stringify(state.messages));
+    await state.commands.get('ssc-lsp.showStats')!();
+    assert.equal(jsonBlock(previewText(state, 'stats')).files, 3);
+    assert.deepEqual(state.messages.filter((m) => m.level === 'error'), [], 'no error messages');
+  } finally {
+    await ext.deactivate();
+  }
+});

@@ -1,12 +1,15 @@
 /**
  * Drives the language server through vscode-jsonrpc/node, the layer under
  * vscode-languageclient: spawn, initialize with the extension's
- * initializationOptions, open a document, ask the ssc/* custom requests,
- * shutdown, exit.
+ * initializationOptions, open a document, definition, references, the ssc/*
+ * custom requests, the server commands the extension runs, and (against ssc-lsp)
+ * an inline completion from a scripted model; shutdown, exit.
  *
  *   SSC_LSP_CMD   the server command line (default "ssc-lsp"); a JSON array
  *                 (["python3", "-m", "ssc_lsp"]) or words split on spaces
  *   SSC_LSP_TIMEOUT_MS  per-request timeout (default 60000)
+ *   SSC_PYTHON    python for the scripted model, tests/fake_openai.py of this
+ *                 repository (default python3); without it the model part is skipped
  *
  * Skips, with a message, when the command cannot be spawned.
  */
@@ -60,16 +63,53 @@ function trySpawn(argv: string[], cwd: string): Promise<{ proc?: ChildProcess; r
   });
 }
 
-function makeWorkspace(): { dir: string; mainPath: string; mainText: string } {
+function makeWorkspace(): { dir: string; mainPath: string; mainText: string; utilPath: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssc-vscode-e2e-'));
   fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "fixture"\nversion = "0.0.0"\n');
   fs.mkdirSync(path.join(dir, 'pkg'));
   fs.writeFileSync(path.join(dir, 'pkg', '__init__.py'), '');
-  fs.writeFileSync(path.join(dir, 'pkg', 'util.py'), 'def helper(x):\n    """Double x."""\n    return x * 2\n');
-  const mainText = 'from pkg.util import helper\n\n\ndef main():\n    return helper(21)\n';
+  const utilPath = path.join(dir, 'pkg', 'util.py');
+  fs.writeFileSync(utilPath, 'def helper(x):\n    """Double x."""\n    return x * 2\n');
+  const mainText = 'from pkg.util import helper\n\n\ndef main():\n    return helper(21)\n\n\ndef other():\n    return \n';
   const mainPath = path.join(dir, 'main.py');
   fs.writeFileSync(mainPath, mainText);
-  return { dir, mainPath, mainText };
+  return { dir, mainPath, mainText, utilPath };
+}
+
+const FAKE_OPENAI = path.resolve(__dirname, '..', '..', '..', '..', 'tests', 'fake_openai.py');
+
+/** tests/fake_openai.py on loopback, scripted to answer "helper(2)"; undefined (with why) if it cannot run. */
+async function startFakeModel(dir: string): Promise<{ url?: string; stop(): void; why?: string }> {
+  const none = { stop: () => undefined };
+  if (!fs.existsSync(FAKE_OPENAI)) {
+    return { ...none, why: `${FAKE_OPENAI} not found` };
+  }
+  const script = path.join(dir, '.fake-openai.json');
+  fs.writeFileSync(script, JSON.stringify({ default: { text: 'helper(2)' }, models: ['fake-coder'] }));
+  const python = process.env.SSC_PYTHON || 'python3';
+  const proc = spawn(python, [FAKE_OPENAI, '--port', '0', '--script', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string | undefined>((resolve) => {
+    let out = '';
+    const timer = setTimeout(() => resolve(undefined), 15000);
+    proc.once('error', () => resolve(undefined));
+    proc.once('exit', () => resolve(undefined));
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(/^\d+$/.test(line.trim()) ? line.trim() : undefined);
+      }
+    });
+  });
+  const stop = () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+  };
+  if (!port) {
+    stop();
+    return { ...none, why: `${python} ${FAKE_OPENAI} did not start` };
+  }
+  return { url: `http://127.0.0.1:${port}/v1`, stop };
 }
 
 test('language server: initialize, open, ssc/* requests, shutdown', async (t) => {
@@ -102,9 +142,17 @@ test('language server: initialize, open, ssc/* requests, shutdown', async (t) =>
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
 
+  // The model: scripted, on loopback, configured through the extension's settings.
+  const model = await startFakeModel(ws.dir);
+  t.after(() => model.stop());
+  const userSettings: Record<string, unknown> = model.url
+    ? { 'llm.provider': 'openai', 'llm.baseUrl': model.url, 'llm.model': 'fake-coder', 'llm.api': 'chat', 'llm.retries': 0, 'completion.debounceMs': 0, 'feedback.enabled': false }
+    : { 'llm.provider': 'none', 'feedback.enabled': false };
+  if (!model.url) t.diagnostic(`no scripted model (${model.why}): the inline completion check is skipped`);
+
   try {
     connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-    const settings = buildServerSettings(readerFromObject({ 'llm.provider': 'none', 'feedback.enabled': false }));
+    const settings = buildServerSettings(readerFromObject(userSettings));
     const seen = { configuration: 0, progressBegin: [] as string[], progressEnd: 0, diagnostics: 0 };
 
     // What vscode-languageclient answers on the extension's behalf.
@@ -153,6 +201,8 @@ test('language server: initialize, open, ssc/* requests, shutdown', async (t) =>
             references: {},
             rename: { prepareSupport: true },
             publishDiagnostics: {},
+            // What vscode-languageclient 9 declares with ProposedFeatures (the extension registers them).
+            inlineCompletion: {},
           },
         },
       }),
@@ -165,11 +215,38 @@ test('language server: initialize, open, ssc/* requests, shutdown', async (t) =>
       textDocument: { uri, languageId: 'python', version: 1, text: ws.mainText },
     });
 
+    const real = init.serverInfo?.name === 'ssc-lsp';
+    const offered = ((init.capabilities.executeCommandProvider as { commands?: string[] } | undefined)?.commands ?? []);
+    for (const command of ['ssc.reindex', 'ssc.showContext', 'ssc.acceptCompletion']) {
+      assert.ok(offered.includes(command), `the server offers ${command}: ${JSON.stringify(offered)}`);
+    }
+    if (real) {
+      // Not implemented by ssc-lsp, so not offered, so the extension hides them (src/offers.ts).
+      assert.deepEqual(offered.filter((c) => c === 'ssc.refactor' || c === 'ssc.explain'), [], 'refactor/explain are not offered');
+    }
+
+    // Wait for the index (ssc-lsp: ssc/status; the stub has none and is ready at once).
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (real) {
+      const s = await ask('ssc/status', connection.sendRequest<{ ready?: boolean }>('ssc/status', {}));
+      if (s.ready) break;
+      if (Date.now() > deadline) throw new Error(`the map is not ready: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
     const stats = await ask('ssc/stats', connection.sendRequest<unknown>('ssc/stats', {}));
     assert.ok(stats !== null && typeof stats === 'object', `ssc/stats returns an object, got ${JSON.stringify(stats)}`);
 
     // Cursor on the call of helper() in main().
     const position = { line: 4, character: ws.mainText.split('\n')[4].indexOf('helper') + 2 };
+    const utilUri = pathToFileURL(ws.utilPath).href;
+    type Loc = { uri?: string; targetUri?: string; range?: { start: { line: number } } };
+    const asList = (r: unknown): Loc[] => (Array.isArray(r) ? r : r ? [r as Loc] : []);
+    const defs = asList(await ask('definition', connection.sendRequest('textDocument/definition', { textDocument: { uri }, position })));
+    assert.ok(defs.some((d) => (d.uri ?? d.targetUri) === utilUri), `definition in pkg/util.py: ${JSON.stringify(defs)}`);
+    const refs = asList(await ask('references', connection.sendRequest('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: true } })));
+    assert.ok(refs.some((r) => r.uri === utilUri) && refs.some((r) => r.uri === uri && r.range?.start.line === 4), `references: ${JSON.stringify(refs)}`);
+
     const ctx = await ask(
       'ssc/context',
       connection.sendRequest<{ items?: unknown; markdown?: unknown }>('ssc/context', { textDocument: { uri }, position, budgetChars: 4000 }),
@@ -178,9 +255,37 @@ test('language server: initialize, open, ssc/* requests, shutdown', async (t) =>
     assert.ok(Array.isArray(ctx.items), `ssc/context has items[]: ${JSON.stringify(ctx).slice(0, 300)}`);
     assert.equal(typeof ctx.markdown, 'string', 'ssc/context has markdown');
     for (const item of ctx.items as Record<string, unknown>[]) {
-      for (const key of ['path', 'startLine', 'endLine']) {
+      for (const key of ['path', 'start_line', 'end_line']) {
         assert.ok(key in item, `context item has ${key}: ${JSON.stringify(item).slice(0, 200)}`);
       }
+    }
+
+    // The server commands the extension runs.
+    const shown = await ask('ssc.showContext', connection.sendRequest<unknown>('workspace/executeCommand', { command: 'ssc.showContext', arguments: [{ textDocument: { uri }, position }] }));
+    assert.equal(typeof shown, 'string', `ssc.showContext returns markdown: ${JSON.stringify(shown).slice(0, 200)}`);
+    assert.match(shown as string, /context/);
+    await ask('ssc.reindex', connection.sendRequest('workspace/executeCommand', { command: 'ssc.reindex', arguments: [] }));
+
+    // Inline completion (ghost text), from the scripted model, checked against the map.
+    if (real && model.url) {
+      const lines = ws.mainText.split('\n');
+      const at = { line: lines.length - 2, character: lines[lines.length - 2].length };
+      const inline = await ask(
+        'textDocument/inlineCompletion',
+        connection.sendRequest<{ items: { insertText: string; command?: { command: string; arguments?: unknown[] } }[] }>('textDocument/inlineCompletion', {
+          textDocument: { uri },
+          position: at,
+          context: { triggerKind: 1 },
+        }),
+      );
+      assert.ok(inline && Array.isArray(inline.items) && inline.items.length > 0, `an inline suggestion: ${JSON.stringify(inline)}`);
+      assert.equal(inline.items[0].insertText, 'helper(2)');
+      const accept = inline.items[0].command!;
+      assert.equal(accept.command, 'ssc.acceptCompletion');
+      await ask('ssc.acceptCompletion', connection.sendRequest('workspace/executeCommand', { command: accept.command, arguments: accept.arguments }));
+      const after = await ask('ssc/stats', connection.sendRequest<{ check?: { passed?: number }; completion?: { accepted?: number } }>('ssc/stats', {}));
+      assert.equal(after.check?.passed, 1, `the suggestion passed the map's check: ${JSON.stringify(after.check)}`);
+      assert.equal(after.completion?.accepted, 1, 'the acceptance reached the server');
     }
 
     await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });

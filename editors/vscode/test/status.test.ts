@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 
 import { contextMarkdown, isWorkspaceEdit, jsonMarkdown, markdownFromResult, workspaceEditFromResult } from '../src/markdown';
+import { offeredCommands, unavailableMessage } from '../src/offers';
 import { renderStatus, statsFromResult, StatusModel } from '../src/status';
 
 test('indexing progress drives the status bar', () => {
@@ -65,6 +66,14 @@ test('context markdown from the server or built from items', () => {
   assert.match(md, /## pkg\/util\.py:1-3 \(function\) · score 0\.500/);
   assert.match(md, /_called here_/);
   assert.match(md, /```python\ndef helper\(x\):\n    return x\n```/);
+  // The server's own item shape: 0-based lines, reasons as a list.
+  const real = contextMarkdown({
+    items: [{ path: 'pkg/util.py', start_line: 0, end_line: 2, kind: 'function', name: 'helper', why: ['imported', 'called here'], text: 'def helper(x): ...\n' }],
+  });
+  assert.match(real, /## pkg\/util\.py:1-3 \(function\)/);
+  assert.match(real, /_imported; called here_/);
+  // ssc.showContext returns the markdown itself.
+  assert.equal(contextMarkdown('# ssc context at a.py:1\n'), '# ssc context at a.py:1\n');
   assert.equal(contextMarkdown(null), '_No context._');
   // Code containing fences gets a longer fence.
   assert.match(contextMarkdown({ items: [{ path: 'a.md', startLine: 1, endLine: 1, text: '```x```' }] }), /````markdown/);
@@ -83,4 +92,17 @@ test('markdown and edits from command results', () => {
   assert.equal(workspaceEditFromResult(edit), edit);
   assert.equal(workspaceEditFromResult({ edit }), edit);
   assert.equal(workspaceEditFromResult('x'), undefined);
+});
+
+test('offered server commands and the message for the others', () => {
+  const init = { capabilities: { executeCommandProvider: { commands: ['ssc.reindex', 'ssc.showContext', 'ssc.acceptCompletion'] } }, serverInfo: { name: 'ssc-lsp', version: '0.1.0' } };
+  const offered = offeredCommands(init);
+  assert.ok(offered.has('ssc.reindex') && !offered.has('ssc.refactor') && !offered.has('ssc.explain'));
+  assert.equal(offeredCommands(undefined).size, 0);
+  assert.equal(offeredCommands({ capabilities: { executeCommandProvider: { commands: 'x' } } }).size, 0);
+  assert.equal(
+    unavailableMessage('refactor', init.serverInfo),
+    'ssc: Refactor Selection is not available in this server version (ssc-lsp 0.1.0 does not offer ssc.refactor).',
+  );
+  assert.match(unavailableMessage('explain'), /the server does not offer ssc\.explain/);
 });

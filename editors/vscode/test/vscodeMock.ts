@@ -121,6 +121,24 @@ export class MarkdownString {
   }
 }
 
+/** Hierarchical kinds ("refactor.extract"); vscode-languageclient builds them from Empty. */
+export class CodeActionKind {
+  static readonly Empty = new CodeActionKind('');
+  static readonly QuickFix = new CodeActionKind('quickfix');
+  static readonly Refactor = new CodeActionKind('refactor');
+  static readonly Source = new CodeActionKind('source');
+  constructor(readonly value: string) {}
+  append(part: string): CodeActionKind {
+    return new CodeActionKind(this.value ? `${this.value}.${part}` : part);
+  }
+  contains(other: CodeActionKind): boolean {
+    return this.value === '' || other.value === this.value || other.value.startsWith(`${this.value}.`);
+  }
+  intersects(other: CodeActionKind): boolean {
+    return this.contains(other) || other.contains(this);
+  }
+}
+
 export class CancellationTokenSource {
   private readonly emitter = new EventEmitter<void>();
   token = { isCancellationRequested: false, onCancellationRequested: this.emitter.event };
@@ -290,6 +308,7 @@ export function createVscodeMock(state: MockState): Record<string, unknown> {
     EventEmitter,
     Uri,
     Position,
+    CodeActionKind,
     Range,
     Selection,
     ThemeColor,
