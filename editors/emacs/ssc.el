@@ -34,6 +34,7 @@
 (require 'eglot)
 (require 'jsonrpc)
 (require 'subr-x)
+(require 'seq)
 
 (defgroup ssc nil
   "Client settings for the ssc-lsp language server."
@@ -108,6 +109,20 @@ then add (list :ssc ssc-settings) to yours."
   (jsonrpc-request (ssc--server) :workspace/executeCommand
                    (list :command command :arguments (vconcat arguments))))
 
+(defun ssc--offers (command)
+  "Non-nil when the server lists COMMAND in its executeCommandProvider."
+  (let* ((caps (eglot--capabilities (ssc--server)))
+         (commands (plist-get (plist-get caps :executeCommandProvider) :commands)))
+    (seq-contains-p commands command #'equal)))
+
+(defun ssc--require-offered (command what)
+  "Signal a clear `user-error' unless the server offers COMMAND (WHAT is its name)."
+  (unless (ssc--offers command)
+    (let ((info (eglot--server-info (ssc--server))))
+      (user-error "ssc: %s is not available in this server version (%s %s does not offer %s)"
+                  what (or (plist-get info :name) "the server")
+                  (or (plist-get info :version) "") command))))
+
 (defun ssc--markdown-of (result)
   "Markdown text in RESULT.
 RESULT is a string or a plist with :markdown, :value or :contents."
@@ -133,16 +148,22 @@ RESULT is a string or a plist with :markdown, :value or :contents."
     buf))
 
 (defun ssc--context-markdown (result)
-  "Markdown for an ssc/context RESULT."
-  (let ((md (plist-get result :markdown)))
+  "Markdown for an ssc/context RESULT (or the string ssc.showContext returns).
+Items have 0-based inclusive :start_line and :end_line and :why, a list of reasons."
+  (let ((md (if (stringp result) result (plist-get result :markdown))))
     (if (and (stringp md) (not (string-empty-p md)))
         md
       (mapconcat
        (lambda (it)
-         (format "## %s:%s-%s %s\n%s\n```python\n%s\n```\n"
-                 (plist-get it :path) (plist-get it :startLine) (plist-get it :endLine)
-                 (or (plist-get it :kind) "") (or (plist-get it :why) "")
-                 (or (plist-get it :text) "")))
+         (let ((first (or (plist-get it :start_line) (plist-get it :startLine)))
+               (last (or (plist-get it :end_line) (plist-get it :endLine)))
+               (why (plist-get it :why)))
+           (format "## %s:%s-%s %s\n%s\n```python\n%s\n```\n"
+                   (plist-get it :path)
+                   (if (numberp first) (1+ first) "?") (if (numberp last) (1+ last) "?")
+                   (or (plist-get it :kind) "")
+                   (if (stringp why) why (mapconcat #'identity (append why nil) "; "))
+                   (or (plist-get it :text) ""))))
        (plist-get result :items) "\n"))))
 
 ;;;###autoload
@@ -178,8 +199,9 @@ With a prefix argument, ask for the budget in characters."
 
 ;;;###autoload
 (defun ssc-reindex ()
-  "Rebuild the symbolic map (ssc.reindex)."
+  "Crawl and index the workspace again (ssc.reindex)."
   (interactive)
+  (ssc--require-offered "ssc.reindex" "re-index")
   (ssc--execute "ssc.reindex")
   (message "ssc: re-indexing"))
 
@@ -187,6 +209,7 @@ With a prefix argument, ask for the budget in characters."
 (defun ssc-explain (beg end)
   "Explain the region BEG..END (or the current line) (ssc.explain)."
   (interactive (let ((r (ssc--region))) (list (car r) (cdr r))))
+  (ssc--require-offered "ssc.explain" "explain")
   (let ((result (ssc--execute "ssc.explain" (ssc--uri) (ssc--range beg end))))
     (ssc--show "explain" (or (ssc--markdown-of result) (format "%S" result)))))
 
@@ -195,7 +218,9 @@ With a prefix argument, ask for the budget in characters."
   "Rewrite the region BEG..END (or the current line) following INSTRUCTION.
 Runs the server command ssc.refactor and applies the edit it returns."
   (interactive (let ((r (ssc--region)))
+                 (ssc--require-offered "ssc.refactor" "refactor")
                  (list (car r) (cdr r) (read-string "ssc refactor: "))))
+  (ssc--require-offered "ssc.refactor" "refactor")
   (when (string-empty-p (string-trim instruction))
     (user-error "No instruction"))
   (let ((result (ssc--execute "ssc.refactor" (ssc--uri) (ssc--range beg end) instruction)))

@@ -94,12 +94,28 @@
                                 (car (split-string text "\n" t)))))
     (error (ssc-e2e--record "ssc-context" nil (error-message-string err))))
 
-  ;; ssc-explain on the current line
+  ;; ssc-explain on the current line: run when the server offers it (the stub does), else a
+  ;; clear "not available" error without a request (ssc-lsp 0.1 does not implement it)
+  (if (ssc--offers "ssc.explain")
+      (condition-case err
+          (progn (ssc-explain (line-beginning-position) (line-end-position))
+                 (ssc-e2e--record "ssc-explain" (> (length (ssc-e2e--buffer-text "explain")) 0)
+                                  (ssc-e2e--buffer-text "explain")))
+        (error (ssc-e2e--record "ssc-explain" nil (error-message-string err))))
+    (condition-case err
+        (progn (ssc-explain (line-beginning-position) (line-end-position))
+               (ssc-e2e--record "ssc-explain says it is not available" nil "it ran"))
+      (user-error (ssc-e2e--record "ssc-explain says it is not available"
+                                   (string-match-p "not available in this server version"
+                                                   (error-message-string err))
+                                   (error-message-string err)))
+      (error (ssc-e2e--record "ssc-explain says it is not available" nil
+                              (error-message-string err)))))
+
+  ;; ssc-reindex (ssc.reindex)
   (condition-case err
-      (progn (ssc-explain (line-beginning-position) (line-end-position))
-             (ssc-e2e--record "ssc-explain" (> (length (ssc-e2e--buffer-text "explain")) 0)
-                              (ssc-e2e--buffer-text "explain")))
-    (error (ssc-e2e--record "ssc-explain" nil (error-message-string err))))
+      (progn (ssc-reindex) (ssc-e2e--record "ssc-reindex" t))
+    (error (ssc-e2e--record "ssc-reindex" nil (error-message-string err))))
 
   ;; definition through eglot's xref backend
   (condition-case err
