@@ -160,7 +160,7 @@ async def run_case(provider, case, svc, checker, windows, project, budget) -> li
         async def check(s: str):
             v, p = checker.check(doc.fm, doc.data, offset, s, doc.tree, doc.index)
             if v.pending:
-                checker.externals.wait(v.pending, 30)
+                checker.settle(v, 30)
                 v, p = checker.check(doc.fm, doc.data, offset, s, doc.tree, doc.index)
             return v, p
 

@@ -37,7 +37,7 @@ def check(svc, externals, suggestion: str, rel: str = BILLING, anchor: str = ANC
     checker = Checker(svc, externals)
     verdict, placed = checker.check(doc.fm, doc.data, offset, suggestion, doc.tree, doc.index)
     if verdict.pending:
-        externals.wait(verdict.pending, 60)
+        checker.settle(verdict, 60)
         verdict, placed = checker.check(doc.fm, doc.data, offset, suggestion, doc.tree, doc.index)
     svc.close(rel)
     return verdict, placed
@@ -60,6 +60,7 @@ def kinds(verdict) -> list[tuple[str, str]]:
     ("    import os\n    p = os.path.joinx('a')\n", [(ATTRIBUTE, "os.path.joinx")]),
     ("    x = order.customer.greting()\n", [(ATTRIBUTE, "order.customer.greting")]),
     ("    x = Order.totl\n", [(ATTRIBUTE, "Order.totl")]),
+    ("    x = (order.totl(\n", [(ATTRIBUTE, "order.totl")]),  # checked as if closed
 ])
 def test_rejects_what_does_not_exist(svc, externals, suggestion, expected):
     verdict, _ = check(svc, externals, suggestion)
@@ -92,7 +93,7 @@ def test_lets_real_code_pass(svc, externals, suggestion):
     ("    order.note = 3\n", "note"),  # assigning creates the attribute
     ("    x = order.__dict__\n", "__dict__"),
     ("    x = amount.whatever\n", "amount.whatever"),  # the receiver's type is unknown
-    ("    x = (order.totl(\n", "totl"),  # does not parse: nothing is decided in an ERROR node
+    ("    x = order.totl(]\n", "totl"),  # does not parse: nothing is decided in an ERROR node
 ])
 def test_cannot_decide_and_says_so(svc, externals, suggestion, unknown):
     verdict, _ = check(svc, externals, suggestion)
@@ -178,7 +179,12 @@ DYNAMIC = {
         "    out = {}\n"
         "    for j, (conv, col) in pairs:\n"
         "        out[j] = conv\n"
-        "    return out\n"),
+        "    return out\n\n\n"
+        "def make_form():\n"
+        "    return Form()\n\n\n"
+        "def use_form():\n"
+        "    form = make_form()\n"
+        "    return form\n"),
 }
 
 
@@ -213,3 +219,20 @@ def test_but_a_member_nobody_defines_is_still_reported(dynamic, externals):
     verdict, _ = check(dynamic, externals, "        y = self.nothing_like_it\n", rel="pkg/base.py",
                        anchor="        return 2\n")
     assert kinds(verdict) == [(ATTRIBUTE, "self.nothing_like_it")]
+
+
+def test_jedi_types_what_the_map_cannot(dynamic, externals):
+    # `form = make_form()`: no annotation, so the map cannot type `form`; jedi can
+    anchor = "    form = make_form()\n"
+    verdict, _ = check(dynamic, externals, "    form.clena()\n", rel="pkg/base.py", anchor=anchor)
+    assert kinds(verdict) == [(ATTRIBUTE, "form.clena")]
+    assert "as jedi infers it" in verdict.issues[0].message
+    verdict, _ = check(dynamic, externals, "    form.clean()\n", rel="pkg/base.py", anchor=anchor)
+    assert verdict.ok and verdict.checked >= 2
+
+
+def test_an_unclosed_first_line_is_checked_as_if_closed(svc, externals):
+    verdict, _ = check(svc, externals, "    x = tax(amount, compute_rate(order,\n")
+    assert kinds(verdict) == [(NAME, "compute_rate")]
+    verdict, _ = check(svc, externals, "    x = tax(amount, round_cents(amount,\n")
+    assert verdict.ok and verdict.checked >= 2

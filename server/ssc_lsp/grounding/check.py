@@ -38,7 +38,7 @@ from ..map.records import (
 from ..map.resolve import LOCAL, External, Instance, Resolver, SuperOf, Value
 from ..map.service import MapService
 from ..map.workspace import Located
-from .externals import Externals
+from .externals import Externals, MembersAt
 from .inplace import Placed, place
 
 # Issue kinds (also the reasons counted in the statistics)
@@ -97,7 +97,8 @@ class Verdict:
     issues: list[Issue] = field(default_factory=list)
     checked: int = 0  # identifiers and calls decided
     unknown: list[str] = field(default_factory=list)  # could not be decided (they pass)
-    pending: set[str] = field(default_factory=set)  # modules jedi has not answered for yet
+    pending: set = field(default_factory=set)  # modules and MembersAt jedi has not answered yet
+    sources: dict = field(default_factory=dict)  # MembersAt -> the text to ask jedi about
     syntax_error: bool = False
     ms: float = 0.0
 
@@ -134,10 +135,31 @@ class Checker:
         try:
             placed = place(live, data, offset, text, tree, index)
             verdict = _Run(self.svc, placed, self.externals).run()
+            closers = _closers(text) if verdict.syntax_error else ""
+            if closers:
+                # a first line of a longer call (`f(a,`): checked as if it were closed, so the
+                # names in it are decided instead of lost in an ERROR node
+                closed = place(live, data, offset, text + closers, tree, index)
+                again = _Run(self.svc, closed, self.externals).run()
+                if not again.syntax_error:
+                    verdict, placed = again, closed
         except RecursionError:
             return Verdict(unknown=["<recursion>"], ms=(time.perf_counter() - t0) * 1000), None
         verdict.ms = (time.perf_counter() - t0) * 1000
         return verdict, placed
+
+    def ask_pending(self, verdict: Verdict) -> list:
+        """Start jedi on every question the verdict left open; returns what to wait for."""
+        if self.externals is None:
+            return []
+        for at, source in verdict.sources.items():
+            self.externals.ask_members(at, source)
+        return list(verdict.pending)
+
+    def settle(self, verdict: Verdict, timeout: float | None) -> None:
+        """Block until jedi answered the verdict's questions (CLI, benchmarks)."""
+        if self.externals is not None and verdict.pending:
+            self.externals.wait(self.ask_pending(verdict), timeout)
 
 
 class _Run:
@@ -236,7 +258,7 @@ class _Run:
         value = self.r.value_of_expr(self.fm, ref.scope, ref.receiver or "")
         shown = f"{ref.receiver}.{name}"
         if value is None or value is LOCAL:
-            self.v.unknown.append(shown)
+            self.jedi_member(unit, ref, shown)
             return
         if isinstance(value, External):
             self.external_member(unit, ref, value)
@@ -273,6 +295,31 @@ class _Run:
         self.v.checked += 1
         if ref.name not in info.members:
             self.issue(ATTRIBUTE, unit, ref, shown, f"module `{module}` has no `{ref.name}`")
+
+    def jedi_member(self, unit: Unit, ref: Ref, shown: str) -> None:
+        """A receiver the map cannot type: ask jedi what it infers there and what it has."""
+        if self.ext is None or ref.name.startswith("_"):
+            self.v.unknown.append(shown)
+            return
+        start, _ = self.p.ref_span(unit, ref)
+        row, bcol = self.p.index.point_of_byte(start)
+        col = len(self.p.index.line_bytes(row)[:bcol].decode("utf-8", errors="replace"))
+        at: MembersAt = Externals.members_at(self.svc.abspath(self.fm.path), self.p.data, start,
+                                             row + 1, col)
+        answer = self.ext.members(at)
+        if answer is None:
+            self.v.pending.add(at)
+            self.v.sources[at] = self.p.text
+            self.v.unknown.append(shown)
+            return
+        if answer.names is None:
+            self.v.unknown.append(shown)
+            return
+        self.v.checked += 1
+        if ref.name not in answer.names:
+            kinds = " | ".join(answer.types)
+            self.issue(ATTRIBUTE, unit, ref, shown,
+                       f"`{ref.receiver}` ({kinds}, as jedi infers it) has no `{ref.name}`")
 
     def _closed(self, value: Value) -> bool:
         """Whether the map sees every member `value` can have."""
@@ -465,6 +512,27 @@ def _is_store(node: ts.Node) -> bool:
     if p.type in ("assignment", "augmented_assignment"):
         return p.child_by_field_name("left") == child
     return p.type == "delete_statement"
+
+
+def _closers(text: str) -> str:
+    """The brackets that would close what `text` leaves open ('' when balanced or odd)."""
+    stack: list[str] = []
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            break
+        elif ch in pairs:
+            stack.append(pairs[ch])
+        elif ch in ")]}":
+            if not stack or stack.pop() != ch:
+                return ""
+    return "" if quote else "".join(reversed(stack))
 
 
 def _class_id(value: Value) -> str | None:

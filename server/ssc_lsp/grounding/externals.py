@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import importlib.util
 import logging
 import os
@@ -30,6 +31,34 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 JEDI_LOCK = threading.Lock()  # every jedi call of this package's grounding, process-wide
+
+
+@dataclass(frozen=True)
+class MembersAt:
+    """A question for jedi: the members of the receiver ending just before `line:col` of a
+    document (jedi's 1-based line; `col` is the 0-based code-point column of the member's first
+    character, right after the `.`).
+
+    Keyed by the path and a hash of the text before the position, which is all that jedi's
+    answer there depends on (and what a suggestion inserted at the cursor leaves unchanged), so
+    the question asked about the document at the start of a request is the one the check asks
+    about the suggestion later.
+    """
+
+    path: str
+    digest: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Members:
+    """jedi's answer: the member names of every type it inferred for the receiver, and the
+    types' names; `names` is None when it inferred nothing, or something that computes members
+    at run time."""
+
+    names: frozenset[str] | None
+    types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,9 +82,10 @@ class Externals:
         self._project = None
         self._lock = JEDI_LOCK
         self._known: dict[str, ModuleInfo] = {}
-        self._pending: dict[str, concurrent.futures.Future] = {}
+        self._members: dict[MembersAt, Members] = {}
+        self._pending: dict[object, concurrent.futures.Future] = {}
         self._plock = threading.Lock()  # guards _pending and the worker
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue: queue.Queue[tuple | None] = queue.Queue()
         self._worker: threading.Thread | None = None
 
     # -- answers -----------------------------------------------------------------------------
@@ -63,18 +93,38 @@ class Externals:
         """The cached answer, or None (not asked yet, or still being worked out)."""
         return self._known.get(module)
 
-    def prefetch(self, modules: Iterable[str]) -> list[concurrent.futures.Future]:
-        """Start working out every module not known yet; returns the futures in flight."""
+    def members(self, at: MembersAt) -> Members | None:
+        """The cached answer about a receiver's members, or None (not asked, or in progress)."""
+        return self._members.get(at)
+
+    @staticmethod
+    def members_at(path: str, data: bytes, byte: int, line: int, col: int) -> MembersAt:
+        """The question for the member starting at `byte` (jedi's `line`, `col`) of `data`."""
+        digest = hashlib.blake2b(data[:byte], digest_size=16).hexdigest()
+        return MembersAt(path, digest, line, col)
+
+    def ask_members(self, at: MembersAt, source: str) -> list[concurrent.futures.Future]:
+        """Start working out the members of the receiver at `at` in `source` (the document)."""
+        return self._ask_all([(at, ("members", at, source))])
+
+    def prefetch(self, modules: Iterable[str | MembersAt]) -> list[concurrent.futures.Future]:
+        """Start working out every module not known yet; returns the futures in flight.
+        (Members questions are started with `ask_members`; here they are only waited for.)"""
+        return self._ask_all([(m, ("module", m)) for m in modules if m])
+
+    def _ask_all(self, items: list[tuple[object, tuple]]) -> list[concurrent.futures.Future]:
         out = []
         with self._plock:
-            for m in modules:
-                if not m or m in self._known:
+            for key, job in items:
+                if key in self._known or key in self._members:
                     continue
-                fut = self._pending.get(m)
+                fut = self._pending.get(key)
                 if fut is None:
+                    if isinstance(key, MembersAt) and job[0] != "members":
+                        continue  # waiting for a members question nobody asked
                     fut = concurrent.futures.Future()
-                    self._pending[m] = fut
-                    self._queue.put(m)
+                    self._pending[key] = fut
+                    self._queue.put((key, job))
                 out.append(fut)
             if out and self._worker is None:
                 self._worker = threading.Thread(target=self._run, name="ssc-externals",
@@ -100,14 +150,52 @@ class Externals:
     # -- work (the worker thread) ------------------------------------------------------------
     def _run(self) -> None:
         while True:
-            module = self._queue.get()
-            if module is None:
+            item = self._queue.get()
+            if item is None:
                 return
-            info = self._work(module)
+            key, job = item
+            if job[0] == "module":
+                answer: object = self._work(job[1])
+            else:
+                answer = self._work_members(job[1], job[2])
             with self._plock:
-                fut = self._pending.pop(module, None)
+                fut = self._pending.pop(key, None)
             if fut is not None and not fut.done():
-                fut.set_result(info)
+                fut.set_result(answer)
+
+    def _work_members(self, at: MembersAt, source: str) -> Members:
+        try:
+            answer = self._ask_members(at, source)
+        except Exception as e:  # jedi raises on odd code: no answer is "unknown"
+            log.debug("jedi could not infer members at %s:%d:%d: %s", at.path, at.line, at.col, e)
+            answer = Members(None)
+        self._members[at] = answer
+        return answer
+
+    def _ask_members(self, at: MembersAt, source: str) -> Members:
+        import jedi
+
+        lines = source.split("\n")
+        if at.line - 1 >= len(lines) or at.col < 1 or lines[at.line - 1][at.col - 1:at.col] != ".":
+            return Members(None)
+        head = "\n".join(lines[:at.line - 1] + [lines[at.line - 1][:at.col]])
+        with self._lock:
+            script = jedi.Script(code=head, path=at.path, project=self._jedi_project())
+            types = script.infer(at.line, max(0, at.col - 2))  # the receiver's last character
+            # builtins are where jedi's inference most often guesses (a `None` default, an
+            # unannotated return): only classes of real modules are trusted
+            if not types or any(t.type not in ("instance", "class", "module")
+                                or t.module_name in ("builtins", "typing", "types")
+                                for t in types):
+                return Members(None)
+            public = script.complete(at.line, at.col)
+            private = jedi.Script(code=head + "__", path=at.path,
+                                  project=self._jedi_project()).complete(at.line, at.col + 2)
+        names = frozenset(c.name for c in public) | frozenset(c.name for c in private)
+        kinds = tuple(t.name for t in types)
+        if not names or "__getattr__" in names:
+            return Members(None, kinds)  # members computed at run time
+        return Members(names, kinds)
 
     def _work(self, module: str) -> ModuleInfo:
         try:

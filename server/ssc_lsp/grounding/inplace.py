@@ -59,6 +59,10 @@ class Placed:
         start, end = self.ref_span(unit, ref)
         return self.tree.root_node.descendant_for_byte_range(start, end)
 
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
     def text_offset(self, byte: int) -> int:
         """A byte offset in `data` as a character offset in the suggestion text."""
         byte = min(max(byte, self.start), self.end)

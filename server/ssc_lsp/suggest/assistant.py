@@ -49,6 +49,7 @@ from .feedback import FeedbackLog, prompt_of
 from .postprocess import Around, block_ended, postprocess
 from .providers import Providers
 from .spot import PREFIX_CHARS, SUFFIX_CHARS, Spot, head, tail
+from .symbols import where_at
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ class Assistant:
             verdict, placed = _check_now(checker, spot, text)
             if verdict.pending and checker.externals is not None and external_wait > 0:
                 timings["check"] += (time.perf_counter() - t) * 1000
-                await checker.externals.wait_async(verdict.pending, external_wait)
+                await checker.externals.wait_async(checker.ask_pending(verdict), external_wait)
                 t = time.perf_counter()
                 verdict, placed = _check_now(checker, spot, text)
             timings["check"] += (time.perf_counter() - t) * 1000
@@ -355,9 +356,11 @@ class Assistant:
             return None
 
     def _prefetch_imports(self, spot: Spot, checker: Checker) -> None:
-        """Ask jedi about the file's installed imports while the model writes."""
+        """Ask jedi about the file's installed imports, and about the members of the receiver
+        before the cursor (`x.`) when the map cannot type it, while the model writes."""
         if checker.externals is None:
             return
+        self._prefetch_receiver(spot, checker.externals)
         mods = set()
         for s in spot.fm.symbols:
             if s.kind == IMPORT and s.target and not s.target[0].startswith("."):
@@ -365,6 +368,18 @@ class Assistant:
                     mods.add(s.target[0])
         if mods:
             checker.externals.prefetch(sorted(mods))
+
+    def _prefetch_receiver(self, spot: Spot, externals: Externals) -> None:
+        text = spot.data.decode("utf-8", errors="replace")
+        where = where_at(spot.fm, text.split("\n"), spot.row, spot.col)
+        if where.receiver is None or \
+                spot.svc.resolver.value_of_expr(spot.fm, where.scope, where.receiver) is not None:
+            return  # nothing before the cursor, or the map types it
+        line = spot.index.line_bytes(spot.row)
+        col = len(line[:where.word_start].decode("utf-8", errors="replace"))
+        byte = spot.index.byte_of_point(spot.row, where.word_start)
+        at = Externals.members_at(spot.svc.abspath(spot.rel), spot.data, byte, spot.row + 1, col)
+        externals.ask_members(at, text)
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _remember(self, out: Outcome) -> Outcome:
