@@ -198,10 +198,22 @@ class MapService:
             if gone:
                 self.store.delete_files(gone)
         self.flush_history()
+        self._rename_open_documents()
         stats.seconds = time.perf_counter() - t0
         self.state = "ready"
         self.indexed.set()
         return stats
+
+    def _rename_open_documents(self) -> None:
+        """Editors open a file before the first crawl has found every package: its module name
+        came from an incomplete package table (`shop/services/billing.py` as `billing`), so its
+        relative imports pointed outside the workspace. Name and extract those again."""
+        for rel, doc in list(self.docs.items()):
+            module = self.ws.module_name(rel)
+            if doc.fm.module != module:
+                with self.ws.lock:
+                    doc.set_text(doc.data, module)
+                    self.ws.put(doc.fm, version=doc.version, record=False)
 
     def _touch(self, rows: list[tuple[str, str, int, int]]) -> None:
         assert self.store is not None
