@@ -507,6 +507,10 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
             assert items, "the model's suggestion never reached the completion list"
             labels = [i["label"] for i in items]
             assert "helper" in labels and "helper(2)" in labels
+            # a client that does not resolve documentation later gets the check's verdict now
+            lazy = "documentation" in get(td, "completion.completionItem.resolveSupport.properties", [])
+            doc_now = str(items[labels.index("helper(2)")].get("documentation") or "")
+            assert ("Checked against the map" in doc_now) == (not lazy), doc_now
             for item in (items[labels.index("helper")], items[labels.index("helper(2)")]):
                 await ask(client, "completionItem/resolve",
                           get_converter().structure(item, types.CompletionItem))

@@ -63,8 +63,10 @@ def register(server) -> None:
         items = [_map_item(ls, where.svc, it, i, lazy_docs) for i, it in enumerate(found)]
         llm_text, out, pending = assistant.list_suggestion(spot, at.word_start)
         if llm_text is not None and out is not None:
-            items.append(_llm_item(ls, where.index, where.row, at.word_start, where.col,
-                                   llm_text, out.id))
+            item = _llm_item(ls, where.index, where.row, at.word_start, where.col, llm_text, out.id)
+            if not lazy_docs:  # the check's verdict, for clients that do not resolve it later
+                _resolve_llm(ls, assistant, item, item.data)
+            items.append(item)
             if not out.listed:
                 out.listed = True  # "shown" once per suggestion, not per keystroke
                 assistant.shown(out, "list", [llm_text])
