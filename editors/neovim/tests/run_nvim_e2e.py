@@ -119,9 +119,9 @@ def find_nvim(explicit: str | None) -> tuple[str | None, str]:
 class FakeModel:
     """tests/fake_openai.py as a process on loopback, scripted with FAKE_SCRIPT."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, script_data: dict | None = None):
         script = tmp / "fake-openai.json"
-        script.write_text(json.dumps(FAKE_SCRIPT), encoding="utf-8")
+        script.write_text(json.dumps(script_data or FAKE_SCRIPT), encoding="utf-8")
         self.proc = subprocess.Popen(
             [sys.executable, str(FAKE_OPENAI), "--port", "0", "--script", str(script)],
             stdout=subprocess.PIPE,
