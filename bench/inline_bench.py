@@ -9,6 +9,9 @@ names on real receivers; its time is measured and subtracted anyway. Two configu
 * `debounce 150 ms` (the default): the context is assembled in a worker thread while the
   debounce runs, so only what exceeds the debounce counts.
 
+A third configuration gives the model 300 ms (a fast endpoint) before its first piece: the
+questions the check puts to jedi about the cursor's receiver are answered while it "writes".
+
 overhead = total wall time - time inside the model's stream - the debounce. Prints p50/p95 of the
 overhead and its parts (context, check), and with --lsp the same completions through the real
 server over stdio against the scripted HTTP endpoint (JSON-RPC, HTTP and SSE included).
@@ -51,11 +54,14 @@ class InstantModel:
 
     name = "bench"
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.answer = ""
+        self.delay = delay
 
     async def stream_completion(self, request: CompletionRequest):
         text = self.answer
+        if self.delay:
+            await asyncio.sleep(self.delay)
         for i in range(0, len(text), 8):
             yield text[i:i + 8]
 
@@ -96,8 +102,9 @@ def positions(svc: MapService, n: int, seed: int) -> list[tuple[str, int, str]]:
     return out[:n]
 
 
-async def run_inprocess(svc: MapService, cases, debounce: float) -> list[dict]:
-    model = InstantModel()
+async def run_inprocess(svc: MapService, cases, debounce: float, model_s: float = 0.0
+                        ) -> list[dict]:
+    model = InstantModel(model_s)
     cfg = Config()
     a = Assistant(lambda: cfg, provider_factory=lambda s, e: (model, "bench"))
     results = []
@@ -120,8 +127,10 @@ async def run_inprocess(svc: MapService, cases, debounce: float) -> list[dict]:
                         "contextWait": out.timings.get("contextWait", 0.0),
                         "check": out.timings.get("check", 0.0),
                         "post": out.timings.get("post", 0.0),
+                        "jediWait": out.timings.get("jediWait", 0.0),
                         "other": out.timings.get("overhead", 0.0) - out.timings.get("check", 0.0)
-                        - out.timings.get("post", 0.0) - out.timings.get("contextWait", 0.0),
+                        - out.timings.get("post", 0.0) - out.timings.get("contextWait", 0.0)
+                        - out.timings.get("jediWait", 0.0),
                         "model": out.timings.get("model", 0),
                         "outcome": g.outcome if g else None,
                         "checked": g.first.checked if g else 0,
@@ -216,6 +225,8 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(HERE / ".corpus"))
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--model-ms", type=int, default=300,
+                    help="the third configuration's model latency (jedi works meanwhile)")
     ap.add_argument("--json")
     ap.add_argument("--lsp", action="store_true", help="also through the real server over stdio")
     ap.add_argument("--no-diagnostics", action="store_true",
@@ -232,12 +243,16 @@ def main() -> int:
     cases = positions(svc, args.n, args.seed)
     report: dict = {"corpus": str(root), "n": len(cases)}
     asyncio.run(run_inprocess(svc, cases[:20], 0.0))  # warm-up (first-time costs, jedi)
-    for label, debounce in (("debounce0", 0.0), ("debounce150", 0.15)):
-        rows = asyncio.run(run_inprocess(svc, cases, debounce))
+    configs = (("debounce0", 0.0, 0.0), ("debounce150", 0.15, 0.0),
+               (f"debounce150_model{args.model_ms}", 0.15, args.model_ms / 1000))
+    for label, debounce, model_s in configs:
+        rows = asyncio.run(run_inprocess(svc, cases, debounce, model_s))
         outcomes = {o: sum(1 for r in rows if r["outcome"] == o)
                     for o in ("passed", "repaired", "dropped", None)}
         report[label] = {k: summary(rows, k) for k in ("overhead", "context", "contextWait",
-                                                        "check", "post", "other", "model")}
+                                                        "check", "post", "jediWait", "other",
+                                                        "model")}
+        report[label]["jedi_waited"] = sum(1 for r in rows if r["jediWait"] > 0)
         report[label]["outcomes"] = {str(k): v for k, v in outcomes.items()}
         report[label]["checked_per_suggestion"] = round(statistics.fmean(r["checked"] for r in rows), 2)
         report[label]["unknown_per_suggestion"] = round(statistics.fmean(r["unknown"] for r in rows), 2)
@@ -247,7 +262,9 @@ def main() -> int:
         print(f"{label}: overhead p50 {o['p50']} ms, p95 {o['p95']} ms (max {o['max']}); "
               f"context p50 {report[label]['context']['p50']} p95 {report[label]['context']['p95']}; "
               f"check p50 {report[label]['check']['p50']} p95 {report[label]['check']['p95']}; "
-              f"post p95 {report[label]['post']['p95']}; other p95 {report[label]['other']['p95']}; "
+              f"post p95 {report[label]['post']['p95']}; jedi wait p95 "
+              f"{report[label]['jediWait']['p95']} ({report[label]['jedi_waited']} waited); "
+              f"other p95 {report[label]['other']['p95']}; "
               f"outcomes {report[label]['outcomes']}")
     if args.lsp:
         global DIAGNOSTICS

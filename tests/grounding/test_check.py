@@ -236,3 +236,18 @@ def test_an_unclosed_first_line_is_checked_as_if_closed(svc, externals):
     assert kinds(verdict) == [(NAME, "compute_rate")]
     verdict, _ = check(svc, externals, "    x = tax(amount, round_cents(amount,\n")
     assert verdict.ok and verdict.checked >= 2
+
+
+def test_class_decorators_that_add_nothing_keep_the_class_checkable(tmp_path, externals):
+    root = tmp_path / "deco"
+    root.mkdir()
+    (root / "m.py").write_text(
+        "import abc\nfrom dataclasses import dataclass\n\n\n"
+        "@dataclass(frozen=True)\nclass Point:\n    x: int\n\n\n"
+        "@abc.Mapping.register\nclass Box:\n    def get(self):\n        return 1\n\n\n"
+        "def use(p: Point, b: Box):\n    return p.x\n")
+    s = MapService(str(root), MapOptions(persist=False))
+    s.index()
+    verdict, _ = check(s, externals, "    b.gett()\n    p.y\n", rel="m.py", anchor="    return p.x\n",
+                       before=True)
+    assert kinds(verdict) == [(ATTRIBUTE, "b.gett"), (ATTRIBUTE, "p.y")]

@@ -90,7 +90,7 @@ async def test_a_real_suggestion_goes_through_the_whole_pipeline(assistant, ws):
     ws.open("util/calc.py", text, 1)
     row = text[:text.index(CALC) + len(CALC)].count("\n")
     spot = Spot.take(ws, "util/calc.py", row, len("    return "))
-    out = await a.suggest(spot, external_wait=5.0)
+    out = await a.suggest(spot, external_wait=10.0, settle_all=True)
     print("real model:", repr(out.raw), "->", repr(out.text), out.timings)
     assert out.source == "model" and out.raw.strip(), out.error
     assert out.grounded is not None and out.timings["model"] > 0
@@ -125,7 +125,7 @@ async def test_a_real_repair_round_never_returns_a_failing_suggestion(assistant,
     text = text[:at] + text[text.index("\n", at):]  # `amount = ` with the rest of the line cut
     ws.open(rel, text, 1)
     row = text[:at].count("\n")
-    out = await a.suggest(Spot.take(ws, rel, row, len(anchor)), external_wait=5.0)
+    out = await a.suggest(Spot.take(ws, rel, row, len(anchor)), external_wait=10.0, settle_all=True)
     print("repair:", out.grounded.outcome, repr(out.text), out.grounded.repair.missing)
     assert asked == ["inline", "repair"]
     assert out.grounded.first.issues[0].name == "order.totl"

@@ -87,8 +87,8 @@ async def _suggest(svc: MapService, rel: str, row: int, col: int, cfg, args) -> 
         assert spot is not None
         return await assistant.suggest(spot, single_line=args.single_line,
                                        use_context=not args.no_context,
-                                       repair=not args.no_repair, external_wait=5.0,
-                                       use_cache=False)
+                                       repair=not args.no_repair, external_wait=10.0,
+                                       use_cache=False, settle_all=True)
     finally:
         await assistant.aclose()
 

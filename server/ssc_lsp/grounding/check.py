@@ -60,9 +60,19 @@ _PATTERNS = frozenset({"case_pattern", "as_pattern_target", "keyword_pattern", "
 _TARGETS = frozenset({"tuple_pattern", "list_pattern", "pattern_list"})
 _METACLASS = re.compile(r"\bmetaclass\s*=|\*\*")
 MAX_SUBCLASSES = 200
-_TRANSPARENT_CLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "final",
-                                           "typing.final", "total_ordering",
-                                           "functools.total_ordering"})
+# Class decorators that add no members a model could call by a name the map does not see
+_TRANSPARENT_CLASS_DECORATORS = frozenset({
+    "dataclass", "dataclasses.dataclass", "final", "typing.final", "total_ordering",
+    "functools.total_ordering", "attr.s", "attr.attrs", "attrs.define", "attrs.frozen",
+    "attr.define", "attr.frozen", "enum.unique", "unique", "runtime_checkable",
+    "typing.runtime_checkable"})
+
+
+def _transparent(decorator: str) -> bool:
+    """`dataclass(frozen=True)` is `dataclass`; `abc.Mapping.register` registers a virtual
+    subclass and returns the class unchanged."""
+    name = decorator.split("(", 1)[0].strip()
+    return name in _TRANSPARENT_CLASS_DECORATORS or name.endswith(".register")
 
 
 @dataclass(frozen=True)
@@ -315,6 +325,12 @@ class _Run:
         if answer.names is None:
             self.v.unknown.append(shown)
             return
+        if ref.name not in answer.names and ref.name in self.ws.names:
+            # jedi's type is a guess the map could not confirm; a name some workspace class
+            # defines is more likely a wrong guess (`self.remote_field` is not a `Field`) than
+            # an invention
+            self.v.unknown.append(shown)
+            return
         self.v.checked += 1
         if ref.name not in answer.names:
             kinds = " | ".join(answer.types)
@@ -395,7 +411,7 @@ class _Run:
                 continue
             seen.add(c.symbol.id)
             sym = c.symbol
-            if sym.dynamic or any(d not in _TRANSPARENT_CLASS_DECORATORS for d in sym.decorators):
+            if sym.dynamic or not all(_transparent(d) for d in sym.decorators):
                 return False
             if c.file.lookup(f"{sym.qualname}.__getattr__") or \
                     c.file.lookup(f"{sym.qualname}.__getattribute__"):

@@ -1,15 +1,17 @@
-"""Installed modules and their members, as jedi sees them, asked once and cached.
+"""Installed modules and their members, and receivers the map cannot type, as jedi sees them,
+asked once and cached.
 
 Why jedi: it reads the workspace's environment the way the editor's Python would (site-packages,
 stubs, `src/` layouts) without importing anything, so a check never runs third-party code.
+Why a process of its own (jedi_process.py): jedi shares one compiled-module subprocess between
+every user in a process, and two threads asking at once get each other's answers or deadlock;
+its CPU time would also hold the server's GIL.
 Why a cache and a worker thread: the first question about a large package costs jedi up to a
 second; the answer never changes while the server runs. The check itself never waits on jedi
 unless told to: an unanswered question makes the verdict "unknown" for that name, and the answer
-is fetched in the background for the next suggestion (and awaited, with a deadline, while the
-model is still writing).
-Why one lock for the process and a daemon thread: jedi keeps one subprocess per environment
-for compiled modules, shared by every `jedi.Project`; two threads talking to it at once
-deadlock. A stuck jedi call must not keep the server from exiting either.
+is fetched in the background (and awaited, with a deadline, while the model is still writing).
+A stuck jedi costs its question (a deadline per question, then a new process), never the
+server's exit (the worker thread is a daemon, the process ends with its stdin).
 Why a second opinion for absent modules: jedi can miss a module that exists (odd installs,
 namespace packages); `importlib.util.find_spec` must agree before a top-level module is called
 missing. It does not import the module.
@@ -20,17 +22,20 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import hashlib
-import importlib.util
+import json
 import logging
 import os
 import queue
+import select
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-JEDI_LOCK = threading.Lock()  # every jedi call of this package's grounding, process-wide
+ANSWER_SECONDS = 30.0  # a jedi question unanswered this long kills the process (it restarts)
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,7 @@ class Externals:
     def __init__(self, root: str, sys_path: list[str] | None = None) -> None:
         self.root = os.path.abspath(root)
         self._extra = list(sys_path or [])
-        self._project = None
-        self._lock = JEDI_LOCK
+        self._proc: subprocess.Popen | None = None
         self._known: dict[str, ModuleInfo] = {}
         self._members: dict[MembersAt, Members] = {}
         self._pending: dict[object, concurrent.futures.Future] = {}
@@ -92,6 +96,11 @@ class Externals:
     def get(self, module: str) -> ModuleInfo | None:
         """The cached answer, or None (not asked yet, or still being worked out)."""
         return self._known.get(module)
+
+    def in_flight(self, keys: Iterable[object]) -> list[object]:
+        """The keys whose question was already asked and is being worked out."""
+        with self._plock:
+            return [k for k in keys if k in self._pending]
 
     def members(self, at: MembersAt) -> Members | None:
         """The cached answer about a receiver's members, or None (not asked, or in progress)."""
@@ -152,6 +161,7 @@ class Externals:
         while True:
             item = self._queue.get()
             if item is None:
+                self._stop()
                 return
             key, job = item
             if job[0] == "module":
@@ -163,90 +173,68 @@ class Externals:
             if fut is not None and not fut.done():
                 fut.set_result(answer)
 
-    def _work_members(self, at: MembersAt, source: str) -> Members:
-        try:
-            answer = self._ask_members(at, source)
-        except Exception as e:  # jedi raises on odd code: no answer is "unknown"
-            log.debug("jedi could not infer members at %s:%d:%d: %s", at.path, at.line, at.col, e)
-            answer = Members(None)
-        self._members[at] = answer
-        return answer
-
-    def _ask_members(self, at: MembersAt, source: str) -> Members:
-        import jedi
-
-        lines = source.split("\n")
-        if at.line - 1 >= len(lines) or at.col < 1 or lines[at.line - 1][at.col - 1:at.col] != ".":
-            return Members(None)
-        head = "\n".join(lines[:at.line - 1] + [lines[at.line - 1][:at.col]])
-        with self._lock:
-            script = jedi.Script(code=head, path=at.path, project=self._jedi_project())
-            types = script.infer(at.line, max(0, at.col - 2))  # the receiver's last character
-            # builtins are where jedi's inference most often guesses (a `None` default, an
-            # unannotated return): only classes of real modules are trusted
-            if not types or any(t.type not in ("instance", "class", "module")
-                                or t.module_name in ("builtins", "typing", "types")
-                                for t in types):
-                return Members(None)
-            public = script.complete(at.line, at.col)
-            private = jedi.Script(code=head + "__", path=at.path,
-                                  project=self._jedi_project()).complete(at.line, at.col + 2)
-        names = frozenset(c.name for c in public) | frozenset(c.name for c in private)
-        kinds = tuple(t.name for t in types)
-        if not names or "__getattr__" in names:
-            return Members(None, kinds)  # members computed at run time
-        return Members(names, kinds)
-
     def _work(self, module: str) -> ModuleInfo:
-        try:
-            info = self._ask(module)
-        except Exception as e:  # jedi raises on odd environments: no answer is "unknown"
-            log.debug("jedi could not answer for module %s: %s", module, e)
+        reply = self._call({"op": "module", "module": module})
+        if "error" in reply:
+            log.debug("jedi could not answer for module %s: %s", module, reply["error"])
             info = ModuleInfo(True, None)
+        else:
+            names = reply.get("members")
+            info = ModuleInfo(bool(reply.get("exists")),
+                              frozenset(names) if names is not None else None)
         self._known[module] = info
         return info
 
-    def _jedi_project(self):
-        if self._project is None:
-            import jedi
+    def _work_members(self, at: MembersAt, source: str) -> Members:
+        reply = self._call({"op": "members", "path": at.path, "code": source, "line": at.line,
+                            "col": at.col})
+        names = reply.get("members") if "error" not in reply else None
+        answer = Members(frozenset(names) if names is not None else None,
+                         tuple(reply.get("types") or ()))
+        self._members[at] = answer
+        return answer
 
-            paths = list(self._extra)
-            src = os.path.join(self.root, "src")
-            if os.path.isdir(src):
-                paths.append(src)
-            self._project = jedi.Project(self.root, added_sys_path=paths, smart_sys_path=True)
-        return self._project
+    # -- the jedi process --------------------------------------------------------------------
+    def _sys_path(self) -> list[str]:
+        paths = list(self._extra)
+        src = os.path.join(self.root, "src")
+        if os.path.isdir(src):
+            paths.append(src)
+        return paths
 
-    def _ask(self, module: str) -> ModuleInfo:
-        import jedi
+    def _call(self, req: dict) -> dict:
+        """One question to the jedi process (started on first use, restarted after a failure)."""
+        req = {**req, "root": self.root, "sys_path": self._sys_path()}
+        for _attempt in range(2):
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                try:
+                    proc = self._proc = subprocess.Popen(
+                        [sys.executable, "-m", "ssc_lsp.grounding.jedi_process"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL, text=True, bufsize=1)
+                except OSError as e:
+                    return {"error": f"cannot start the jedi process: {e}"}
+            try:
+                assert proc.stdin is not None and proc.stdout is not None
+                proc.stdin.write(json.dumps(req) + "\n")
+                proc.stdin.flush()
+                ready, _, _ = select.select([proc.stdout], [], [], ANSWER_SECONDS)
+                if ready:
+                    line = proc.stdout.readline()
+                    if line:
+                        return json.loads(line)
+            except (OSError, ValueError) as e:
+                log.debug("jedi process failed: %s", e)
+            proc.kill()
+            self._proc = None
+        return {"error": "the jedi process did not answer"}
 
-        code = f"import {module} as _m\n_m."
-        with self._lock:
-            script = jedi.Script(code=code, project=self._jedi_project())
-            found = script.goto(1, len(f"import {module}") - 1)
-        if not found:
-            return ModuleInfo(not self._absent(module), None)
-        with self._lock:
-            public = script.complete(2, 3)
-            private = jedi.Script(code=code + "_", project=self._jedi_project()).complete(2, 4)
-        names = frozenset(c.name for c in public) | frozenset(c.name for c in private)
-        if "__getattr__" in names or not names:
-            return ModuleInfo(True, None)
-        return ModuleInfo(True, names)
-
-    def _absent(self, module: str) -> bool:
-        """Whether a module jedi did not find is really absent.
-
-        A top-level name asks importlib (which does not import it). A submodule is absent when
-        its parent exists and lists its members without it (importing the parent to ask would
-        run its code).
-        """
-        if "." in module:
-            parent, _, last = module.rpartition(".")
-            info = self._known.get(parent) or self._ask(parent)
-            self._known[parent] = info
-            return info.exists and info.members is not None and last not in info.members
-        try:
-            return importlib.util.find_spec(module) is None
-        except (ImportError, ValueError):
-            return True
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.stdin.close()  # type: ignore[union-attr]
+                proc.wait(timeout=2)
+            except Exception:
+                proc.kill()
