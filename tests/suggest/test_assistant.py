@@ -199,3 +199,26 @@ async def test_feedback_is_off_by_default(svc, tmp_path):
         a.accepted(out.id)
         await a.aclose()
     assert not events.exists()
+
+
+async def test_jedi_types_the_cursors_receiver_while_the_model_writes(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "m.py").write_text(
+        "class Form:\n    def clean(self):\n        return 1\n\n\n"
+        "def make_form():\n    return Form()\n\n\n"
+        "def use():\n    form = make_form()\n    return form.\n")
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    text = (root / "m.py").read_text()
+    svc.open("m.py", text, 1)
+    row = text.count("\n") - 1
+    spot = Spot.take(svc, "m.py", row, len("    return form."))
+    # the model takes a while: jedi (a process of its own) answers about `form` meanwhile
+    with FakeOpenAI(default=Reply(text="clena()", delay=1.5)) as fake:
+        a = Assistant(lambda: config_for(fake), environ={})
+        out = await a.suggest(spot, repair=False, external_wait=10.0)
+        assert out.grounded.outcome == "dropped"
+        assert out.grounded.first.issues[0].name == "form.clena"
+        assert "as jedi infers it" in out.grounded.first.issues[0].message
+        await a.aclose()
