@@ -251,3 +251,20 @@ def test_class_decorators_that_add_nothing_keep_the_class_checkable(tmp_path, ex
     verdict, _ = check(s, externals, "    b.gett()\n    p.y\n", rel="m.py", anchor="    return p.x\n",
                        before=True)
     assert kinds(verdict) == [(ATTRIBUTE, "b.gett"), (ATTRIBUTE, "p.y")]
+
+
+def test_a_workspace_module_member_is_decided_even_in_code_that_does_not_parse(svc, externals):
+    # the enclosing call is left open by the text after the cursor: an ERROR node
+    text = svc.text_of("scripts/run_shop.py")
+    anchor = "    print(money.format_money("
+    at = text.index(anchor) + len(anchor)
+    broken = text[:at] + "(((" + text[at:]
+    doc = svc.open("scripts/run_shop.py", broken, 1)
+    offset = len(broken[:at + 3].encode())
+    checker = Checker(svc, externals)
+    verdict, _ = checker.check(doc.fm, doc.data, offset, "money.round_cent(1)", doc.tree, doc.index)
+    assert kinds(verdict) == [(ATTRIBUTE, "money.round_cent")]
+    verdict, _ = checker.check(doc.fm, doc.data, offset, "money.round_cents(1)", doc.tree,
+                               doc.index)
+    assert verdict.ok
+    svc.close("scripts/run_shop.py")

@@ -58,6 +58,7 @@ _PATTERNS = frozenset({"case_pattern", "as_pattern_target", "keyword_pattern", "
 # Target syntax (only ever on the left of `=`, `for ... in`, `as`): nested tuples the extractor
 # may not bind (`for j, (a, b) in ...`)
 _TARGETS = frozenset({"tuple_pattern", "list_pattern", "pattern_list"})
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _METACLASS = re.compile(r"\bmetaclass\s*=|\*\*")
 MAX_SUBCLASSES = 200
 # Class decorators that add no members a model could call by a name the map does not see
@@ -194,7 +195,8 @@ class _Run:
                 if not self.p.in_suggestion(unit, ref):
                     continue
                 node = self.p.node_at(unit, ref)
-                if node is not None and _under(node, ("ERROR",)):
+                if node is not None and _under(node, ("ERROR",)) and \
+                        not self._module_member(ref):
                     self.v.unknown.append(ref.name)
                     continue
                 if ref.kind == REF_IMPORT:
@@ -204,6 +206,14 @@ class _Run:
                 elif ref.kind in (REF_ATTRIBUTE, REF_BASE) and ref.receiver is not None:
                     self.on_attribute(unit, ref, node)
         return self.v
+
+    def _module_member(self, ref: Ref) -> bool:
+        """`pkg.mod.name` where `pkg.mod` is a workspace module: decidable even in code that
+        does not parse (a lookup in the module's names needs no parse of the code around)."""
+        if ref.kind != REF_ATTRIBUTE or not ref.receiver or not _DOTTED.match(ref.receiver):
+            return False
+        value = self.r.value_of_expr(self.fm, ref.scope, ref.receiver)
+        return isinstance(value, Located) and value.symbol.kind == MODULE
 
     # -- reporting ---------------------------------------------------------------------------
     def issue(self, kind: str, unit: Unit, ref: Ref, name: str, message: str,
