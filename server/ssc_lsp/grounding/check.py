@@ -153,6 +153,8 @@ class Checker:
                 closed = place(live, data, offset, text + closers, tree, index)
                 again = _Run(self.svc, closed, self.externals).run()
                 if not again.syntax_error:
+                    # the arguments are not all written yet: calls are not judged (`load(`)
+                    again.issues = [i for i in again.issues if i.kind != CALL]
                     verdict, placed = again, closed
         except RecursionError:
             return Verdict(unknown=["<recursion>"], ms=(time.perf_counter() - t0) * 1000), None
