@@ -143,6 +143,29 @@ async def test_inline_completion_checked_shown_and_accepted(ws_copy, tmp_path):
             assert s["files"] == 11 and s["symbols"] > 40
 
 
+async def test_the_model_is_made_ready_when_a_ghost_text_client_opens_a_file(ws_copy, tmp_path):
+    with FakeOpenAI() as fake:
+        async with server(ws_copy, tmp_path, llm(fake)) as client:
+            assert (await stats(client))["llm"]["provider"] is None  # nothing asked yet
+            open_at(client, ws_copy, BILLING, "    amount = order.total()")
+            assert await wait_until_async(
+                lambda: stats(client), lambda s: s["llm"]["provider"] == "openai")
+            assert fake.completion_requests() == []
+        async with server(ws_copy, tmp_path, llm(fake), inline=False) as client:
+            open_at(client, ws_copy, BILLING, "    amount = order.total()")
+            await asyncio.sleep(0.3)
+            assert (await stats(client))["llm"]["provider"] is None  # no ghost text: no hurry
+
+
+async def wait_until_async(fetch, predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate(await fetch()):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def test_check_rejects_invented_member_and_repair_fixes_it(ws_copy, tmp_path):
     fake = FakeOpenAI(rules=[(REPAIR_MARK, Reply(text="amount2 = order.total()"))],
                       default=Reply(text="amount2 = order.totl()"))

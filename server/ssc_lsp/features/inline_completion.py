@@ -25,6 +25,18 @@ ACCEPT = "ssc.acceptCompletion"
 def register(server) -> None:
     assistant = assistant_of(server)
 
+    def warm_on_open(svc, rel) -> None:
+        """A client that shows ghost text opened a file: load the model now, in the background,
+        rather than at the first keystroke (the embedded one takes ~15 s)."""
+        if rel in svc.docs and server.config.completion.inline and \
+                client_supports(server, "text_document.inline_completion") is not None:
+            try:
+                assistant.warm()
+            except RuntimeError:  # no running loop (the server driven without one in tests)
+                pass
+
+    server.change_hooks.append(warm_on_open)
+
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(ls, params: types.InlineCompletionParams):
         if not ls.config.completion.inline or \

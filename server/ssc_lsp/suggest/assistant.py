@@ -134,6 +134,7 @@ class Assistant:
         self._recent: OrderedDict[str, Outcome] = OrderedDict()
         self._list_job: ListJob | None = None
         self.last_timings: dict[str, float] = {}  # of the last suggestion (ssc/stats, benchmarks)
+        self._warmed = False
 
     # -- per workspace -----------------------------------------------------------------------
     def checker(self, svc: MapService) -> Checker:
@@ -142,6 +143,16 @@ class Assistant:
             c = Checker(svc, Externals(svc.root))
             self._checkers[svc.root] = c
         return c
+
+    def warm(self) -> None:
+        """Build the provider now and start loading the embedded model, once (call in the loop):
+        the first suggestion then does not wait 15 s for it."""
+        if self._warmed:
+            return
+        self._warmed = True
+        provider = self.providers.get(self.config().llm)
+        if provider is not None:
+            self.providers.ready(provider)
 
     # -- jobs --------------------------------------------------------------------------------
     def start(self, spot: Spot, **options) -> Job:
