@@ -247,21 +247,26 @@ async def test_a_finished_stream_is_not_reported_as_a_disconnect(fake, make_clie
 
 # -- concurrency ------------------------------------------------------------------------
 
+# Three chunks 0.15 s apart: a stream cannot end sooner than this after it started.
+STREAM_SECONDS = 0.3
+
 
 async def test_concurrency_limit_serialises_requests(fake, make_client):
     fake.default = Reply(chunks=["a", "b", "c"], chunk_delay=0.15)
     provider = make_client(concurrency=1)
     await asyncio.gather(provider.complete(REQ), provider.complete(REQ))
-    first, second = fake.completion_requests()
-    assert second.started >= first.ended
+    first, second = sorted(fake.completion_requests(), key=lambda r: r.started)
+    # The server records `ended` after its last write, which can come after the client has
+    # read that write and sent the next request: compare with the first stream's own length.
+    assert second.started >= first.started + STREAM_SECONDS
 
 
 async def test_concurrency_two_overlaps(fake, make_client):
     fake.default = Reply(chunks=["a", "b", "c"], chunk_delay=0.15)
     provider = make_client(concurrency=2)
     await asyncio.gather(provider.complete(REQ), provider.complete(REQ))
-    first, second = fake.completion_requests()
-    assert second.started < first.ended
+    first, second = sorted(fake.completion_requests(), key=lambda r: r.started)
+    assert second.started < first.started + STREAM_SECONDS
 
 
 # -- secrets ------------------------------------------------------------------------------
