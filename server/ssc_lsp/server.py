@@ -8,9 +8,12 @@ shape the result.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -76,6 +79,11 @@ def fit_capabilities(server: types.ServerCapabilities, client: types.ClientCapab
         server.inline_completion_provider = None
 
 
+# How long a background step waits for interactive requests to finish, and how often it looks
+FOREGROUND_WAIT_S = 2.0
+FOREGROUND_POLL_S = 0.005
+
+
 class SscServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("ssc-lsp", __version__,
@@ -86,6 +94,8 @@ class SscServer(LanguageServer):
         self._loose: dict[str, MapService] = {}  # files outside every workspace folder
         self.said_once: set[str] = set()
         self.change_hooks: list = []  # callables (svc, rel) run after a file's map changed
+        # callables that say an interactive request (a completion) is being computed
+        self.foreground: list[Callable[[], bool]] = []
         self._line_indexes: OrderedDict[tuple[str, str], tuple[str, LineIndex]] = OrderedDict()
 
     # -- configuration -----------------------------------------------------------------------
@@ -107,6 +117,16 @@ class SscServer(LanguageServer):
             self.window_show_message(types.ShowMessageParams(type=kind, message=f"ssc: {message}"))
         except Exception:  # no transport (tests, CLI): the log line is enough
             pass
+
+    async def yield_to_foreground(self, limit: float = FOREGROUND_WAIT_S) -> None:
+        """Background passes (diagnostics) call this between steps. Each step holds the loop
+        (and the GIL) for up to tens of ms; a completion in flight would wait for every step
+        interleaved with its own awaits. So: wait while one is in flight, at most `limit`
+        seconds (a slow model must not starve diagnostics), then go on."""
+        await asyncio.sleep(0)
+        deadline = time.monotonic() + limit
+        while any(busy() for busy in self.foreground) and time.monotonic() < deadline:
+            await asyncio.sleep(FOREGROUND_POLL_S)
 
     # -- maps ---------------------------------------------------------------------------------
     def map_options(self) -> MapOptions:

@@ -167,6 +167,12 @@ class Assistant:
         job.task.add_done_callback(lambda _t, k=spot.key, j=job: self._forget(k, j))
         return job
 
+    def busy(self) -> bool:
+        """A suggestion is being computed (background work should wait for it)."""
+        if any(not j.task.done() for j in self._jobs.values()):
+            return True
+        return self._list_job is not None and not self._list_job.task.done()
+
     def _forget(self, key: tuple[str, str], job: Job) -> None:
         if self._jobs.get(key) is job:
             del self._jobs[key]
@@ -477,6 +483,7 @@ def assistant_of(server) -> Assistant:
                       lambda m: server.tell(m, types.MessageType.Warning, once=True))
         server.assistant = a
         server.change_hooks.append(a.on_document_changed)
+        getattr(server, "foreground", []).append(a.busy)
     return a
 
 
