@@ -239,6 +239,25 @@ def test_an_unclosed_first_line_is_checked_as_if_closed(svc, externals):
     # an open call's arguments are still being written: not "missing an argument"
     verdict, _ = check(svc, externals, "    x = tax(\n")
     assert verdict.ok
+    # but a keyword the callee does not take, or one positional too many, is already wrong
+    verdict, _ = check(svc, externals, "    x = tax(amount, percent=3,\n")
+    assert [(i.kind, i.name) for i in verdict.issues] == [(CALL, "tax")]
+    assert "no parameter `percent`" in verdict.issues[0].message
+    verdict, _ = check(svc, externals, "    x = tax(amount, 0.2, 3,\n")
+    assert [i.kind for i in verdict.issues] == [CALL]
+
+
+@pytest.mark.parametrize("suggestion, expected", [
+    ("    if amount > LIMIT_X", [(NAME, "LIMIT_X")]),  # a header without its colon
+    ("    with tax(amount, percent=3) as fh\n", [(CALL, "tax")]),
+    ("    return tax(amount) if ok_flag else\n", [(NAME, "ok_flag")]),  # an operand to come
+    ("    key = sorted([amount], key=lambda v", []),  # a lambda's body to come
+    ("    total = round_cents(amount) +\n", []),
+])
+def test_an_unfinished_line_is_checked_as_if_finished(svc, externals, suggestion, expected):
+    verdict, _ = check(svc, externals, suggestion)
+    assert kinds(verdict) == expected
+    assert not verdict.syntax_error and verdict.checked >= 1
 
 
 def test_class_decorators_that_add_nothing_keep_the_class_checkable(tmp_path, externals):

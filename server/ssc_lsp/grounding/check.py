@@ -92,6 +92,7 @@ class Issue:
     scope: str = ""
     receiver: str | None = None
     symbol: str | None = None  # the callee's id, for call issues
+    missing: bool = False  # a call issue that is only missing arguments
 
     def to_json(self) -> dict:
         out = {"kind": self.kind, "name": self.name, "message": self.message,
@@ -146,16 +147,18 @@ class Checker:
         try:
             placed = place(live, data, offset, text, tree, index)
             verdict = _Run(self.svc, placed, self.externals).run()
-            closers = _closers(text) if verdict.syntax_error else ""
-            if closers:
-                # a first line of a longer call (`f(a,`): checked as if it were closed, so the
-                # names in it are decided instead of lost in an ERROR node
-                closed = place(live, data, offset, text + closers, tree, index)
+            for finished, still_open in _finishings(text) if verdict.syntax_error else ():
+                # a first line the model has not finished (`f(a,`, `if x > y`, `a if b else`):
+                # checked as if it were, so its names are decided instead of lost in an ERROR
+                closed = place(live, data, offset, finished, tree, index)
                 again = _Run(self.svc, closed, self.externals).run()
                 if not again.syntax_error:
-                    # the arguments are not all written yet: calls are not judged (`load(`)
-                    again.issues = [i for i in again.issues if i.kind != CALL]
+                    if still_open:
+                        # the arguments are not all written yet (`load(`): missing ones are
+                        # fine, an unknown keyword or one positional too many is not
+                        again.issues = [i for i in again.issues if not i.missing]
                     verdict, placed = again, closed
+                    break
         except RecursionError:
             return Verdict(unknown=["<recursion>"], ms=(time.perf_counter() - t0) * 1000), None
         verdict.ms = (time.perf_counter() - t0) * 1000
@@ -219,10 +222,11 @@ class _Run:
 
     # -- reporting ---------------------------------------------------------------------------
     def issue(self, kind: str, unit: Unit, ref: Ref, name: str, message: str,
-              symbol: str | None = None) -> None:
+              symbol: str | None = None, missing: bool = False) -> None:
         start, end = self.p.ref_span(unit, ref)
         self.v.issues.append(Issue(kind, name, message, self.p.text_offset(start),
-                                   self.p.text_offset(end), ref.scope, ref.receiver, symbol))
+                                   self.p.text_offset(end), ref.scope, ref.receiver, symbol,
+                                   missing))
 
     # -- names -------------------------------------------------------------------------------
     def on_name(self, unit: Unit, ref: Ref, node: ts.Node | None) -> None:
@@ -498,7 +502,8 @@ class _Run:
         if problem is not None:
             self.v.checked += 1
             shown = f"{ref.receiver}.{ref.name}" if ref.receiver else ref.name
-            self.issue(CALL, unit, ref, shown, problem.message, problem.symbol)
+            self.issue(CALL, unit, ref, shown, problem.message, problem.symbol,
+                       missing=problem.missing)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -540,6 +545,24 @@ def _is_store(node: ts.Node) -> bool:
     if p.type in ("assignment", "augmented_assignment"):
         return p.child_by_field_name("left") == child
     return p.type == "delete_statement"
+
+
+# What may finish a line the model left unfinished, besides closing its brackets: a compound
+# statement's colon (`if x > y`), an operand (`a +`, `b if c else`), or both (`lambda x`)
+_FINISHERS = ("", ":", " None", ": None")
+
+
+def _finishings(text: str) -> list[tuple[str, bool]]:
+    """`text` finished (at the end of its last line) in the ways worth a parse, in order; with
+    whether brackets were left open."""
+    closers = _closers(text)
+    body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+    out: list[tuple[str, bool]] = []
+    for finisher in _FINISHERS:
+        for tail in dict.fromkeys((closers + finisher, finisher + closers)):
+            if tail:
+                out.append((body + tail + newline, bool(closers)))
+    return out
 
 
 def _closers(text: str) -> str:

@@ -79,6 +79,7 @@ class Problem:
     symbol: str | None = None  # the symbol the problem is about (for dependents)
     fixes: list[Fix] = field(default_factory=list)
     placeholder: str | None = None  # a required parameter the history shows was added
+    missing: bool = False  # only arguments are missing (a call still being written is fine)
 
     def key(self) -> tuple:
         return self.range, self.code, self.message
@@ -314,7 +315,8 @@ def _fit(ws: Workspace, ref: Ref, unit: Unit, shape: Shape) -> Problem | None:
         added = [m for m in missing if change is not None and m in (change.detail.get("added") or [])]
         plural = "s" if len(missing) > 1 else ""
         p = Problem(where, CALL_ARGUMENTS,
-                    f"`{shape.label}` is missing the argument{plural} {names}{since}", sid)
+                    f"`{shape.label}` is missing the argument{plural} {names}{since}", sid,
+                    missing=True)
         if len(missing) == 1 and added:
             p.placeholder = missing[0]
         return p
