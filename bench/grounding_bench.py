@@ -97,10 +97,23 @@ def first_identifier(line_prefix: str, text: str) -> str | None:
     return m.group(0) if m else None
 
 
+def with_body(text: str) -> str:
+    """The file cut after the suggestion, given what its last line needs to stand: a decorator
+    its function, a compound header its body (else jedi cannot bind `as s` or follow `@app.x`)."""
+    last = text.rsplit("\n", 1)[-1]
+    indent = last[:len(last) - len(last.lstrip())]
+    if last.lstrip().startswith("@"):
+        return f"{text}\n{indent}def _oracle_(): pass\n"
+    if last.rstrip().endswith(":"):
+        return f"{text}\n{indent}    pass\n"
+    return text
+
+
 def jedi_missing(project, path: str, text: str, row: int, col: int, length: int) -> list[str]:
     """The oracle: names in [col, col+length) of `row` that jedi cannot find."""
     import jedi
 
+    text = with_body(text)
     try:
         script = jedi.Script(code=text, path=path, project=project)
         names = script.get_names(all_scopes=True, definitions=False, references=True)

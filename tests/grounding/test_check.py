@@ -253,6 +253,8 @@ def test_an_unclosed_first_line_is_checked_as_if_closed(svc, externals):
     ("    return tax(amount) if ok_flag else\n", [(NAME, "ok_flag")]),  # an operand to come
     ("    key = sorted([amount], key=lambda v", []),  # a lambda's body to come
     ("    total = round_cents(amount) +\n", []),
+    ("    x = order.nothing_z.", [(ATTRIBUTE, "order.nothing_z")]),  # stopped before a member
+    ("    @Order.nothing_w\n", [(ATTRIBUTE, "Order.nothing_w")]),  # a decorator, no def yet
 ])
 def test_an_unfinished_line_is_checked_as_if_finished(svc, externals, suggestion, expected):
     verdict, _ = check(svc, externals, suggestion)

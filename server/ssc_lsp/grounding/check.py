@@ -147,7 +147,9 @@ class Checker:
         try:
             placed = place(live, data, offset, text, tree, index)
             verdict = _Run(self.svc, placed, self.externals).run()
-            for finished, still_open in _finishings(text) if verdict.syntax_error else ():
+            line_head = data[data.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", "replace")
+            finishings = _finishings(text, line_head) if verdict.syntax_error else ()
+            for finished, still_open in finishings:
                 # a first line the model has not finished (`f(a,`, `if x > y`, `a if b else`):
                 # checked as if it were, so its names are decided instead of lost in an ERROR
                 closed = place(live, data, offset, finished, tree, index)
@@ -552,16 +554,25 @@ def _is_store(node: ts.Node) -> bool:
 _FINISHERS = ("", ":", " None", ": None")
 
 
-def _finishings(text: str) -> list[tuple[str, bool]]:
+def _finishings(text: str, line_head: str = "") -> list[tuple[str, bool]]:
     """`text` finished (at the end of its last line) in the ways worth a parse, in order; with
-    whether brackets were left open."""
+    whether brackets were left open. `line_head` is the document's line before the suggestion."""
     closers = _closers(text)
     body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+    bodies = [body]
+    if body.endswith(".") and not body.endswith(".."):
+        bodies.append(body[:-1])  # a member access the model stopped before naming (`a.get.`)
+    last_line = (line_head + body).rsplit("\n", 1)[-1]
     out: list[tuple[str, bool]] = []
-    for finisher in _FINISHERS:
-        for tail in dict.fromkeys((closers + finisher, finisher + closers)):
-            if tail:
-                out.append((body + tail + newline, bool(closers)))
+    if last_line.lstrip().startswith("@") and not closers:
+        # a decorator with nothing below it yet (the end of the file, or a blank line)
+        indent = last_line[:len(last_line) - len(last_line.lstrip())]
+        out.append((f"{body}\n{indent}def _ssc_decorated_(): pass{newline or chr(10)}", False))
+    for b in bodies:
+        for finisher in _FINISHERS:
+            for tail in dict.fromkeys((closers + finisher, finisher + closers)):
+                if tail or b is not body:
+                    out.append((b + tail + newline, bool(closers)))
     return out
 
 
