@@ -180,7 +180,7 @@ async def run_lsp(root: Path, cases, n: int, debounce_ms: int = 0) -> dict:
         types.InlineCompletionTriggerKind.Invoked
     await wait_ready(client, 300)
     await asyncio.sleep(3)  # the context indexes build in the background after the map
-    wall, fake_ms, inner, totals, models = [], [], [], [], []
+    wall, fake_ms, inner, totals, models, handlers = [], [], [], [], [], []
     for rel, row, code in cases[:n]:
         path = root / rel
         lines = path.read_text().split("\n")
@@ -213,6 +213,7 @@ async def run_lsp(root: Path, cases, n: int, debounce_ms: int = 0) -> dict:
         inner.append(last.get("overhead"))
         totals.append(last.get("total"))
         models.append(last.get("model"))
+        handlers.append(last.get("handler"))
         client.text_document_did_close(types.DidCloseTextDocumentParams(
             text_document=types.TextDocumentIdentifier(uri=uri)))
     await client.shutdown_session()
@@ -223,6 +224,8 @@ async def run_lsp(root: Path, cases, n: int, debounce_ms: int = 0) -> dict:
     # outside the pipeline: the request's way in and out (JSON-RPC, pygls, the handler), and
     # the HTTP client's own share of the model's time (the openai package, httpx, SSE)
     transport = sorted(w - t for w, t in zip(wall, totals, strict=True) if t is not None)
+    # of which outside the handler: JSON-RPC in and out, and the wait for the loop to dispatch
+    rpc = sorted(w - h for w, h in zip(wall, handlers, strict=True) if h is not None)
     http = sorted(m - f for m, f in zip(models, fake_ms, strict=True) if m is not None)
 
     def p(values: list[float], q: int) -> float | None:
@@ -231,6 +234,7 @@ async def run_lsp(root: Path, cases, n: int, debounce_ms: int = 0) -> dict:
     return {"n": len(over), "p50": p(over, 50), "p95": p(over, 95), "max": round(over[-1], 2),
             "pipeline_p50": p(inside, 50), "pipeline_p95": p(inside, 95),
             "transport_p50": p(transport, 50), "transport_p95": p(transport, 95),
+            "rpc_p50": p(rpc, 50), "rpc_p95": p(rpc, 95),
             "http_client_p50": p(http, 50), "http_client_p95": p(http, 95)}
 
 
@@ -243,6 +247,7 @@ def main() -> int:
                     help="the third configuration's model latency (jedi works meanwhile)")
     ap.add_argument("--json")
     ap.add_argument("--lsp", action="store_true", help="also through the real server over stdio")
+    ap.add_argument("--lsp-only", action="store_true", help="only the runs over stdio")
     ap.add_argument("--no-diagnostics", action="store_true",
                     help="with --lsp: turn the server's continuity diagnostics off")
     args = ap.parse_args()
@@ -256,10 +261,11 @@ def main() -> int:
     print(f"context indexes in {time.perf_counter() - t:.1f} s")
     cases = positions(svc, args.n, args.seed)
     report: dict = {"corpus": str(root), "n": len(cases)}
-    asyncio.run(run_inprocess(svc, cases[:20], 0.0))  # warm-up (first-time costs, jedi)
+    if not args.lsp_only:
+        asyncio.run(run_inprocess(svc, cases[:20], 0.0))  # warm-up (first-time costs, jedi)
     configs = (("debounce0", 0.0, 0.0), ("debounce150", 0.15, 0.0),
                (f"debounce150_model{args.model_ms}", 0.15, args.model_ms / 1000))
-    for label, debounce, model_s in configs:
+    for label, debounce, model_s in configs if not args.lsp_only else ():
         rows = asyncio.run(run_inprocess(svc, cases, debounce, model_s))
         outcomes = {o: sum(1 for r in rows if r["outcome"] == o)
                     for o in ("passed", "repaired", "dropped", None)}
@@ -280,7 +286,7 @@ def main() -> int:
               f"{report[label]['jediWait']['p95']} ({report[label]['jedi_waited']} waited); "
               f"other p95 {report[label]['other']['p95']}; "
               f"outcomes {report[label]['outcomes']}")
-    if args.lsp:
+    if args.lsp or args.lsp_only:
         global DIAGNOSTICS
         DIAGNOSTICS = not args.no_diagnostics
         report["lsp_diagnostics"] = DIAGNOSTICS

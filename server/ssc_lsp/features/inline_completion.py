@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from lsprotocol import types
 
@@ -39,6 +40,7 @@ def register(server) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(ls, params: types.InlineCompletionParams):
+        entered = time.perf_counter()
         if not ls.config.completion.inline or \
                 client_supports(ls, "text_document.inline_completion") is None:
             return None
@@ -72,6 +74,8 @@ def register(server) -> None:
                                   arguments=[{"id": out.id, "index": i, "kind": "inline"}]))
             for i, text in enumerate(texts)]
         assistant.shown(out, "inline", texts)
+        # the whole handler, from dispatch to the answer (the pipeline's `total` is inside it)
+        assistant.last_timings["handler"] = round((time.perf_counter() - entered) * 1000, 3)
         return types.InlineCompletionList(items=items)
 
     @server.command(ACCEPT)
