@@ -47,6 +47,7 @@ from ssc_lsp.suggest.assistant import Assistant  # noqa: E402
 from ssc_lsp.suggest.spot import Spot  # noqa: E402
 
 DIAGNOSTICS = True  # --no-diagnostics: the server's workspace-wide check off (it shares the loop)
+CLIENT = "visual-studio-code"  # --client: whose recorded capabilities the stdio runs declare
 
 
 class InstantModel:
@@ -167,7 +168,7 @@ async def run_lsp(root: Path, cases, n: int, debounce_ms: int = 0) -> dict:
     client = make_test_lsp_client()
     client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     await client.start_io(sys.executable, "-m", "ssc_lsp")
-    base = client_capabilities("visual-studio-code")
+    base = client_capabilities(CLIENT)
     caps = attrs.evolve(base, text_document=attrs.evolve(
         base.text_document, inline_completion=types.InlineCompletionClientCapabilities()))
     await client.initialize_session(types.InitializeParams(
@@ -248,6 +249,8 @@ def main() -> int:
     ap.add_argument("--json")
     ap.add_argument("--lsp", action="store_true", help="also through the real server over stdio")
     ap.add_argument("--lsp-only", action="store_true", help="only the runs over stdio")
+    ap.add_argument("--client", default="visual-studio-code",
+                    help="pytest-lsp's recorded client capabilities, e.g. neovim")
     ap.add_argument("--no-diagnostics", action="store_true",
                     help="with --lsp: turn the server's continuity diagnostics off")
     args = ap.parse_args()
@@ -287,8 +290,9 @@ def main() -> int:
               f"other p95 {report[label]['other']['p95']}; "
               f"outcomes {report[label]['outcomes']}")
     if args.lsp or args.lsp_only:
-        global DIAGNOSTICS
+        global DIAGNOSTICS, CLIENT
         DIAGNOSTICS = not args.no_diagnostics
+        CLIENT = args.client
         report["lsp_diagnostics"] = DIAGNOSTICS
         report["lsp"] = asyncio.run(run_lsp(root, cases, min(args.n, 100)))
         print(f"over stdio + HTTP, invoked (model time at the fake subtracted): {report['lsp']}")
