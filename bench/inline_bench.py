@@ -159,6 +159,10 @@ async def run_lsp(root: Path, cases, n: int, debounce_ms: int = 0) -> dict:
     from tests.e2e.lsp import wait_ready
     from tests.fake_openai import FakeOpenAI, Reply
 
+    # this process holds Django's map and context indexes (for choosing positions): out of the
+    # cyclic GC's reach, or its full collections (100+ ms) land in the client's timings
+    gc.collect()
+    gc.freeze()
     answers: dict[str, str] = {}
 
     def handler(record):

@@ -21,5 +21,7 @@ def serve(tcp: str | None) -> int:
             raise argparse.ArgumentTypeError(f"--tcp wants HOST:PORT, got {tcp!r}")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from ..stdio import serve_stdio
+
+        serve_stdio(server)
     return 0

@@ -21,11 +21,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 
 from lsprotocol import types
 
-from ..map.checks import Problem, check_file, dependents_of
+from ..map.checks import Problem, check_file, check_file_steps, dependents_of
 from ..map.history import BODY_CHANGED, RENAMED, Event
 from ..map.records import CLASS
 from ..map.service import MapService
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 SOURCE = "ssc"
 IDENTIFIER = "ssc"
+STEP_S = 0.004  # work between two turns of the event loop while checking in the background
+RETRIES = 3  # re-checks of a file whose map changed under the background check
 
 
 @dataclass
@@ -58,18 +61,50 @@ class State:
 # -- computing ------------------------------------------------------------------------------------
 
 
-def problems_for(state: State, svc: MapService, rel: str) -> Checked:
-    fm = svc.ws.files.get(rel)
+def _key(svc: MapService, rel: str) -> tuple:
+    """What a file's result depends on: its map, the workspace's interfaces, the history."""
     log_ = svc.history.log
-    key = (id(fm), svc.ws.generation, len(log_), id(log_[-1]) if log_ else 0)
-    cached = state.cache.get((svc.root, rel))
-    if cached is not None and cached.key == key:
-        return cached
-    problems = check_file(svc.ws, svc.resolver, fm) if fm is not None else []
+    return (id(svc.ws.files.get(rel)), svc.ws.generation, len(log_), id(log_[-1]) if log_ else 0)
+
+
+def _store(state: State, svc: MapService, rel: str, key: tuple, problems: list[Problem]) -> Checked:
     digest = hashlib.blake2b(repr([p.key() for p in problems]).encode(), digest_size=8).hexdigest()
     checked = Checked(key, problems, digest)
     state.cache[(svc.root, rel)] = checked
     return checked
+
+
+def problems_for(state: State, svc: MapService, rel: str) -> Checked:
+    key = _key(svc, rel)
+    cached = state.cache.get((svc.root, rel))
+    if cached is not None and cached.key == key:
+        return cached
+    fm = svc.ws.files.get(rel)
+    return _store(state, svc, rel, key, check_file(svc.ws, svc.resolver, fm) if fm is not None else [])
+
+
+async def problems_in_steps(ls, state: State, svc: MapService, rel: str) -> None:
+    """Fill the cache as `problems_for` would, giving way to requests every STEP_S of work:
+    a large module's check holds the loop for tens of milliseconds (~70 on Django's largest),
+    and a request arriving meanwhile would wait for all of it. When the map changes between
+    steps the file is checked again (at most RETRIES times; then `problems_for` finishes it)."""
+    for _ in range(RETRIES):
+        key = _key(svc, rel)
+        cached = state.cache.get((svc.root, rel))
+        fm = svc.ws.files.get(rel)
+        if fm is None or (cached is not None and cached.key == key):
+            return
+        out: list[Problem] = []
+        t = time.perf_counter()
+        for _step in check_file_steps(svc.ws, svc.resolver, fm, out):
+            if time.perf_counter() - t > STEP_S:
+                await _yield(ls)
+                if _key(svc, rel) != key:
+                    break
+                t = time.perf_counter()
+        else:
+            _store(state, svc, rel, key, out)
+            return
 
 
 def to_diagnostics(ls, svc: MapService, rel: str, problems: list[Problem]) -> list[types.Diagnostic]:
@@ -147,7 +182,7 @@ def publish(ls, state: State, svc: MapService, rel: str) -> bool:
 
 
 async def flush(ls, state: State) -> None:
-    """Check what is pending, open files first, yielding to the loop between files."""
+    """Check what is pending, open files first, giving way to requests as it goes."""
     while state.pending:
         batch = state.pending
         state.pending = {}
@@ -155,10 +190,11 @@ async def flush(ls, state: State) -> None:
         changed = False
         for (_, rel), svc in order:
             try:
+                before = state.cache.get((svc.root, rel))
+                await problems_in_steps(ls, state, svc, rel)
                 if pushes(ls):
                     publish(ls, state, svc, rel)
                 else:
-                    before = state.cache.get((svc.root, rel))
                     after = problems_for(state, svc, rel)
                     changed |= before is None or before.result_id != after.result_id
             except Exception:

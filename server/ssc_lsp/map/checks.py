@@ -18,6 +18,7 @@ has one ("since its change at 14:02").
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .changes import clock_time
@@ -90,7 +91,16 @@ class Problem:
 
 def check_file(ws: Workspace, resolver: Resolver, fm: FileMap) -> list[Problem]:
     out: list[Problem] = []
-    for unit in fm.units:
+    for _ in check_file_steps(ws, resolver, fm, out):
+        pass
+    return out
+
+
+def check_file_steps(ws: Workspace, resolver: Resolver, fm: FileMap,
+                     out: list[Problem]) -> Iterator[None]:
+    """`check_file` one unit at a time, problems into `out` (sorted at the end): a caller can
+    give way between units (a large module's check costs tens of milliseconds)."""
+    for unit in list(fm.units):
         for ref in unit.refs:
             try:
                 p = _check_ref(ws, resolver, fm, unit, ref)
@@ -98,8 +108,8 @@ def check_file(ws: Workspace, resolver: Resolver, fm: FileMap) -> list[Problem]:
                 p = None
             if p is not None:
                 out.append(p)
+        yield
     out.sort(key=lambda p: p.range)
-    return out
 
 
 def _check_ref(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:
