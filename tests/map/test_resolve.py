@@ -73,3 +73,31 @@ def test_incoming_calls_and_inheritance(svc):
 
 def test_no_unresolved_workspace_imports(svc):
     assert unresolved_imports(svc.resolver, svc.ws) == []
+
+
+def test_chained_calls_are_typed_part_by_part(tmp_path):
+    (tmp_path / "shop.py").write_text(
+        "class Item:\n"
+        "    def price(self) -> int:\n"
+        "        return 1\n\n"
+        "class Cart:\n"
+        "    def first(self) -> Item:\n"
+        "        return Item()\n\n"
+        "def make() -> Cart:\n"
+        "    return Cart()\n")
+    s = MapService(str(tmp_path), MapOptions(persist=False))
+    s.index()
+    fm = s.ws.files["shop.py"]
+
+    def value(expr):
+        v = s.resolver.value_of_expr(fm, "", expr)
+        cls = getattr(v, "cls", None)
+        return f"Instance({cls.symbol.name})" if cls is not None else getattr(getattr(v, "symbol", None), "name", v)
+
+    assert value("Cart()") == "Instance(Cart)"
+    assert value("Cart().first()") == "Instance(Item)"  # not `Cart`: the last call decides
+    assert value("make().first().price") == "price"
+    assert value("Cart(')', x=(1, 2)).first()") == "Instance(Item)"  # brackets in arguments
+    assert value("Cart().missing().first") is None  # an unknown member stops the chain
+    assert value("Cart()[0]") is None
+    assert value("Cart(") is None

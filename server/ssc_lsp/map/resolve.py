@@ -38,6 +38,33 @@ BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__bui
                                        "__spec__", "__loader__", "__package__", "__path__"}
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _CALL = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\(")
+_MEMBER = re.compile(r"^\s*\.\s*([A-Za-z_]\w*)")
+
+
+def _closing_paren(text: str, start: int) -> int | None:
+    """The index of the `)` that closes the `(` at `start` (strings skipped), or None."""
+    depth = 0
+    quote = ""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i if ch == ")" else None
+        i += 1
+    return None
+
+
 MAX_DEPTH = 12
 
 
@@ -216,9 +243,12 @@ class Resolver:
             cls = self.enclosing_class(fm, scope)
             return SuperOf(cls) if cls is not None else None
         m = _CALL.match(text)
-        if m and text.endswith(")"):
+        if m:
+            close = _closing_paren(text, m.end() - 1)
+            if close is None:
+                return None
             callee = self.value_of_expr(fm, scope, m.group(1), depth + 1)
-            return self.call_result(callee, depth)
+            return self._trailer(self.call_result(callee, depth), text[close + 1:], depth)
         if not _DOTTED.match(text):
             return None
         parts = text.split(".")
@@ -231,6 +261,25 @@ class Resolver:
             value = self.member_of(value, part)
             if isinstance(value, Located):
                 value = self.value_of_symbol(value, depth)
+        return value
+
+    def _trailer(self, value: Value | None, rest: str, depth: int) -> Value | None:
+        """`value` followed by `.name` and `(...)` parts (`Order(...).items().first`)."""
+        while rest and value is not None:
+            m = _MEMBER.match(rest)
+            if m:
+                value = self.member_of(value, m.group(1))
+                if isinstance(value, Located):
+                    value = self.value_of_symbol(value, depth)
+                rest = rest[m.end():]
+            elif rest.startswith("("):
+                close = _closing_paren(rest, 0)
+                if close is None:
+                    return None
+                value = self.call_result(value, depth)
+                rest = rest[close + 1:]
+            else:
+                return None  # subscripts, operators: not followed
         return value
 
     def call_result(self, callee: Value | None, depth: int) -> Value | None:
