@@ -117,6 +117,16 @@
       (progn (ssc-reindex) (ssc-e2e--record "ssc-reindex" t))
     (error (ssc-e2e--record "ssc-reindex" nil (error-message-string err))))
 
+  ;; The server answers while it indexes (by design), so cross-file navigation is asserted
+  ;; once `ssc/status` says the map is ready: ssc-reindex above starts a new pass, and on a
+  ;; loaded machine the first one may not be over either.  The stub says `stub`.
+  (let ((deadline (+ (float-time) 30)) (ready nil))
+    (while (and (not ready) (< (float-time) deadline))
+      (let ((st (ignore-errors
+                  (jsonrpc-request (eglot-current-server) :ssc/status (make-hash-table)))))
+        (setq ready (or (null st) (plist-get st :stub) (eq (plist-get st :ready) t)))
+        (unless ready (sleep-for 0.1)))))
+
   ;; definition through eglot's xref backend
   (condition-case err
       (let* ((xrefs (xref-backend-definitions 'eglot (xref-backend-identifier-at-point 'eglot)))

@@ -156,8 +156,12 @@ class MapService:
                 continue
             fresh.append(f)
         by_rel = {f.relpath: f for f in found}
-        if self.store is not None and reuse:
-            for path, h, lines, units in self.store.load_files(reuse):
+        # a re-index: what the map already holds at the stored hash stays as it is (replacing it
+        # would open a window in which requests answered from the map see the file half put)
+        held = {p for p in reuse if (fm := self.ws.files.get(p)) is not None and fm.hash == stored[p][0]}
+        stats.loaded += len(held)
+        if self.store is not None and len(held) < len(reuse):
+            for path, h, lines, units in self.store.load_files([p for p in reuse if p not in held]):
                 if path in self.docs:
                     continue
                 fm = FileMap(path=path, module=self.ws.module_name(path), units=units, hash=h, lines=lines)
