@@ -16,18 +16,16 @@ version in use rather than the one it remembers.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import logging
 import os
 import queue
-import subprocess
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..helper_process import HelperProcess
 from ..map.filemap import FileMap
 from ..map.records import CLASS
 from ..map.workspace import Located, Workspace
@@ -75,19 +73,13 @@ class JediHelper:
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._pending: dict[tuple, cf.Future] = {}
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
-        self._proc_lock = threading.Lock()
+        self._jedi = HelperProcess("ssc_lsp.context.jedi_worker",
+                                   env={**os.environ, "PYTHONPATH": _package_root()})
         self._sys_path: list[str] | None = None
 
     def close(self) -> None:
         self._queue.put(None)
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            try:
-                proc.stdin.close()  # type: ignore[union-attr]
-                proc.wait(timeout=2)
-            except Exception:
-                proc.kill()
+        self._jedi.stop()
 
     def _submit(self, key: tuple, fn: Callable[[], Any]) -> cf.Future:
         """Run on the one jedi thread (a daemon: a slow inference never holds up an exit)."""
@@ -138,26 +130,7 @@ class JediHelper:
 
     def _call(self, req: dict) -> dict:
         """One question to the jedi process (started, or restarted, on demand)."""
-        with self._proc_lock:
-            for attempt in range(2):
-                proc = self._proc
-                if proc is None or proc.poll() is not None:
-                    proc = self._proc = subprocess.Popen(
-                        [sys.executable, "-m", "ssc_lsp.context.jedi_worker"], stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
-                        env={**os.environ, "PYTHONPATH": _package_root()})
-                try:
-                    assert proc.stdin is not None and proc.stdout is not None
-                    proc.stdin.write(json.dumps({**req, "root": self.root, "sys_path": self.sys_path()}) + "\n")
-                    proc.stdin.flush()
-                    line = proc.stdout.readline()
-                    if line:
-                        return json.loads(line)
-                except (OSError, ValueError) as e:
-                    log.debug("jedi process failed (attempt %d): %s", attempt + 1, e)
-                proc.kill()
-                self._proc = None
-        return {"error": "the jedi process did not answer"}
+        return self._jedi.call({**req, "root": self.root, "sys_path": self.sys_path()})
 
     def sys_path(self) -> list[str]:
         if self._sys_path is None:

@@ -22,16 +22,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import hashlib
-import json
 import logging
 import os
 import queue
-import select
-import subprocess
-import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ..helper_process import HelperProcess
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +82,7 @@ class Externals:
     def __init__(self, root: str, sys_path: list[str] | None = None) -> None:
         self.root = os.path.abspath(root)
         self._extra = list(sys_path or [])
-        self._proc: subprocess.Popen | None = None
+        self._jedi = HelperProcess("ssc_lsp.grounding.jedi_process", timeout=ANSWER_SECONDS)
         self._known: dict[str, ModuleInfo] = {}
         self._members: dict[MembersAt, Members] = {}
         self._pending: dict[object, concurrent.futures.Future] = {}
@@ -204,37 +202,7 @@ class Externals:
 
     def _call(self, req: dict) -> dict:
         """One question to the jedi process (started on first use, restarted after a failure)."""
-        req = {**req, "root": self.root, "sys_path": self._sys_path()}
-        for _attempt in range(2):
-            proc = self._proc
-            if proc is None or proc.poll() is not None:
-                try:
-                    proc = self._proc = subprocess.Popen(
-                        [sys.executable, "-m", "ssc_lsp.grounding.jedi_process"],
-                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL, text=True, bufsize=1)
-                except OSError as e:
-                    return {"error": f"cannot start the jedi process: {e}"}
-            try:
-                assert proc.stdin is not None and proc.stdout is not None
-                proc.stdin.write(json.dumps(req) + "\n")
-                proc.stdin.flush()
-                ready, _, _ = select.select([proc.stdout], [], [], ANSWER_SECONDS)
-                if ready:
-                    line = proc.stdout.readline()
-                    if line:
-                        return json.loads(line)
-            except (OSError, ValueError) as e:
-                log.debug("jedi process failed: %s", e)
-            proc.kill()
-            self._proc = None
-        return {"error": "the jedi process did not answer"}
+        return self._jedi.call({**req, "root": self.root, "sys_path": self._sys_path()})
 
     def _stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                proc.stdin.close()  # type: ignore[union-attr]
-                proc.wait(timeout=2)
-            except Exception:
-                proc.kill()
+        self._jedi.stop()
