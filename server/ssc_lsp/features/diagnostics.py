@@ -98,7 +98,7 @@ async def problems_in_steps(ls, state: State, svc: MapService, rel: str) -> None
         t = time.perf_counter()
         for _step in check_file_steps(svc.ws, svc.resolver, fm, out):
             if time.perf_counter() - t > STEP_S:
-                await _yield(ls)
+                await ls.yield_to_foreground()
                 if _key(svc, rel) != key:
                     break
                 t = time.perf_counter()
@@ -199,18 +199,12 @@ async def flush(ls, state: State) -> None:
                     changed |= before is None or before.result_id != after.result_id
             except Exception:
                 log.exception("checking %s failed", rel)
-            await _yield(ls)
+            await ls.yield_to_foreground()
         if changed and pulls(ls) and client_supports(ls, "workspace.diagnostics.refresh_support"):
             try:
                 ls.workspace_diagnostic_refresh(None)
             except Exception as e:
                 log.info("diagnostic refresh failed: %s", e)
-
-
-async def _yield(ls) -> None:
-    """Between files: let requests in, and let a completion in flight finish first."""
-    wait = getattr(ls, "yield_to_foreground", None)
-    await (wait() if wait is not None else asyncio.sleep(0))
 
 
 def schedule(ls, state: State, delay: float) -> None:
@@ -335,5 +329,5 @@ def register(server) -> None:
                         uri=uri, items=to_diagnostics(ls, svc, rel, checked.problems),
                         result_id=checked.result_id, version=version))
                 if n % 16 == 15:
-                    await _yield(ls)
+                    await ls.yield_to_foreground()
         return types.WorkspaceDiagnosticReport(items=items)

@@ -147,9 +147,7 @@ class Checker:
         try:
             placed = place(live, data, offset, text, tree, index)
             verdict = _Run(self.svc, placed, self.externals).run()
-            line_head = data[data.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", "replace")
-            finishings = _finishings(text, line_head) if verdict.syntax_error else ()
-            for finished, still_open in finishings:
+            for finished, still_open in _finishings(text, data, offset) if verdict.syntax_error else ():
                 # a first line the model has not finished (`f(a,`, `if x > y`, `a if b else`):
                 # checked as if it were, so its names are decided instead of lost in an ERROR
                 closed = place(live, data, offset, finished, tree, index)
@@ -554,9 +552,10 @@ def _is_store(node: ts.Node) -> bool:
 _FINISHERS = ("", ":", " None", ": None")
 
 
-def _finishings(text: str, line_head: str = "") -> list[tuple[str, bool]]:
-    """`text` finished (at the end of its last line) in the ways worth a parse, in order; with
-    whether brackets were left open. `line_head` is the document's line before the suggestion."""
+def _finishings(text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
+    """`text` (to go at byte `offset` of `data`) finished at the end of its last line in the
+    ways worth a parse, in order; with whether brackets were left open."""
+    line_head = data[data.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", "replace")
     closers = _closers(text)
     body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
     bodies = [body]
