@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__
 from .config import Config, parse_config
+from .events import ServerEvents
 from .map.filemap import content_hash
 from .map.positions import LineIndex
 from .map.service import MapOptions, MapService
@@ -93,17 +94,19 @@ class SscServer(LanguageServer):
         self.maps: list[MapService] = []
         self._loose: dict[str, MapService] = {}  # files outside every workspace folder
         self.said_once: set[str] = set()
-        self.change_hooks: list = []  # callables (svc, rel) run after a file's map changed
+        self.events = ServerEvents()
         # callables that say an interactive request (a completion) is being computed
         self.foreground: list[Callable[[], bool]] = []
         self._line_indexes: OrderedDict[tuple[str, str], tuple[str, LineIndex]] = OrderedDict()
 
     # -- configuration -----------------------------------------------------------------------
     def apply_settings(self, raw: object) -> None:
+        """The one way settings change: parse, replace, tell every subscriber old and new."""
         cfg, errors = parse_config(raw)
-        self.config = cfg
+        old, self.config = self.config, cfg
         for e in errors:
             self.tell(e, types.MessageType.Warning, once=True)
+        self.events.settings.emit(old, cfg)
 
     def tell(self, message: str, kind: types.MessageType = types.MessageType.Info,
              once: bool = False) -> None:
@@ -210,14 +213,11 @@ class SscServer(LanguageServer):
         return types.Range(types.Position(sl, sc), types.Position(el, ec))
 
     def on_document_changed(self, svc: MapService, rel: str) -> None:
-        """Hook for features that react to map changes (diagnostics); none by default."""
-        for hook in self.change_hooks:
-            try:
-                hook(svc, rel)
-            except Exception:
-                log.exception("change hook failed")
+        """A file's map changed: tell the subscribers (diagnostics, the assistant)."""
+        self.events.changed.emit(svc, rel)
 
     def close_maps(self) -> None:
+        self.events.closing.emit()
         for svc in self.maps + list(self._loose.values()):
             try:
                 svc.close_store()

@@ -33,7 +33,7 @@ def register(server) -> None:
         busy = [svc for svc in ls.maps if svc.state == "indexing"]
         todo = [svc for svc in ls.maps if svc.state != "indexing"]
         for svc in todo:
-            svc.rules = type(svc.rules)(svc.root, svc.options.exclude)
+            svc.reload_rules()
         if todo:
             log.info("re-indexing %s", ", ".join(svc.root for svc in todo))
             start_indexing(ls, todo)

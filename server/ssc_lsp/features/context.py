@@ -28,32 +28,23 @@ def register(server) -> None:
     def ssc_context(ls, params) -> dict | None:
         return context_at(ls, params)
 
-    previous = getattr(server, "on_indexed", None)
-
-    def warm() -> None:
+    @server.events.indexed.subscribe
+    def warm(services) -> None:
         """Build the context indexes once the map is ready, in the background."""
-        if previous is not None:
-            previous()
-        for svc in server.maps:
+        for svc in services:
             try:
                 engine_for(svc).warm_async()
             except Exception:
                 log.exception("warming the context engine failed")
 
-    server.on_indexed = warm
-
-    previous_close = server.close_maps
-
-    def close_maps() -> None:
+    @server.events.closing.subscribe
+    def close_engines() -> None:
         """Stop the engines' helpers (the jedi process) before the maps close."""
         for svc in server.maps:
             try:
                 engine_for(svc).close()
             except Exception:
                 log.exception("closing the context engine failed")
-        previous_close()
-
-    server.close_maps = close_maps
 
 
 def context_at(ls, params) -> dict | None:

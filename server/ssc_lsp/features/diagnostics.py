@@ -244,17 +244,13 @@ def register(server) -> None:
         except RuntimeError:  # no running loop (tests driving the server object directly)
             pass
 
-    server.change_hooks.append(on_change)
-    previous = getattr(server, "on_indexed", None)
+    server.events.changed.subscribe(on_change)
 
-    def on_indexed() -> None:
-        if previous is not None:
-            previous()
+    @server.events.indexed.subscribe
+    def on_indexed(services) -> None:
         state.indexed = True
         if enabled():
             full_pass()
-
-    server.on_indexed = on_indexed
 
     def full_pass() -> None:
         for svc in server.maps:
@@ -279,20 +275,12 @@ def register(server) -> None:
         if pulls(server) and client_supports(server, "workspace.diagnostics.refresh_support"):
             server.workspace_diagnostic_refresh(None)
 
-    apply = server.apply_settings
-
-    def apply_settings(raw: object) -> None:
-        was = enabled()
-        apply(raw)
-        try:
-            if was and not enabled():
-                withdraw()
-            elif enabled() and not was and state.indexed:
-                full_pass()
-        except Exception:
-            log.exception("applying diagnostics settings failed")
-
-    server.apply_settings = apply_settings
+    @server.events.settings.subscribe
+    def on_settings(old, new) -> None:
+        if old.diagnostics.enabled and not new.diagnostics.enabled:
+            withdraw()
+        elif new.diagnostics.enabled and not old.diagnostics.enabled and state.indexed:
+            full_pass()
 
     options = types.DiagnosticOptions(identifier=IDENTIFIER, inter_file_dependencies=True,
                                       workspace_diagnostics=True)

@@ -36,7 +36,7 @@ def register(server) -> None:
             except RuntimeError:  # no running loop (the server driven without one in tests)
                 pass
 
-    server.change_hooks.append(warm_on_open)
+    server.events.changed.subscribe(warm_on_open)
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(ls, params: types.InlineCompletionParams):

@@ -69,6 +69,30 @@ def register(server) -> None:
             except Exception as e:
                 log.info("workspace/configuration failed: %s", e)
 
+    stale: set = set()  # folders whose crawl settings changed while they were indexing
+
+    @server.events.settings.subscribe
+    def on_settings(old, new) -> None:
+        """Crawl settings reach the running maps; a folder whose mapped set may differ is
+        indexed again (unchanged files come from the store). A folder not indexed yet takes
+        them at its first index; one indexing now is indexed again when it finishes."""
+        redo = [svc for svc in server.maps
+                if svc.reconfigure(new.map.exclude, new.map.max_file_size_bytes)]
+        if (old.map.persist, old.map.cache_dir) != (new.map.persist, new.map.cache_dir):
+            log.info("map.persist / map.cacheDir apply to folders added from now on")
+        stale.update(svc for svc in redo if svc.state == "indexing")
+        again = [svc for svc in redo if svc.state not in ("idle", "indexing")]
+        if again:
+            log.info("map settings changed: re-indexing %s", ", ".join(s.root for s in again))
+            start_indexing(server, again)
+
+    @server.events.indexed.subscribe
+    def index_stale(services) -> None:
+        again = [svc for svc in services if svc in stale]
+        stale.difference_update(again)
+        if again:
+            start_indexing(server, again)
+
     @server.feature(types.SHUTDOWN)
     def shutdown(ls, params) -> None:
         ls.close_maps()
@@ -125,7 +149,7 @@ def start_indexing(ls, services=None) -> None:
                 await created
                 _safe(ls.work_done_progress.end, token, types.WorkDoneProgressEnd(message="map ready"))
             loop.call_soon_threadsafe(lambda: asyncio.ensure_future(end()))
-        loop.call_soon_threadsafe(lambda: _safe(getattr(ls, "on_indexed", lambda: None)))
+        loop.call_soon_threadsafe(lambda: _safe(ls.events.indexed.emit, services))
 
     threading.Thread(target=run, name="ssc-index", daemon=True).start()
 

@@ -55,19 +55,14 @@ def register(server) -> None:
                     container_name=container_of(loc.file, loc.symbol)))
         return out
 
-    previous = getattr(server, "on_indexed", None)
-
-    def warm() -> None:
+    @server.events.indexed.subscribe
+    def warm(services) -> None:
         """Build the search table once the index is ready, not on the first keystroke."""
-        if previous is not None:
-            previous()
-        for svc in server.maps:
+        for svc in services:
             try:
                 searcher(svc.ws).search("_warm", 1)
             except Exception:
                 log.exception("warming the symbol search failed")
-
-    server.on_indexed = warm
 
 
 def _spot(loc) -> Spot:

@@ -76,7 +76,7 @@ def register(server) -> None:
                 log.info("%s changed: re-indexing %s", rel, svc.root)
                 from .lifecycle import start_indexing
 
-                svc.rules = type(svc.rules)(svc.root, svc.options.exclude)
+                svc.reload_rules()
                 start_indexing(ls, [svc])
                 continue
             if ev.type == types.FileChangeType.Deleted:

@@ -118,6 +118,24 @@ class MapService:
                 return False
         return not self.rules.ignored(rel)
 
+    def reload_rules(self) -> None:
+        """Read the ignore files afresh (they changed on disk, or a re-index was asked for)."""
+        self.rules = IgnoreRules(self.root, self.options.exclude)
+
+    def reconfigure(self, exclude: list[str], max_file_size: int) -> bool:
+        """Take new crawl settings; True when what is mapped may differ (a re-index is due).
+
+        Persistence and the cache location stay as they were for this service's life: moving
+        an open SQLite store under a running index is not worth its risks (said by the caller).
+        """
+        changed = list(exclude) != list(self.options.exclude) or \
+            max_file_size != self.options.max_file_size
+        self.options.exclude = list(exclude)
+        self.options.max_file_size = max_file_size
+        if changed:
+            self.reload_rules()
+        return changed
+
     # -- indexing -------------------------------------------------------------------------------
     def index(self, progress: ProgressFn | None = None) -> IndexStats:
         """Crawl, load what the store still has, parse the rest on all cores."""

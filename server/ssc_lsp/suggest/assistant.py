@@ -482,7 +482,7 @@ def assistant_of(server) -> Assistant:
         a = Assistant(lambda: server.config,
                       lambda m: server.tell(m, types.MessageType.Warning, once=True))
         server.assistant = a
-        server.change_hooks.append(a.on_document_changed)
+        server.events.changed.subscribe(a.on_document_changed)
         getattr(server, "foreground", []).append(a.busy)
     return a
 
