@@ -83,12 +83,31 @@ def _params_error(method: str, err: Exception) -> str:
     return f"invalid params for {method}: {str(err).splitlines()[0] if str(err) else type(err).__name__}"
 
 
+def _strict(kind: type, name: str):
+    def structure(value: Any, _type: Any) -> Any:
+        if type(value) is kind or (kind is float and type(value) is int):
+            return value
+        raise TypeError(f"expected {name}, got {type(value).__name__}")
+    return structure
+
+
+def strict_scalars(converter) -> None:
+    """Refuse what is not of the declared JSON type. cattrs' default hooks *convert*: `str(None)`
+    made `"text": null` in a didChange the text "None", `int("5")` and `int(1.9)` made lines of
+    strings and fractions, so wrong params ran instead of being refused as -32602."""
+    converter.register_structure_hook(str, _strict(str, "a string"))
+    converter.register_structure_hook(int, _strict(int, "an integer"))
+    converter.register_structure_hook(bool, _strict(bool, "a boolean"))
+    converter.register_structure_hook(float, _strict(float, "a number"))
+
+
 class RpcProtocol(LanguageServerProtocol):
     """pygls' protocol with the message layer above (see the module docstring)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.initialize_seen = False
+        strict_scalars(self._converter)
 
     # -- entry point: one framed body -----------------------------------------------------------
     def handle_body(self, body: bytes) -> None:
@@ -228,6 +247,27 @@ class RpcProtocol(LanguageServerProtocol):
             self._send_response(msg_id, error=exc.to_response_error())
             return
         super()._send_handler_result(future, msg_id=msg_id)
+
+    # -- documents: one copy, the map's ---------------------------------------------------------
+    # pygls kept a second copy of every open document (its Workspace) that no feature reads,
+    # applied every change to it as well, and raised KeyError on a change to a document it did
+    # not hold (a change before didOpen). The handlers in features/sync.py are the only ones.
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _user_handler(self, method: str, params):
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
 
     # -- exit -----------------------------------------------------------------------------------
     @lsp_method(types.EXIT)
