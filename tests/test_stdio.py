@@ -236,3 +236,23 @@ def test_did_change_in_broken_states(tmp_path: Path, ws_copy: Path):
         log = s.stderr_text()
         assert log.count("which is not open: ignored") == 1
         assert "Traceback" not in log and "KeyError" not in log
+
+
+# -- refusals are answers, not errors --------------------------------------------------------------
+
+def test_a_refused_rename_and_a_model_turned_off_are_log_lines_not_errors(tmp_path: Path, ws_copy: Path):
+    with RawServer(tmp_path) as s:
+        st.initialize(s, ws_copy, {"llm": {"provider": "none"}}, st.INLINE_CAPS)
+        path = ws_copy / "uses_print.py"
+        path.write_text("print(1)\n")
+        uri = st.did_open(s, path)  # an inline-completion client: the provider is built here
+        answer = s.request("textDocument/rename", {"textDocument": {"uri": uri},
+                                                   "position": {"line": 0, "character": 2},
+                                                   "newName": "show"})
+        assert answer["error"]["code"] in (-32803, -32602), answer
+        assert s.request("ssc/status", {})["result"]["ready"]
+        time.sleep(0.2)
+        log = s.stderr_text()
+        assert "Traceback" not in log and " ERROR " not in log, log
+        assert "answered with error" in log and "LLM features are off" in log
+        assert s.notifications("window/showMessage") == []
