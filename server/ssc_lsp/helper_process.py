@@ -4,7 +4,7 @@ jedi runs out of the server's process: its inferences are pure Python that would
 while requests wait, and in-process it shared its compiled-module subprocess between threads and
 mixed up answers. Each user keeps one such process: started on first use, asked one question at
 a time (a line of JSON out, a line back), killed and started again once when it fails or, with
-a `timeout`, does not answer in time.
+a `timeout`, does not answer in time; killed when the server ends (process_exit.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import select
 import subprocess
 import sys
 import threading
+
+from .process_exit import track
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class HelperProcess:
                             [sys.executable, "-m", self.module], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             bufsize=1, env=self.env)
+                        track(proc)  # killed with the server (`exit` does not wait for it)
                     except OSError as e:
                         return {"error": f"cannot start {self.module}: {e}"}
                 try:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lsprotocol import types
+from pygls.exceptions import FeatureNotificationError
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.protocol import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__
@@ -27,6 +28,7 @@ from .events import ServerEvents
 from .map.filemap import content_hash
 from .map.positions import LineIndex
 from .map.service import MapOptions, MapService
+from .rpc import RpcProtocol
 
 log = logging.getLogger("ssc_lsp")
 LINE_INDEX_CACHE = 2048  # closed files whose line starts are kept
@@ -43,8 +45,9 @@ class Where:
     index: LineIndex
 
 
-class SscProtocol(LanguageServerProtocol):
-    """pygls' protocol, with the initialize answer fitted to this server and to the client.
+class SscProtocol(RpcProtocol):
+    """pygls' protocol, with JSON-RPC per the spec (rpc.py: every request answered, `exit` at
+    once) and the initialize answer fitted to this server and to the client.
 
     - Positions are UTF-16 whatever the client prefers: every conversion in the map
       (map/positions.py) counts UTF-16 code units, so offering Neovim's first choice (UTF-8),
@@ -120,6 +123,15 @@ class SscServer(LanguageServer):
             self.window_show_message(types.ShowMessageParams(type=kind, message=f"ssc: {message}"))
         except Exception:  # no transport (tests, CLI): the log line is enough
             pass
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """Logged, never a popup: pygls showed "Error in server: ..." for every malformed message
+        (rpc.py now answers those itself); a notification handler that fails is a bug to log,
+        and the user is told once that the log has it."""
+        log.error("server error (%s): %s", getattr(source, "__name__", source), error)
+        if source is FeatureNotificationError:
+            self.tell("an internal error happened; the server log has the details",
+                      types.MessageType.Error, once=True)
 
     async def yield_to_foreground(self, limit: float = FOREGROUND_WAIT_S) -> None:
         """Background passes (diagnostics) call this between steps. Each step holds the loop

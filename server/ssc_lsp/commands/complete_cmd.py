@@ -15,6 +15,7 @@ import sys
 
 from ..map.service import MapOptions, MapService
 from ..suggest.assistant import Assistant, Outcome
+from ..suggest.providers import OFF
 from ..suggest.spot import Spot
 from .context_cmd import _SPEC, find_root
 from .llm_args import add_llm_arguments, config_from
@@ -63,20 +64,21 @@ def run(args) -> int:
         out = asyncio.run(_suggest(svc, rel, line, len(head.encode("utf-8")), cfg, args))
     finally:
         svc.close_store()
+    if args.json:  # a JSON object in every case, the reason in `error` when there is no model
+        json.dump(out.to_json(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    elif out.source != "none":
+        _print(out)
     if out.source == "none":
         sys.stderr.write(f"no model: {out.error}\n")
         return 2
-    if args.json:
-        json.dump(out.to_json(), sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        _print(out)
     return 0 if out.text else 1
 
 
 async def _suggest(svc: MapService, rel: str, row: int, col: int, cfg, args) -> Outcome:
     def tell(message: str) -> None:
-        sys.stderr.write(f"ssc: {message}\n")
+        if not message.startswith(OFF):  # the command says why there is no model itself
+            sys.stderr.write(f"ssc: {message}\n")
 
     assistant = Assistant(lambda: cfg, tell)
     try:

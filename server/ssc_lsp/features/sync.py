@@ -24,6 +24,20 @@ def _changes(params: types.DidChangeTextDocumentParams) -> list[Change]:
     return out
 
 
+def _out_of_sync(ls, svc, rel: str, version: int) -> None:
+    """A change numbered at or below the document's version: one was lost or they came out of
+    order, so the editor's text and ours differ from here on, and every answer about this file
+    (positions, diagnostics, suggestions) could be wrong. LSP has no request to ask the client
+    for the whole text again, so the map drops the buffer and uses the file on disk (what
+    didClose does), the user is told once, and later changes are ignored until the editor
+    opens the document again. Saying nothing rather than something wrong."""
+    held = svc.docs[rel].version
+    svc.close(rel)
+    ls.on_document_changed(svc, rel)
+    ls.tell(f"{rel} is out of sync (change version {version} after {held}): answers use the file "
+            "on disk until the editor reopens it", types.MessageType.Warning)
+
+
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams) -> None:
@@ -32,19 +46,29 @@ def register(server) -> None:
         if found is None or not found[1].endswith((".py", ".pyi")):
             return
         svc, rel = found
+        desynced.discard((svc.root, rel))
         svc.open(rel, doc.text, doc.version)
         ls.on_document_changed(svc, rel)
+
+    desynced: set[tuple[str, str]] = set()  # (root, rel) closed by a stale change, until reopened
 
     # synchronous on purpose: an async handler becomes a task that later messages can overtake
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: types.DidChangeTextDocumentParams) -> None:
-        found = ls.service_for(params.text_document.uri)
+        uri, version = params.text_document.uri, params.text_document.version
+        found = ls.service_for(uri)
         if found is None:
             return
         svc, rel = found
         if rel not in svc.docs:
+            if (svc.root, rel) not in desynced:
+                log.info("didChange for %s, which is not open: ignored", uri)
             return
-        upd = svc.change(rel, _changes(params), params.text_document.version)
+        if svc.is_stale(rel, version):
+            _out_of_sync(ls, svc, rel, version)
+            desynced.add((svc.root, rel))
+            return
+        upd = svc.change(rel, _changes(params), version)
         if upd is not None:
             ls.on_document_changed(svc, rel)
 
@@ -59,6 +83,7 @@ def register(server) -> None:
         found = ls.service_for(params.text_document.uri)
         if found is not None:
             svc, rel = found
+            desynced.discard((svc.root, rel))
             svc.close(rel)
             ls.on_document_changed(svc, rel)
 

@@ -92,6 +92,9 @@ class LocalStatus:
 
 #: Force a runtime ("llama.cpp" or "numpy"); unset picks llama.cpp when it loads.
 RUNTIME_ENV = "SSC_LLM_LOCAL_RUNTIME"
+#: Tests only: seconds a stand-in "embedded model" takes to load (then it fails to load), so
+#: that `exit` during a model load is tested where the real model is not installed.
+TEST_LOAD_ENV = "SSC_LLM_LOCAL_TEST_LOAD_S"
 
 
 def _llama_cpp_problem() -> str | None:
@@ -128,6 +131,9 @@ def local_status() -> LocalStatus:
     library but not the model, so this is cheap enough for startup and
     ``doctor``.
     """
+    if os.environ.get(TEST_LOAD_ENV):
+        return LocalStatus(True, f"a stand-in model that loads in {os.environ[TEST_LOAD_ENV]} s "
+                           f"({TEST_LOAD_ENV}, tests only)", "test")
     try:
         __import__(MODEL_PACKAGE)
     except ImportError:
@@ -234,6 +240,9 @@ def default_runtime_factory(settings: LLMSettings) -> Callable[[], LocalRuntime]
         status = local_status()
         if not status.available:
             raise LLMError("config", status.reason)
+        if status.runtime == "test":  # a load as slow as asked, in the loader thread
+            time.sleep(float(os.environ[TEST_LOAD_ENV]))
+            raise LLMError("config", "the stand-in model never loads")
         if settings.model.endswith(".gguf") and Path(settings.model).is_file():
             path = Path(settings.model)
         else:

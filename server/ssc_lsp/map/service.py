@@ -277,13 +277,19 @@ class MapService:
         self.ws.put(doc.fm, version=version)
         return doc
 
+    def is_stale(self, rel: str, version: int | None) -> bool:
+        """A change numbered at or below the open document's version (a lost or reordered one)."""
+        doc = self.docs.get(rel)
+        return doc is not None and version is not None and doc.version is not None and \
+            version <= doc.version
+
     def change(self, rel: str, changes: list[Change], version: int | None) -> Update | None:
         """Apply a didChange. Stale or out-of-order versions are refused (None), not applied."""
         doc = self.docs.get(rel)
         if doc is None:
             log.warning("change for %s, which is not open: ignored", rel)
             return None
-        if version is not None and doc.version is not None and version <= doc.version:
+        if self.is_stale(rel, version):
             log.warning("stale change for %s: version %s after %s, refused", rel, version, doc.version)
             return None
         with self.ws.lock:

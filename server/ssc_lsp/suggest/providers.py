@@ -21,6 +21,7 @@ from ..llm import LLMSettings, Provider, apply_env_overrides, make_provider
 log = logging.getLogger(__name__)
 
 Tell = Callable[[str], None]
+OFF = "LLM features are off"  # how the message saying why there is no provider starts
 Factory = Callable[[LLMSettings, "Mapping[str, str] | None"], "tuple[Provider | None, str]"]
 
 
@@ -52,8 +53,10 @@ class Providers:
         self._warming = None
         env = self.environ if self.environ is not None else None
         self._provider, self.reason = self.factory(wanted, env)
-        if self._provider is None:
-            self.tell(f"LLM features are off: {self.reason}")
+        if self._provider is None and wanted.provider == "none":
+            log.info("%s: %s", OFF, self.reason)  # the user's own choice: nothing to tell them
+        elif self._provider is None:
+            self.tell(f"{OFF}: {self.reason}")
         else:
             log.info("LLM: %s", self.reason)
         return self._provider
