@@ -8,6 +8,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from ..map.document import Change
+from ..map.source import is_source
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,14 @@ def register(server) -> None:
     def did_open(ls, params: types.DidOpenTextDocumentParams) -> None:
         doc = params.text_document
         found = ls.service_for(doc.uri)
-        if found is None or not found[1].endswith((".py", ".pyi")):
+        if found is None or not is_source(found[1]):
             return
         svc, rel = found
-        svc.open(rel, doc.text, doc.version)
+        if svc.open(rel, doc.text, doc.version) is None:  # over the size limit: not mapped
+            ls.tell(f"{rel} is larger than map.maxFileSizeBytes ({svc.options.max_file_size} bytes): "
+                    "it is not mapped while open; close and reopen it when smaller.",
+                    types.MessageType.Warning, once=True)
+            return
         ls.on_document_changed(svc, rel)
 
     # synchronous on purpose: an async handler becomes a task that later messages can overtake
