@@ -33,9 +33,8 @@ def register(server) -> None:
         if found is None or not is_source(found[1]):
             return
         svc, rel = found
-        if svc.open(rel, doc.text, doc.version) is None:  # over the size limit: not mapped
-            ls.tell(f"{rel} is larger than map.maxFileSizeBytes ({svc.options.max_file_size} bytes): "
-                    "it is not mapped while open; close and reopen it when smaller.",
+        if svc.open(rel, doc.text, doc.version) is None:  # too large, or a link out: not mapped
+            ls.tell(f"{rel} is not mapped while open: {svc.problems.get(rel)}",
                     types.MessageType.Warning, once=True)
             return
         ls.on_document_changed(svc, rel)

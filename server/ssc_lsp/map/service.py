@@ -100,7 +100,7 @@ class MapService:
         # failed to parse): relpath -> reason; with the ignore files' invalid patterns
         self.problems: dict[str, str] = {}
         self._said: set[tuple[str, str]] = set()
-        self.oversize: set[str] = set()  # open documents over the size limit, not mapped
+        self.refused: set[str] = set()  # open documents not mapped (too large, a link out)
         self.indexed = threading.Event()
         self.state = "idle"
         self.last_error: str | None = None
@@ -171,6 +171,7 @@ class MapService:
         skipped: dict[str, str] = {}
         found = crawl(self.root, self.options.exclude, self.options.max_file_size, self.rules, skipped)
         self.problems = {}
+        self._said.update(self.rules.problems.items())  # the rules logged their own line
         for key, reason in {**self.rules.problems, **skipped}.items():
             self.problem(key, reason)
         stats.files = len(found)
@@ -306,14 +307,21 @@ class MapService:
 
     # -- documents ------------------------------------------------------------------------------
     def open(self, rel: str, text: str, version: int | None) -> Document | None:
-        """Map an editor's buffer. One over the size limit is not mapped (None): parsing 50 MB
-        held the server for minutes and took 17 GB; its requests are answered with nothing and
-        its changes ignored until it is closed."""
+        """Map an editor's buffer, or refuse to (None, the reason in `problems`): one over the
+        size limit (parsing 50 MB held the server for minutes and took 17 GB), or a link whose
+        real path is outside the workspace (nothing from outside is mapped, so none of it can
+        reach a model). A refused document is answered with nothing and its changes ignored
+        until it is closed."""
         data = text.encode("utf-8")
         if len(data) > self.options.max_file_size:
-            self._unmap_oversize(rel, len(data))
+            self._refuse_open(rel, f"open document of {len(data)} bytes is over the "
+                                   f"{self.options.max_file_size}-byte limit")
             return None
-        self.oversize.discard(rel)
+        if not inside(self.root, self.abspath(rel)):
+            self._refuse_open(rel, "a link out of the workspace (its real path is "
+                                   f"{os.path.realpath(self.abspath(rel))})")
+            return None
+        self.refused.discard(rel)
         self.ws.note_package(rel)
         doc = Document(rel, self.ws.module_name(rel), data, version, self.parser)
         self.docs[rel] = doc
@@ -321,14 +329,13 @@ class MapService:
         self.problem(rel, None)
         return doc
 
-    def _unmap_oversize(self, rel: str, size: int) -> None:
+    def _refuse_open(self, rel: str, reason: str) -> None:
         self.docs.pop(rel, None)
-        self.oversize.add(rel)
+        self.refused.add(rel)
         with self.ws.lock:
             if rel in self.ws.files:  # the disk's map would answer with the wrong positions
                 self.ws.remove(rel)
-        self.problem(rel, f"open document of {size} bytes is over the "
-                          f"{self.options.max_file_size}-byte limit")
+        self.problem(rel, reason)
 
     def change(self, rel: str, changes: list[Change], version: int | None) -> Update | None:
         """Apply a didChange. Stale or out-of-order versions are refused (None), not applied."""
@@ -341,7 +348,8 @@ class MapService:
             return None
         size = doc.size_after(changes, self.options.max_file_size)
         if size > self.options.max_file_size:  # grew over the limit: unmapped, as if opened so
-            self._unmap_oversize(rel, size)
+            self._refuse_open(rel, f"open document of {size} bytes is over the "
+                                   f"{self.options.max_file_size}-byte limit")
             return None
         with self.ws.lock:
             old_fm = doc.fm
@@ -354,9 +362,9 @@ class MapService:
     def close(self, rel: str) -> None:
         """The editor's buffer goes away: the map returns to what is on disk."""
         doc = self.docs.pop(rel, None)
-        if doc is None and rel not in self.oversize:
+        if doc is None and rel not in self.refused:
             return
-        self.oversize.discard(rel)
+        self.refused.discard(rel)
         self.problem(rel, None)
         self.file_changed_on_disk(rel)
 
@@ -372,7 +380,7 @@ class MapService:
 
     def file_changed_on_disk(self, rel: str) -> FileMap | None:
         """A file created or changed outside the editor (watched files, close)."""
-        if rel in self.docs or rel in self.oversize:
+        if rel in self.docs or rel in self.refused:
             return None  # the editor's buffer is the truth while it is open
         if not os.path.lexists(self.abspath(rel)) or not self.is_mapped(rel):
             self.problem(rel, None)
@@ -445,7 +453,7 @@ class MapService:
         doc = self.docs.get(rel)
         if doc is not None:
             return doc.text
-        if rel in self.oversize:
+        if rel in self.refused:
             return None
         data = self.read(rel).data
         return data.decode("utf-8") if data is not None else None
