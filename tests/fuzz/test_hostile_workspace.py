@@ -118,6 +118,28 @@ def test_map_command_on_a_hostile_workspace(hostile):
     assert "fifo.py: not a regular file" in text.stdout
 
 
+def _plain_workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "lib.py").write_text(LIB)
+    (root / "use.py").write_text("from lib import helper\n\nhelper(1)\n")
+    return root
+
+
+async def _definition_lands(client, use: Path, lib: Path) -> None:
+    """`helper` on line 3 of `use` goes to its definition on line 1 of `lib` (within the guard)."""
+    found = await asyncio.wait_for(client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=use.as_uri()), position=types.Position(2, 1))),
+        HANG_GUARD)
+    assert [(loc.uri, loc.range.start.line, loc.range.start.character) for loc in found] == [
+        (lib.as_uri(), 0, 4)]
+
+
+async def _symbols(client, uri: str):
+    return await asyncio.wait_for(client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))), HANG_GUARD)
+
+
 async def test_server_on_a_hostile_workspace(hostile, tmp_path):
     root, expected = hostile
     async with running(root, tmp_path / "cache") as client:
@@ -127,26 +149,15 @@ async def test_server_on_a_hostile_workspace(hostile, tmp_path):
         shown = {p["path"]: p["reason"] for p in problems["first"]}
         assert "invalid ignore pattern" in shown[".gitignore:1"]
         assert "binary" in shown["binary.py"]
-        use = (root / "good" / "use.py").as_uri()
-        found = await asyncio.wait_for(client.text_document_definition_async(types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=use), position=types.Position(2, 1))),
-            HANG_GUARD)
-        assert [(loc.uri, loc.range.start.line, loc.range.start.character) for loc in found] == [
-            ((root / "good" / "lib.py").as_uri(), 0, 4)]
+        await _definition_lands(client, root / "good" / "use.py", root / "good" / "lib.py")
         # a request on a device file and on a FIFO answers (with nothing) instead of reading forever
         for uri in ("file:///dev/zero", (root / "fifo.py").as_uri(), (root / "urandom.py").as_uri()):
-            syms = await asyncio.wait_for(client.text_document_document_symbol_async(
-                types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))),
-                HANG_GUARD)
-            assert not syms
+            assert not await _symbols(client, uri)
 
 
 async def test_bracket_bomb_open_and_edited_keeps_the_server_answering(tmp_path):
     """A 3 KB document of 1,000 unclosed brackets held every request for 33 s."""
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "lib.py").write_text(LIB)
-    (root / "use.py").write_text("from lib import helper\n\nhelper(1)\n")
+    root = _plain_workspace(tmp_path)
     bomb = root / "bomb.py"
     rng = random.Random(SEED)
     bomb.write_text("def f():\n    pass\nx = " + "".join(rng.choice("([{") for _ in range(1000)) + "\n")
@@ -157,43 +168,26 @@ async def test_bracket_bomb_open_and_edited_keeps_the_server_answering(tmp_path)
         for v in range(2, 2 + 20 * EXAMPLES):
             col = rng.randrange(0, 1000)
             change(client, uri, v, (2, 4 + col), (2, 4 + col), rng.choice(["(", ")", "'", "]", "a"]))
-        found = await asyncio.wait_for(client.text_document_definition_async(types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=(root / "use.py").as_uri()),
-            position=types.Position(2, 1))), HANG_GUARD)
-        assert [(loc.uri, loc.range.start.line) for loc in found] == [((root / "lib.py").as_uri(), 0)]
-        syms = await asyncio.wait_for(client.text_document_document_symbol_async(
-            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))), HANG_GUARD)
-        assert "f" in {s.name for s in syms}
+        await _definition_lands(client, root / "use.py", root / "lib.py")
+        assert "f" in {s.name for s in await _symbols(client, uri)}
 
 
 async def test_huge_open_document_is_not_mapped_and_the_server_answers(tmp_path):
     """A 50 MB didOpen left documentSymbol unanswered for 180 s at 16.9 GB."""
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "lib.py").write_text(LIB)
-    (root / "use.py").write_text("from lib import helper\n\nhelper(1)\n")
+    root = _plain_workspace(tmp_path)
     huge = root / "huge.py"
     uri = huge.as_uri()
     async with running(root, tmp_path / "cache") as client:
         client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
             uri=uri, language_id="python", version=1, text="x = 1\n" * (50_000_000 // 6))))
-        syms = await asyncio.wait_for(client.text_document_document_symbol_async(
-            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))), HANG_GUARD)
-        assert not syms
+        assert not await _symbols(client, uri)
         for v in range(2, 12):  # changes to it stay cheap: not parsed, not copied
             change(client, uri, v, (0, 0), (0, 0), "y")
-        found = await asyncio.wait_for(client.text_document_definition_async(types.DefinitionParams(
-            text_document=types.TextDocumentIdentifier(uri=(root / "use.py").as_uri()),
-            position=types.Position(2, 1))), HANG_GUARD)
-        assert [(loc.uri, loc.range.start.line) for loc in found] == [((root / "lib.py").as_uri(), 0)]
+        await _definition_lands(client, root / "use.py", root / "lib.py")
         status = await request(client, "ssc/status", {})
         shown = {p["path"]: p["reason"] for p in status["folders"][0]["problems"]["first"]}
         assert "over the 1000000-byte limit" in shown["huge.py"]
         assert any("huge.py is not mapped while open" in m.message for m in client.messages)
-
-
-EDITS = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
-    workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)))
 
 
 async def test_rename_never_edits_outside_the_workspace(tmp_path):
