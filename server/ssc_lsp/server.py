@@ -71,6 +71,14 @@ class SscProtocol(RpcProtocol):
         fit_capabilities(result.capabilities, params.capabilities)
         return result
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        """Only our handler: the map keeps the documents (MapService.docs) and nothing reads
+        pygls' copy, whose update costs O(document) a change (6 s a keystroke in 50 MB)."""
+        handler = self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)
+        if handler is not None:
+            yield handler, (params,), None
+
 
 def fit_capabilities(server: types.ServerCapabilities, client: types.ClientCapabilities) -> None:
     """Drop or simplify what the client did not declare (see SscProtocol)."""

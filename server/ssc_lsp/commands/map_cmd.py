@@ -89,6 +89,10 @@ def _print_summary(svc: MapService, stats, seconds: float) -> None:
     out.write(f"  unresolved imports  {len(unresolved)}\n")
     for u in unresolved[:10]:
         out.write(f"    {u['path']}:{u['line'] + 1}  {u['module']} -> {u['name']}\n")
+    report = svc.problem_report()
+    out.write(f"  not mapped  {report['count']}\n")
+    for p in report["first"]:
+        out.write(f"    {p['path']}: {p['reason']}\n")
     out.write(f"  time        {seconds:.2f}s (index {stats.seconds:.2f}s)\n")
 
 
@@ -101,7 +105,9 @@ def _print_json(svc: MapService) -> None:
                       "references": [ref_dict(r, u) for r, u in fm.iter_refs()]})
     edges = [{"relation": r, "from": a, "to": b} for r, a, b in all_edges(svc.ws, svc.resolver)]
     json.dump({"root": svc.root, "files": files, "relations": edges,
-               "unresolvedImports": unresolved_imports(svc.resolver, svc.ws)}, sys.stdout)
+               "unresolvedImports": unresolved_imports(svc.resolver, svc.ws),
+               "notMapped": [{"path": p, "reason": r} for p, r in sorted(svc.problems.items())]},
+              sys.stdout)
     sys.stdout.write("\n")
 
 

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ..map.source import read_source
 from . import weights as W
 from .lexical import Chunk, ChunkIndex, code_tokens
 from .privacy import PathGate
@@ -129,14 +130,11 @@ class DocsIndex:
             sections: dict[str, Section] = {}
             chunks: list[Chunk] = []
             tokens: list[list[str]] = []
-            for p, size, _ in stamp:
-                if size > MAX_DOC_BYTES:
+            for p, _, _ in stamp:
+                data = read_source(os.path.join(self.root, p), MAX_DOC_BYTES, self.root).data
+                if data is None:  # too large, not a regular file, outside, binary, undecodable
                     continue
-                try:
-                    with open(os.path.join(self.root, p), encoding="utf-8", errors="replace") as f:
-                        text = f.read()
-                except OSError:
-                    continue
+                text = data.decode("utf-8")
                 for sec in sections_of(p, text):
                     key = f"{p}#{sec.start}-{sec.end}"
                     sections[key] = sec

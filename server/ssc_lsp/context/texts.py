@@ -55,12 +55,8 @@ class Texts:
         if doc is not None and doc.fm is fm:
             data = doc.data
         else:
-            try:
-                with open(self.svc.abspath(fm.path), "rb") as f:
-                    data = f.read()
-            except OSError:
-                return None
-            if content_hash(data) != fm.hash:
+            data = self.svc.read(fm.path).data
+            if data is None or content_hash(data) != fm.hash:
                 return None  # changed on disk since it was mapped: positions would be wrong
         lines = data.decode("utf-8", errors="replace").split("\n")
         lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]

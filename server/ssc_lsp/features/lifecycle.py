@@ -10,9 +10,11 @@ import uuid
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from ..map.source import WATCH_GLOBS as SOURCE_GLOBS
+
 log = logging.getLogger(__name__)
 
-WATCH_GLOBS = ("**/*.py", "**/*.pyi", "**/.gitignore", "**/.sscignore")
+WATCH_GLOBS = (*SOURCE_GLOBS, "**/.gitignore", "**/.sscignore")
 
 
 def register(server) -> None:

@@ -5,6 +5,7 @@ LSP locations. Positions change units only through `server.where` and `server.to
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -24,6 +25,7 @@ from ..map.records import (
     Symbol,
 )
 from ..map.service import MapService
+from ..map.source import inside
 from ..map.workspace import Located
 
 log = logging.getLogger(__name__)
@@ -119,16 +121,31 @@ def item_symbol(ls, item) -> tuple[MapService, Located] | None:
     return (svc, loc) if loc is not None else None
 
 
+def outside_reason(ls, svc: MapService, path: str) -> str | None:
+    """Why an edit must not reach `path` (outside every workspace folder, or a link out of its
+    folder), or None when it may."""
+    if svc not in ls.maps:
+        return f"{svc.abspath(path)} is outside every workspace folder"
+    if not inside(svc.root, svc.abspath(path)):
+        real = os.path.realpath(svc.abspath(path))
+        return f"{path} is a link to {real}, outside the workspace folder"
+    return None
+
+
 def workspace_edit(ls, svc: MapService, edits: dict[str, list[tuple[tuple[int, int, int, int], str]]]
                    ) -> types.WorkspaceEdit:
     """Map edits per file as one WorkspaceEdit, versioned when the client takes documentChanges.
 
     An open file's edits carry the version the map was computed from, so a client whose buffer
-    has moved on refuses them instead of applying them to the wrong text.
+    has moved on refuses them instead of applying them to the wrong text. Edits reach only files
+    whose real path is inside a workspace folder: a LookupError says which file is not.
     """
     per_uri: dict[str, list[types.TextEdit]] = {}
     versions: dict[str, int | None] = {}
     for path, items in sorted(edits.items()):
+        outside = outside_reason(ls, svc, path)
+        if outside is not None:
+            raise LookupError(outside)
         index = ls.line_index(svc, path)
         if index is None:
             raise LookupError(f"cannot read {path}")

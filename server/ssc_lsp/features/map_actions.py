@@ -51,7 +51,11 @@ def register(server) -> None:
             diags = [d for d in params.context.diagnostics
                      if d.source == "ssc" and d.code == p.code and d.range == ls.to_range(index, p.range)]
             for fix in fixes_for(p, source):
+                try:
+                    edit = workspace_edit(ls, svc, {rel: fix.edits})
+                except LookupError:  # a file edits must not reach (outside the workspace)
+                    return []
                 out.append(types.CodeAction(
                     title=fix.title, kind=types.CodeActionKind.QuickFix, diagnostics=diags or None,
-                    is_preferred=preferred, edit=workspace_edit(ls, svc, {rel: fix.edits})))
+                    is_preferred=preferred, edit=edit))
         return out

@@ -107,11 +107,7 @@ class _Texts:
 
 
 def _disk(svc: MapService, path: str) -> bytes | None:
-    try:
-        with open(svc.abspath(path), "rb") as f:
-            return f.read()
-    except OSError:
-        return None
+    return svc.read(path).data
 
 
 def _stale(svc: MapService, path: str, data: bytes | None) -> bool:

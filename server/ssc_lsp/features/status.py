@@ -16,6 +16,8 @@ def register(server) -> None:
                 "files": len(svc.ws.files),
                 "openDocuments": len(svc.docs),
                 "lastError": svc.last_error,
+                # files not mapped and why: a count and the first few
+                "problems": svc.problem_report(),
             })
         ready = all(f["state"] == "ready" for f in folders)
         return {"folders": folders, "ready": ready}

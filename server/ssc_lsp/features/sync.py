@@ -8,6 +8,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from ..map.document import Change
+from ..map.source import is_source
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,14 @@ def register(server) -> None:
     def did_open(ls, params: types.DidOpenTextDocumentParams) -> None:
         doc = params.text_document
         found = ls.service_for(doc.uri)
-        if found is None or not found[1].endswith((".py", ".pyi")):
+        if found is None or not is_source(found[1]):
             return
         svc, rel = found
         desynced.discard((svc.root, rel))
-        svc.open(rel, doc.text, doc.version)
+        if svc.open(rel, doc.text, doc.version) is None:  # too large, or a link out: not mapped
+            ls.tell(f"{rel} is not mapped while open: {svc.problems.get(rel)}",
+                    types.MessageType.Warning, once=True)
+            return
         ls.on_document_changed(svc, rel)
 
     desynced: set[tuple[str, str]] = set()  # (root, rel) closed by a stale change, until reopened
@@ -61,7 +65,7 @@ def register(server) -> None:
             return
         svc, rel = found
         if rel not in svc.docs:
-            if (svc.root, rel) not in desynced:
+            if (svc.root, rel) not in desynced and rel not in svc.refused:
                 log.info("didChange for %s, which is not open: ignored", uri)
             return
         if svc.is_stale(rel, version):

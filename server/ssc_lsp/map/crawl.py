@@ -1,7 +1,8 @@
 """Which files of a workspace the map reads: .gitignore, .sscignore and configured excludes.
 
-Binary files and files over the size limit are skipped with one log line each. Anything that
-looks like a secret is never mapped either, so it can never reach a model through the map.
+Files over the size limit, links out of the workspace and anything not a regular file are
+skipped and reported (binary content is found when read, `source.read_source`). Anything that looks
+like a secret is never mapped either, so it can never reach a model through the map.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from dataclasses import dataclass
 
 import pathspec
 
+from .source import check_source, is_source
+
 log = logging.getLogger(__name__)
 
 ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
                               ".pytest_cache", ".tox", ".nox", "node_modules", ".venv", "venv",
                               ".eggs", ".hypothesis", ".ssc"})
-SOURCE_SUFFIXES = (".py", ".pyi")
+MAX_IGNORE_FILE = 1_000_000  # characters of one ignore file read
 SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_dsa*",
                    "id_ecdsa*", "id_ed25519*", "credentials", "credentials.*", "*.keystore",
                    ".netrc", ".pgpass", "secrets.*", "*secret*.json")
@@ -38,25 +41,51 @@ class FoundFile:
 
 
 class IgnoreRules:
-    """gitignore-style rules from .gitignore / .sscignore files and configured globs."""
+    """gitignore-style rules from .gitignore / .sscignore files and configured globs.
+
+    A pattern pathspec cannot compile (a lone `!`) is skipped with one log line naming the file
+    and line, and kept in `problems`; the other lines of its file still apply.
+    """
 
     def __init__(self, root: str, excludes: list[str] | tuple[str, ...] = ()):
         self.root = root
-        self.extra = pathspec.GitIgnoreSpec.from_lines(list(excludes))
+        self.problems: dict[str, str] = {}  # "path:line" -> why the pattern was skipped
+        self.extra = self._compile([(line, "map.exclude", i) for i, line in enumerate(excludes)])
         self.specs: dict[str, pathspec.GitIgnoreSpec] = {}  # dir relpath -> spec
 
+    def _compile(self, lines: list[tuple[str, str, int]]) -> pathspec.GitIgnoreSpec:
+        """Compile (pattern, file, 0-based line) at once; line by line only when that fails."""
+        try:
+            return pathspec.GitIgnoreSpec.from_lines([p for p, _, _ in lines])
+        except Exception:
+            pass
+        good = []
+        for pattern, where, i in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except Exception as e:
+                key = f"{where}:{i + 1}"
+                if key not in self.problems:
+                    log.warning("%s: invalid ignore pattern %r skipped (%s)", key, pattern, e)
+                self.problems[key] = f"invalid ignore pattern {pattern!r}"
+                continue
+            good.append(pattern)
+        return pathspec.GitIgnoreSpec.from_lines(good)
+
     def load_dir(self, reldir: str, absdir: str) -> None:
-        lines: list[str] = []
+        lines: list[tuple[str, str, int]] = []
         for name in (".gitignore", ".sscignore"):
             p = os.path.join(absdir, name)
-            if os.path.isfile(p):
+            if os.path.isfile(p):  # a regular file (or a link to one): never a FIFO
                 try:
                     with open(p, encoding="utf-8", errors="replace") as f:
-                        lines.extend(f.read().splitlines())
+                        text = f.read(MAX_IGNORE_FILE)
                 except OSError:
-                    pass
+                    continue
+                rel = f"{reldir}/{name}" if reldir else name
+                lines.extend((line, rel, i) for i, line in enumerate(text.splitlines()))
         if lines:
-            self.specs[reldir] = pathspec.GitIgnoreSpec.from_lines(lines)
+            self.specs[reldir] = self._compile(lines)
 
     def ignored(self, relpath: str, is_dir: bool = False) -> bool:
         probe = relpath + "/" if is_dir else relpath
@@ -82,19 +111,22 @@ class IgnoreRules:
                 self.load_dir(reldir, os.path.join(self.root, reldir))
 
 
-def is_binary(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return b"\0" in f.read(8192)
-    except OSError:
-        return True
-
-
 def crawl(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int = 1_000_000,
-          rules: IgnoreRules | None = None) -> list[FoundFile]:
+          rules: IgnoreRules | None = None, skipped: dict[str, str] | None = None) -> list[FoundFile]:
+    """The source files to map. What is skipped for a reason the user may not expect (too large,
+    not a regular file, a link out of the workspace, a loop) goes to `skipped` (relpath ->
+    reason; the service logs and reports them); ignored and secret-looking files are skipped silently. Directory links
+    are not followed (no loops, nothing outside), binary content is found when read."""
     rules = rules or IgnoreRules(root, excludes)
     out: list[FoundFile] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    skipped = skipped if skipped is not None else {}
+
+    def unreadable(e: OSError) -> None:
+        rel = os.path.relpath(e.filename or root, root).replace(os.sep, "/")
+        skipped[rel] = f"cannot list: {e.strerror or e}"
+        log.debug("skipping %s: %s", rel, skipped[rel])
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         reldir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         reldir = "" if reldir == "." else reldir
         rules.load_dir(reldir, dirpath)
@@ -108,21 +140,16 @@ def crawl(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int =
             keep.append(d)
         dirnames[:] = keep
         for name in sorted(filenames):
-            if not name.endswith(SOURCE_SUFFIXES):
+            if not is_source(name):
                 continue
             rel = f"{reldir}/{name}" if reldir else name
             if rules.ignored(rel) or looks_secret(rel):
                 continue
             abspath = os.path.join(dirpath, name)
-            try:
-                st = os.stat(abspath)
-            except OSError:
-                continue
-            if st.st_size > max_size:
-                log.info("skipping %s: %d bytes is over the %d-byte limit", rel, st.st_size, max_size)
-                continue
-            if is_binary(abspath):
-                log.info("skipping %s: binary content", rel)
+            st, reason = check_source(abspath, max_size, root)
+            if st is None:
+                log.debug("skipping %s: %s", rel, reason)
+                skipped[rel] = reason or "?"
                 continue
             out.append(FoundFile(rel, abspath, st.st_size, st.st_mtime_ns))
     return out

@@ -8,14 +8,17 @@ after it are kept and moved (their records are relative to the unit, so moving i
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from .extract import extract_unit, new_parser, split_units, unit_of, unit_specs
+from .extract import extract_units, new_parser, split_units, unit_of, unit_specs
 from .filemap import FileMap, content_hash
 from .positions import LineIndex, apply_lsp_change
 from .records import Symbol, Unit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -36,11 +39,19 @@ class Update:
 
 
 def build_filemap(path: str, module: str, data: bytes, tree: ts.Tree) -> FileMap:
-    units = [extract_unit(u, tree.root_node) for u in split_units(tree.root_node)]
+    units = split_units(tree.root_node)
+    gave_up = extract_units(units, tree.root_node)
+    _say_gave_up(path, gave_up)
     fm = FileMap(path=path, module=module, units=units, hash=content_hash(data),
                  lines=data.count(b"\n") + 1)
     fm.finalize()
     return fm
+
+
+def _say_gave_up(path: str, units: list[Unit]) -> None:
+    if units:
+        log.warning("%s: %d statement(s) too large to map (first at line %d), left out",
+                    path, len(units), units[0].start_row + 1)
 
 
 class Document:
@@ -123,9 +134,10 @@ class Document:
                 old.start_row, old.end_row, old.end_col = sr, er, ec
                 units.append(old)
             else:
-                nu = extract_unit(unit_of(spec), root)
+                nu = unit_of(spec)
                 units.append(nu)
                 fresh.append(nu)
+        _say_gave_up(self.path, extract_units(fresh, root))
         dropped = [u for u in old_units if id(u) not in reused]
         fm = FileMap(path=self.path, module=old_fm.module, units=units, hash=content_hash(self.data),
                      lines=self.index.line_count)
@@ -133,6 +145,24 @@ class Document:
         self.fm = fm
         return Update([s for u in dropped for s in u.symbols], [s for u in fresh for s in u.symbols],
                       old_interface, len(fresh), len(units) - len(fresh))
+
+    def size_after(self, changes: list[Change], limit: int) -> int:
+        """The byte size after `changes` (no parse), exact when over `limit`: a cheap upper bound
+        first (what is inserted, nothing deleted), the edits applied only when it is over."""
+        bound = len(self.data)
+        for c in changes:
+            n = len(c.text.encode("utf-8"))
+            bound = n if c.range is None else bound + n
+        if bound <= limit:
+            return bound
+        data, index = self.data, self.index
+        for c in changes:
+            if c.range is None:
+                data = c.text.encode("utf-8")
+                index = LineIndex(data)
+            else:
+                data, _, index = apply_lsp_change(data, index, c.range[0], c.range[1], c.text)
+        return len(data)
 
     def _edit_bytes(self, c: Change):
         start, end = c.range  # type: ignore[misc]

@@ -10,6 +10,7 @@ from scratch.
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -45,6 +46,12 @@ from .records import (
 )
 
 MAX_TEXT = 120
+# a unit with more captures than this is left empty: the largest unit of the development corpus
+# (requests, flask, jinja2, werkzeug, marshmallow) has 1,129; a 1 MB line of names has ~300,000
+MAX_UNIT_CAPTURES = 100_000
+# units closer than this (bytes) share one query: the gap is walked for nothing, but a query per
+# unit steps over every sibling before it
+RUN_GAP = 4096
 MODULE_REF = "<module>"  # Ref.receiver of an import ref that names a module, not a member  # longest receiver / value / annotation text kept on a record
 
 
@@ -238,14 +245,13 @@ class _Extractor:
         return False
 
     # -- the walk
-    def run(self) -> None:
-        caps = _captures(self.root, self.u.start_byte, self.u.end_byte)
+    def run(self, caps: dict[str, list[ts.Node]]) -> None:
+        """Walk `caps`, the captures that start inside this unit."""
         events: list[tuple[int, int, str, ts.Node]] = []
         for cname, nodes in caps.items():
             order = _ORDER.get(cname, 5)
             for n in nodes:
-                if self.b0 <= n.start_byte < self.u.end_byte:
-                    events.append((n.start_byte, order, cname, n))
+                events.append((n.start_byte, order, cname, n))
         events.sort(key=lambda e: (e[0], e[1], -e[3].end_byte))
         for call in caps.get("call.function", ()):
             self.note_call(call)
@@ -665,9 +671,46 @@ def _captures(root: ts.Node, start: int, end: int) -> dict[str, list[ts.Node]]:
 
 def extract_unit(unit: Unit, root: ts.Node) -> Unit:
     """Fill `unit` from the tree; returns it."""
-    _Extractor(unit, root).run()
+    extract_units([unit], root)
     return unit
 
 
+def extract_units(units: list[Unit], root: ts.Node) -> list[Unit]:
+    """Fill `units` (in byte order, not overlapping) from the tree; returns those given up on.
+
+    One query runs over each run of adjacent units, and its captures are dealt out by start
+    byte. A query per unit was quadratic: tree-sitter steps over every sibling before the
+    range, and a file of unclosed brackets is thousands of one-token units under one ERROR
+    root (5,000 of them took 154 s). A unit with more than MAX_UNIT_CAPTURES captures is left
+    empty: what it holds is no program a person reads, and walking it would hold the map.
+    """
+    gave_up: list[Unit] = []
+    i = 0
+    while i < len(units):
+        j = i + 1
+        while j < len(units) and units[j].start_byte <= units[j - 1].end_byte + RUN_GAP:
+            j += 1
+        run = units[i:j]
+        caps = _captures(root, run[0].start_byte, run[-1].end_byte)
+        starts = [u.start_byte for u in run]
+        per: list[dict[str, list[ts.Node]]] = [{} for _ in run]
+        counts = [0] * len(run)
+        for cname, nodes in caps.items():
+            for n in nodes:
+                k = bisect_right(starts, n.start_byte) - 1
+                if k >= 0 and n.start_byte < run[k].end_byte:
+                    per[k].setdefault(cname, []).append(n)
+                    counts[k] += 1
+        for u, c, n in zip(run, per, counts, strict=True):
+            if n > MAX_UNIT_CAPTURES:
+                gave_up.append(u)
+                continue
+            _Extractor(u, root).run(c)
+        i = j
+    return gave_up
+
+
 def extract_all(root: ts.Node) -> list[Unit]:
-    return [extract_unit(u, root) for u in split_units(root)]
+    units = split_units(root)
+    extract_units(units, root)
+    return units

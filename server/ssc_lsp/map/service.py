@@ -24,6 +24,7 @@ from .extract import new_parser
 from .filemap import FileMap, content_hash
 from .history import History
 from .resolve import Resolver
+from .source import Source, inside, is_source, read_source
 from .store import Store, default_db_path
 from .workspace import Workspace
 
@@ -50,32 +51,38 @@ class IndexStats:
     loaded: int = 0
     removed: int = 0
     seconds: float = 0.0
-    skipped: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # relpath -> why it is not mapped
 
 
 ProgressFn = Callable[[int, int, str], None]
 
 
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as e:
-        log.warning("cannot read %s: %s", path, e)
-        return None
+SHOWN_PROBLEMS = 10  # problems listed by name in reports (all are counted)
+
+Extracted = tuple[str, str, int, bytes]  # relpath, content hash, lines, encoded units
+Failed = tuple[str, str]  # relpath, reason
 
 
-def _extract_batch(items: list[tuple[str, str, str]]) -> list[tuple[str, str, int, bytes]]:
-    """Worker: (relpath, abspath, module) -> (relpath, hash, lines, encoded units)."""
+def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
+                   ) -> tuple[list[Extracted], list[Failed]]:
+    """Worker: (relpath, abspath, module) -> the extracted files, and the failed ones with why.
+
+    Each file is read, parsed and extracted on its own: whatever one file does (vanishes, is
+    binary, does not decode, breaks the extractor) costs that file only."""
     parser = new_parser()
-    out = []
+    out: list[Extracted] = []
+    failed: list[Failed] = []
     for rel, abspath, module in items:
-        data = _read(abspath)
-        if data is None:
-            continue
-        fm = build_filemap(rel, module, data, parser.parse(data))
-        out.append((rel, fm.hash, fm.lines, codec.encode(fm.units)))
-    return out
+        try:
+            src = read_source(abspath, max_size, root)
+            if src.data is None:
+                failed.append((rel, src.reason or "unreadable"))
+                continue
+            fm = build_filemap(rel, module, src.data, parser.parse(src.data))
+            out.append((rel, fm.hash, fm.lines, codec.encode(fm.units)))
+        except Exception as e:  # noqa: BLE001 - any failure of one file is that file's
+            failed.append((rel, f"failed to map: {type(e).__name__}: {e}"))
+    return out, failed
 
 
 class MapService:
@@ -89,6 +96,11 @@ class MapService:
         self.parser = new_parser()
         self.store: Store | None = None
         self.rules = IgnoreRules(self.root, self.options.exclude)
+        # files not mapped and why (too large, not regular, outside, binary, undecodable,
+        # failed to parse): relpath -> reason; with the ignore files' invalid patterns
+        self.problems: dict[str, str] = {}
+        self._said: set[tuple[str, str]] = set()
+        self.refused: set[str] = set()  # open documents not mapped (too large, a link out)
         self.indexed = threading.Event()
         self.state = "idle"
         self.last_error: str | None = None
@@ -108,8 +120,9 @@ class MapService:
         return os.path.join(self.root, *rel.split("/"))
 
     def is_mapped(self, rel: str) -> bool:
-        """Whether a workspace file belongs in the map (not ignored, not a secret, Python)."""
-        if not rel.endswith((".py", ".pyi")) or looks_secret(rel):
+        """Whether a workspace file belongs in the map (Python, not ignored, not a secret, its
+        real path inside the workspace)."""
+        if not is_source(rel) or looks_secret(rel) or not inside(self.root, self.abspath(rel)):
             return False
         self.rules.load_ancestors(rel)
         parts = rel.split("/")
@@ -150,11 +163,35 @@ class MapService:
             # every full collection (a 0.2 s pause in the middle of typing on Django).
             gc.freeze()
 
+    def read(self, rel: str) -> Source:
+        """A workspace file from disk, through the one reader (`source.read_source`)."""
+        return read_source(self.abspath(rel), self.options.max_file_size, self.root)
+
+    def problem(self, rel: str, reason: str | None) -> None:
+        """Record why `rel` is not mapped (logged once per file and reason), or that it is now."""
+        if reason is None:
+            self.problems.pop(rel, None)
+            return
+        self.problems[rel] = reason
+        if (rel, reason) not in self._said:
+            self._said.add((rel, reason))
+            log.warning("not mapped: %s: %s", rel, reason)
+
+    def problem_report(self) -> dict:
+        """The problems for a status: how many, and the first few with their reasons."""
+        first = sorted(self.problems.items())[:SHOWN_PROBLEMS]
+        return {"count": len(self.problems), "first": [{"path": p, "reason": r} for p, r in first]}
+
     def _index(self, progress: ProgressFn | None) -> IndexStats:
         t0 = time.perf_counter()
         self.state = "indexing"
         stats = IndexStats()
-        found = crawl(self.root, self.options.exclude, self.options.max_file_size, self.rules)
+        skipped: dict[str, str] = {}
+        found = crawl(self.root, self.options.exclude, self.options.max_file_size, self.rules, skipped)
+        self.problems = {}
+        self._said.update(self.rules.problems.items())  # the rules logged their own line
+        for key, reason in {**self.rules.problems, **skipped}.items():
+            self.problem(key, reason)
         stats.files = len(found)
         for f in found:
             self.ws.note_package(f.relpath)
@@ -167,7 +204,7 @@ class MapService:
             if s is not None and s[1] == f.size and s[2] == f.mtime_ns:
                 reuse.append(f.relpath)  # same size and mtime: trust the stored hash
                 continue
-            data = _read(f.abspath) if s is not None else None
+            data = read_source(f.abspath, self.options.max_file_size, self.root).data if s is not None else None
             if data is not None and content_hash(data) == s[0]:
                 reuse.append(f.relpath)
                 hashes[f.relpath] = s[0]
@@ -200,7 +237,8 @@ class MapService:
         if progress:
             progress(stats.loaded, stats.files, f"{stats.loaded} files from the cache")
         rows = []
-        for rel, h, lines, blob in self._extract(fresh, progress, stats.loaded, stats.files):
+        failed: list[Failed] = []
+        for rel, h, lines, blob in self._extract(fresh, progress, stats.loaded, stats.files, failed):
             if rel in self.docs:
                 continue
             fm = FileMap(path=rel, module=self.ws.module_name(rel), units=codec.decode(blob),
@@ -210,7 +248,13 @@ class MapService:
             f = by_rel[rel]
             rows.append((rel, h, f.size, f.mtime_ns, lines, blob))
             stats.parsed += 1
-        gone = [p for p in stored if p not in by_rel]
+        for rel, reason in failed:
+            self.problem(rel, reason)
+            by_rel.pop(rel, None)  # what the map or the store held for it is gone below
+            if rel not in stored and rel in self.ws.files and rel not in self.docs:
+                self.ws.remove(rel)
+        stats.skipped = dict(self.problems)
+        gone = [p for p in stored if p not in by_rel and p not in self.docs]
         for p in gone:
             self.ws.remove(p)
         stats.removed = len(gone)
@@ -244,37 +288,63 @@ class MapService:
                 "UPDATE files SET size=?, mtime_ns=? WHERE path=? AND hash=?",
                 [(s, m, p, h) for p, h, s, m in rows])
 
-    def _extract(self, files: list[FoundFile], progress: ProgressFn | None, done: int, total: int):
+    def _extract(self, files: list[FoundFile], progress: ProgressFn | None, done: int, total: int,
+                 failed: list[Failed]):
+        """Yield the files extracted; the ones that could not be go to `failed`."""
         items = [(f.relpath, f.abspath, self.ws.module_name(f.relpath)) for f in files]
+        batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+        root, limit = self.root, self.options.max_file_size
         workers = self.options.workers or os.cpu_count() or 1
         if len(items) < INLINE_LIMIT or workers <= 1:
-            for i in range(0, len(items), BATCH):
-                batch = _extract_batch(items[i:i + BATCH])
+            for batch in batches:
+                got, bad = _extract_batch(batch, root, limit)
+                failed.extend(bad)
                 done += len(batch)
                 if progress:
-                    progress(done, total, items[min(i + BATCH, len(items)) - 1][0])
-                yield from batch
+                    progress(done, total, batch[-1][0])
+                yield from got
             return
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_extract_batch, items[i:i + BATCH]) for i in range(0, len(items), BATCH)]
-            for fut in futures:
-                batch = fut.result()
+            futures = [pool.submit(_extract_batch, batch, root, limit) for batch in batches]
+            for batch, fut in zip(batches, futures, strict=True):
+                try:
+                    got, bad = fut.result()
+                except Exception as e:  # noqa: BLE001 - a worker died: its batch is lost, not the index
+                    got, bad = [], [(rel, f"the worker process failed: {type(e).__name__}: {e}")
+                                    for rel, _, _ in batch]
+                failed.extend(bad)
                 done += len(batch)
-                if progress and batch:
+                if progress:
                     progress(done, total, batch[-1][0])
-                yield from batch
+                yield from got
 
     def flush_history(self) -> None:
         if self.store is not None:
             self.store.save_events(self.history.take_pending())
 
     # -- documents ------------------------------------------------------------------------------
-    def open(self, rel: str, text: str, version: int | None) -> Document:
+    def open(self, rel: str, text: str, version: int | None) -> Document | None:
+        """Map an editor's buffer, or refuse to (None, the reason in `problems`): one over the
+        size limit (parsing 50 MB held the server for minutes and took 17 GB), or a link whose
+        real path is outside the workspace (nothing from outside is mapped, so none of it can
+        reach a model). A refused document is answered with nothing and its changes ignored
+        until it is closed."""
+        data = text.encode("utf-8")
+        if len(data) > self.options.max_file_size:
+            self._refuse_open(rel, f"open document of {len(data)} bytes is over the "
+                                   f"{self.options.max_file_size}-byte limit")
+            return None
+        if not inside(self.root, self.abspath(rel)):
+            self._refuse_open(rel, "a link out of the workspace (its real path is "
+                                   f"{os.path.realpath(self.abspath(rel))})")
+            return None
+        self.refused.discard(rel)
         self.ws.note_package(rel)
-        doc = Document(rel, self.ws.module_name(rel), text.encode("utf-8"), version, self.parser)
+        doc = Document(rel, self.ws.module_name(rel), data, version, self.parser)
         self.docs[rel] = doc
         self.ws.put(doc.fm, version=version)
+        self.problem(rel, None)
         return doc
 
     def is_stale(self, rel: str, version: int | None) -> bool:
@@ -282,6 +352,14 @@ class MapService:
         doc = self.docs.get(rel)
         return doc is not None and version is not None and doc.version is not None and \
             version <= doc.version
+
+    def _refuse_open(self, rel: str, reason: str) -> None:
+        self.docs.pop(rel, None)
+        self.refused.add(rel)
+        with self.ws.lock:
+            if rel in self.ws.files:  # the disk's map would answer with the wrong positions
+                self.ws.remove(rel)
+        self.problem(rel, reason)
 
     def change(self, rel: str, changes: list[Change], version: int | None) -> Update | None:
         """Apply a didChange. Stale or out-of-order versions are refused (None), not applied."""
@@ -291,6 +369,11 @@ class MapService:
             return None
         if self.is_stale(rel, version):
             log.warning("stale change for %s: version %s after %s, refused", rel, version, doc.version)
+            return None
+        size = doc.size_after(changes, self.options.max_file_size)
+        if size > self.options.max_file_size:  # grew over the limit: unmapped, as if opened so
+            self._refuse_open(rel, f"open document of {size} bytes is over the "
+                                   f"{self.options.max_file_size}-byte limit")
             return None
         with self.ws.lock:
             old_fm = doc.fm
@@ -303,50 +386,51 @@ class MapService:
     def close(self, rel: str) -> None:
         """The editor's buffer goes away: the map returns to what is on disk."""
         doc = self.docs.pop(rel, None)
-        if doc is None:
+        if doc is None and rel not in self.refused:
             return
+        self.refused.discard(rel)
+        self.problem(rel, None)
         self.file_changed_on_disk(rel)
 
     def save(self, rel: str) -> None:
         doc = self.docs.get(rel)
         if doc is None or self.store is None:
             return
-        try:
-            st = os.stat(self.abspath(rel))
-        except OSError:
-            return
+        src = self.read(rel)
         fm = doc.fm
-        if content_hash(_read(self.abspath(rel)) or b"") == fm.hash:
-            self.store.save_files([(rel, fm.hash, st.st_size, st.st_mtime_ns, fm.lines, fm.units)])
+        if src.data is not None and content_hash(src.data) == fm.hash:
+            self.store.save_files([(rel, fm.hash, src.size, src.mtime_ns, fm.lines, fm.units)])
         self.flush_history()
 
     def file_changed_on_disk(self, rel: str) -> FileMap | None:
         """A file created or changed outside the editor (watched files, close)."""
-        if rel in self.docs:
+        if rel in self.docs or rel in self.refused:
             return None  # the editor's buffer is the truth while it is open
-        abspath = self.abspath(rel)
-        if not os.path.isfile(abspath) or not self.is_mapped(rel):
+        if not os.path.lexists(self.abspath(rel)) or not self.is_mapped(rel):
+            self.problem(rel, None)
             self.file_deleted(rel)
             return None
-        try:
-            st = os.stat(abspath)
-        except OSError:
-            return None
-        if st.st_size > self.options.max_file_size:
-            log.info("skipping %s: %d bytes is over the limit", rel, st.st_size)
+        src = self.read(rel)
+        data = src.data
+        if data is None:
+            self.problem(rel, src.reason or "unreadable")
             self.file_deleted(rel)
-            return None
-        data = _read(abspath)
-        if data is None or b"\0" in data[:8192]:
             return None
         self.ws.note_package(rel)
         old = self.ws.files.get(rel)
         if old is not None and old.hash == content_hash(data):
+            self.problem(rel, None)
             return old
-        fm = build_filemap(rel, self.ws.module_name(rel), data, self.parser.parse(data))
+        try:
+            fm = build_filemap(rel, self.ws.module_name(rel), data, self.parser.parse(data))
+        except Exception as e:  # noqa: BLE001 - one file's failure is that file's
+            self.problem(rel, f"failed to map: {type(e).__name__}: {e}")
+            self.file_deleted(rel)
+            return None
+        self.problem(rel, None)
         self.ws.put(fm)
         if self.store is not None:
-            self.store.save_files([(rel, fm.hash, st.st_size, st.st_mtime_ns, fm.lines, fm.units)])
+            self.store.save_files([(rel, fm.hash, src.size, src.mtime_ns, fm.lines, fm.units)])
         self.flush_history()
         return fm
 
@@ -393,8 +477,10 @@ class MapService:
         doc = self.docs.get(rel)
         if doc is not None:
             return doc.text
-        data = _read(self.abspath(rel))
-        return data.decode("utf-8", errors="replace") if data is not None else None
+        if rel in self.refused:
+            return None
+        data = self.read(rel).data
+        return data.decode("utf-8") if data is not None else None
 
     def close_store(self) -> None:
         self.flush_history()

@@ -1,0 +1,71 @@
+"""The reader and the extractor on hostile input: device files, FIFOs, links, encodings,
+bracket bombs, a unit too large to map. Real files in tmp dirs, real tree-sitter."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from ssc_lsp.map import extract
+from ssc_lsp.map.document import Document, build_filemap
+from ssc_lsp.map.extract import new_parser
+from ssc_lsp.map.source import read_source, to_utf8
+from tests.map.test_incremental_property import lsp_change
+
+HANG_GUARD = 20.0
+
+
+def _in_time(fn):
+    """fn() in a thread; its result, or a failure when it does not return within the guard."""
+    out: list = []
+    t = threading.Thread(target=lambda: out.append(fn()), daemon=True)
+    t.start()
+    t.join(HANG_GUARD)
+    assert out, "did not return: a hang"
+    return out[0]
+
+
+def test_special_files_are_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "fifo.py")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    (tmp_path / "big.py").write_text("x = 1\n" * 100)
+    root = str(tmp_path)
+    assert _in_time(lambda: read_source(str(tmp_path / "fifo.py"), 1000, root)).reason == "not a regular file"
+    assert _in_time(lambda: read_source("/dev/zero", 1000)).reason == "not a regular file"
+    assert "outside the workspace" in read_source(str(tmp_path / "zero.py"), 1000, root).reason
+    assert read_source(str(tmp_path / "loop.py"), 1000, root).reason == "symlink loop"
+    assert read_source(str(tmp_path / "big.py"), 500, root).reason == "600 bytes is over the 500-byte limit"
+    src = read_source(str(tmp_path / "big.py"), 1000, root)
+    assert src.data == b"x = 1\n" * 100 and src.size == 600 and src.reason is None
+
+
+def test_decoding_follows_python():
+    assert to_utf8("# coding: latin-1\nx = 'é'\n".encode("latin-1")) == (
+        "# coding: latin-1\nx = 'é'\n".encode(), None)
+    assert to_utf8("\ufeffx = 'é'\n".encode()) == ("\ufeffx = 'é'\n".encode(), None)
+    assert to_utf8(b"# coding: no-such-codec\nx = 1\n")[1].startswith("bad coding declaration")
+    assert to_utf8(b"x = '\xe9'\n") == (None, "not UTF-8 and no coding declaration")
+
+
+def test_bracket_bombs_extract_in_linear_time_and_edit_like_a_fresh_parse():
+    """5,000 unclosed brackets are 5,000 one-token units under an ERROR root: 154 s before."""
+    parser = new_parser()
+    for text in ("def f():\n    pass\nx = " + "([{" * 1700 + "\n\ndef g():\n    pass\n",
+                 "x = " + "(" * 5000 + "1" + ")" * 5000 + "\ny = 2\n",
+                 "y = 1\n" + "f(\n" * 5000):
+        doc = _in_time(lambda t=text: Document("b.py", "b", t.encode(), 1, parser))
+        for e in [(0.5, 0.5, 0, 0, ")"), (0.1, 0.9, 0, 1, ""), (0.9, 0.2, 0, 0, "'")]:
+            _in_time(lambda e=e, d=doc: d.apply_changes([lsp_change(d.text, e)]))
+        fresh = build_filemap("b.py", "b", doc.data, parser.parse(doc.data))
+        assert doc.fm.snapshot() == fresh.snapshot()
+
+
+def test_a_unit_too_large_is_left_empty_and_said(caplog, monkeypatch):
+    monkeypatch.setattr(extract, "MAX_UNIT_CAPTURES", 50)
+    data = ("def small():\n    pass\n\nx = [" + "a, " * 100 + "]\n\ndef after():\n    pass\n").encode()
+    with caplog.at_level("WARNING"):
+        fm = build_filemap("w.py", "w", data, new_parser().parse(data))
+    assert {s.name for s in fm.symbols} == {"w", "small", "after"}
+    assert [r.message for r in caplog.records] == [
+        "w.py: 1 statement(s) too large to map (first at line 4), left out"]
