@@ -5,15 +5,20 @@ from __future__ import annotations
 from lsprotocol import types
 
 from ..map.navigation import definition, references
-from .locate import at, location
+from .locate import at, location, whole_map
 
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def find_references(ls, params: types.ReferenceParams):
+    async def find_references(ls, params: types.ReferenceParams):
         here = at(ls, params.text_document.uri, params.position)
         if here is None:
             return None
+        if not here.svc.indexed.is_set():  # every file must be in: wait for the index, bounded
+            await whole_map(here.svc, "a references list")
+            here = at(ls, params.text_document.uri, params.position)
+            if here is None:
+                return None
         svc = here.svc
         loc = definition(svc.resolver, here.fm, here.row, here.col)
         if loc is None:

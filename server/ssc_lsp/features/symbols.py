@@ -20,7 +20,7 @@ def register(server) -> None:
         if found is None:
             return None
         svc, rel = found
-        fm = svc.ws.files.get(rel)
+        fm = svc.ensure(rel)  # an outline needs only this file: mapped now if not yet
         index = ls.line_index(svc, rel)
         if fm is None or index is None:
             return None

@@ -185,7 +185,18 @@ class Resolver:
         sub = self.ws.file_of_module(f"{fm.module}.{name}") if fm.is_package else None
         if sub is not None and sub.module_symbol is not None:
             return Located(sub, sub.module_symbol)
+        if fm.is_package and self.ws.is_namespace(f"{fm.module}.{name}"):
+            return External(f"{fm.module}.{name}")  # a namespace subpackage: a module, no file
         return None
+
+    def external_member(self, module: str, name: str) -> Target:
+        """`name` of a module with no file in the map: a submodule when `module` is a namespace
+        package of the workspace (PEP 420 folder), else the outside name `module.name`."""
+        if self.ws.is_namespace(module):
+            sub = self.ws.file_of_module(f"{module}.{name}")
+            if sub is not None and sub.module_symbol is not None:
+                return Located(sub, sub.module_symbol)
+        return External(module, name)
 
     def _maybe_follow(self, fm: FileMap, sym: Symbol, follow: bool) -> Target | None:
         loc = Located(fm, sym)
@@ -213,7 +224,7 @@ class Resolver:
             return module
         name = sym.target[1]
         if isinstance(module, External):
-            return External(module.module, name)
+            return self.external_member(module.module, name)
         found = self.module_member(module.file, name, follow=False)
         if found is None:
             return None
@@ -332,7 +343,9 @@ class Resolver:
 
     def member_of(self, value: Value, name: str) -> Target | None:
         if isinstance(value, External):
-            return External(value.module, f"{value.name}.{name}" if value.name else name) if value is not LOCAL else None
+            if value is LOCAL:
+                return None
+            return External(value.module, f"{value.name}.{name}") if value.name else self.external_member(value.module, name)
         if isinstance(value, Instance):
             return self.class_member(value.cls, name)
         if isinstance(value, SuperOf):
@@ -403,7 +416,7 @@ class Resolver:
                 return self.module_target(fm, ref.module or ref.name)
             module = self.module_target(fm, ref.module or "")
             if isinstance(module, External):
-                return External(module.module, ref.name)
+                return self.external_member(module.module, ref.name)
             found = self.module_member(module.file, ref.name, follow)
             return found
         if ref.receiver is not None and ref.kind in (REF_ATTRIBUTE, REF_BASE):
