@@ -26,10 +26,12 @@ from ..map.workspace import Located
 from .jedi_infer import jedi_helper_for
 
 # How long a definition or hover request waits for jedi when the map has no answer. The first
-# question of a session starts the jedi process (~0.5 s) and a cold inference can take a second
-# or two on a large file; past this the request answers without jedi, and the answer, once
-# there, is cached for the next request at the same place.
-DEADLINE_S = 3.0
+# question of a session starts the jedi process (~0.5 s), and a cold inference through call
+# sites takes 2-6 s on a loaded 2-core machine (requests' `session.request` after
+# `with sessions.Session() as session`: 2.2 s; marshmallow's `field_obj.data_key`: 6.3 s);
+# the right answer late beats none. Past this the request answers without jedi, and the
+# answer, once there, is cached for the next request at the same place.
+DEADLINE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,13 @@ from lsprotocol import types
 
 from ..context import jedi_nav
 from ..map.navigation import definition, wants_jedi
-from .locate import at, symbol_location
+from .locate import at_started, symbol_location
 
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def goto_definition(ls, params: types.DefinitionParams):
-        here = at(ls, params.text_document.uri, params.position)
+        here = await at_started(ls, params.text_document.uri, params.position)
         if here is None:
             return None
         svc = here.svc

@@ -9,13 +9,13 @@ from ..context import jedi_nav
 from ..map.hover import hover_markdown
 from ..map.navigation import word_range
 from ..map.resolve import LOCAL, External
-from .locate import at
+from .locate import at_started
 
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls, params: types.HoverParams):
-        here = at(ls, params.text_document.uri, params.position)
+        here = await at_started(ls, params.text_document.uri, params.position)
         if here is None:
             return None
         svc = here.svc

@@ -90,6 +90,15 @@ def at(ls, uri: str, pos: types.Position) -> At | None:
     return At(where.svc, fm, where.row, where.col)
 
 
+async def at_started(ls, uri: str, pos: types.Position) -> At | None:
+    """`at` for requests that may come before the crawl has ended (right after `initialized`):
+    waits for the file list without holding the event loop, then maps the file if needed."""
+    found = ls.service_for(uri)
+    if found is not None and not found[0].crawled.is_set():
+        await found[0].wait_crawled()
+    return at(ls, uri, pos)
+
+
 def to_range(ls, svc: MapService, path: str, r: tuple[int, int, int, int]) -> types.Range | None:
     index = ls.line_index(svc, path)
     if index is None:

@@ -11,14 +11,12 @@ from .locate import at, location, whole_map
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def find_references(ls, params: types.ReferenceParams):
+        found = ls.service_for(params.text_document.uri)
+        if found is not None:  # every file must be in: wait for the index, bounded
+            await whole_map(found[0], "a references list")
         here = at(ls, params.text_document.uri, params.position)
         if here is None:
             return None
-        if not here.svc.indexed.is_set():  # every file must be in: wait for the index, bounded
-            await whole_map(here.svc, "a references list")
-            here = at(ls, params.text_document.uri, params.position)
-            if here is None:
-                return None
         svc = here.svc
         loc = definition(svc.resolver, here.fm, here.row, here.col)
         if loc is None:

@@ -59,11 +59,11 @@ def register(server) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def rename(ls, params: types.RenameParams):
+        found = ls.service_for(params.text_document.uri)
+        if found is not None:  # a rename must reach every use: wait for the whole map
+            await whole_map(found[0], "a rename")
         here, loc, _ = _target(ls, params)
         svc = here.svc
-        if not svc.indexed.is_set():  # a rename must reach every use: wait for the whole map
-            await whole_map(svc, "a rename")
-            here, loc, _ = _target(ls, params)
         for attempt in (0, 1):
             source = _Texts(svc)
             try:

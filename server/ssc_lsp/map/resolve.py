@@ -138,7 +138,11 @@ class Resolver:
         return External(name)
 
     # -- names -----------------------------------------------------------------------------
-    def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True) -> Target | None:
+    def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
+                     row: int | None = None) -> Target | None:
+        """What `name` used in `scope` names. `row`, the use's row when known: a class body's
+        name is not seen above its binding (`@post_dump(...)` over `def post_dump` in a class
+        is the module's `post_dump`: the decorator runs before the def binds the name)."""
         s = scope
         innermost = True
         while s:
@@ -154,7 +158,7 @@ class Resolver:
                 if owner is not None and owner.kind == CLASS:
                     if innermost:
                         sym = fm.lookup(f"{s}.{name}")
-                        if sym is not None and sym.kind != ATTRIBUTE:
+                        if sym is not None and sym.kind != ATTRIBUTE and (row is None or sym.name_range[0] <= row):
                             return self._maybe_follow(fm, sym, follow)
                 elif owner is not None and owner.kind in (FUNCTION, METHOD):
                     pass  # a function with no locals at all
@@ -406,11 +410,11 @@ class Resolver:
         self._check_cache(fm)
         if key in self._cache:
             return self._cache[key]
-        result = self._resolve_ref(fm, ref, follow)
+        result = self._resolve_ref(fm, ref, unit, follow)
         self._cache[key] = result
         return result
 
-    def _resolve_ref(self, fm: FileMap, ref: Ref, follow: bool) -> Target | None:
+    def _resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT:
             if ref.receiver == MODULE_REF:
                 return self.module_target(fm, ref.module or ref.name)
@@ -429,7 +433,7 @@ class Resolver:
             return found
         if ref.kind == REF_KEYWORD:
             return self.keyword_target(fm, ref)
-        return self.resolve_name(fm, ref.scope, ref.name, follow)
+        return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row)
 
     def keyword_target(self, fm: FileMap, ref: Ref) -> Target | None:
         """`f(name=...)`: f's parameter `name` (for a class, its `__init__`'s), when f is known."""

@@ -250,17 +250,24 @@ class MapService:
     def ensure(self, rel: str) -> FileMap | None:
         """The map of a workspace file, parsed now if the index has not reached it yet.
 
-        Waits for the crawl (at most CRAWL_WAIT_S) when it has not ended, so the module name
-        is decided with the whole package table. None for a file the index will not map
-        (ignored, not Python, too large)."""
+        None before the crawl has ended (a module name needs the whole package table: wait for
+        `crawled` first, off the event loop, see `wait_crawled`) and for a file the index will
+        not map (ignored, not Python, too large)."""
         fm = self.ws.files.get(rel)
-        if fm is not None or self.indexed.is_set():
+        if fm is not None or self.indexed.is_set() or not self.crawled.is_set():
             return fm
-        if not self.crawled.wait(CRAWL_WAIT_S):
-            return None
         with self._demand_lock:
             known = rel in self._unmapped.values()
         return self._map_now(rel) if known else self.ws.files.get(rel)
+
+    async def wait_crawled(self, limit: float = CRAWL_WAIT_S) -> bool:
+        """Wait, without holding the event loop, until the crawl has listed the files (at most
+        `limit` s); whether it has."""
+        if self.crawled.is_set() or self.indexed.is_set():
+            return True
+        import asyncio
+
+        return await asyncio.to_thread(self.crawled.wait, limit)
 
     def _map_module_on_demand(self, module: str) -> FileMap | None:
         """`ws.loader`: a module that resolution needs, mapped now if the index has not yet."""
