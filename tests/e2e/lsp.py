@@ -23,8 +23,9 @@ def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def running(root: Path, cache_dir: Path, *, capabilities: str = "visual-studio-code",
-                  options: dict | None = None, env: dict | None = None):
-    """A server on `root`, initialized, with its first index finished."""
+                  options: dict | None = None, env: dict | None = None, wait: bool = True):
+    """A server on `root`, initialized, with its first index finished (`wait=False`: right
+    after `initialized`, as an editor at start-up)."""
     config = ClientServerConfig(server_command=SERVER, server_env=server_env(cache_dir, **(env or {})))
     client: LanguageClient = await config.start()
     try:
@@ -34,7 +35,8 @@ async def running(root: Path, cache_dir: Path, *, capabilities: str = "visual-st
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
             initialization_options=options or {},
         ))
-        await wait_ready(client)
+        if wait:
+            await wait_ready(client)
         yield client
     finally:
         try:

@@ -25,7 +25,7 @@ from .docs import DocsIndex
 from .graph import SymbolGraph
 from .guess import ClassIndex
 from .items import ContextResult
-from .jedi_infer import JediHelper
+from .jedi_infer import JediHelper, jedi_helper_for
 from .lexical import ChunkIndex, symbol_chunks
 from .pack import pack
 from .privacy import PathGate
@@ -82,7 +82,7 @@ class ContextEngine:
         self.stats = AccessStats(svc.ws)
         self.classes = ClassIndex(svc.ws)
         self.docs = DocsIndex(svc.root, self.gate)
-        self.jedi: JediHelper | None = JediHelper(svc.ws, svc.root)
+        self.jedi: JediHelper | None = jedi_helper_for(svc)
         self._lexical: ChunkIndex | None = None
         self._lexical_files: dict[str, str] = {}
         self._building = threading.Lock()

@@ -20,6 +20,7 @@ import logging
 import os
 import queue
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 
 from ..helper_process import HelperProcess
 from ..map.filemap import FileMap
+from ..map.jedi_env import source_roots
 from ..map.records import CLASS
 from ..map.workspace import Located, Workspace
 from . import weights as W
@@ -54,16 +56,6 @@ class ExternalApi:
     text: str
 
 
-def source_roots(ws: Workspace, root: str) -> list[str]:
-    """Folders to put first on jedi's path: the parents of the workspace's top packages."""
-    roots: set[str] = set()
-    for d in ws.package_dirs:
-        parent = d.rsplit("/", 1)[0] if "/" in d else ""
-        if parent not in ws.package_dirs:
-            roots.add(os.path.join(root, parent) if parent else root)
-    return sorted(roots)
-
-
 class JediHelper:
     def __init__(self, ws: Workspace, root: str):
         self.ws = ws
@@ -75,7 +67,6 @@ class JediHelper:
         self._lock = threading.Lock()
         self._jedi = HelperProcess("ssc_lsp.context.jedi_worker",
                                    env={**os.environ, "PYTHONPATH": _package_root()})
-        self._sys_path: list[str] | None = None
 
     def close(self) -> None:
         self._queue.put(None)
@@ -129,17 +120,36 @@ class JediHelper:
         return value
 
     def _call(self, req: dict) -> dict:
-        """One question to the jedi process (started, or restarted, on demand)."""
-        return self._jedi.call({**req, "root": self.root, "sys_path": self.sys_path()})
+        """One question to the jedi process (started, or restarted, on demand), in the server's
+        one jedi environment (map/jedi_env.py)."""
+        return self._jedi.call({**req, "root": self.root, "roots": source_roots(self.ws, self.root)})
 
-    def sys_path(self) -> list[str]:
-        if self._sys_path is None:
-            import jedi
+    async def ask_async(self, key: tuple, fn: Callable[[], Any], deadline: float) -> Any:
+        """`ask` for an event loop: awaits the answer at most `deadline` seconds without
+        blocking the loop (a late answer is still cached for the next request)."""
+        import asyncio
 
-            base = [p for p in jedi.get_default_environment().get_sys_path() if p]
-            first = source_roots(self.ws, self.root)
-            self._sys_path = first + [p for p in base if p not in first]
-        return self._sys_path
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            fut = self._pending.get(key)
+            if fut is None:
+                fut = self._submit(key, fn)
+                self._pending[key] = fut
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(fut)), deadline)
+        except TimeoutError:
+            return None
+
+    # -- definitions (navigation's fallback) --------------------------------------------------------
+    def definitions(self, abspath: str, code: str, line: int, column: int) -> list[dict]:
+        """jedi's goto at (1-based line, code-point column) of `code`, imports followed and
+        re-exports stepped through: names with module_path, line, column, type, signatures and
+        the whole docstring (context/jedi_worker.py describes them). Blocking: run it through
+        `ask`/`ask_async`."""
+        reply = self._call({"op": "goto", "path": abspath, "code": code, "line": line, "column": column})
+        return list(reply.get("names") or [])
 
     # -- receivers ---------------------------------------------------------------------------------
     def receiver_types(self, fm: FileMap, code: str, line: int, column: int,
@@ -204,6 +214,20 @@ class JediHelper:
             text += f'    """{n["doc"]}"""\n'
         return ExternalApi(n["full_name"] or f"{module}.{name}", _site_relative(path),
                            max(0, n["line"] - 1), text)
+
+
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def jedi_helper_for(svc) -> JediHelper:
+    """The one jedi process of a workspace folder (a MapService), shared by the context engine
+    and navigation's fallback: one cache, one process's memory."""
+    with _SHARED_LOCK:
+        helper = _SHARED.get(svc)
+        if helper is None:
+            helper = _SHARED[svc] = JediHelper(svc.ws, svc.root)
+        return helper
 
 
 def _compact(sig: str, limit: int = W.SIGNATURE_MAX_CHARS) -> str:

@@ -5,45 +5,77 @@ would hold the GIL while the editor's next requests wait. In a process of its ow
 core. It keeps jedi's caches between questions, and exits when its stdin closes (when the server
 goes away, however it goes).
 
-Requests: {"op": "infer", "root", "sys_path", "path", "code", "line", "column"}
-          {"op": "external", "root", "sys_path", "module", "name"}
+Requests: {"op": "infer", "root", "roots", "path", "code", "line", "column"}
+          {"op": "external", "root", "roots", "module", "name"}
+          {"op": "goto", "root", "roots", "path", "code", "line", "column"}
 Replies:  {"names": [{"module_path", "module_name", "full_name", "type", "name", "line",
-                      "signatures", "doc"}]} or {"error": "..."}
+                      "column", "signatures", "doc"}]} or {"error": "..."}
+(`roots`: the workspace's source roots; the project is map/jedi_env.py's, the server's one jedi
+environment. goto's names carry the whole docstring, for hovers.)
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-_projects: dict[tuple, object] = {}
+from ssc_lsp.map.jedi_env import project
 
-
-def _project(root: str, sys_path: list[str]):
-    import jedi
-
-    key = (root, tuple(sys_path))
-    proj = _projects.get(key)
-    if proj is None:
-        proj = jedi.Project(root, sys_path=sys_path, smart_sys_path=False)
-        _projects[key] = proj
-    return proj
+MAX_HOPS = 3  # re-exports stepped through by goto (`from .x import y` in a package's __init__)
+DOC_CHARS = 4000  # of a docstring sent back for a hover
 
 
-def _name(n, details: bool) -> dict:
+def _name(n, details: bool, full_doc: bool = False) -> dict:
     out = {"module_path": str(n.module_path) if n.module_path else "", "module_name": n.module_name or "",
-           "full_name": n.full_name or "", "type": n.type, "name": n.name, "line": n.line or 0}
+           "full_name": n.full_name or "", "type": n.type, "name": n.name, "line": n.line or 0,
+           "column": n.column or 0}
     if details:
         out["signatures"] = [s.to_string() for s in n.get_signatures()][:2]
-        doc = (n.docstring(raw=True) or "").strip().split("\n\n", 1)[0].strip()
-        out["doc"] = " ".join(doc.split())[:240]
+        raw = (n.docstring(raw=True) or "").strip()
+        if full_doc:
+            out["doc"] = raw[:DOC_CHARS]
+        else:
+            doc = raw.split("\n\n", 1)[0].strip()
+            out["doc"] = " ".join(doc.split())[:240]
+    return out
+
+
+def _on_import(path: Path, line: int) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").split("\n")[line - 1].lstrip()
+    except (OSError, IndexError):
+        return False
+    return text.startswith(("from ", "import "))
+
+
+def goto(proj, path: str | None, code: str, line: int, column: int) -> list:
+    """Where the name at (line, column) is defined, imports followed, and re-exports stepped
+    through where jedi stops on an import statement."""
+    import jedi
+
+    out = []
+    for n in jedi.Script(code=code, path=path, project=proj).goto(line, column, follow_imports=True):
+        hops = MAX_HOPS
+        while hops and n.module_path and n.line and n.type != "module" and _on_import(Path(n.module_path), n.line):
+            here = Path(n.module_path)
+            nxt = [m for m in jedi.Script(code=here.read_text(encoding="utf-8", errors="replace"), path=str(here),
+                                          project=proj).goto(n.line, n.column, follow_imports=True)
+                   if (m.module_path, m.line, m.column) != (n.module_path, n.line, n.column)]
+            if not nxt:
+                break
+            n, hops = nxt[0], hops - 1
+        out.append(n)
     return out
 
 
 def answer(req: dict) -> dict:
     import jedi
 
-    proj = _project(req["root"], req["sys_path"])
+    proj = project(req["root"], req.get("roots") or ())
+    if req["op"] == "goto":
+        return {"names": [_name(n, True, True) for n in goto(proj, req.get("path"), req["code"], req["line"],
+                                                            req["column"])[:4]]}
     if req["op"] == "infer":
         script = jedi.Script(code=req["code"], path=req.get("path"), project=proj)
         return {"names": [_name(n, False) for n in script.infer(req["line"], req["column"])]}

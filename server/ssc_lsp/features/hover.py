@@ -1,33 +1,46 @@
-"""textDocument/hover: signature, docstring, definition site, callers and latest change."""
+"""textDocument/hover: signature, docstring, definition site, callers and latest change; for a
+name defined outside the workspace, its signature and docstring as jedi reads them."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
+from ..context import jedi_nav
 from ..map.hover import hover_markdown
 from ..map.navigation import word_range
-from .locate import at
+from ..map.resolve import LOCAL, External
+from .locate import at_started
 
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls, params: types.HoverParams):
-        here = at(ls, params.text_document.uri, params.position)
+    async def hover(ls, params: types.HoverParams):
+        here = await at_started(ls, params.text_document.uri, params.position)
         if here is None:
             return None
         svc = here.svc
         target = svc.resolver.target_at(here.fm, here.row, here.col)
-        if target is None:
+        text = None
+        if target is None and svc.resolver.ref_at(here.fm, here.row, here.col) is None:
             return None
+        if target is None or (isinstance(target, External) and target is not LOCAL):
+            found = await jedi_nav.definition(svc, here.fm.path, here.row, here.col)
+            if isinstance(found, jedi_nav.Outside):
+                text = jedi_nav.hover_markdown(found)
+            elif found is not None:
+                target = found
+        if text is None and target is not None:
 
-        def source(rel: str) -> bytes | None:
-            doc = svc.docs.get(rel)
-            if doc is not None:
-                return doc.data
-            text = svc.text_of(rel)
-            return text.encode("utf-8") if text is not None else None
+            def source(rel: str) -> bytes | None:
+                doc = svc.docs.get(rel)
+                if doc is not None:
+                    return doc.data
+                text = svc.text_of(rel)
+                return text.encode("utf-8") if text is not None else None
 
-        text = hover_markdown(svc.ws, svc.resolver, target, source, svc.history.clock())
+            # counts of callers and references need the whole map: left out until it is indexed
+            text = hover_markdown(svc.ws, svc.resolver, target, source, svc.history.clock(),
+                                  counts=svc.indexed.is_set())
         if text is None:
             return None
         r = word_range(svc.resolver, here.fm, here.row, here.col)

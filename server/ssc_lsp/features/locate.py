@@ -4,11 +4,13 @@ LSP locations. Positions change units only through `server.where` and `server.to
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from ..map.filemap import FileMap
 from ..map.navigation import Spot
@@ -43,6 +45,29 @@ SYMBOL_KINDS = {
 }
 
 
+# How long a request that needs the whole map (references, rename) waits for the index to end.
+# A partial answer there is worse than a late one: a references list or a rename missing the
+# files not indexed yet looks complete and is not. Django indexes in ~15 s cold on 2 cores;
+# past the bound the request fails saying why, and the editor can ask again.
+INDEX_WAIT_S = 30.0
+
+
+class RequestFailed(JsonRpcException):
+    """LSP's RequestFailed (-32803): the request was valid, the server cannot do it."""
+
+    CODE = -32803
+    MESSAGE = "Request Failed"
+
+
+async def whole_map(svc: MapService, what: str, limit: float = INDEX_WAIT_S) -> None:
+    """Wait (at most `limit` s) until the folder's index has ended; RequestFailed if it has not."""
+    if svc.indexed.is_set():
+        return
+    if not await asyncio.to_thread(svc.indexed.wait, limit):
+        raise RequestFailed(f"ssc: the map of {svc.root} is still being indexed (waited {limit:.0f} s); "
+                            f"{what} would miss the files not indexed yet. Try again in a moment.")
+
+
 def symbol_kind(kind: str) -> types.SymbolKind:
     return SYMBOL_KINDS.get(kind, types.SymbolKind.Variable)
 
@@ -61,10 +86,19 @@ def at(ls, uri: str, pos: types.Position) -> At | None:
     where = ls.where(uri, pos)
     if where is None:
         return None
-    fm = where.svc.ws.files.get(where.rel)
+    fm = where.svc.ensure(where.rel)  # mapped now if the index has not reached it yet
     if fm is None:
         return None
     return At(where.svc, fm, where.row, where.col)
+
+
+async def at_started(ls, uri: str, pos: types.Position) -> At | None:
+    """`at` for requests that may come before the crawl has ended (right after `initialized`):
+    waits for the file list without holding the event loop, then maps the file if needed."""
+    found = ls.service_for(uri)
+    if found is not None and not found[0].crawled.is_set():
+        await found[0].wait_crawled()
+    return at(ls, uri, pos)
 
 
 def to_range(ls, svc: MapService, path: str, r: tuple[int, int, int, int]) -> types.Range | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from lsprotocol import types
 
 from ..map.navigation import definition, references
-from .locate import at, location
+from .locate import at, location, whole_map
 
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def find_references(ls, params: types.ReferenceParams):
+    async def find_references(ls, params: types.ReferenceParams):
+        found = ls.service_for(params.text_document.uri)
+        if found is not None:  # every file must be in: wait for the index, bounded
+            await whole_map(found[0], "a references list")
         here = at(ls, params.text_document.uri, params.position)
         if here is None:
             return None

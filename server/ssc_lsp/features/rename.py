@@ -14,16 +14,9 @@ from ..map.positions import LineIndex
 from ..map.rename import BadName, RenameRefused, plan_rename, renamable
 from ..map.service import MapService
 from ..map.workspace import Located
-from .locate import At, at, to_range, workspace_edit
+from .locate import At, RequestFailed, at, to_range, whole_map, workspace_edit
 
 log = logging.getLogger(__name__)
-
-
-class RequestFailed(JsonRpcException):
-    """LSP's RequestFailed (-32803): the request was valid, the server cannot do it."""
-
-    CODE = -32803
-    MESSAGE = "Request Failed"
 
 
 def _refuse(e: RenameRefused) -> JsonRpcException:
@@ -65,7 +58,10 @@ def register(server) -> None:
         return types.PrepareRenamePlaceholder(range=rng, placeholder=loc.symbol.name)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
-    def rename(ls, params: types.RenameParams):
+    async def rename(ls, params: types.RenameParams):
+        found = ls.service_for(params.text_document.uri)
+        if found is not None:  # a rename must reach every use: wait for the whole map
+            await whole_map(found[0], "a rename")
         here, loc, _ = _target(ls, params)
         svc = here.svc
         for attempt in (0, 1):

@@ -15,12 +15,13 @@ log = logging.getLogger(__name__)
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def document_symbol(ls, params: types.DocumentSymbolParams):
+    async def document_symbol(ls, params: types.DocumentSymbolParams):
         found = ls.service_for(params.text_document.uri)
         if found is None:
             return None
         svc, rel = found
-        fm = svc.ws.files.get(rel)
+        await svc.wait_crawled()
+        fm = svc.ensure(rel)  # an outline needs only this file: mapped now if not yet
         index = ls.line_index(svc, rel)
         if fm is None or index is None:
             return None

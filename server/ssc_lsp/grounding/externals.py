@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..helper_process import HelperProcess
+from ..map.jedi_env import source_roots
+from ..map.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +81,10 @@ class ModuleInfo:
 class Externals:
     """Answers "does module M exist, and what does it define?" for one workspace root."""
 
-    def __init__(self, root: str, sys_path: list[str] | None = None) -> None:
+    def __init__(self, root: str, sys_path: list[str] | None = None, ws: Workspace | None = None) -> None:
         self.root = os.path.abspath(root)
         self._extra = list(sys_path or [])
+        self._ws = ws or Workspace()  # its package table decides the source roots
         self._jedi = HelperProcess("ssc_lsp.grounding.jedi_process", timeout=ANSWER_SECONDS)
         self._known: dict[str, ModuleInfo] = {}
         self._members: dict[MembersAt, Members] = {}
@@ -193,16 +196,13 @@ class Externals:
         return answer
 
     # -- the jedi process --------------------------------------------------------------------
-    def _sys_path(self) -> list[str]:
-        paths = list(self._extra)
-        src = os.path.join(self.root, "src")
-        if os.path.isdir(src):
-            paths.append(src)
-        return paths
+    def _roots(self) -> list[str]:
+        return self._extra + [p for p in source_roots(self._ws, self.root) if p not in self._extra]
 
     def _call(self, req: dict) -> dict:
-        """One question to the jedi process (started on first use, restarted after a failure)."""
-        return self._jedi.call({**req, "root": self.root, "sys_path": self._sys_path()})
+        """One question to the jedi process (started on first use, restarted after a failure),
+        in the server's one jedi environment (map/jedi_env.py)."""
+        return self._jedi.call({**req, "root": self.root, "roots": self._roots()})
 
     def _stop(self) -> None:
         self._jedi.stop()

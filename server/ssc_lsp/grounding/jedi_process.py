@@ -7,8 +7,10 @@ other part of the server) get each other's answers (`itertools` without `groupby
 Here jedi is single-threaded and alone, its caches live between questions, its CPU time does
 not hold the server's GIL, and it exits when its stdin closes.
 
-Requests: {"op": "module", "root", "sys_path", "module"}
-          {"op": "members", "root", "sys_path", "path", "code", "line", "col"}
+Requests: {"op": "module", "root", "roots", "module"}
+          {"op": "members", "root", "roots", "path", "code", "line", "col"}
+(`roots`: the workspace's source roots; the project is map/jedi_env.py's, the server's one jedi
+environment, so the check and the context engine see the same modules.)
 Replies:  {"exists": bool, "members": [names] | null}
           {"members": [names] | null, "types": [names]}
           {"error": "..."}
@@ -20,19 +22,9 @@ import importlib.util
 import json
 import sys
 
-_projects: dict[tuple, object] = {}
+from ssc_lsp.map.jedi_env import project as _project
+
 _modules: dict[str, tuple[bool, frozenset[str] | None]] = {}
-
-
-def _project(root: str, sys_path: list[str]):
-    import jedi
-
-    key = (root, tuple(sys_path))
-    project = _projects.get(key)
-    if project is None:
-        project = jedi.Project(root, added_sys_path=sys_path, smart_sys_path=True)
-        _projects[key] = project
-    return project
 
 
 def module_info(project, module: str) -> tuple[bool, frozenset[str] | None]:
@@ -93,7 +85,7 @@ def members(project, path: str, code: str, line: int, col: int) -> dict:
 
 
 def answer(req: dict) -> dict:
-    project = _project(req["root"], req.get("sys_path") or [])
+    project = _project(req["root"], req.get("roots") or ())
     if req["op"] == "module":
         exists, names = module_info(project, req["module"])
         return {"exists": exists, "members": sorted(names) if names is not None else None}

@@ -42,7 +42,9 @@ def _parser() -> ts.Parser:
 
 
 def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: Source,
-                   now: float) -> str | None:
+                   now: float, counts: bool = True) -> str | None:
+    """The hover for a target. `counts=False` leaves out the number of callers or references
+    (while the workspace is still being indexed it would be too low)."""
     if isinstance(target, External):
         if target is LOCAL:
             return None
@@ -58,7 +60,9 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
             lines = lines[:MAX_DOC_LINES] + ["..."]
         text += "\n\n" + "\n".join(lines)
     facts = [f"defined in `{loc.file.path}:{sym.name_range[0] + 1}`" if sym.kind != MODULE
-             else f"module `{loc.file.path}`", usage_count(ws, resolver, loc)]
+             else f"module `{loc.file.path}`"]
+    if counts:
+        facts.append(usage_count(ws, resolver, loc))
     ev = ws.history.latest(sym.id)
     if ev is not None:
         facts.append(phrase(ev, now))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import jedi
 
+from .jedi_env import project, source_roots
 from .positions import LineIndex
 from .resolve import External
 from .workspace import Located, Workspace
@@ -36,13 +37,11 @@ class JediHit:
 
 
 class JediBridge:
-    def __init__(self, root: str, extra_sys_path: list[str] | None = None):
+    def __init__(self, root: str, extra_sys_path: list[str] | None = None, ws: Workspace | None = None):
         self.root = os.path.abspath(root)
-        paths = list(extra_sys_path or [])
-        src = os.path.join(self.root, "src")
-        if os.path.isdir(src):
-            paths.append(src)
-        self.project = jedi.Project(self.root, added_sys_path=paths, smart_sys_path=True)
+        roots = list(extra_sys_path or [])
+        roots += [p for p in source_roots(ws or Workspace(), self.root) if p not in roots]
+        self.project = project(self.root, roots)  # the server's one jedi environment
         self.lock = threading.Lock()  # jedi's caches are not thread-safe
 
     def _script(self, source: str, abspath: str) -> jedi.Script:

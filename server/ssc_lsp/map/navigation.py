@@ -190,6 +190,21 @@ def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located |
     return None
 
 
+def wants_jedi(resolver: Resolver, fm: FileMap, row: int, col: int, answer: Located | None) -> bool:
+    """Whether jedi should be asked for the definition at (row, col): the map has no answer for
+    a reference it holds (a receiver it cannot type), or its answer is only the import of an
+    outside name (the real definition is in the standard library or site-packages). Not for
+    locals of comprehensions and lambdas (the map knows they are there and keeps no symbol)."""
+    if answer is not None and answer.symbol.kind != IMPORT:
+        return False
+    t = resolver.target_at(fm, row, col)
+    if t is LOCAL:
+        return False
+    if answer is not None:
+        return isinstance(t, External) or isinstance(t, Located) and t.symbol.kind == IMPORT
+    return resolver.ref_at(fm, row, col) is not None or resolver.symbol_at(fm, row, col) is not None
+
+
 def import_alias_at(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:
     """The import binding that the name under (row, col) stands for, if it is one."""
     sym = resolver.symbol_at(fm, row, col)

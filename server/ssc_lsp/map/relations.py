@@ -168,7 +168,13 @@ def file_imports(resolver: Resolver, fm: FileMap) -> list[str]:
 
 
 def unresolved_imports(resolver: Resolver, ws: Workspace) -> list[dict]:
-    """Relative imports, and absolute ones into a workspace package, that find nothing."""
+    """Relative imports, and absolute ones into a workspace package, that find nothing.
+
+    An import that resolves outside the workspace is resolved (External), also when it goes
+    through a workspace module that re-exports it (`from .compat import urlparse` where compat
+    does `from urllib.parse import urlparse`); a namespace package (a folder of modules with no
+    `__init__`) is a module. Unresolved: the workspace module is not there, or it does not
+    define the name."""
     out = []
     top_packages = {m.split(".")[0] for m in ws.modules}
     for fm in list(ws.files.values()):
@@ -181,8 +187,11 @@ def unresolved_imports(resolver: Resolver, ws: Workspace) -> list[dict]:
                 if not mod.startswith(".") and absolute.split(".")[0] not in top_packages:
                     continue  # a third-party or stdlib import: not the map's to resolve
                 target = resolver.resolve_ref(fm, ref, unit)
-                missing_module = isinstance(target, External) and (
-                    target.module.split(".")[0] in top_packages or mod.startswith("."))
+                missing_module = (isinstance(target, External)
+                                  and (target.module.split(".")[0] in top_packages
+                                       or (mod.startswith(".") and target.module == absolute))
+                                  and ws.file_of_module(target.module) is None
+                                  and not ws.is_namespace(target.module))
                 if target is None or missing_module:
                     out.append({"path": fm.path, "line": ref.row + unit.start_row,
                                 "module": absolute, "name": ref.name})

@@ -138,7 +138,11 @@ class Resolver:
         return External(name)
 
     # -- names -----------------------------------------------------------------------------
-    def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True) -> Target | None:
+    def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
+                     row: int | None = None) -> Target | None:
+        """What `name` used in `scope` names. `row`, the use's row when known: a class body's
+        name is not seen above its binding (`@post_dump(...)` over `def post_dump` in a class
+        is the module's `post_dump`: the decorator runs before the def binds the name)."""
         s = scope
         innermost = True
         while s:
@@ -154,7 +158,7 @@ class Resolver:
                 if owner is not None and owner.kind == CLASS:
                     if innermost:
                         sym = fm.lookup(f"{s}.{name}")
-                        if sym is not None and sym.kind != ATTRIBUTE:
+                        if sym is not None and sym.kind != ATTRIBUTE and (row is None or sym.name_range[0] <= row):
                             return self._maybe_follow(fm, sym, follow)
                 elif owner is not None and owner.kind in (FUNCTION, METHOD):
                     pass  # a function with no locals at all
@@ -185,7 +189,18 @@ class Resolver:
         sub = self.ws.file_of_module(f"{fm.module}.{name}") if fm.is_package else None
         if sub is not None and sub.module_symbol is not None:
             return Located(sub, sub.module_symbol)
+        if fm.is_package and self.ws.is_namespace(f"{fm.module}.{name}"):
+            return External(f"{fm.module}.{name}")  # a namespace subpackage: a module, no file
         return None
+
+    def external_member(self, module: str, name: str) -> Target:
+        """`name` of a module with no file in the map: a submodule when `module` is a namespace
+        package of the workspace (PEP 420 folder), else the outside name `module.name`."""
+        if self.ws.is_namespace(module):
+            sub = self.ws.file_of_module(f"{module}.{name}")
+            if sub is not None and sub.module_symbol is not None:
+                return Located(sub, sub.module_symbol)
+        return External(module, name)
 
     def _maybe_follow(self, fm: FileMap, sym: Symbol, follow: bool) -> Target | None:
         loc = Located(fm, sym)
@@ -213,7 +228,7 @@ class Resolver:
             return module
         name = sym.target[1]
         if isinstance(module, External):
-            return External(module.module, name)
+            return self.external_member(module.module, name)
         found = self.module_member(module.file, name, follow=False)
         if found is None:
             return None
@@ -332,7 +347,9 @@ class Resolver:
 
     def member_of(self, value: Value, name: str) -> Target | None:
         if isinstance(value, External):
-            return External(value.module, f"{value.name}.{name}" if value.name else name) if value is not LOCAL else None
+            if value is LOCAL:
+                return None
+            return External(value.module, f"{value.name}.{name}") if value.name else self.external_member(value.module, name)
         if isinstance(value, Instance):
             return self.class_member(value.cls, name)
         if isinstance(value, SuperOf):
@@ -393,17 +410,17 @@ class Resolver:
         self._check_cache(fm)
         if key in self._cache:
             return self._cache[key]
-        result = self._resolve_ref(fm, ref, follow)
+        result = self._resolve_ref(fm, ref, unit, follow)
         self._cache[key] = result
         return result
 
-    def _resolve_ref(self, fm: FileMap, ref: Ref, follow: bool) -> Target | None:
+    def _resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT:
             if ref.receiver == MODULE_REF:
                 return self.module_target(fm, ref.module or ref.name)
             module = self.module_target(fm, ref.module or "")
             if isinstance(module, External):
-                return External(module.module, ref.name)
+                return self.external_member(module.module, ref.name)
             found = self.module_member(module.file, ref.name, follow)
             return found
         if ref.receiver is not None and ref.kind in (REF_ATTRIBUTE, REF_BASE):
@@ -416,7 +433,7 @@ class Resolver:
             return found
         if ref.kind == REF_KEYWORD:
             return self.keyword_target(fm, ref)
-        return self.resolve_name(fm, ref.scope, ref.name, follow)
+        return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row)
 
     def keyword_target(self, fm: FileMap, ref: Ref) -> Target | None:
         """`f(name=...)`: f's parameter `name` (for a class, its `__init__`'s), when f is known."""

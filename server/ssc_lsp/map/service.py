@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 INLINE_LIMIT = 24  # fewer changed files than this are parsed in-process: no pool start-up cost
 BATCH = 16  # files per worker task
+# How long a request made before the crawl ended waits for it (the crawl lists files and reads
+# no content: ~0.3 s on Django) before the file it asks about can be mapped on demand.
+CRAWL_WAIT_S = 10.0
 
 
 @dataclass
@@ -102,6 +105,11 @@ class MapService:
         self._said: set[tuple[str, str]] = set()
         self.refused: set[str] = set()  # open documents not mapped (too large, a link out)
         self.indexed = threading.Event()
+        self.crawled = threading.Event()  # the file list and package table are known
+        self._unmapped: dict[str, str] = {}  # module -> path, found by the crawl, not mapped yet
+        self._demand_lock = threading.Lock()
+        self._demand_parser = new_parser()
+        self.ws.loader = self._map_module_on_demand
         self.state = "idle"
         self.last_error: str | None = None
         self._jedi = None
@@ -195,6 +203,7 @@ class MapService:
         stats.files = len(found)
         for f in found:
             self.ws.note_package(f.relpath)
+        self._note_unmapped(found)
         stored = self.store.file_index() if self.store else {}
         fresh: list[FoundFile] = []
         hashes: dict[str, str] = {}
@@ -221,7 +230,7 @@ class MapService:
                     continue
                 fm = FileMap(path=path, module=self.ws.module_name(path), units=units, hash=h, lines=lines)
                 fm.finalize()
-                self.ws.put(fm, record=False)
+                self._put_indexed(fm, record=False)
                 stats.loaded += 1
             missing = [by_rel[p] for p in reuse if p not in self.ws.files and p not in self.docs]
             fresh.extend(missing)
@@ -233,7 +242,12 @@ class MapService:
             for path, h, lines, units in self.store.load_files(changed):
                 fm = FileMap(path=path, module=self.ws.module_name(path), units=units, hash=h, lines=lines)
                 fm.finalize()
-                self.ws.put(fm, record=False)
+                with self.ws.lock:
+                    now = self.ws.files.get(path)
+                    if now is None:
+                        self.ws.put(fm, record=False)
+                    else:  # mapped on demand already: the history still sees the change
+                        self.history.diff(fm, now, None)
         if progress:
             progress(stats.loaded, stats.files, f"{stats.loaded} files from the cache")
         rows = []
@@ -244,7 +258,7 @@ class MapService:
             fm = FileMap(path=rel, module=self.ws.module_name(rel), units=codec.decode(blob),
                          hash=h, lines=lines)
             fm.finalize()
-            self.ws.put(fm)
+            self._put_indexed(fm, record=True)
             f = by_rel[rel]
             rows.append((rel, h, f.size, f.mtime_ns, lines, blob))
             stats.parsed += 1
@@ -267,8 +281,77 @@ class MapService:
         self._rename_open_documents()
         stats.seconds = time.perf_counter() - t0
         self.state = "ready"
+        with self._demand_lock:
+            self._unmapped.clear()
         self.indexed.set()
         return stats
+
+    # -- mapping on demand while the index runs -----------------------------------------------
+    # An editor asks for definitions as soon as it has sent `initialized`, long before a large
+    # workspace is indexed. The crawl (a file list, no content) ends in a fraction of a second;
+    # from then on the file a request is about, and every module resolution needs on the way
+    # (`Workspace.file_of_module` calls `ws.loader`), is parsed here at once, in the asking
+    # thread, ahead of the index. The index keeps what was mapped on demand (same hash).
+
+    def _note_unmapped(self, found: list[FoundFile]) -> None:
+        table: dict[str, str] = {}
+        for f in sorted(found, key=lambda f: f.relpath.endswith(".pyi")):  # a .py before its stub
+            table.setdefault(self.ws.module_name(f.relpath), f.relpath)
+        with self._demand_lock:
+            self._unmapped = table
+        self.crawled.set()
+
+    def _put_indexed(self, fm: FileMap, record: bool) -> None:
+        """Put what the index produced, unless the same content was mapped on demand meanwhile."""
+        with self.ws.lock:
+            now = self.ws.files.get(fm.path)
+            if now is not None and now.hash == fm.hash:
+                return
+            self.ws.put(fm, record=record)
+
+    def ensure(self, rel: str) -> FileMap | None:
+        """The map of a workspace file, parsed now if the index has not reached it yet.
+
+        None before the crawl has ended (a module name needs the whole package table: wait for
+        `crawled` first, off the event loop, see `wait_crawled`) and for a file the index will
+        not map (ignored, not Python, too large)."""
+        fm = self.ws.files.get(rel)
+        if fm is not None or self.indexed.is_set() or not self.crawled.is_set():
+            return fm
+        with self._demand_lock:
+            known = rel in self._unmapped.values()
+        return self._map_now(rel) if known else self.ws.files.get(rel)
+
+    async def wait_crawled(self, limit: float = CRAWL_WAIT_S) -> bool:
+        """Wait, without holding the event loop, until the crawl has listed the files (at most
+        `limit` s); whether it has."""
+        if self.crawled.is_set() or self.indexed.is_set():
+            return True
+        import asyncio
+
+        return await asyncio.to_thread(self.crawled.wait, limit)
+
+    def _map_module_on_demand(self, module: str) -> FileMap | None:
+        """`ws.loader`: a module that resolution needs, mapped now if the index has not yet."""
+        if self.indexed.is_set() or not self.crawled.is_set():
+            return None
+        with self._demand_lock:
+            rel = self._unmapped.get(module)
+        return self._map_now(rel) if rel is not None else None
+
+    def _map_now(self, rel: str) -> FileMap | None:
+        with self._demand_lock:
+            fm = self.ws.files.get(rel)
+            if fm is not None:
+                return fm
+            data = _read(self.abspath(rel))
+            if data is None or b"\0" in data[:8192]:
+                return None
+            fm = build_filemap(rel, self.ws.module_name(rel), data, self._demand_parser.parse(data))
+            with self.ws.lock:
+                if rel not in self.ws.files:
+                    self.ws.put(fm, record=False)
+                return self.ws.files.get(rel)
 
     def _rename_open_documents(self) -> None:
         """Editors open a file before the first crawl has found every package: its module name
@@ -449,7 +532,7 @@ class MapService:
         if self._jedi is None:
             from .jedi_bridge import JediBridge
 
-            self._jedi = JediBridge(self.root)
+            self._jedi = JediBridge(self.root, ws=self.ws)
         return self._jedi
 
     def deep_target(self, rel: str, row: int, col: int):

@@ -7,7 +7,7 @@ size of what changed. Name resolution (resolve.py) and the history (history.py) 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .filemap import FileMap, module_name_for
@@ -33,6 +33,10 @@ class Workspace:
         self.history = history or History()
         self.generation = 0  # bumped when any file's interface changes
         self.lock = threading.RLock()
+        # module -> its map, made now: set by MapService while its index runs, so resolution
+        # asked before the index ends maps what it needs instead of answering from a part
+        self.loader: Callable[[str], FileMap | None] | None = None
+        self._namespaces: tuple[int, frozenset[str]] = (-1, frozenset())
 
     # -- files -----------------------------------------------------------------------------
     def module_name(self, path: str) -> str:
@@ -118,7 +122,24 @@ class Workspace:
 
     def file_of_module(self, module: str) -> FileMap | None:
         path = self.modules.get(module)
+        if path is None and self.loader is not None:
+            return self.loader(module)
         return self.files.get(path) if path else None
+
+    def is_namespace(self, module: str) -> bool:
+        """Whether `module` is a folder of workspace modules with no `__init__` (PEP 420), as
+        `flask.sansio` holding `flask/sansio/app.py`."""
+        gen, names = self._namespaces
+        if gen != self.generation:
+            found: set[str] = set()
+            for mod in list(self.modules):
+                parent = mod.rpartition(".")[0]
+                while parent and parent not in self.modules and parent not in found:
+                    found.add(parent)
+                    parent = parent.rpartition(".")[0]
+            names = frozenset(found)
+            self._namespaces = (self.generation, names)
+        return module in names
 
     def all_symbols(self) -> Iterator[Located]:
         for path in sorted(self.files):

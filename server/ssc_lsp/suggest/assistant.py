@@ -140,7 +140,7 @@ class Assistant:
     def checker(self, svc: MapService) -> Checker:
         c = self._checkers.get(svc.root)
         if c is None:
-            c = Checker(svc, Externals(svc.root))
+            c = Checker(svc, Externals(svc.root, ws=svc.ws))
             self._checkers[svc.root] = c
         return c
 
