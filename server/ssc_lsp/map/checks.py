@@ -44,7 +44,7 @@ from .records import (
     Unit,
 )
 from .resolve import Instance, Resolver, SuperOf, Value
-from .workspace import Located, Workspace
+from .workspace import Located, Workspace, is_stub
 
 Range = tuple[int, int, int, int]
 
@@ -283,6 +283,30 @@ def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: 
                target: Located) -> Problem | None:
     if ref.star:
         return None
+    other = _other_declaration(ws, resolver, fm, unit, ref, target)
+    if other is None:
+        return _check_against(ws, resolver, fm, unit, ref, target)
+    return _check_with_stub(ws, resolver, fm, unit, ref, target, other)
+
+
+def _other_declaration(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                       target: Located) -> Located | None:
+    """The callee's other side: its source when the call reached a stub, the stub's declaration
+    when it reached a source (the call resolved as a type checker would, through stubs)."""
+    if is_stub(target.file.path):
+        return resolver.source_of(target)
+    if not ws.stubs:
+        return None
+    declared = resolver.declared().resolve_ref(fm, ref, unit)
+    if isinstance(declared, Located) and is_stub(declared.file.path) \
+            and declared.symbol.kind == target.symbol.kind:
+        return declared
+    return None
+
+
+def _check_against(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                   target: Located) -> Problem | None:
+    """The call against one definition's signature."""
     shape = call_shape(resolver, fm, ref, target)
     if shape is None:
         return None
@@ -291,6 +315,22 @@ def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: 
             and _overridden(ws, resolver, shape.callee):
         return None
     return problem
+
+
+def _check_with_stub(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                     target: Located, other: Located) -> Problem | None:
+    """A callee with a source and a stub: the most precise signature speaks, and nothing is said
+    when the two disagree about the call. The source's signature, when the map can read it, must
+    agree with the stub's (a stub that lags behind the source, as attrs' `asdict` without
+    `retain_collection_types`, is no reason to flag a call that runs); a source the map cannot
+    read (`*args`, a wrapping decorator) leaves the stub's declared signature to speak alone."""
+    source, stub = (other, target) if is_stub(target.file.path) else (target, other)
+    if call_shape(resolver, fm, ref, source) is None:
+        return _check_against(ws, resolver, fm, unit, ref, stub)
+    by_source = _check_against(ws, resolver, fm, unit, ref, source)
+    if by_source is None or call_shape(resolver, fm, ref, stub) is None:
+        return by_source
+    return by_source if _check_against(ws, resolver, fm, unit, ref, stub) is not None else None
 
 
 def _fit(ws: Workspace, ref: Ref, unit: Unit, shape: Shape) -> Problem | None:
@@ -348,6 +388,9 @@ def check_import(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref
     if not isinstance(module, Located):
         return None
     if resolver.resolve_ref(fm, ref, unit, follow=False) is not None:
+        return None
+    other = ws.other_side(module.file)  # the module's stub, or its source: either may hold the name
+    if other is not None and resolver.module_member(other, ref.name, follow=False) is not None:
         return None
     if _imported_conditionally(unit, ref) or not _closed_namespace(resolver, module.file):
         return None
