@@ -32,3 +32,12 @@ def test_non_utf8_file_is_mapped_with_replacement(tmp_path):
     svc.index()
     names = {s.name for s in svc.ws.files["latin.py"].symbols}
     assert "x" in names
+
+
+def test_a_bad_line_in_a_gitignore_is_skipped_not_fatal(tmp_path):
+    # black ships `.gitignore` files with a lone `!` as test data: the crawl went down with it
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / ".gitignore").write_text("!\nskipped.py\n")
+    (tmp_path / "data" / "skipped.py").write_text("a = 1\n")
+    (tmp_path / "data" / "kept.py").write_text("a = 1\n")
+    assert sorted(f.relpath for f in crawl(str(tmp_path))) == ["data/kept.py"]

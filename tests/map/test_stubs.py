@@ -155,3 +155,13 @@ def test_a_source_that_goes_leaves_its_stub_in_the_module_table(tmp_path):
     assert svc.ws.modules["m"] == "m.pyi"
     svc.ws.remove("m.pyi")
     assert "m" not in svc.ws.modules and "m" not in svc.ws.stubs
+
+
+def test_a_class_deriving_from_object_is_judged_by_its_init(tmp_path):
+    # attrs' `_ClassBuilder(object)` and `Attribute(object)`: a required parameter added to
+    # `__init__`, a caller in another file left behind (attrs 19.3.0 -> 20.1.0)
+    svc = workspace(tmp_path, {
+        "make.py": "class Builder(object):\n    def __init__(self, cls, these, on_setattr):\n        pass\n",
+        "use.py": "from make import Builder\n\nBuilder(1, None)\nBuilder(1, None, True)\n",
+    })
+    assert [(p, row, code) for p, row, code, _ in problems(svc)] == [("use.py", 2, "call-arguments")]

@@ -43,7 +43,7 @@ from .records import (
     Ref,
     Unit,
 )
-from .resolve import Instance, Resolver, SuperOf, Value
+from .resolve import External, Instance, Resolver, SuperOf, Value
 from .workspace import Located, Workspace, is_stub
 
 Range = tuple[int, int, int, int]
@@ -60,6 +60,8 @@ TRANSPARENT = frozenset({
     "functools.lru_cache", "lru_cache", "functools.lru_cache()", "lru_cache()",
 })
 
+
+OBJECT = External("builtins", "object")
 
 IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
@@ -179,6 +181,8 @@ def _class_shape(resolver: Resolver, cls: Located) -> Shape | None:
         if c.symbol.bases and len(resolver.bases(c)) != len(c.symbol.bases):
             return None
         for b in resolver.bases(c):
+            if b == OBJECT:
+                continue  # `class C(object)`: what a class with no bases has anyway
             if not isinstance(b, Located):
                 return None
             todo.append(b)

@@ -37,6 +37,22 @@ class FoundFile:
     mtime_ns: int
 
 
+def ignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """The rules of an ignore file, without the lines that are no pattern (a lone `!`): git
+    skips those, and one bad line must not stop the crawl (black ships such files as test data)."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        good = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                continue
+            good.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(good)
+
+
 class IgnoreRules:
     """gitignore-style rules from .gitignore / .sscignore files and configured globs."""
 
@@ -56,7 +72,7 @@ class IgnoreRules:
                 except OSError:
                     pass
         if lines:
-            self.specs[reldir] = pathspec.GitIgnoreSpec.from_lines(lines)
+            self.specs[reldir] = ignore_spec(lines)
 
     def ignored(self, relpath: str, is_dir: bool = False) -> bool:
         probe = relpath + "/" if is_dir else relpath
