@@ -165,3 +165,17 @@ def test_a_class_deriving_from_object_is_judged_by_its_init(tmp_path):
         "use.py": "from make import Builder\n\nBuilder(1, None)\nBuilder(1, None, True)\n",
     })
     assert [(p, row, code) for p, row, code, _ in problems(svc)] == [("use.py", 2, "call-arguments")]
+
+
+def test_a_package_with_an_import_hook_in_the_workspace_may_have_any_submodule(tmp_path):
+    # flask 0.12: `flask.ext` installs a meta path importer; `from flask.ext import newext` runs
+    svc = workspace(tmp_path, {
+        "flask/__init__.py": "",
+        "flask/ext/__init__.py": "from ..exthook import install\ninstall()\n",
+        "flask/exthook.py": "import sys\n\ndef install():\n    sys.meta_path.append(object())\n",
+        "tests/test_ext.py": "def test():\n    from flask.ext import newext\n",
+    })
+    assert problems(svc) == []
+    # without the hook the same import is reported
+    svc.ws.remove("flask/exthook.py")
+    assert [(p, code) for p, _, code, _ in problems(svc)] == [("tests/test_ext.py", "import-missing")]

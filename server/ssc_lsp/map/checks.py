@@ -398,6 +398,8 @@ def check_import(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref
         return None
     if _imported_conditionally(unit, ref) or not _closed_namespace(resolver, module.file):
         return None
+    if module.file.is_package and _installs_import_hooks(ws):
+        return None
     mod = module.file
     msg = f"`{mod.module}` has no `{ref.name}`"
     p = Problem(_range(unit, ref), IMPORT_MISSING, msg, None)
@@ -429,6 +431,15 @@ def _imported_conditionally(unit: Unit, ref: Ref) -> bool:
         if s.kind == IMPORT and s.target is not None and s.target[-1] == ref.name and s.dynamic:
             return True
     return False
+
+
+IMPORT_HOOKS = frozenset({"meta_path", "path_hooks"})
+
+
+def _installs_import_hooks(ws: Workspace) -> bool:
+    """Whether some workspace code touches `sys.meta_path`/`sys.path_hooks`: a package's
+    submodules may then be made at import time (flask 0.x's `flask.ext.<name>` importer)."""
+    return any(not IMPORT_HOOKS.isdisjoint(fm.ref_names) for fm in list(ws.files.values()))
 
 
 def _closed_namespace(resolver: Resolver, fm: FileMap, seen: set[str] | None = None) -> bool:
