@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
-from ssc_lsp.map.checks import TRANSPARENT, _bound, call_shape, check_file  # noqa: E402
+from ssc_lsp.map.checks import _bound, call_shape, check_file, transparent  # noqa: E402
 from ssc_lsp.map.extract import new_parser  # noqa: E402
 from ssc_lsp.map.filemap import FileMap  # noqa: E402
 from ssc_lsp.map.records import (  # noqa: E402
@@ -393,7 +393,7 @@ def miss_reason(svc: MapService, fm: FileMap, call: Call, target: Callable) -> s
         params = sym.signature.params if sym.signature else []
         if any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in params):
             return "tied, not judged: callee takes *args/**kwargs"
-        if any(d not in TRANSPARENT for d in sym.decorators):
+        if not all(transparent(d) for d in sym.decorators):
             return "tied, not judged: decorated callee"
         if sym.kind == METHOD and _bound(svc.resolver, fm, ref, t) is None:
             return "tied, not judged: receiver may be a subclass or unsure"

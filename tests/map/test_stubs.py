@@ -179,3 +179,39 @@ def test_a_package_with_an_import_hook_in_the_workspace_may_have_any_submodule(t
     # without the hook the same import is reported
     svc.ws.remove("flask/exthook.py")
     assert [(p, code) for p, _, code, _ in problems(svc)] == [("tests/test_ext.py", "import-missing")]
+
+
+def test_cached_functions_and_generic_classes_are_judged(tmp_path):
+    # black 22.1 -> 22.3: `@lru_cache(maxsize=4096) def list_comments(prefix, *, is_endmarker)`;
+    # black 22.12 -> 23.1: `class LineGenerator(Visitor[Line])`, `class Visitor(Generic[T])`
+    svc = workspace(tmp_path, {
+        "comments.py": """
+            from functools import lru_cache
+            from typing import Generic, TypeVar
+
+            T = TypeVar("T")
+
+            @lru_cache(maxsize=4096)
+            def list_comments(prefix, *, is_endmarker):
+                return []
+
+            class Visitor(Generic[T]):
+                def visit(self, node):
+                    return node
+
+            class LineGenerator(Visitor[int]):
+                def __init__(self, mode, features):
+                    self.mode = mode
+        """,
+        "use.py": """
+            from comments import LineGenerator, list_comments
+
+            list_comments("#", is_endmarker=False)
+            list_comments("#", False)
+            LineGenerator(mode=1, features=())
+            LineGenerator(mode=1)
+            LineGenerator(1, ()).visit(None)
+        """,
+    })
+    assert [(p, row, code) for p, row, code, _ in problems(svc)] == [
+        ("use.py", 3, "call-arguments"), ("use.py", 5, "call-arguments")]

@@ -61,7 +61,11 @@ TRANSPARENT = frozenset({
 })
 
 
-OBJECT = External("builtins", "object")
+CACHES = ("lru_cache(", "functools.lru_cache(")
+
+# bases that add nothing to how a class is called: `class C(object)`, `class C(Generic[T])`
+PLAIN_BASES = frozenset({External("builtins", "object"), External("typing", "Generic"),
+                         External("typing_extensions", "Generic")})
 
 IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
@@ -181,8 +185,8 @@ def _class_shape(resolver: Resolver, cls: Located) -> Shape | None:
         if c.symbol.bases and len(resolver.bases(c)) != len(c.symbol.bases):
             return None
         for b in resolver.bases(c):
-            if b == OBJECT:
-                continue  # `class C(object)`: what a class with no bases has anyway
+            if isinstance(b, External) and b in PLAIN_BASES:
+                continue
             if not isinstance(b, Located):
                 return None
             todo.append(b)
@@ -198,7 +202,13 @@ def _plain(loc: Located) -> bool:
     sym = loc.symbol
     if sym.dynamic or "@" in sym.id or len(loc.file.by_qualname.get(sym.qualname, ())) > 1:
         return False
-    return all(d in TRANSPARENT for d in sym.decorators)
+    return all(transparent(d) for d in sym.decorators)
+
+
+def transparent(decorator: str) -> bool:
+    """A decorator that leaves the signature as it is, whatever its arguments
+    (`@lru_cache(maxsize=4096)` as much as `@lru_cache()`)."""
+    return decorator in TRANSPARENT or decorator.startswith(CACHES)
 
 
 def _shape(params: list[Param], callee: Located, label: str) -> Shape | None:

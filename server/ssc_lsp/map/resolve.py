@@ -68,6 +68,12 @@ def _closing_paren(text: str, start: int) -> int | None:
 MAX_DEPTH = 12
 
 
+def unsubscripted(base: str) -> str:
+    """A base class as written, without its type arguments: `Visitor[Line]` is `Visitor`."""
+    head, bracket, _ = base.partition("[")
+    return head.rstrip() if bracket and base.rstrip().endswith("]") and _DOTTED.match(head.rstrip()) else base
+
+
 @dataclass(frozen=True, slots=True)
 class External:
     """Something outside the workspace: a stdlib or third-party module member, or a builtin."""
@@ -407,7 +413,7 @@ class Resolver:
         scope = cls.symbol.parent or ""
         out: list[Target] = []
         for text in cls.symbol.bases:
-            v = self.value_of_expr(cls.file, scope, text)
+            v = self.value_of_expr(cls.file, scope, unsubscripted(text))
             if isinstance(v, Located) and v.symbol.kind == CLASS:
                 out.append(v)
             elif isinstance(v, External):
