@@ -145,8 +145,7 @@ def false_alarms(svc: MapService) -> list[str]:
 
 @dataclass
 class Callable:
-    """A function, method or class (by its `__init__`) whose name is unique in its release, so a
-    call by that name can be tied to it without the resolver under test."""
+    """A function, method or class (called through its `__init__`) of a release's sources."""
 
     module: str
     qualname: str
@@ -158,9 +157,16 @@ class Callable:
     classmethod: bool
     owner: str | None  # the class of a method
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.module, self.qualname
 
-def callables(svc: MapService) -> dict[str, Callable]:
-    """Callables by name, for names defined exactly once in the release's sources."""
+    def shape(self) -> list[tuple[str, str, bool]]:
+        return [(p.name, p.kind, p.has_default) for p in self.params]
+
+
+def callables(svc: MapService) -> dict[str, list[Callable]]:
+    """Callables by name (dunder methods left out: they are called by Python, not by name)."""
     defs: dict[str, list[Callable]] = defaultdict(list)
     for fm in svc.ws.files.values():
         if is_stub(fm.path):
@@ -173,12 +179,26 @@ def callables(svc: MapService) -> dict[str, Callable]:
                     "staticmethod" in s.decorators, "classmethod" in s.decorators, s.parent))
             elif s.kind == CLASS:
                 init = fm.lookup(f"{s.qualname}.__init__")
-                params = list(init.signature.params[1:]) if init is not None and init.signature else None
-                defs[s.name].append(Callable(fm.module, s.qualname, s.name, fm.path, params or [],
-                                             False, False, False, None) if params is not None else
-                                    Callable(fm.module, s.qualname, s.name, fm.path, [], False, False,
-                                             False, "?"))
-    return {n: ds[0] for n, ds in defs.items() if len(ds) == 1 and ds[0].owner != "?"}
+                if init is not None and init.signature is not None:
+                    defs[s.name].append(Callable(fm.module, s.qualname, s.name, fm.path,
+                                                 list(init.signature.params[1:]), False, False, False, None))
+    return defs
+
+
+def changed_callables(old: dict[str, list[Callable]],
+                      new: dict[str, list[Callable]]) -> dict[str, tuple[Callable, Callable, bool]]:
+    """name -> (before, after, shared): the one definition of that name whose parameters changed
+    while every other definition of the name stayed as it was (`shared` when there are others).
+    A call by that name whose arguments changed in step with it is taken to be a call of it."""
+    out = {}
+    for name, after_defs in new.items():
+        before = {c.key: c for c in old.get(name, ())}
+        if len(before) != len(old.get(name, ())) or {c.key for c in after_defs} != set(before):
+            continue  # definitions of that name came, went or repeat: no certain pairing
+        moved = [(before[c.key], c) for c in after_defs if before[c.key].shape() != c.shape()]
+        if len(moved) == 1:
+            out[name] = (*moved[0], len(after_defs) > 1)
+    return out
 
 
 @dataclass
@@ -302,16 +322,15 @@ class Case:
     kind: str
     old_args: str
     new_args: str
+    target: tuple[str, str] = ("", "")  # the callee's module and qualname
+    shared: bool = False  # other definitions share the callee's name (their parameters did not change)
     caught: bool = False
     reason: str = ""
 
 
 def find_cases(project: str, label: str, old: MapService, new: MapService) -> list[tuple[Case, Call]]:
     """Calls in v2 that changed with their callee's parameters: v1's arguments no longer bind."""
-    c_old, c_new = callables(old), callables(new)
-    changed = {n: (c_old[n], c) for n, c in c_new.items()
-               if n in c_old and [(p.name, p.kind, p.has_default) for p in c_old[n].params]
-               != [(p.name, p.kind, p.has_default) for p in c.params]}
+    changed = changed_callables(callables(old), callables(new))
     if not changed:
         return []
     calls_old = calls_by_name(old, set(changed))
@@ -319,7 +338,7 @@ def find_cases(project: str, label: str, old: MapService, new: MapService) -> li
     out = []
     for key, new_calls in sorted(calls_new.items(), key=lambda kv: kv[0]):
         name = key[2]
-        before, after = changed[name]
+        before, after, shared = changed[name]
         old_calls = calls_old.get(key, [])
         if len(old_calls) != len(new_calls):
             continue  # calls added or removed in that scope: no certain pairing
@@ -333,11 +352,11 @@ def find_cases(project: str, label: str, old: MapService, new: MapService) -> li
             if not binds(p1, a1) or not binds(p2, a2) or binds(params_seen(after, c1), a1):
                 continue  # not a call that changed with its callee and breaks when left behind
             out.append((Case(project, label, f"{after.module}.{after.qualname}", c2.fm.path, c2.row + 1,
-                             kind_of_change(p1, p2), c1.args, c2.args), c2))
+                             kind_of_change(p1, p2), c1.args, c2.args, after.key, shared), c2))
     return out
 
 
-def run_case(svc: MapService, case: Case, call: Call, target: Callable) -> None:
+def run_case(svc: MapService, case: Case, call: Call) -> None:
     """v2 with the one call's arguments put back as they were: must be flagged at that call."""
     rel = call.fm.path
     data = Path(svc.abspath(rel)).read_bytes()
@@ -350,19 +369,18 @@ def run_case(svc: MapService, case: Case, call: Call, target: Callable) -> None:
                  if p.range[0] == call.row and p.code in CALL_CODES]
         case.caught = bool(found)
         if not case.caught:
-            case.reason = miss_reason(svc, fm, call, target)
+            case.reason = miss_reason(svc, fm, call, case.target)
     finally:
         svc.close(rel)
 
 
-def miss_reason(svc: MapService, fm: FileMap, call: Call, target: Callable) -> str:
+def miss_reason(svc: MapService, fm: FileMap, call: Call, target: tuple[str, str]) -> str:
     hit = svc.resolver.ref_at(fm, call.row, call.ref.col)
     if hit is None:
         return "not tied: no reference"
     ref, unit = hit
     t = svc.resolver.resolve_ref(fm, ref, unit)
-    want = (target.module, target.qualname)
-    if not isinstance(t, Located) or (t.file.module, t.symbol.qualname) != want:
+    if not isinstance(t, Located) or (t.file.module, t.symbol.qualname) != target:
         if isinstance(t, Located):
             return "not tied: resolved to another definition"
         if t is not None:
@@ -436,9 +454,8 @@ def run_project(name: str, versions: list[str], cache: Path, python: str) -> Pro
         res.true_errors += [a for a in labelled if a.endswith(TRUE_ERRORS)]
         if prev is not None:
             label = f"{prev[0]} -> {v}"
-            targets = callables(svc)
             for case, call in find_cases(name, label, prev[1], svc):
-                run_case(svc, case, call, targets[call.ref.name])
+                run_case(svc, case, call)
                 res.cases.append(case)
         print(f"{name} {v}: {len(svc.ws.files)} files, {len(alarms)} alarms, "
               f"{sum(1 for c in res.cases if c.versions.endswith(v))} cases", file=sys.stderr, flush=True)

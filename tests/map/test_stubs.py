@@ -215,3 +215,32 @@ def test_cached_functions_and_generic_classes_are_judged(tmp_path):
     })
     assert [(p, row, code) for p, row, code, _ in problems(svc)] == [
         ("use.py", 3, "call-arguments"), ("use.py", 5, "call-arguments")]
+
+
+def test_a_decorator_named_like_the_method_it_decorates_is_the_outer_name(tmp_path):
+    # marshmallow 3.26 -> 4.0 tests: `@post_dump(pass_many=True)` above `def post_dump(self, ...)`
+    # was tied to the method (a class body binds the method only after the decorator ran)
+    svc = workspace(tmp_path, {
+        "decorators.py": "def post_dump(fn=None, *, pass_collection=False):\n    return fn\n",
+        "test_it.py": """
+            from decorators import post_dump
+
+            class Schema:
+                @post_dump(pass_many=True)
+                def post_dump(self, data):
+                    return data
+
+                @post_dump(pass_collection=True)
+                def other(self, data):
+                    return data
+        """,
+    })
+    # the decorator above the method is the import (4.0 renamed `pass_many`); the one below it
+    # is the method itself, decorated: not judged
+    got = [(p, row, code, msg) for p, row, code, msg in problems(svc)]
+    assert got == [("test_it.py", 3, "call-keyword", "`post_dump()` has no parameter `pass_many`")]
+    fm = svc.ws.files["test_it.py"]
+    loc = definition(svc.resolver, fm, *position(svc, "test_it.py", "post_dump(pass_many"))
+    assert loc is not None and loc.file.path == "decorators.py"
+    loc = definition(svc.resolver, fm, *position(svc, "test_it.py", "post_dump(pass_collection"))
+    assert loc is not None and loc.symbol.qualname == "Schema.post_dump"

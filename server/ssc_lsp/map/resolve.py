@@ -28,6 +28,7 @@ from .records import (
     REF_BASE,
     REF_IMPORT,
     REF_KEYWORD,
+    REF_NAME,
     Ref,
     Symbol,
     Unit,
@@ -435,9 +436,25 @@ class Resolver:
         self._check_cache(fm)
         if key in self._cache:
             return self._cache[key]
-        result = self._resolve_ref(fm, ref, follow)
+        if self._bound_later_in_class(fm, ref, unit):
+            result = self.resolve_name(fm, ref.scope.rpartition(".")[0], ref.name, follow)
+        else:
+            result = self._resolve_ref(fm, ref, follow)
         self._cache[key] = result
         return result
+
+    def _bound_later_in_class(self, fm: FileMap, ref: Ref, unit: Unit) -> bool:
+        """A bare name in a class body that the class binds only further down: a class body runs
+        top to bottom, so the name is still the enclosing scope's. `@post_dump(...)` above
+        `def post_dump(self, ...)` calls the imported decorator, not the method it decorates."""
+        if ref.kind != REF_NAME or not ref.scope:
+            return False
+        owner = fm.lookup(ref.scope)
+        defs = fm.by_qualname.get(f"{ref.scope}.{ref.name}")
+        if owner is None or owner.kind != CLASS or not defs:
+            return False
+        row = ref.row + unit.start_row
+        return all(d.name_range[0] > row for d in defs)
 
     def _resolve_ref(self, fm: FileMap, ref: Ref, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT:
