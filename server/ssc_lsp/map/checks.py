@@ -12,7 +12,9 @@ that could change its signature, is defined conditionally or twice, when the cal
 when a subclass overrides the method (`self.m()` may reach the override), when a class has a base
 outside the workspace (a metaclass may take the call), a decorator (dataclasses write `__init__`)
 or a `__new__`, or when the target module could produce names at run time (`__getattr__`, star
-imports of outside modules), or the import sits in a `try`. A message says what the map knows, with the history's time when it
+imports of outside modules, import hooks), or the import sits in a `try`. A callee with a stub
+beside its source is checked against both (see `_check_with_stub`); a name a module's stub or
+source defines is not missing. A message says what the map knows, with the history's time when it
 has one ("since its change at 14:02").
 """
 
