@@ -1,23 +1,13 @@
 """Stubs beside sources: a `.pyi` describes a module's names for type checkers; it neither hides
 the package's submodules nor shadows the `.py` (regressions from attrs' and black's releases)."""
 
-import textwrap
 from pathlib import Path
 
 from ssc_lsp.map.checks import check_file
 from ssc_lsp.map.hover import hover_markdown
 from ssc_lsp.map.navigation import definition
-from ssc_lsp.map.service import MapOptions, MapService
-
-
-def workspace(tmp_path: Path, files: dict[str, str]) -> MapService:
-    for rel, text in files.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text).lstrip())
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
-    return svc
+from ssc_lsp.map.service import MapService
+from tests.navigation.test_map_navigation import workspace
 
 
 def problems(svc: MapService) -> list[tuple[str, int, str, str]]:
