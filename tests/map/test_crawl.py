@@ -46,3 +46,12 @@ def test_coding_declaration_is_honoured_and_undeclared_non_utf8_skipped(tmp_path
     assert "no coding declaration" in svc.problems["bad.py"]
     # the text the map's positions refer to is the decoded text
     assert svc.text_of("latin.py").splitlines()[1] == "def café():"
+
+
+def test_a_bad_line_in_a_gitignore_is_skipped_not_fatal(tmp_path):
+    # black ships `.gitignore` files with a lone `!` as test data: the crawl went down with it
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / ".gitignore").write_text("!\nskipped.py\n")
+    (tmp_path / "data" / "skipped.py").write_text("a = 1\n")
+    (tmp_path / "data" / "kept.py").write_text("a = 1\n")
+    assert sorted(f.relpath for f in crawl(str(tmp_path))) == ["data/kept.py"]

@@ -12,7 +12,9 @@ that could change its signature, is defined conditionally or twice, when the cal
 when a subclass overrides the method (`self.m()` may reach the override), when a class has a base
 outside the workspace (a metaclass may take the call), a decorator (dataclasses write `__init__`)
 or a `__new__`, or when the target module could produce names at run time (`__getattr__`, star
-imports of outside modules), or the import sits in a `try`. A message says what the map knows, with the history's time when it
+imports of outside modules, import hooks), or the import sits in a `try`. A callee with a stub
+beside its source is checked against both (see `_check_with_stub`); a name a module's stub or
+source defines is not missing. A message says what the map knows, with the history's time when it
 has one ("since its change at 14:02").
 """
 
@@ -43,8 +45,8 @@ from .records import (
     Ref,
     Unit,
 )
-from .resolve import Instance, Resolver, SuperOf, Value
-from .workspace import Located, Workspace
+from .resolve import External, Instance, Resolver, SuperOf, Value
+from .workspace import Located, Workspace, is_stub
 
 Range = tuple[int, int, int, int]
 
@@ -60,6 +62,12 @@ TRANSPARENT = frozenset({
     "functools.lru_cache", "lru_cache", "functools.lru_cache()", "lru_cache()",
 })
 
+
+CACHES = ("lru_cache(", "functools.lru_cache(")
+
+# bases that add nothing to how a class is called: `class C(object)`, `class C(Generic[T])`
+PLAIN_BASES = frozenset({External("builtins", "object"), External("typing", "Generic"),
+                         External("typing_extensions", "Generic")})
 
 IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 
@@ -179,6 +187,8 @@ def _class_shape(resolver: Resolver, cls: Located) -> Shape | None:
         if c.symbol.bases and len(resolver.bases(c)) != len(c.symbol.bases):
             return None
         for b in resolver.bases(c):
+            if isinstance(b, External) and b in PLAIN_BASES:
+                continue
             if not isinstance(b, Located):
                 return None
             todo.append(b)
@@ -194,7 +204,13 @@ def _plain(loc: Located) -> bool:
     sym = loc.symbol
     if sym.dynamic or "@" in sym.id or len(loc.file.by_qualname.get(sym.qualname, ())) > 1:
         return False
-    return all(d in TRANSPARENT for d in sym.decorators)
+    return all(transparent(d) for d in sym.decorators)
+
+
+def transparent(decorator: str) -> bool:
+    """A decorator that leaves the signature as it is, whatever its arguments
+    (`@lru_cache(maxsize=4096)` as much as `@lru_cache()`)."""
+    return decorator in TRANSPARENT or decorator.startswith(CACHES)
 
 
 def _shape(params: list[Param], callee: Located, label: str) -> Shape | None:
@@ -283,6 +299,30 @@ def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: 
                target: Located) -> Problem | None:
     if ref.star:
         return None
+    other = _other_declaration(ws, resolver, fm, unit, ref, target)
+    if other is None:
+        return _check_against(ws, resolver, fm, unit, ref, target)
+    return _check_with_stub(ws, resolver, fm, unit, ref, target, other)
+
+
+def _other_declaration(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                       target: Located) -> Located | None:
+    """The callee's other side: its source when the call reached a stub, the stub's declaration
+    when it reached a source (the call resolved as a type checker would, through stubs)."""
+    if is_stub(target.file.path):
+        return resolver.source_of(target)
+    if not ws.stubs:
+        return None
+    declared = resolver.declared().resolve_ref(fm, ref, unit)
+    if isinstance(declared, Located) and is_stub(declared.file.path) \
+            and declared.symbol.kind == target.symbol.kind:
+        return declared
+    return None
+
+
+def _check_against(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                   target: Located) -> Problem | None:
+    """The call against one definition's signature."""
     shape = call_shape(resolver, fm, ref, target)
     if shape is None:
         return None
@@ -291,6 +331,22 @@ def check_call(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: 
             and _overridden(ws, resolver, shape.callee):
         return None
     return problem
+
+
+def _check_with_stub(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                     target: Located, other: Located) -> Problem | None:
+    """A callee with a source and a stub: the most precise signature speaks, and nothing is said
+    when the two disagree about the call. The source's signature, when the map can read it, must
+    agree with the stub's (a stub that lags behind the source, as attrs' `asdict` without
+    `retain_collection_types`, is no reason to flag a call that runs); a source the map cannot
+    read (`*args`, a wrapping decorator) leaves the stub's declared signature to speak alone."""
+    source, stub = (other, target) if is_stub(target.file.path) else (target, other)
+    if call_shape(resolver, fm, ref, source) is None:
+        return _check_against(ws, resolver, fm, unit, ref, stub)
+    by_source = _check_against(ws, resolver, fm, unit, ref, source)
+    if by_source is None or call_shape(resolver, fm, ref, stub) is None:
+        return by_source
+    return by_source if _check_against(ws, resolver, fm, unit, ref, stub) is not None else None
 
 
 def _fit(ws: Workspace, ref: Ref, unit: Unit, shape: Shape) -> Problem | None:
@@ -349,7 +405,12 @@ def check_import(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref
         return None
     if resolver.resolve_ref(fm, ref, unit, follow=False) is not None:
         return None
+    other = ws.other_side(module.file)  # the module's stub, or its source: either may hold the name
+    if other is not None and resolver.module_member(other, ref.name, follow=False) is not None:
+        return None
     if _imported_conditionally(unit, ref) or not _closed_namespace(resolver, module.file):
+        return None
+    if module.file.is_package and _installs_import_hooks(ws):
         return None
     mod = module.file
     msg = f"`{mod.module}` has no `{ref.name}`"
@@ -382,6 +443,15 @@ def _imported_conditionally(unit: Unit, ref: Ref) -> bool:
         if s.kind == IMPORT and s.target is not None and s.target[-1] == ref.name and s.dynamic:
             return True
     return False
+
+
+IMPORT_HOOKS = frozenset({"meta_path", "path_hooks"})
+
+
+def _installs_import_hooks(ws: Workspace) -> bool:
+    """Whether some workspace code touches `sys.meta_path`/`sys.path_hooks`: a package's
+    submodules may then be made at import time (flask 0.x's `flask.ext.<name>` importer)."""
+    return any(not IMPORT_HOOKS.isdisjoint(fm.ref_names) for fm in list(ws.files.values()))
 
 
 def _closed_namespace(resolver: Resolver, fm: FileMap, seen: set[str] | None = None) -> bool:

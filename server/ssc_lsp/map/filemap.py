@@ -57,7 +57,7 @@ class FileMap:
 
     @property
     def is_package(self) -> bool:
-        return self.path.endswith("__init__.py")
+        return self.path.endswith(("__init__.py", "__init__.pyi"))
 
     def finalize(self) -> None:
         prefix = self.path + "::"

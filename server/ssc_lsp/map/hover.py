@@ -26,11 +26,13 @@ from .records import (
     MODULE,
     PARAMETER,
     REF_BIND,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
     Symbol,
 )
 from .relations import Use
 from .resolve import LOCAL, External, Resolver, Target
-from .workspace import Located, Workspace
+from .workspace import Located, Workspace, is_stub
 
 MAX_DOC_LINES = 30
 Source = Callable[[str], bytes | None]  # workspace-relative path -> the text the map has
@@ -52,7 +54,7 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
         return f"```python\n{target.dotted}\n```\n\n*{where}*"
     loc = target
     sym = loc.symbol
-    text = f"```python\n{code_line(loc)}\n```"
+    text = f"```python\n{code_line(declared(ws, resolver, loc))}\n```"
     doc = full_docstring(source(loc.file.path), sym) or sym.doc
     if doc:
         lines = doc.splitlines()
@@ -67,6 +69,23 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
     if ev is not None:
         facts.append(phrase(ev, now))
     return text + "\n\n---\n\n" + " · ".join(facts)
+
+
+def declared(ws: Workspace, resolver: Resolver, loc: Located) -> Located:
+    """Whose signature to show for a definition with a source and a stub: the source's (what
+    runs), unless it takes `*args`/`**kwargs` and the stub's names its parameters."""
+    if is_stub(loc.file.path):
+        source, stub = resolver.source_of(loc), loc
+    else:
+        source, stub = loc, ws.stub_declaration(loc)
+    if source is None or stub is None or source.symbol.kind != stub.symbol.kind:
+        return loc
+    return stub if _variadic(source.symbol) and not _variadic(stub.symbol) else source
+
+
+def _variadic(sym: Symbol) -> bool:
+    sig = sym.signature
+    return sig is None or any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in sig.params)
 
 
 def code_line(loc: Located) -> str:

@@ -33,7 +33,7 @@ from .records import (
 )
 from .relations import Use
 from .resolve import LOCAL, External, Resolver, Target
-from .workspace import Located, Workspace
+from .workspace import Located, Workspace, is_stub
 
 Range = tuple[int, int, int, int]
 
@@ -184,7 +184,7 @@ def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located |
     """
     t = resolver.target_at(fm, row, col)
     if isinstance(t, Located):
-        return t
+        return on_source(resolver, t)
     if isinstance(t, External) and t is not LOCAL and t.module != "builtins":
         return import_alias_at(resolver, fm, row, col)
     return None
@@ -203,6 +203,12 @@ def wants_jedi(resolver: Resolver, fm: FileMap, row: int, col: int, answer: Loca
     if answer is not None:
         return isinstance(t, External) or isinstance(t, Located) and t.symbol.kind == IMPORT
     return resolver.ref_at(fm, row, col) is not None or resolver.symbol_at(fm, row, col) is not None
+
+
+def on_source(resolver: Resolver, loc: Located) -> Located:
+    """A definition declared in a stub lands on its source, where the body is (a stub-only
+    definition stays in its stub)."""
+    return (resolver.source_of(loc) or loc) if is_stub(loc.file.path) else loc
 
 
 def import_alias_at(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:

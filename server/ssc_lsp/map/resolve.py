@@ -32,7 +32,7 @@ from .records import (
     Symbol,
     Unit,
 )
-from .workspace import Located, Workspace
+from .workspace import Located, Workspace, is_stub
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__builtins__",
                                        "__spec__", "__loader__", "__package__", "__path__"}
@@ -66,6 +66,12 @@ def _closing_paren(text: str, start: int) -> int | None:
 
 
 MAX_DEPTH = 12
+
+
+def unsubscripted(base: str) -> str:
+    """A base class as written, without its type arguments: `Visitor[Line]` is `Visitor`."""
+    head, bracket, _ = base.partition("[")
+    return head.rstrip() if bracket and base.rstrip().endswith("]") and _DOTTED.match(head.rstrip()) else base
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,7 @@ class Resolver:
         self._cache: dict[tuple[str, int, str], Target | None] = {}
         self._cache_gen = -1
         self._file_ids: dict[str, int] = {}
+        self._declared: Resolver | None = None
 
     # -- caching ---------------------------------------------------------------------------
     def _check_cache(self, fm: FileMap) -> None:
@@ -132,10 +139,45 @@ class Resolver:
 
     def module_target(self, fm: FileMap, module: str) -> Target:
         name = self.absolute_module(fm, module)
-        target = self.ws.file_of_module(name)
+        target = self._module_file(fm, name)
         if target is not None and target.module_symbol is not None:
             return Located(target, target.module_symbol)
         return External(name)
+
+    def _module_file(self, fm: FileMap, name: str) -> FileMap | None:
+        """The file a module name means to `fm`: the source (what runs), except that a stub's
+        imports read stubs first, as type checkers do (a stub may import names only stubs declare)."""
+        if is_stub(fm.path):
+            stub = self.ws.stub_of_module(name)
+            if stub is not None:
+                return stub
+        return self.ws.file_of_module(name)
+
+    # -- stubs beside sources ------------------------------------------------------------------
+    def declared(self) -> Resolver:
+        """The type checker's view of the workspace: modules read from their stubs where they
+        have one (`attr.asdict` is what `attr/__init__.pyi` declares). Built once, on demand."""
+        if self._declared is None:
+            self._declared = StubFirstResolver(self.ws)
+        return self._declared
+
+    def source_of(self, loc: Located) -> Located | None:
+        """A stub's definition on the source side: the same qualname in the module's `.py`,
+        followed through imports (a package's stub declares what its `__init__` re-exports)."""
+        if not is_stub(loc.file.path):
+            return None
+        src = self.ws.source_of_module(loc.file.module)
+        if src is None or src.module_symbol is None:
+            return None
+        if loc.symbol.kind == MODULE:
+            return Located(src, src.module_symbol)
+        first, *rest = loc.symbol.qualname.split(".")
+        found = self.module_member(src, first)
+        for part in rest:
+            if not isinstance(found, Located) or found.symbol.kind != CLASS:
+                return None
+            found = self.class_member(found, part)
+        return found if isinstance(found, Located) else None
 
     # -- names -----------------------------------------------------------------------------
     def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
@@ -388,7 +430,7 @@ class Resolver:
         scope = cls.symbol.parent or ""
         out: list[Target] = []
         for text in cls.symbol.bases:
-            v = self.value_of_expr(cls.file, scope, text)
+            v = self.value_of_expr(cls.file, scope, unsubscripted(text))
             if isinstance(v, Located) and v.symbol.kind == CLASS:
                 out.append(v)
             elif isinstance(v, External):
@@ -477,3 +519,10 @@ class Resolver:
         if hit is None:
             return None
         return self.resolve_ref(fm, hit[0], hit[1])
+
+
+class StubFirstResolver(Resolver):
+    """Resolution as type checkers do it: every module read from its stub where it has one."""
+
+    def _module_file(self, fm: FileMap, name: str) -> FileMap | None:
+        return self.ws.stub_of_module(name) or self.ws.file_of_module(name)

@@ -344,8 +344,8 @@ class MapService:
             fm = self.ws.files.get(rel)
             if fm is not None:
                 return fm
-            data = _read(self.abspath(rel))
-            if data is None or b"\0" in data[:8192]:
+            data = read_source(self.abspath(rel), self.options.max_file_size, self.root).data
+            if data is None:
                 return None
             fm = build_filemap(rel, self.ws.module_name(rel), data, self._demand_parser.parse(data))
             with self.ws.lock:

@@ -2,6 +2,10 @@
 
 `put` replaces one file's map and patches the indices with the difference, so an edit costs the
 size of what changed. Name resolution (resolve.py) and the history (history.py) read from here.
+
+A module may have both a source (`.py`) and a stub (`.pyi`) beside it: `modules` names the
+source when there is one (what runs: definitions, bodies, submodules), `stubs` names the stub
+(what type checkers read: declared signatures). Neither shadows the other.
 """
 
 from __future__ import annotations
@@ -12,7 +16,11 @@ from dataclasses import dataclass
 
 from .filemap import FileMap, module_name_for
 from .history import History
-from .records import Symbol
+from .records import MODULE, Symbol
+
+
+def is_stub(path: str) -> bool:
+    return path.endswith(".pyi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +35,9 @@ class Workspace:
     def __init__(self, roots: Iterable[str] = (), history: History | None = None):
         self.roots = list(roots)
         self.files: dict[str, FileMap] = {}
-        self.modules: dict[str, str] = {}  # dotted module name -> path
-        self.package_dirs: set[str] = set()  # folders holding an __init__.py
+        self.modules: dict[str, str] = {}  # dotted module name -> path (the source if there is one)
+        self.stubs: dict[str, str] = {}  # dotted module name -> path of its .pyi
+        self.package_dirs: set[str] = set()  # folders holding an __init__.py or __init__.pyi
         self.names: dict[str, set[str]] = {}  # symbol name -> paths defining it
         self.history = history or History()
         self.generation = 0  # bumped when any file's interface changes
@@ -43,7 +52,7 @@ class Workspace:
         return module_name_for(path, self.package_dirs)
 
     def note_package(self, path: str) -> None:
-        if path.endswith("/__init__.py"):
+        if path.endswith(("/__init__.py", "/__init__.pyi")):
             self.package_dirs.add(path.rsplit("/", 1)[0])
 
     def put(self, fm: FileMap, *, version: int | None = None, record: bool = True) -> None:
@@ -51,9 +60,9 @@ class Workspace:
         with self.lock:
             old = self.files.get(fm.path)
             self.files[fm.path] = fm
-            self.modules[fm.module] = fm.path
-            if old is not None and old.module != fm.module and self.modules.get(old.module) == fm.path:
-                del self.modules[old.module]
+            if old is not None and old.module != fm.module:
+                self._unindex_module(old)
+            self._index_module(fm)
             old_names = {s.name for s in old.symbols} if old else set()
             new_names = {s.name for s in fm.symbols}
             for n in old_names - new_names:
@@ -91,8 +100,7 @@ class Workspace:
             old = self.files.pop(path, None)
             if old is None:
                 return
-            if self.modules.get(old.module) == path:
-                del self.modules[old.module]
+            self._unindex_module(old)
             for s in old.symbols:
                 paths = self.names.get(s.name)
                 if paths is not None:
@@ -101,6 +109,25 @@ class Workspace:
                         del self.names[s.name]
             self.history.diff_symbols(path, old.symbols[1:], [], None)
             self.generation += 1
+
+    def _index_module(self, fm: FileMap) -> None:
+        """Enter a file in the module table: a stub takes `modules` only while no source does."""
+        if is_stub(fm.path):
+            self.stubs[fm.module] = fm.path
+            if not self.modules.get(fm.module, fm.path).endswith(".py"):
+                self.modules[fm.module] = fm.path
+        else:
+            self.modules[fm.module] = fm.path
+
+    def _unindex_module(self, old: FileMap) -> None:
+        """Take a file out of the module table: a source that goes leaves its stub in its place."""
+        if self.stubs.get(old.module) == old.path:
+            del self.stubs[old.module]
+        if self.modules.get(old.module) == old.path:
+            del self.modules[old.module]
+            stub = self.stubs.get(old.module)
+            if stub is not None:
+                self.modules[old.module] = stub
 
     # -- queries -----------------------------------------------------------------------------
     def symbols_named(self, name: str) -> Iterator[Located]:
@@ -140,6 +167,35 @@ class Workspace:
             names = frozenset(found)
             self._namespaces = (self.generation, names)
         return module in names
+
+    def stub_of_module(self, module: str) -> FileMap | None:
+        """The module's `.pyi`, when it has one (None for a source without a stub)."""
+        path = self.stubs.get(module)
+        return self.files.get(path) if path else None
+
+    def source_of_module(self, module: str) -> FileMap | None:
+        """The module's `.py`, when it has one (a stub-only module has none)."""
+        fm = self.file_of_module(module)
+        return fm if fm is not None and not is_stub(fm.path) else None
+
+    def other_side(self, module: FileMap) -> FileMap | None:
+        """A module's stub for its source, its source for its stub (None when it has one side)."""
+        other = self.source_of_module(module.module) if is_stub(module.path) \
+            else self.stub_of_module(module.module)
+        return other if other is not module else None
+
+    def stub_declaration(self, loc: Located) -> Located | None:
+        """What the module's own stub declares for a source definition (same qualname), or None
+        (no stub, not declared, or declared more than once: `@overload`s have no one signature)."""
+        if is_stub(loc.file.path):
+            return None
+        stub = self.stub_of_module(loc.file.module)
+        if stub is None:
+            return None
+        if loc.symbol.kind == MODULE:
+            return Located(stub, stub.module_symbol) if stub.module_symbol else None
+        found = stub.by_qualname.get(loc.symbol.qualname, ())
+        return Located(stub, found[0]) if len(found) == 1 else None
 
     def all_symbols(self) -> Iterator[Located]:
         for path in sorted(self.files):
