@@ -13,12 +13,21 @@ a builtin that a use site still needs.
 
 Strings in `__all__` have no place in the map, so their positions are read from the text of the
 files that have one.
+
+What the map cannot decide is never dropped in silence: a member's name used through a receiver
+the map cannot type (`def use(session): session.get_adapter()`; for a method's parameter,
+`session.get_adapter(url=...)`) is an *uncertain* use (`uncertain_uses`). Only receivers the map
+knows nothing of count: one it types as another class, a module or an installed object is not a
+use of this symbol, so a common name (`get`, `run`) is not flooded with the uses of every other
+`get`. The caller asks jedi about each (`sort_uncertain`): confirmed uses are renamed, the others
+are offered for confirmation or listed.
 """
 
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 import tree_sitter as ts
@@ -26,7 +35,7 @@ import tree_sitter as ts
 from .extract import new_parser
 from .filemap import FileMap
 from .hierarchy import subtypes
-from .navigation import companions, same_name_alias, uses
+from .navigation import companions, ref_index, same_name_alias, uses
 from .records import (
     CLASS,
     FUNCTION,
@@ -34,9 +43,11 @@ from .records import (
     METHOD,
     MODULE,
     PARAMETER,
+    REF_ATTRIBUTE,
     REF_BASE,
     REF_BIND,
     REF_IMPORT,
+    REF_KEYWORD,
     REF_NAME,
 )
 from .relations import Use
@@ -215,6 +226,79 @@ def _all_subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Locat
                 out.append(sub)
                 todo.append(sub)
     return out
+
+
+# -- uses the map cannot decide --------------------------------------------------------------------------
+
+
+def uncertain_uses(ws: Workspace, resolver: Resolver, loc: Located) -> list[Use]:
+    """Uses of `loc`'s name through a receiver the map cannot type: `x.name` for a member of a
+    class, `x.method(name=...)` for a parameter of a method. Receivers the map types (as another
+    class, a module, an installed object) are left out: what they reach is not `loc`."""
+    sym, fm = loc.symbol, loc.file
+    owner = fm.lookup(sym.parent) if sym.parent else None
+    if owner is None:
+        return []
+    if sym.kind == PARAMETER:
+        cls = fm.lookup(owner.parent) if owner.kind == METHOD and owner.parent else None
+        if cls is None or cls.kind != CLASS:
+            return []
+        kind, method = REF_KEYWORD, owner.name
+    elif owner.kind == CLASS:
+        kind, method = REF_ATTRIBUTE, None
+    else:
+        return []
+    index = ref_index(ws)
+    out: list[Use] = []
+    for other in list(ws.files.values()):
+        if sym.name not in other.ref_names:
+            continue
+        for ref, unit in index.named(other, sym.name):
+            if ref.kind != kind or not ref.receiver:
+                continue
+            receiver = ref.receiver
+            if method is not None:  # the callee `x.method`: its receiver is x
+                receiver, dot, attr = receiver.rpartition(".")
+                if not dot or attr != method:
+                    continue
+            if resolver.value_of_expr(other, ref.scope, receiver) is None:
+                out.append(Use(other, ref, unit))
+    return out
+
+
+@dataclass(slots=True)
+class Uncertain:
+    """Uncertain uses sorted by jedi's answers: its `goto` landed on the symbol (`confirmed`),
+    only on other definitions (`elsewhere`), or it had no answer (`unconfirmed`)."""
+
+    confirmed: list[Use] = field(default_factory=list)
+    unconfirmed: list[Use] = field(default_factory=list)
+    elsewhere: list[Use] = field(default_factory=list)
+
+
+Landing = tuple[str | None, int, str]  # (workspace-relative path or None, 0-based row, name)
+
+
+def sort_uncertain(loc: Located, found: Sequence[Use],
+                   answers: Sequence[Sequence[Landing] | None]) -> Uncertain:
+    """`answers[i]`: where jedi's goto at `found[i]` landed (None: no answer in time)."""
+    here = (loc.file.path, loc.symbol.name_range[0], loc.symbol.name)
+    out = Uncertain()
+    for use, landed in zip(found, answers, strict=True):
+        if not landed:
+            out.unconfirmed.append(use)
+        elif any((p, r, n) == here for p, r, n in landed):
+            out.confirmed.append(use)
+        else:
+            out.elsewhere.append(use)
+    return out
+
+
+def edits_of(uses: Sequence[Use], new_name: str) -> Edits:
+    edits: Edits = {}
+    for use in uses:
+        edits.setdefault(use.file.path, []).append((use.range, new_name))
+    return edits
 
 
 # -- text the map does not keep ---------------------------------------------------------------------------
