@@ -38,6 +38,7 @@ from .hierarchy import subtypes
 from .navigation import companions, ref_index, same_name_alias, uses
 from .records import (
     CLASS,
+    CONSTANT,
     FUNCTION,
     IMPORT,
     METHOD,
@@ -49,6 +50,9 @@ from .records import (
     REF_IMPORT,
     REF_KEYWORD,
     REF_NAME,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    VARIABLE,
 )
 from .relations import Use
 from .resolve import BUILTINS, LOCAL, External, Resolver, Target
@@ -261,9 +265,38 @@ def uncertain_uses(ws: Workspace, resolver: Resolver, loc: Located) -> list[Use]
                 receiver, dot, attr = receiver.rpartition(".")
                 if not dot or attr != method:
                     continue
-            if resolver.value_of_expr(other, ref.scope, receiver) is None:
+            if resolver.value_of_expr(other, ref.scope, receiver) is None \
+                    and not _builtin_value(resolver, other, ref.scope, receiver):
                 out.append(Use(other, ref, unit))
     return out
+
+
+# A value written as one of these is a builtin object (`d = {}`, `xs = list(...)`), whose members
+# no workspace class defines.
+_LITERAL_STARTS = ("{", "[", "(", '"', "'", "b'", 'b"', "f'", 'f"')
+_BUILTIN_CALLS = ("dict(", "list(", "set(", "tuple(", "frozenset(", "str(", "bytes(", "bytearray(")
+
+
+def _builtin_value(resolver: Resolver, fm: FileMap, scope: str, receiver: str) -> bool:
+    """Whether the map can tell that `receiver` is a builtin object though it cannot type it:
+    `**kwargs` / `*args`, a name bound once to a literal or a builtin constructor, `x.__dict__`."""
+    if receiver == "__dict__" or receiver.endswith(".__dict__"):
+        return True
+    if not receiver.isidentifier():
+        return False
+    found = resolver.resolve_name(fm, scope, receiver)
+    if not isinstance(found, Located):
+        return False
+    sym = found.symbol
+    if sym.kind == PARAMETER:
+        owner = found.file.lookup(sym.parent or "")
+        sig = owner.signature if owner is not None else None
+        kind = next((p.kind for p in sig.params if p.name == sym.name), None) if sig else None
+        return kind in (VAR_POSITIONAL, VAR_KEYWORD)
+    value = (sym.value or "").lstrip()
+    return sym.kind in (VARIABLE, CONSTANT) and not sym.annotation and len(
+        found.file.by_qualname.get(sym.qualname, ())) == 1 and (
+        value.startswith(_LITERAL_STARTS) or value[:1].isdigit() or value.startswith(_BUILTIN_CALLS))
 
 
 @dataclass(slots=True)
