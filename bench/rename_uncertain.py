@@ -49,7 +49,7 @@ RENAMES = {
                         "src/requests/adapters.py::HTTPAdapter.build_response",
                         "src/requests/sessions.py::Session.get_adapter.url"],
     "click-8.1.7": ["src/click/core.py::Context.find_root",
-                    "src/click/core.py::Command.make_context",
+                    "src/click/core.py::BaseCommand.make_context",
                     "src/click/core.py::Parameter.get_default",
                     "src/click/core.py::Context.invoke"],
     "attrs-24.2.0": ["src/attr/_make.py::_ClassBuilder.build_class",
@@ -107,7 +107,7 @@ def run(root: Path, sid: str, before: int) -> dict:
             landings[(path, u.range)] = [(h.path, h.row, h.name) for h in landed] if landed else None
     t_jedi = time.perf_counter() - t0
     engine_for(svc).close()  # its jedi process
-    sorted_ = sort_uncertain(loc, found, [landings.get((u.file.path, u.range)) for u in found])
+    sorted_ = sort_uncertain(svc.ws, loc, found, [landings.get((u.file.path, u.range)) for u in found])
     certain = sum(len(v) for v in edits.values())
     merged = {p: list(v) for p, v in edits.items()}
     for p, v in edits_of(sorted_.confirmed, new).items():
@@ -123,9 +123,19 @@ def run(root: Path, sid: str, before: int) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     return {"certain": certain, "uncertain": len(found), "confirmed": len(sorted_.confirmed),
             "elsewhere": len(sorted_.elsewhere), "listed": len(sorted_.unconfirmed),
+            "shared": len(sorted_.shared),
             "listed_at": [f"{u.file.path}:{u.row + 1}" for u in sorted_.unconfirmed][:6],
             "parses": parses, "diag_before": before, "diag_after": after,
             "map_ms": t_map * 1000, "jedi_s": t_jedi, "files_asked": len(per)}
+
+
+def _how(r: dict) -> str:
+    """What the server does with the unconfirmed uses."""
+    if not r["listed"]:
+        return "-"
+    if r["shared"]:
+        return f"listed only ({r['shared']})"
+    return "offered for confirmation / listed (0)"
 
 
 def _parses(path: Path) -> bool:
@@ -142,8 +152,8 @@ def main() -> int:
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
     print("| project | symbol | certain edits | uncertain uses | confirmed by jedi | jedi: elsewhere | "
-          "listed (unconfirmed) | parses | diagnostics before -> after | map ms | jedi s (files) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "unconfirmed | how (name defined by N others) | parses | diagnostics before -> after | map ms | jedi s (files) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     jedi_times = []
     for project, sids in RENAMES.items():
         if args.only and project not in args.only:
@@ -158,7 +168,7 @@ def main() -> int:
                 continue
             jedi_times.append(r["jedi_s"])
             print(f"| {project} | `{short}` | {r['certain']} | {r['uncertain']} | {r['confirmed']} | "
-                  f"{r['elsewhere']} | {r['listed']} | {'yes' if r['parses'] else 'NO'} | "
+                  f"{r['elsewhere']} | {r['listed']} | {_how(r)} | {'yes' if r['parses'] else 'NO'} | "
                   f"{r['diag_before']} -> {r['diag_after']} | {r['map_ms']:.1f} | "
                   f"{r['jedi_s']:.2f} ({r['files_asked']}) |", flush=True)
             if r["listed_at"]:

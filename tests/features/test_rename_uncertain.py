@@ -1,7 +1,8 @@
 """Rename over stdio when the map cannot type every receiver: uses through an untyped receiver
 are renamed when jedi confirms them, else offered under a change annotation that needs
 confirmation (clients that declared changeAnnotationSupport) or listed in a message (others);
-receivers typed as another class are neither."""
+when another class defines the name too, they are only listed; receivers typed as another class
+are neither."""
 
 from __future__ import annotations
 
@@ -68,10 +69,15 @@ def capabilities(annotations: bool) -> types.ClientCapabilities:
 def ws(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     (root / "pkg").mkdir(parents=True)
-    for name, text in (("__init__", ""), ("sessions", SESSIONS), ("api", API), ("calls", CALLS),
-                       ("other", OTHER)):
+    for name, text in (("__init__", ""), ("sessions", SESSIONS), ("api", API), ("calls", CALLS)):
         (root / f"pkg/{name}.py").write_text(text)
     return root
+
+
+@pytest.fixture
+def ws_shared(ws: Path) -> Path:
+    (ws / "pkg/other.py").write_text(OTHER)
+    return ws
 
 
 def by_file(edit: types.WorkspaceEdit) -> dict[str, list]:
@@ -105,7 +111,6 @@ async def test_unconfirmed_use_needs_confirmation_and_jedi_confirms_the_inferabl
         edit = await rename_until(client, ws, "pkg/sessions.py", "get_adapter(self", "adapter_for",
                                   jedi_confirmed)
         files = by_file(edit)
-        assert "pkg/other.py" not in files  # typed as another class: not a candidate
         # the certain edits: the definition and `self.get_adapter`
         assert all(not isinstance(e, types.AnnotatedTextEdit) for e in files["pkg/sessions.py"])
         assert len(files["pkg/sessions.py"]) == 2
@@ -128,7 +133,7 @@ async def test_a_bare_client_gets_the_unconfirmed_use_listed(ws):
         edit = await rename_until(client, ws, "pkg/sessions.py", "get_adapter(self", "adapter_for",
                                   jedi_confirmed)
         files = by_file(edit)
-        assert "pkg/api.py" not in files and "pkg/other.py" not in files
+        assert "pkg/api.py" not in files
         assert edit.change_annotations is None
         assert jedi_confirmed(edit)
         warnings = [m.message for m in client.messages if m.type == types.MessageType.Warning]
@@ -144,3 +149,19 @@ async def test_a_certain_rename_carries_no_annotation(ws):
         assert edit.change_annotations is None
         assert not any(isinstance(e, types.AnnotatedTextEdit) for edits in files.values() for e in edits)
         assert not [m for m in client.messages if m.type == types.MessageType.Warning]
+
+
+async def test_a_name_other_classes_define_too_is_listed_not_offered(ws_shared):
+    ws = ws_shared
+    async with session(ws, capabilities(annotations=True)) as client:
+        edit = await rename_until(client, ws, "pkg/sessions.py", "get_adapter(self", "adapter_for",
+                                  jedi_confirmed)
+        files = by_file(edit)
+        assert jedi_confirmed(edit)  # what jedi confirms is still renamed
+        # `Other` defines `get_adapter` too: the untyped `session.get_adapter` is more likely
+        # someone else's; listed, not offered as an edit. `o: Other` is typed: not even listed.
+        assert "pkg/api.py" not in files and "pkg/other.py" not in files
+        assert edit.change_annotations is None
+        warnings = [m.message for m in client.messages if m.type == types.MessageType.Warning]
+        assert any("NOT renamed" in m and "Other (pkg/other.py) also define" in m and "pkg/api.py:2" in m
+                   and "pkg/other.py:" not in m.split("tell):")[1] for m in warnings), warnings

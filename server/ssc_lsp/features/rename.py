@@ -163,7 +163,7 @@ async def _ask_jedi(svc: MapService, loc: Located) -> dict:
 
 def _sorted_uncertain(svc: MapService, loc: Located, landings: dict) -> Uncertain:
     found = uncertain_uses(svc.ws, svc.resolver, loc)
-    return sort_uncertain(loc, found, [landings.get((u.file.path, u.range)) for u in found])
+    return sort_uncertain(svc.ws, loc, found, [landings.get((u.file.path, u.range)) for u in found])
 
 
 def _announce_uncertain(ls, svc: MapService, loc: Located) -> None:
@@ -180,15 +180,16 @@ def _announce_uncertain(ls, svc: MapService, loc: Located) -> None:
 
 def _edit_with_uncertain(ls, svc: MapService, loc: Located, new_name: str, edits: Edits,
                          uncertain: Uncertain) -> types.WorkspaceEdit:
-    """The certain edits and jedi's confirmed ones; the unconfirmed ones under a change
-    annotation that needs confirmation where the client takes one, else listed in a message."""
+    """The certain edits and jedi's confirmed ones. The unconfirmed ones: under a change
+    annotation that needs confirmation where the client takes one, else listed in a message;
+    when other classes or builtin types define the name too (`get`, `send`), only listed: they
+    are more likely those others', and hundreds of offered edits would be noise."""
     merged: Edits = {p: list(e) for p, e in edits.items()}
-    extra = list(uncertain.confirmed)
-    annotated = bool(uncertain.unconfirmed) and bool(
+    offered = [] if uncertain.shared else uncertain.unconfirmed
+    annotated = bool(offered) and bool(
         client_supports(ls, "workspace.workspace_edit.change_annotation_support")
         and client_supports(ls, "workspace.workspace_edit.document_changes"))
-    if annotated:
-        extra += uncertain.unconfirmed
+    extra = uncertain.confirmed + (offered if annotated else [])
     for path, more in edits_of(extra, new_name).items():
         merged.setdefault(path, []).extend(more)
     edit = workspace_edit(ls, svc, merged)
@@ -198,15 +199,21 @@ def _edit_with_uncertain(ls, svc: MapService, loc: Located, new_name: str, edits
                  "elsewhere by jedi (left alone)", name, len(uncertain.confirmed), len(uncertain.elsewhere))
     if not n:
         return edit
+    if uncertain.shared:
+        others = ", ".join(uncertain.shared[:3]) + (" ..." if len(uncertain.shared) > 3 else "")
+        ls.tell(f"rename `{name}`: {_count(n)} of `{name}` through a receiver of unknown type "
+                f"{'was' if n == 1 else 'were'} NOT renamed ({others} also define `{name}`; "
+                f"jedi could not tell): {_where(uncertain.unconfirmed)}", types.MessageType.Warning)
+        return edit
     if annotated:
         marked: dict = {}
-        for use in uncertain.unconfirmed:
+        for use in offered:
             marked.setdefault(use.file.path, []).append(use.range)
         return annotate(ls, svc, edit, marked, UNCONFIRMED, types.ChangeAnnotation(
             label=f"{_count(n)} of `{name}` not confirmed",
             needs_confirmation=True,
             description=f"The receiver's type is unknown to the map and to jedi: "
-                        f"{_where(uncertain.unconfirmed)}. Renamed only if you confirm."))
+                        f"{_where(offered)}. Renamed only if you confirm."))
     ls.tell(f"rename `{name}`: {_count(n)} through a receiver of unknown type could not be "
             f"confirmed and {'was' if n == 1 else 'were'} NOT renamed: {_where(uncertain.unconfirmed)}",
             types.MessageType.Warning)

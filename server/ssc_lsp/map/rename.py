@@ -26,6 +26,7 @@ are offered for confirmation or listed.
 from __future__ import annotations
 
 import keyword
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -302,21 +303,46 @@ def _builtin_value(resolver: Resolver, fm: FileMap, scope: str, receiver: str) -
 @dataclass(slots=True)
 class Uncertain:
     """Uncertain uses sorted by jedi's answers: its `goto` landed on the symbol (`confirmed`),
-    only on other definitions (`elsewhere`), or it had no answer (`unconfirmed`)."""
+    only on other definitions (`elsewhere`), or it had no answer (`unconfirmed`). `shared`: who
+    else defines the name (other workspace classes, builtin types), when someone does: then an
+    unconfirmed use is more likely theirs, and is listed rather than offered as an edit."""
 
     confirmed: list[Use] = field(default_factory=list)
     unconfirmed: list[Use] = field(default_factory=list)
     elsewhere: list[Use] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+
+
+# Types whose members an untyped receiver very often is (`d.get`, `gen.send`, `xs.append`).
+_COMMON_TYPES = (dict, list, set, str, bytes, tuple, int, float, types.GeneratorType,
+                 types.CoroutineType)
+
+
+def other_definers(ws: Workspace, loc: Located) -> list[str]:
+    """Who else defines a member named like `loc`: `Class (path)` for workspace classes, `dict`
+    and the like for common builtin types."""
+    name = loc.symbol.name
+    out: list[str] = []
+    for other in ws.symbols_named(name):
+        sym = other.symbol
+        if sym.id == loc.symbol.id or sym.kind == PARAMETER or not sym.parent:
+            continue
+        owner = other.file.lookup(sym.parent)
+        if owner is not None and owner.kind == CLASS:
+            out.append(f"{owner.qualname} ({other.file.path})")
+    out.sort()
+    out += [t.__name__ for t in _COMMON_TYPES if hasattr(t, name)]
+    return out
 
 
 Landing = tuple[str | None, int, str]  # (workspace-relative path or None, 0-based row, name)
 
 
-def sort_uncertain(loc: Located, found: Sequence[Use],
+def sort_uncertain(ws: Workspace, loc: Located, found: Sequence[Use],
                    answers: Sequence[Sequence[Landing] | None]) -> Uncertain:
     """`answers[i]`: where jedi's goto at `found[i]` landed (None: no answer in time)."""
     here = (loc.file.path, loc.symbol.name_range[0], loc.symbol.name)
-    out = Uncertain()
+    out = Uncertain(shared=other_definers(ws, loc) if found else [])
     for use, landed in zip(found, answers, strict=True):
         if not landed:
             out.unconfirmed.append(use)
