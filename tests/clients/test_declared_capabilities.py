@@ -188,6 +188,7 @@ class Checker:
             "textDocument/rename": self.workspace_edit,
             "textDocument/definition": self.locations,
             "textDocument/inlineCompletion": self.inline_completion,
+            "textDocument/signatureHelp": self.signature_help,
         }.get(method)
         if check is not None and result is not None:
             check(where, result)
@@ -253,6 +254,18 @@ class Checker:
             contents.get("kind") == "markdown"
         if markdown and "markdown" not in (get(self.caps, "textDocument.hover.contentFormat") or []):
             self.bad(where, "markdown for a client that did not declare it")
+
+    def signature_help(self, where: str, result: dict) -> None:
+        si = "textDocument.signatureHelp.signatureInformation"
+        for s in result.get("signatures") or []:
+            doc = s.get("documentation")
+            if isinstance(doc, dict) and doc.get("kind") == "markdown" and \
+                    "markdown" not in (get(self.caps, f"{si}.documentationFormat") or []):
+                self.bad(where, "markdown documentation for a client that did not declare it")
+            if "activeParameter" in s:
+                self.need(where + " SignatureInformation.activeParameter", f"{si}.activeParameterSupport")
+            if any(isinstance(p.get("label"), list) for p in s.get("parameters") or []):
+                self.need(where + " label offsets", f"{si}.parameterInformation.labelOffsetSupport")
 
     def document_symbols(self, where: str, result: list) -> None:
         ds = "textDocument.documentSymbol"
@@ -492,6 +505,11 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
             kind = hover["contents"]["kind"]
             assert kind == ("markdown" if "markdown" in get(td, "hover.contentFormat", []) else
                             "plaintext")
+
+            # signature help inside a call, after the non-ASCII text
+            sig = await ask(client, "textDocument/signatureHelp", types.SignatureHelpParams(
+                text_document=doc(uri=main_uri), position=pos_of(MAIN, "helper(1)", offset=len("helper("))))
+            assert sig["signatures"][0]["label"] == "helper(x)" and sig["activeParameter"] == 0
 
             # completion: the map's items at once, the model's merged when it has answered
             hel = pos_of(MAIN, "return hel\n", offset=len("return hel"))

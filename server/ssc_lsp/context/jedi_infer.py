@@ -187,6 +187,24 @@ class JediHelper:
             return None
         return Located(fm, sym)
 
+    # -- positions asked by the map features (rename's uncertain uses, signature help) ---------------
+    def goto_many(self, abspath: str, code: str, positions: list[tuple[int, int]],
+                  deadline: float | None) -> list[list[dict]] | None:
+        """Where jedi's `goto` lands for each (1-based line, code-point column) of one file, or
+        None when it has not answered within `deadline` (the answer is cached when it comes)."""
+        key = ("goto_many", abspath, hash(code), tuple(positions))
+        return self.ask(key, lambda: self._call({"op": "goto_many", "path": abspath, "code": code,
+                                                 "positions": [list(p) for p in positions]}).get("hits"),
+                        deadline)
+
+    def signatures(self, abspath: str, code: str, line: int, column: int,
+                   deadline: float | None) -> list[dict] | None:
+        """jedi's signatures of the call open at (1-based line, code-point column)."""
+        key = ("sig", abspath, hash(code), line, column)
+        return self.ask(key, lambda: self._call({"op": "signatures", "path": abspath, "code": code,
+                                                 "line": line, "column": column}).get("signatures"),
+                        deadline)
+
     # -- third-party APIs ----------------------------------------------------------------------------
     def external_api(self, module: str, name: str | None, deadline: float | None) -> ExternalApi | None:
         key = ("ext", module, name)

@@ -8,8 +8,12 @@ goes away, however it goes).
 Requests: {"op": "infer", "root", "roots", "path", "code", "line", "column"}
           {"op": "external", "root", "roots", "module", "name"}
           {"op": "goto", "root", "roots", "path", "code", "line", "column"}
+          {"op": "goto_many", "root", "roots", "path", "code", "positions": [[line, column]...]}
+          {"op": "signatures", "root", "roots", "path", "code", "line", "column"}
 Replies:  {"names": [{"module_path", "module_name", "full_name", "type", "name", "line",
                       "column", "signatures", "doc"}]} or {"error": "..."}
+          goto_many: {"hits": [[{"module_path", "line", "column", "name"}...] per position]}
+          signatures: {"signatures": [{"label", "params": [text...], "index", "doc"}]}
 (`roots`: the workspace's source roots; the project is map/jedi_env.py's, the server's one jedi
 environment. goto's names carry the whole docstring, for hovers.)
 """
@@ -91,7 +95,28 @@ def answer(req: dict) -> dict:
         found = script.goto(len(lines), len(lines[-1]), follow_imports=True) or \
             script.infer(len(lines), len(lines[-1]))
         return {"names": [_name(n, True) for n in found[:1]]}
+    if req["op"] == "goto_many":  # one parse of the file for every position asked
+        script = jedi.Script(code=req["code"], path=req.get("path"), project=proj)
+        return {"hits": [_gotos(script, line, column) for line, column in req["positions"]]}
+    if req["op"] == "signatures":
+        script = jedi.Script(code=req["code"], path=req.get("path"), project=proj)
+        return {"signatures": [_signature(s) for s in script.get_signatures(req["line"], req["column"])[:4]]}
     return {"error": f"unknown op {req['op']!r}"}
+
+
+def _gotos(script, line: int, column: int) -> list[dict]:
+    try:
+        found = script.goto(line, column, follow_imports=True)
+    except Exception:  # one position jedi cannot read: no answer for it, the others stand
+        return []
+    return [{"module_path": str(n.module_path) if n.module_path else "", "line": n.line or 0,
+             "column": n.column or 0, "name": n.name} for n in found]
+
+
+def _signature(sig) -> dict:
+    doc = (sig.docstring(raw=True) or "").strip().split("\n\n", 1)[0].strip()
+    return {"label": sig.to_string(), "params": [p.to_string() for p in sig.params],
+            "index": sig.index, "doc": " ".join(doc.split())[:400]}
 
 
 def main() -> int:

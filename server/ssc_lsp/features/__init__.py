@@ -19,6 +19,7 @@ FEATURES = (
     "call_hierarchy",
     "type_hierarchy",
     "hover",
+    "signature_help",
     "diagnostics",
     "map_actions",
     "rename",

@@ -1,9 +1,22 @@
 """textDocument/prepareRename and textDocument/rename: one multi-file edit from the map, or a
-clear error and no edit at all."""
+clear error and no edit at all.
+
+Uses the map cannot decide (a member's name through a receiver it cannot type, see
+map/rename.py `uncertain_uses`) are never dropped in silence. jedi is asked about each
+(features/jedi_seam.py, on a deadline): where its goto lands on the symbol, the use is renamed.
+The others are, for a client that declared `changeAnnotationSupport` (and `documentChanges`),
+included as edits under a change annotation with `needsConfirmation` whose label says how many;
+for any other client they are left out and listed in a window/showMessage. prepareRename answers
+as LSP says ({range, placeholder}); when there are uncertain uses it logs how many
+(window/logMessage) and starts jedi on them, so the rename that follows finds the answers ready.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Sequence
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -11,12 +24,39 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from ..map.filemap import content_hash
 from ..map.navigation import word_range
 from ..map.positions import LineIndex
-from ..map.rename import BadName, RenameRefused, plan_rename, renamable
+from ..map.relations import Use
+from ..map.rename import (
+    BadName,
+    Edits,
+    RenameRefused,
+    Uncertain,
+    edits_of,
+    plan_rename,
+    renamable,
+    sort_uncertain,
+    uncertain_uses,
+)
 from ..map.service import MapService
 from ..map.workspace import Located
-from .locate import At, RequestFailed, at, to_range, whole_map, workspace_edit
+from . import jedi_seam
+from .locate import (
+    At,
+    RequestFailed,
+    annotate,
+    at,
+    client_supports,
+    to_range,
+    whole_map,
+    workspace_edit,
+)
 
 log = logging.getLogger(__name__)
+
+# Seconds a rename waits for jedi to confirm the uncertain uses, every file together (what is
+# not answered by then is offered for confirmation or listed, never renamed unasked).
+JEDI_SECONDS = 5.0
+UNCONFIRMED = "ssc.unconfirmed"  # the change annotation's id
+LISTED = 20  # uses named one by one in a message; the rest are counted
 
 
 def _refuse(e: RenameRefused) -> JsonRpcException:
@@ -55,6 +95,7 @@ def register(server) -> None:
         rng = to_range(ls, here.svc, here.fm.path, r)
         if rng is None:
             raise RequestFailed("This file cannot be read.")
+        _announce_uncertain(ls, here.svc, loc)
         return types.PrepareRenamePlaceholder(range=rng, placeholder=loc.symbol.name)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
@@ -63,6 +104,8 @@ def register(server) -> None:
         if found is not None:  # a rename must reach every use: wait for the whole map
             await whole_map(found[0], "a rename")
         here, loc, _ = _target(ls, params)
+        landings = await _ask_jedi(here.svc, loc)
+        here, loc, _ = _target(ls, params)  # from here on nothing awaits: one map, one version
         svc = here.svc
         for attempt in (0, 1):
             source = _Texts(svc)
@@ -70,7 +113,9 @@ def register(server) -> None:
                 edits = plan_rename(svc.ws, svc.resolver, loc, params.new_name, source)
             except RenameRefused as e:
                 raise _refuse(e) from None
-            stale = [p for p in edits if p not in svc.docs and _stale(svc, p, source(p))]
+            uncertain = _sorted_uncertain(svc, loc, landings)
+            paths = set(edits) | {u.file.path for u in uncertain.confirmed + uncertain.unconfirmed}
+            stale = [p for p in sorted(paths) if p not in svc.docs and _stale(svc, p, source(p))]
             if not stale:
                 break
             if attempt:  # still different after a re-read: the disk is moving under us
@@ -80,9 +125,113 @@ def register(server) -> None:
                 ls.on_document_changed(svc, p)
             loc = svc.ws.get(loc.symbol.id) or loc
         try:
-            return workspace_edit(ls, svc, edits)
+            return _edit_with_uncertain(ls, svc, loc, params.new_name, edits, uncertain)
         except LookupError as e:
             raise RequestFailed(f"{e}; nothing was renamed.") from None
+
+
+# -- uses the map cannot decide ------------------------------------------------------------------
+
+
+def _jedi_question(svc: MapService, found: Sequence[Use]) -> dict[str, tuple[bytes, list[Use]]]:
+    """The uncertain uses per file, with the text jedi reads (the open buffer, else the disk)."""
+    texts = _Texts(svc)
+    per: dict[str, tuple[bytes, list[Use]]] = {}
+    for use in found:
+        data = texts(use.file.path)
+        if data is not None:
+            per.setdefault(use.file.path, (data, []))[1].append(use)
+    return per
+
+
+def _landings(svc: MapService, found: Sequence[Use], deadline: float | None) -> dict:
+    """jedi's answers per use, keyed by (path, range): one question per file, all files within
+    `deadline` seconds together (0: only start them; the answers are kept for the next ask)."""
+    out: dict = {}
+    ends = None if deadline is None else time.monotonic() + deadline
+    for path, (data, uses) in _jedi_question(svc, found).items():
+        left = None if ends is None else max(0.0, ends - time.monotonic())
+        hits = jedi_seam.goto_many(svc, path, data, [(u.row, u.ref.col) for u in uses], left)
+        if hits is None:
+            continue
+        for use, landed in zip(uses, hits, strict=True):
+            out[(path, use.range)] = [(h.path, h.row, h.name) for h in landed]
+    return out
+
+
+async def _ask_jedi(svc: MapService, loc: Located) -> dict:
+    found = uncertain_uses(svc.ws, svc.resolver, loc)
+    if not found:
+        return {}
+    return await asyncio.get_running_loop().run_in_executor(None, _landings, svc, found, JEDI_SECONDS)
+
+
+def _sorted_uncertain(svc: MapService, loc: Located, landings: dict) -> Uncertain:
+    found = uncertain_uses(svc.ws, svc.resolver, loc)
+    return sort_uncertain(svc.ws, loc, found, [landings.get((u.file.path, u.range)) for u in found])
+
+
+def _announce_uncertain(ls, svc: MapService, loc: Located) -> None:
+    """prepareRename: say how many uses need jedi, and start it on them (without waiting)."""
+    found = uncertain_uses(svc.ws, svc.resolver, loc)
+    if not found:
+        return
+    _landings(svc, found, 0.0)
+    ls.window_log_message(types.LogMessageParams(
+        type=types.MessageType.Info,
+        message=f"ssc: `{loc.symbol.name}`: {_count(len(found))} through a receiver the map cannot "
+                f"type ({_where(found)}); jedi is asked to confirm them"))
+
+
+def _edit_with_uncertain(ls, svc: MapService, loc: Located, new_name: str, edits: Edits,
+                         uncertain: Uncertain) -> types.WorkspaceEdit:
+    """The certain edits and jedi's confirmed ones. The unconfirmed ones: under a change
+    annotation that needs confirmation where the client takes one, else listed in a message;
+    when other classes or builtin types define the name too (`get`, `send`), only listed: they
+    are more likely those others', and hundreds of offered edits would be noise."""
+    merged: Edits = {p: list(e) for p, e in edits.items()}
+    offered = [] if uncertain.shared else uncertain.unconfirmed
+    annotated = bool(offered) and bool(
+        client_supports(ls, "workspace.workspace_edit.change_annotation_support")
+        and client_supports(ls, "workspace.workspace_edit.document_changes"))
+    extra = uncertain.confirmed + (offered if annotated else [])
+    for path, more in edits_of(extra, new_name).items():
+        merged.setdefault(path, []).extend(more)
+    edit = workspace_edit(ls, svc, merged)
+    name, n = loc.symbol.name, len(uncertain.unconfirmed)
+    if uncertain.confirmed or uncertain.elsewhere:
+        log.info("rename %s: %d uses through untyped receivers confirmed by jedi, %d resolved "
+                 "elsewhere by jedi (left alone)", name, len(uncertain.confirmed), len(uncertain.elsewhere))
+    if not n:
+        return edit
+    if uncertain.shared:
+        others = ", ".join(uncertain.shared[:3]) + (" ..." if len(uncertain.shared) > 3 else "")
+        ls.tell(f"rename `{name}`: {_count(n)} of `{name}` through a receiver of unknown type "
+                f"{'was' if n == 1 else 'were'} NOT renamed ({others} also define `{name}`; "
+                f"jedi could not tell): {_where(uncertain.unconfirmed)}", types.MessageType.Warning)
+        return edit
+    if annotated:
+        marked: dict = {}
+        for use in offered:
+            marked.setdefault(use.file.path, []).append(use.range)
+        return annotate(ls, svc, edit, marked, UNCONFIRMED, types.ChangeAnnotation(
+            label=f"{_count(n)} of `{name}` not confirmed",
+            needs_confirmation=True,
+            description=f"The receiver's type is unknown to the map and to jedi: "
+                        f"{_where(offered)}. Renamed only if you confirm."))
+    ls.tell(f"rename `{name}`: {_count(n)} through a receiver of unknown type could not be "
+            f"confirmed and {'was' if n == 1 else 'were'} NOT renamed: {_where(uncertain.unconfirmed)}",
+            types.MessageType.Warning)
+    return edit
+
+
+def _count(n: int) -> str:
+    return f"{n} use{'s' if n != 1 else ''}"
+
+
+def _where(found: Sequence[Use]) -> str:
+    shown = ", ".join(f"{u.file.path}:{u.row + 1}" for u in found[:LISTED])
+    return shown + (f" and {len(found) - LISTED} more" if len(found) > LISTED else "")
 
 
 class _Texts:

@@ -13,12 +13,22 @@ a builtin that a use site still needs.
 
 Strings in `__all__` have no place in the map, so their positions are read from the text of the
 files that have one.
+
+What the map cannot decide is never dropped in silence: a member's name used through a receiver
+the map cannot type (`def use(session): session.get_adapter()`; for a method's parameter,
+`session.get_adapter(url=...)`) is an *uncertain* use (`uncertain_uses`). Only receivers the map
+knows nothing of count: one it types as another class, a module or an installed object is not a
+use of this symbol, so a common name (`get`, `run`) is not flooded with the uses of every other
+`get`. The caller asks jedi about each (`sort_uncertain`): confirmed uses are renamed, the others
+are offered for confirmation or listed.
 """
 
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 import tree_sitter as ts
@@ -26,18 +36,24 @@ import tree_sitter as ts
 from .extract import new_parser
 from .filemap import FileMap
 from .hierarchy import subtypes
-from .navigation import companions, same_name_alias, uses
+from .navigation import companions, ref_index, same_name_alias, uses
 from .records import (
     CLASS,
+    CONSTANT,
     FUNCTION,
     IMPORT,
     METHOD,
     MODULE,
     PARAMETER,
+    REF_ATTRIBUTE,
     REF_BASE,
     REF_BIND,
     REF_IMPORT,
+    REF_KEYWORD,
     REF_NAME,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    VARIABLE,
 )
 from .relations import Use
 from .resolve import BUILTINS, LOCAL, External, Resolver, Target
@@ -215,6 +231,133 @@ def _all_subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Locat
                 out.append(sub)
                 todo.append(sub)
     return out
+
+
+# -- uses the map cannot decide --------------------------------------------------------------------------
+
+
+def uncertain_uses(ws: Workspace, resolver: Resolver, loc: Located) -> list[Use]:
+    """Uses of `loc`'s name through a receiver the map cannot type: `x.name` for a member of a
+    class, `x.method(name=...)` for a parameter of a method. Receivers the map types (as another
+    class, a module, an installed object) are left out: what they reach is not `loc`."""
+    sym, fm = loc.symbol, loc.file
+    owner = fm.lookup(sym.parent) if sym.parent else None
+    if owner is None:
+        return []
+    if sym.kind == PARAMETER:
+        cls = fm.lookup(owner.parent) if owner.kind == METHOD and owner.parent else None
+        if cls is None or cls.kind != CLASS:
+            return []
+        kind, method = REF_KEYWORD, owner.name
+    elif owner.kind == CLASS:
+        kind, method = REF_ATTRIBUTE, None
+    else:
+        return []
+    index = ref_index(ws)
+    out: list[Use] = []
+    for other in list(ws.files.values()):
+        if sym.name not in other.ref_names:
+            continue
+        for ref, unit in index.named(other, sym.name):
+            if ref.kind != kind or not ref.receiver:
+                continue
+            receiver = ref.receiver
+            if method is not None:  # the callee `x.method`: its receiver is x
+                receiver, dot, attr = receiver.rpartition(".")
+                if not dot or attr != method:
+                    continue
+            if resolver.value_of_expr(other, ref.scope, receiver) is None \
+                    and not _builtin_value(resolver, other, ref.scope, receiver):
+                out.append(Use(other, ref, unit))
+    return out
+
+
+# A value written as one of these is a builtin object (`d = {}`, `xs = list(...)`), whose members
+# no workspace class defines.
+_LITERAL_STARTS = ("{", "[", "(", '"', "'", "b'", 'b"', "f'", 'f"')
+_BUILTIN_CALLS = ("dict(", "list(", "set(", "tuple(", "frozenset(", "str(", "bytes(", "bytearray(")
+
+
+def _builtin_value(resolver: Resolver, fm: FileMap, scope: str, receiver: str) -> bool:
+    """Whether the map can tell that `receiver` is a builtin object though it cannot type it:
+    `**kwargs` / `*args`, a name bound once to a literal or a builtin constructor, `x.__dict__`."""
+    if receiver == "__dict__" or receiver.endswith(".__dict__"):
+        return True
+    if not receiver.isidentifier():
+        return False
+    found = resolver.resolve_name(fm, scope, receiver)
+    if not isinstance(found, Located):
+        return False
+    sym = found.symbol
+    if sym.kind == PARAMETER:
+        owner = found.file.lookup(sym.parent or "")
+        sig = owner.signature if owner is not None else None
+        kind = next((p.kind for p in sig.params if p.name == sym.name), None) if sig else None
+        return kind in (VAR_POSITIONAL, VAR_KEYWORD)
+    value = (sym.value or "").lstrip()
+    return sym.kind in (VARIABLE, CONSTANT) and not sym.annotation and len(
+        found.file.by_qualname.get(sym.qualname, ())) == 1 and (
+        value.startswith(_LITERAL_STARTS) or value[:1].isdigit() or value.startswith(_BUILTIN_CALLS))
+
+
+@dataclass(slots=True)
+class Uncertain:
+    """Uncertain uses sorted by jedi's answers: its `goto` landed on the symbol (`confirmed`),
+    only on other definitions (`elsewhere`), or it had no answer (`unconfirmed`). `shared`: who
+    else defines the name (other workspace classes, builtin types), when someone does: then an
+    unconfirmed use is more likely theirs, and is listed rather than offered as an edit."""
+
+    confirmed: list[Use] = field(default_factory=list)
+    unconfirmed: list[Use] = field(default_factory=list)
+    elsewhere: list[Use] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+
+
+# Types whose members an untyped receiver very often is (`d.get`, `gen.send`, `xs.append`).
+_COMMON_TYPES = (dict, list, set, str, bytes, tuple, int, float, types.GeneratorType,
+                 types.CoroutineType)
+
+
+def other_definers(ws: Workspace, loc: Located) -> list[str]:
+    """Who else defines a member named like `loc`: `Class (path)` for workspace classes, `dict`
+    and the like for common builtin types."""
+    name = loc.symbol.name
+    out: list[str] = []
+    for other in ws.symbols_named(name):
+        sym = other.symbol
+        if sym.id == loc.symbol.id or sym.kind == PARAMETER or not sym.parent:
+            continue
+        owner = other.file.lookup(sym.parent)
+        if owner is not None and owner.kind == CLASS:
+            out.append(f"{owner.qualname} ({other.file.path})")
+    out.sort()
+    out += [t.__name__ for t in _COMMON_TYPES if hasattr(t, name)]
+    return out
+
+
+Landing = tuple[str | None, int, str]  # (workspace-relative path or None, 0-based row, name)
+
+
+def sort_uncertain(ws: Workspace, loc: Located, found: Sequence[Use],
+                   answers: Sequence[Sequence[Landing] | None]) -> Uncertain:
+    """`answers[i]`: where jedi's goto at `found[i]` landed (None: no answer in time)."""
+    here = (loc.file.path, loc.symbol.name_range[0], loc.symbol.name)
+    out = Uncertain(shared=other_definers(ws, loc) if found else [])
+    for use, landed in zip(found, answers, strict=True):
+        if not landed:
+            out.unconfirmed.append(use)
+        elif any((p, r, n) == here for p, r, n in landed):
+            out.confirmed.append(use)
+        else:
+            out.elsewhere.append(use)
+    return out
+
+
+def edits_of(uses: Sequence[Use], new_name: str) -> Edits:
+    edits: Edits = {}
+    for use in uses:
+        edits.setdefault(use.file.path, []).append((use.range, new_name))
+    return edits
 
 
 # -- text the map does not keep ---------------------------------------------------------------------------
