@@ -32,6 +32,7 @@ IGNORED = "zebra-ignored-" + "canary-31"
 OUTSIDE = "quokka-outside-" + "canary-58"
 DOTENV = "narwhal-env-" + "canary-77"
 CANARIES = (AWS, SK, URL_PW, KW_PW, IGNORED, OUTSIDE, DOTENV)
+CURSOR_LINE = "    \n"  # each Python file ends in a blank line of a function body: the cursor
 
 FILES = {
     "config.py": f'''AWS_ACCESS_KEY_ID = "{AWS}"
@@ -45,8 +46,7 @@ def client_options():
 
 def storage_client():
     options = client_options()
-    
-''',
+''' + CURSOR_LINE,
     "settings.py": f'''DATABASE_URL = "postgres://admin:{URL_PW}@db.internal:5432/shop"
 
 
@@ -55,14 +55,12 @@ def open_database(db):
 
 
 def read_settings():
-    
-''',
+''' + CURSOR_LINE,
     "local_only.py": f'''LOCAL_NOTE = "{IGNORED}"
 
 
 def local_helper():
-    
-''',
+''' + CURSOR_LINE,
     "app.py": '''from config import client_options
 from local_only import LOCAL_NOTE, local_helper
 from passwd import ROOT_ENTRY
@@ -73,8 +71,7 @@ def run(db):
     options = client_options()
     note = LOCAL_NOTE + ROOT_ENTRY + DATABASE_URL
     local_helper()
-    
-''',
+''' + CURSOR_LINE,
     ".gitignore": "local_only.py\n",
     ".env": f"DJANGO_SETTINGS_NOTE={DOTENV}\n",
 }
@@ -86,6 +83,7 @@ def outside_helper():
 '''
 SENT = ("config.py", "settings.py", "app.py")  # the files a model may be asked about
 REFUSED = {"local_only.py": "ignored", "passwd.py": "outside the workspace folder"}
+SECRET_FILE = ".env"  # not Python: not even in the map, but an editor may call it Python
 
 
 @pytest.fixture
@@ -161,12 +159,13 @@ async def test_no_canary_reaches_the_model_over_stdio(planted: Path, tmp_path: P
                 text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1,
                                                      text=FILES[".env"])))
             shown += await everything_at(client, fake, uri, types.Position(0, 5))
+            await inline(client, uri, types.Position(0, 5))
             counters = (await stats(client))["completion"]
             said = [m.message for m in client.messages]
         # the refused files asked for nothing at all, and said why, once each
         assert len(fake.completion_requests()) == asked
-        for rel, why in REFUSED.items():
-            mine = [m for m in said if f"no suggestions in {rel}" in m]
+        for rel, why in (*REFUSED.items(), (SECRET_FILE, "looks like a secret")):
+            mine = [m for m in said if f"no suggestions in {rel}:" in m]
             assert len(mine) == 1 and why in mine[0], said
         assert counters["private"] >= 2 * len(REFUSED)
     # the model was asked about each of the other files, with their code, redacted

@@ -35,8 +35,7 @@ from .errors import LLMError
 from .prompting import build_chat_messages, build_fim_prompt, merged_stop
 from .redaction import Secret, display_url, redact
 from .request import Completion, CompletionRequest
-from .settings import LLMSettings, resolve_api_key
-from .settings import MAX_ANSWER_BYTES
+from .settings import MAX_ANSWER_BYTES, LLMSettings, resolve_api_key
 from .templates import FimTemplate, fim_template
 from .transport import AnswerTooLarge, BoundedTransport, http_client, location_of
 

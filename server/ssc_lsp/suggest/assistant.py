@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from ..config import Config
 from ..context.engine import ContextOptions, engine_for
 from ..context.items import ContextResult
+from ..context.privacy import refusal
 from ..context.tokens import Budget
 from ..grounding import Checker, CheckStats, Externals, Grounded, ground, repair_hints
 from ..grounding.check import Verdict
@@ -425,13 +426,17 @@ class Assistant:
         externals.ask_members(at, text)
 
     def _private(self, spot: Spot) -> str | None:
+        return self.private(spot.svc, spot.rel)
+
+    def private(self, svc: MapService, rel: str) -> str | None:
         """Why no suggestion may be asked for in this document (nothing of it is sent), said
-        once per file; None when it may."""
-        why = spot.refusal()
+        once per file; None when it may. The handlers ask it too for documents the map does
+        not hold (a `.env` the editor calls Python), so the user learns why nothing comes."""
+        why = refusal(svc, rel)
         if why is None:
             return None
         self.counters["private"] += 1
-        message = f"no suggestions in {spot.rel}: {why}; nothing of it is sent to a model"
+        message = f"no suggestions in {rel}: {why}; nothing of it is sent to a model"
         self._tell(message)
         return message
 

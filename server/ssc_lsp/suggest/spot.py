@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from ..context.privacy import refusal
 from ..context.redact import redact_around
 from ..map.filemap import FileMap
 from ..map.positions import LineIndex
@@ -97,11 +96,6 @@ class Spot:
         before, after = redact_around(tail(self.prefix, PREFIX_CHARS + REDACT_MARGIN),
                                       head(self.suffix, SUFFIX_CHARS + REDACT_MARGIN))
         return tail(before, PREFIX_CHARS), head(after, SUFFIX_CHARS)
-
-    def refusal(self) -> str | None:
-        """Why nothing of this document may reach a model (ignored, secret-looking, or really
-        outside the workspace folder: context/privacy.py), or None. Asked afresh each time."""
-        return refusal(self.svc, self.rel)
 
     def line_text(self) -> str:
         return self.index.line_bytes(self.row).decode("utf-8", errors="replace")
