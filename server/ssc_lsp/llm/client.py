@@ -335,7 +335,7 @@ class OpenAIProvider:
                             f"{body['max_tokens']} tokens: stopped reading",
                         )
                     finish = getattr(choice, "finish_reason", None)
-                    finished = finished or finish is not None
+                    finished = finished or bool(finish)  # some servers send "" until the end
                     yield text, finish
             except LLMError:
                 raise

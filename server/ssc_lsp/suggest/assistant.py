@@ -202,7 +202,7 @@ class Assistant:
         typed since agrees with it.
         """
         key = (spot.svc.root, spot.rel, spot.row, word_start)
-        if self._private(spot) is not None:
+        if self.private(spot.svc, spot.rel) is not None:
             return None, None, False
         job = self._list_job
         if job is None or job.key != key:
@@ -245,7 +245,7 @@ class Assistant:
         out = Outcome(uuid.uuid4().hex[:16])
         self.counters["requests"] += 1
         self.counters[kind] += 1
-        why = self._private(spot)
+        why = self.private(spot.svc, spot.rel)
         if why is not None:
             out.source, out.error = "private", why
             return out
@@ -424,9 +424,6 @@ class Assistant:
         byte = spot.index.byte_of_point(spot.row, where.word_start)
         at = Externals.members_at(spot.svc.abspath(spot.rel), spot.data, byte, spot.row + 1, col)
         externals.ask_members(at, text)
-
-    def _private(self, spot: Spot) -> str | None:
-        return self.private(spot.svc, spot.rel)
 
     def private(self, svc: MapService, rel: str) -> str | None:
         """Why no suggestion may be asked for in this document (nothing of it is sent), said
