@@ -59,6 +59,12 @@ class Reply:
     hang: never answer; hold the connection until the client goes away.
     hang_after: stream this many pieces, then hang.
     garbage: send this raw text as the (200) body / SSE data instead.
+    repeat: stream the pieces this many times over (a huge answer, made lazily: the
+        server never holds it whole).
+    end: how a stream ends: "done" (a final chunk with ``finish_reason``, then
+        ``[DONE]``), "clean" (the body ends properly but without either: a truncated
+        answer behind a proxy), "reset" (the connection is closed mid-body).
+    redirect_to: answer 307 with this ``Location`` instead (another host, say).
     """
 
     text: str = "ok"
@@ -73,6 +79,9 @@ class Reply:
     hang_after: int | None = None
     garbage: str | None = None
     finish_reason: str = "stop"
+    repeat: int = 1
+    end: str = "done"
+    redirect_to: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict | str) -> Reply:
@@ -103,6 +112,7 @@ class RecordedRequest:
     completed: bool = False
     disconnected: bool = False
     chunks_sent: int = 0
+    bytes_sent: int = 0  # of the body, as written to the socket
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
 
@@ -133,6 +143,7 @@ class RecordedRequest:
             "completed": self.completed,
             "disconnected": self.disconnected,
             "chunks_sent": self.chunks_sent,
+            "bytes_sent": self.bytes_sent,
             "duration": None if self.ended is None else self.ended - self.started,
         }
 
@@ -333,9 +344,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_json(
         self, status: int, payload: object, headers: dict[str, str] | None = None
-    ) -> None:
+    ) -> int:
         data = json.dumps(payload).encode()
         self._send_raw(status, data, "application/json", headers)
+        return len(data)
 
     def _send_raw(
         self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None
@@ -348,8 +360,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self._write(data)
 
-    def _chunk(self, data: bytes) -> None:
+    def _chunk(self, data: bytes, record: RecordedRequest | None = None) -> None:
         self._write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        if record is not None:
+            record.bytes_sent += len(data)
 
     # -- routes -----------------------------------------------------------------
 
@@ -414,19 +428,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._wait(reply.delay)
         if reply.hang:
             self._wait(None)
+        if reply.redirect_to is not None:
+            self._send_json(307, {"redirect": reply.redirect_to},
+                            {"Location": reply.redirect_to, **reply.headers})
+            return
         if reply.status != 200:
             headers = dict(reply.headers)
             if reply.retry_after_ms is not None:
                 headers.setdefault("retry-after-ms", str(reply.retry_after_ms))
-            error = {"message": reply.error, "type": "fake_error", "code": reply.status}
-            self._send_json(reply.status, {"error": error}, headers)
+            error = {"message": reply.error * reply.repeat, "type": "fake_error",
+                     "code": reply.status}
+            record.bytes_sent = self._send_json(reply.status, {"error": error}, headers)
             return
         model = (record.body or {}).get("model") or "fake-model"
         if not record.stream:
             if reply.garbage is not None:
                 self._send_raw(200, reply.garbage.encode(), "application/json", reply.headers)
                 return
-            self._send_json(200, _full_body(reply, model, chat), reply.headers)
+            record.bytes_sent = self._send_json(200, _full_body(reply, model, chat), reply.headers)
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -441,17 +460,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._chunk(b"data: [DONE]\n\n")
             self._chunk(b"")
             return
-        for index, piece in enumerate(reply.pieces()):
-            if reply.hang_after is not None and index >= reply.hang_after:
-                self._wait(None)
-            if reply.chunk_delay and index:
-                self._wait(reply.chunk_delay)
-            event = _chunk_body(piece, None, model, chat, first=index == 0)
-            self._chunk(b"data: " + json.dumps(event).encode() + b"\n\n")
-            record.chunks_sent += 1
+        index = 0
+        for _ in range(reply.repeat):
+            for piece in reply.pieces():
+                if reply.hang_after is not None and index >= reply.hang_after:
+                    self._wait(None)
+                if reply.chunk_delay and index:
+                    self._wait(reply.chunk_delay)
+                event = _chunk_body(piece, None, model, chat, first=index == 0)
+                self._chunk(b"data: " + json.dumps(event).encode() + b"\n\n", record)
+                record.chunks_sent += 1
+                index += 1
+        if reply.end == "reset":
+            self.connection.shutdown(socket.SHUT_RDWR)  # no terminating chunk: a cut body
+            self.close_connection = True
+            return
+        if reply.end == "clean":
+            self._chunk(b"")  # the body ends properly, but the answer never did
+            return
         final = _chunk_body("", reply.finish_reason, model, chat, first=False)
-        self._chunk(b"data: " + json.dumps(final).encode() + b"\n\n")
-        self._chunk(b"data: [DONE]\n\n")
+        self._chunk(b"data: " + json.dumps(final).encode() + b"\n\n", record)
+        self._chunk(b"data: [DONE]\n\n", record)
         self._chunk(b"")
 
 
@@ -483,7 +512,7 @@ def _chunk_body(text: str, finish: str | None, model: str, chat: bool, *, first:
 
 
 def _full_body(reply: Reply, model: str, chat: bool) -> dict:
-    text = "".join(reply.pieces())
+    text = "".join(reply.pieces()) * reply.repeat
     usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
     if chat:
         message = {"role": "assistant", "content": text}

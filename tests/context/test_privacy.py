@@ -9,11 +9,13 @@ item, and no item may come from an ignored or secret file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from ssc_lsp.context.engine import ContextEngine, ContextOptions
+from ssc_lsp.context.privacy import IGNORED, NOT_REGULAR, OUTSIDE, SECRET, PathGate, refusal
 from ssc_lsp.context.tokens import Budget
 from ssc_lsp.map.service import MapOptions, MapService
 
@@ -134,3 +136,24 @@ def test_a_new_ignore_rule_applies_at_once(tmp_path: Path):
         assert not any(it.path == "app/util.py" for it in after.items)
     finally:
         engine.close()
+
+
+def test_the_gate_follows_symlinks_and_takes_only_regular_files(tmp_path: Path):
+    root, outside = tmp_path / "w", tmp_path / "outside"
+    _write(root, "app/main.py", "def run():\n    return 1\n")
+    _write(outside, "passwd.py", f'ROOT = "{CANARY}"\n')
+    _write(outside, "lib/util.py", "def helper():\n    return 2\n")
+    (root / "passwd.py").symlink_to(outside / "passwd.py")  # a file outside
+    (root / "vendored").symlink_to(outside / "lib")  # a folder outside
+    (root / "alias.py").symlink_to(root / "app/main.py")  # inside: fine
+    os.mkfifo(root / "pipe.py")
+    _write(root, ".gitignore", "local.py\n")
+    svc = MapService(str(root), MapOptions(persist=False, workers=1))
+    gate = PathGate(svc)
+    assert refusal(svc, "passwd.py") == OUTSIDE and not gate.allowed("passwd.py")
+    assert refusal(svc, "vendored/util.py") == OUTSIDE
+    assert refusal(svc, "pipe.py") == NOT_REGULAR
+    assert refusal(svc, "local.py") == IGNORED
+    assert refusal(svc, "app/.env.py") == SECRET
+    assert refusal(svc, "alias.py") is None and gate.allowed("app/main.py")
+    assert refusal(svc, "app/new_unsaved.py") is None  # an editor's new buffer: nothing on disk

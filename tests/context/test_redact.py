@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssc_lsp.context.redact import entropy, looks_random, redact
+from ssc_lsp.context.redact import entropy, looks_random, redact, redact_around
 
 # Built at run time so that no scanner mistakes this file for a leak.
 AWS_ID = "AKIA" + "Q3EXAMPLE7TESTKEY1"[:16]
@@ -63,3 +63,29 @@ def test_prose_mode_reads_unquoted_values():
     assert "hunter22" not in out and "f3b8a9c2d4e5f60718293a4b5c6d7e8f" not in out
     code = "connect(password=password, token=token)"
     assert redact(code) == code
+
+
+# -- around a cursor: the text of the document being typed in ----------------------------
+
+
+@pytest.mark.parametrize("before, after, secret", [
+    (f'KEY = "{AWS_ID[:8]}', f'{AWS_ID[8:]}"\nx = 1\n', AWS_ID),  # the cursor inside the key
+    (f'KEY = "{AWS_ID}"; y = ', '2\n', AWS_ID),  # before the cursor, same line
+    ('x = 1; url = ', "'postgres://bob:pa55w0rd@db.internal/x'\n", "pa55w0rd"),  # after it
+    (f'K = """-----BEGIN PRIVATE KEY-----\n{PEM_BODY}\n-----END PRIVATE KEY-----"""\n\ndef f():\n    ',
+     "\n    return 1\n", PEM_BODY),
+])
+def test_redaction_around_a_cursor_keeps_it_on_its_line(before, after, secret):
+    left, right = redact_around(before, after)
+    assert secret not in left + right and secret[:10] not in left and secret[-6:] not in right
+    assert "[redacted]" in left + right
+    assert left.count("\n") == before.count("\n") and right.count("\n") == after.count("\n")
+    # a secret wholly on one side changes only that side
+    if secret in after and AWS_ID[:4] not in before:
+        assert left == before
+    if secret in before:
+        assert right == after
+
+
+def test_text_without_secrets_is_split_where_it_was():
+    assert redact_around("def f(a):\n    return a", " + 1\n") == ("def f(a):\n    return a", " + 1\n")

@@ -103,7 +103,14 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     type: 'integer',
     default: 15000,
     minimum: 1,
-    description: 'Timeout of one LLM request in milliseconds.',
+    description: 'The longest wait for any one read from the model endpoint (connecting, the first byte, the next streamed piece), in milliseconds.',
+  },
+  {
+    key: 'llm.requestTimeoutMs',
+    type: 'integer',
+    default: 20000,
+    minimum: 1,
+    description: 'The longest one LLM request may take in all, waiting for a free slot and every retry included (never less than llm.timeoutMs), in milliseconds: a model that drips tokens or hangs is given up on after it.',
   },
   {
     key: 'llm.retries',

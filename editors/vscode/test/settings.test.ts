@@ -32,6 +32,7 @@ const SERVER_DEFAULTS = {
     temperature: 0.2,
     stop: [],
     timeoutMs: 15000,
+    requestTimeoutMs: 20000,
     retries: 2,
     concurrency: 2,
     extraHeaders: {},

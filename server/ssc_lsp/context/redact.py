@@ -152,7 +152,8 @@ def _unquoted(m: re.Match) -> str:
 
 
 def redact(text: str, prose: bool = False) -> str:
-    """`text` with everything that looks like a secret replaced by `[redacted]`.
+    """`text` with everything that looks like a secret replaced by `[redacted]`, line for line
+    (no pattern spans a newline, and a PEM block keeps its line breaks).
 
     `prose` is for documentation, where `password: hunter2` has no quotes; in code an unquoted
     value is a variable (`connect(password=password)`), so code is not read that way.
@@ -163,8 +164,8 @@ def redact(text: str, prose: bool = False) -> str:
     # has none of them, and this runs on every item packed.
     low = text.lower()
     out = text
-    if "private key" in low:
-        out = _PEM.sub(REDACTED, out)
+    if "private key" in low:  # its lines are kept, so line numbers after it still hold
+        out = _PEM.sub(lambda m: REDACTED + "\n" * m.group(0).count("\n"), out)
     if any(p in out for p in _TOKEN_PREFIXES):
         out = _TOKENS.sub(REDACTED, out)
     if "://" in out and "@" in out:
@@ -179,3 +180,38 @@ def redact(text: str, prose: bool = False) -> str:
     if "bearer" in low or "sk-" in out:
         out = redact_known(out)
     return out
+
+
+def redact_around(before: str, after: str) -> tuple[str, str]:
+    """The text `before` and `after` a cursor, redacted as one text (a key the cursor sits in is
+    still a key) and split again at the cursor, which stays on its line: every line of the input
+    is one line of the output.
+
+    A redaction that spans the cursor goes before it whole (`KEY = "[redacted]` | `"`).
+    """
+    text = before + after
+    red = redact(text)
+    if red == text:
+        return before, after
+    src, out = text.split("\n"), red.split("\n")
+    if len(src) != len(out):  # cannot happen (see redact); never send the plain text anyway
+        return redact(before), redact(after)
+    head = before.split("\n")
+    k, col = len(head) - 1, len(head[-1])
+    line, rline = src[k], out[k]
+    same = 0
+    while same < min(len(line), len(rline)) and line[same] == rline[same]:
+        same += 1
+    if same >= col:  # the cursor line changed after the cursor only (or not at all)
+        left, right = rline[:col], rline[col:]
+    else:
+        tail_same = 0
+        limit = min(len(line), len(rline)) - same
+        while tail_same < limit and line[-1 - tail_same] == rline[-1 - tail_same]:
+            tail_same += 1
+        if len(line) - tail_same <= col:  # changed before the cursor only
+            right = line[col:]
+            left = rline[:len(rline) - len(right)]
+        else:  # the change spans the cursor
+            left, right = rline[:len(rline) - tail_same], rline[len(rline) - tail_same:]
+    return "\n".join(out[:k] + [left]), "\n".join([right] + out[k + 1:])

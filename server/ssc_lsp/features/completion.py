@@ -54,6 +54,7 @@ def register(server) -> None:
         fm = where.svc.ws.files.get(where.rel)
         spot = Spot.take(where.svc, where.rel, where.row, where.col)
         if fm is None or spot is None:
+            assistant.private(where.svc, where.rel)  # a secret file not in the map: say so
             return None
         lines = spot.data.decode("utf-8", errors="replace").split("\n")
         at = where_at(fm, lines, where.row, where.col)

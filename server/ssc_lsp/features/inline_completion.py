@@ -49,6 +49,8 @@ def register(server) -> None:
         where = ls.where(params.text_document.uri, params.position)
         spot = Spot.take(where.svc, where.rel, where.row, where.col) if where else None
         if spot is None:
+            if where is not None:
+                assistant.private(where.svc, where.rel)  # a secret file not in the map: say so
             return None
         automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
         debounce = ls.config.completion.debounce_ms / 1000 if automatic else 0.0

@@ -5,6 +5,14 @@ speaks its wire format, and the package already does SSE parsing, retries
 with exponential backoff on 408/409/429/5xx (honouring ``Retry-After``) and
 timeouts.  We add what an editor needs on top: a concurrency limit, real
 cancellation, typed key-free errors, and a ``probe`` for ``doctor``.
+
+What an endpoint can do to the server is bounded here (the package's own
+timeout bounds each read, not the request): one deadline per request over
+the wait for a slot, the model lookup, every retry and every streamed piece
+(``LLMSettings.deadline_s``); every answer's bytes (transport.py, which
+also refuses redirects) and its text (``max_answer_chars``); and a stream
+that stops without its end (no ``finish_reason``) is an error, never a
+suggestion.
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ from .errors import LLMError
 from .prompting import build_chat_messages, build_fim_prompt, merged_stop
 from .redaction import Secret, display_url, redact
 from .request import Completion, CompletionRequest
-from .settings import LLMSettings, resolve_api_key
+from .settings import MAX_ANSWER_BYTES, LLMSettings, resolve_api_key
 from .templates import FimTemplate, fim_template
+from .transport import AnswerTooLarge, BoundedTransport, http_client, location_of
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +109,14 @@ class OpenAIProvider:
                 self._fim = fim_template(settings.fim_template, settings.custom_fim_template)
             except ValueError as err:
                 raise LLMError("config", str(err)) from None
+        self._http = http_client(MAX_ANSWER_BYTES, settings.read_timeout_s)
         self._client = AsyncOpenAI(
             base_url=settings.base_url,
             api_key=self._key.reveal() or NO_KEY,
-            timeout=settings.timeout_ms / 1000.0,
+            timeout=settings.read_timeout_s,
             max_retries=settings.retries,
             default_headers=dict(settings.extra_headers) or None,
+            http_client=self._http,
         )
         self._semaphore = asyncio.Semaphore(settings.concurrency)
         self._model: str | None = settings.model or None
@@ -123,6 +134,12 @@ class OpenAIProvider:
         via = f"FIM {self._fim.name}" if self._fim else "chat"
         key = "key set" if self._key else "no key"
         return f"OpenAI-compatible {self._endpoint}, model {model}, {via}, {key}"
+
+    @property
+    def bytes_read(self) -> int:
+        """Answer bytes received so far, all requests together (benchmarks, tests)."""
+        transport = self._http._transport
+        return transport.bytes_read if isinstance(transport, BoundedTransport) else 0
 
     def count_tokens(self, text: str) -> int:
         """An estimate (about 4 characters a token): the remote tokenizer is unknown."""
@@ -176,6 +193,11 @@ class OpenAIProvider:
         where = self._endpoint
         if isinstance(err, LLMError):
             return err
+        if not isinstance(err, AnswerTooLarge) and isinstance(err.__cause__, AnswerTooLarge):
+            err = err.__cause__  # wrapped on its way through the package
+        if isinstance(err, AnswerTooLarge):
+            return LLMError("too_large", f"{where} sent an answer of more than {err.limit} bytes: "
+                            "stopped reading it")
         if isinstance(err, openai.APITimeoutError):
             seconds = self.settings.timeout_ms / 1000.0
             return LLMError(
@@ -186,6 +208,16 @@ class OpenAIProvider:
             detail = f": {type(cause).__name__}: {cause}" if cause else ""
             return LLMError(
                 "connect", f"cannot reach {where}{detail}", retryable=True, secrets=secrets
+            )
+        if isinstance(err, openai.APIStatusError) and 300 <= err.status_code < 400:
+            target = display_url(location_of(err.response)) or "(no Location)"
+            return LLMError(
+                "status",
+                f"{where} answered HTTP {err.status_code}, a redirect to {target}: redirects are "
+                "not followed (the prompt and the key would go there); set llm.baseUrl to the "
+                "address that answers",
+                status=err.status_code,
+                secrets=secrets,
             )
         if isinstance(err, openai.APIStatusError):
             body = _short_body(err)
@@ -218,6 +250,24 @@ class OpenAIProvider:
 
     # -- completion ---------------------------------------------------------
 
+    async def _within(self, awaitable, until: float):
+        """``await awaitable``, given up (cancelled, which closes its HTTP request) at the
+        request's deadline ``until`` (loop time)."""
+        limit = asyncio.timeout_at(until)
+        try:
+            async with limit:
+                return await awaitable
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            seconds = self.settings.deadline_s
+            raise LLMError(
+                "timeout",
+                f"{self._endpoint} took longer than {seconds:g} s for one answer (retries "
+                "included; llm.requestTimeoutMs): stopped",
+                retryable=True,
+            ) from None
+
     async def _events(self, request: CompletionRequest) -> AsyncIterator[tuple[str, str | None]]:
         """Yield ``(text, finish_reason)`` per streamed chunk.
 
@@ -225,11 +275,18 @@ class OpenAIProvider:
         ``aclose()`` and on task cancellation alike.  Closing a response whose
         body was not read to the end closes its connection, which is what
         makes a cancelled completion stop costing the server anything.
+
+        Every await runs under the request's one deadline. A stream that ends
+        without a ``finish_reason`` was cut (a proxy or a crashed server closed
+        it): raised as ``truncated``, since half an answer looks like a whole one.
         """
+        until = asyncio.get_running_loop().time() + self.settings.deadline_s
         body = self._payload(request)
         extra_body = dict(self.settings.extra_body) or None
-        async with self._semaphore:
-            model = await self._resolve_model()
+        max_chars = self.settings.max_answer_chars(request.max_tokens)
+        await self._within(self._semaphore.acquire(), until)
+        try:
+            model = await self._within(self._resolve_model(), until)
             log.debug(
                 "llm request: %s model=%s api=%s max_tokens=%s",
                 self._endpoint,
@@ -239,18 +296,27 @@ class OpenAIProvider:
             )
             try:
                 if self._fim is not None:
-                    stream = await self._client.completions.create(
+                    create = self._client.completions.create(
                         model=model, stream=True, extra_body=extra_body, **body
                     )
                 else:
-                    stream = await self._client.chat.completions.create(
+                    create = self._client.chat.completions.create(
                         model=model, stream=True, extra_body=extra_body, **body
                     )
+                stream = await self._within(create, until)
+            except LLMError:
+                raise
             except Exception as err:  # noqa: BLE001 - translated
                 raise self._error(err) from None
-            chunks = 0
+            chunks = chars = 0
+            finished = False
             try:
-                async for chunk in stream:
+                pieces = stream.__aiter__()
+                while True:
+                    try:
+                        chunk = await self._within(pieces.__anext__(), until)
+                    except StopAsyncIteration:
+                        break
                     choices = getattr(chunk, "choices", None)
                     if not choices:
                         continue
@@ -261,13 +327,36 @@ class OpenAIProvider:
                         delta = getattr(choice, "delta", None)
                         text = (getattr(delta, "content", None) or "") if delta else ""
                     chunks += 1
-                    yield text, getattr(choice, "finish_reason", None)
+                    chars += len(text)
+                    if chars > max_chars:
+                        raise LLMError(
+                            "too_large",
+                            f"{self._endpoint} sent more than {max_chars} characters for "
+                            f"{body['max_tokens']} tokens: stopped reading",
+                        )
+                    finish = getattr(choice, "finish_reason", None)
+                    finished = finished or bool(finish)  # some servers send "" until the end
+                    yield text, finish
+            except LLMError:
+                raise
             except Exception as err:  # noqa: BLE001 - translated
-                raise self._error(err) from None
+                error = self._error(err)
+                if error.kind == "connect":  # it was reached: the answer was cut off
+                    error = LLMError("truncated", f"{self._endpoint} cut the answer off "
+                                     f"({error.message.rpartition(': ')[2]}): not shown")
+                raise error from None
             finally:
                 await stream.close()
             if chunks == 0:
                 raise LLMError("protocol", f"{self._endpoint} streamed no completion chunks")
+            if not finished:
+                raise LLMError(
+                    "truncated",
+                    f"{self._endpoint} ended the answer without finishing it (no finish_reason: "
+                    "the connection was cut): not shown",
+                )
+        finally:
+            self._semaphore.release()
 
     async def stream_completion(self, request: CompletionRequest) -> AsyncIterator[str]:
         """Yield completion text as it arrives (see Provider.stream_completion)."""
@@ -308,8 +397,12 @@ class OpenAIProvider:
         """
         report = ProbeReport(endpoint=self._endpoint, api=self.settings.api)
         client = self._client.with_options(max_retries=0)
+
+        def until() -> float:  # each check gets the deadline of one request
+            return asyncio.get_running_loop().time() + self.settings.deadline_s
+
         try:
-            page = await client.models.list()
+            page = await self._within(client.models.list(), until())
             report.models = [m.id for m in page.data if getattr(m, "id", None)]
             report.reachable = True
         except Exception as err:  # noqa: BLE001 - reported
@@ -322,15 +415,18 @@ class OpenAIProvider:
         self._model = self._model or report.model
         model = report.model
         try:
-            await client.chat.completions.create(
+            await self._within(client.chat.completions.create(
                 model=model, messages=[{"role": "user", "content": "Say OK."}], max_tokens=2
-            )
+            ), until())
             report.chat = True
         except Exception as err:  # noqa: BLE001 - reported
             report.chat = False
             report.problems.append(f"chat completions: {self._error(err).message}")
         try:
-            await client.completions.create(model=model, prompt="def add(a, b):", max_tokens=2)
+            await self._within(
+                client.completions.create(model=model, prompt="def add(a, b):", max_tokens=2),
+                until(),
+            )
             report.completions = True
         except Exception as err:  # noqa: BLE001 - reported
             report.completions = False

@@ -21,9 +21,11 @@ from .redaction import redact
 KINDS = (
     "config",  # nothing usable is configured (no endpoint, no local model)
     "connect",  # endpoint unreachable: refused, DNS, reset before a response
-    "timeout",  # no byte within the timeout
-    "status",  # HTTP 4xx/5xx after retries
+    "timeout",  # no byte within timeout_ms, or the request past request_timeout_ms
+    "status",  # HTTP 3xx (redirects are not followed), 4xx, 5xx after retries
     "protocol",  # the endpoint answered, but not in a form we understand
+    "truncated",  # the answer stream ended without its end (no finish_reason): never shown
+    "too_large",  # the answer ran past MAX_ANSWER_BYTES or max_tokens' worth of text
     "runtime",  # the local inference runtime failed
 )
 

@@ -22,6 +22,17 @@ APIS = ("chat", "completions")
 #: The environment variable that always wins for the API key.
 API_KEY_ENV = "SSC_LLM_API_KEY"
 
+#: The most bytes one HTTP answer may have on the wire (a streamed completion's every event,
+#: an error body, a model list). A streamed answer of 128 tokens is 30-60 KB of SSE events; a
+#: server that sends far more is broken or hostile, and reading it costs memory and time (a
+#: 10 MB answer took 412 MB and 87 s through the pipeline). Past it the connection is closed.
+MAX_ANSWER_BYTES = 1_000_000
+
+#: The most characters of completion text per requested token (``max_tokens``): a model that
+#: ignores ``max_tokens`` is stopped at ``max_tokens * ANSWER_CHARS_PER_TOKEN`` characters
+#: (4096 for the default 128) instead of being read, checked and repaired in full.
+ANSWER_CHARS_PER_TOKEN = 32
+
 #: Environment overrides: variable -> settings field.
 ENV_OVERRIDES = {
     "SSC_LLM_BASE_URL": "base_url",
@@ -44,7 +55,10 @@ class LLMSettings:
     max_tokens: int = 128
     temperature: float = 0.2
     stop: list[str] = field(default_factory=list)
-    timeout_ms: int = 15000
+    timeout_ms: int = 15000  # the longest wait for any one read (connect, first byte, next piece)
+    # the longest one request may take, waits for a free slot and retries included (never less
+    # than timeout_ms): a model that drips a token a second, or hangs, is given up on after it
+    request_timeout_ms: int = 20000
     retries: int = 2
     concurrency: int = 2
     extra_headers: dict[str, str] = field(default_factory=dict)
@@ -71,11 +85,28 @@ class LLMSettings:
             problems.append("max_tokens must be at least 1")
         if self.timeout_ms < 1:
             problems.append("timeout_ms must be positive")
+        if self.request_timeout_ms < 1:
+            problems.append("request_timeout_ms must be positive")
         if self.retries < 0:
             problems.append("retries must be 0 or more")
         if self.concurrency < 1:
             problems.append("concurrency must be at least 1")
         return problems
+
+    @property
+    def deadline_s(self) -> float:
+        """Seconds one request may take in all (``request_timeout_ms``, at least ``timeout_ms``:
+        a user who raised the wait for a slow first token must not be cut off sooner)."""
+        return max(self.request_timeout_ms, self.timeout_ms) / 1000.0
+
+    @property
+    def read_timeout_s(self) -> float:
+        """Seconds any one read may wait: ``timeout_ms``, within the request's deadline."""
+        return min(self.timeout_ms / 1000.0, self.deadline_s)
+
+    def max_answer_chars(self, max_tokens: int | None = None) -> int:
+        """The most completion text one answer may have (see ANSWER_CHARS_PER_TOKEN)."""
+        return (max_tokens or self.max_tokens) * ANSWER_CHARS_PER_TOKEN
 
     def cache_identity(self) -> tuple:
         """The fields that change what a model would answer (for cache keys).

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from ..config import Config
 from ..context.engine import ContextOptions, engine_for
 from ..context.items import ContextResult
+from ..context.privacy import refusal
 from ..context.tokens import Budget
 from ..grounding import Checker, CheckStats, Externals, Grounded, ground, repair_hints
 from ..grounding.check import Verdict
@@ -48,13 +49,16 @@ from ..map.service import MapService
 from .feedback import FeedbackLog, prompt_of
 from .postprocess import Around, block_ended, postprocess
 from .providers import Providers
-from .spot import PREFIX_CHARS, SUFFIX_CHARS, Spot, head, tail
+from .spot import Spot
 from .symbols import where_at
 
 log = logging.getLogger(__name__)
 
 EXTERNAL_WAIT = 0.25  # seconds the check waits for jedi's answers about installed modules
 RECENT = 256  # outcomes kept for acceptance, resolve and feedback
+# the failures ssc/stats counts apart (besides `errors`): answers that were cut off, too large or
+# too slow are the endpoint misbehaving, which a user needs to tell from a dead endpoint
+ERROR_COUNTERS = {"truncated": "truncated", "too_large": "tooLarge", "timeout": "timeouts"}
 
 
 @dataclass
@@ -63,7 +67,7 @@ class Outcome:
 
     id: str
     text: str = ""
-    source: str = "model"  # model, cache, typing, none (no provider), loading, error
+    source: str = "model"  # model, cache, typing, none (no provider), loading, error, private
     grounded: Grounded | None = None
     raw: str = ""  # the model's first answer, before post-processing
     context: ContextResult | None = None
@@ -198,6 +202,8 @@ class Assistant:
         typed since agrees with it.
         """
         key = (spot.svc.root, spot.rel, spot.row, word_start)
+        if self.private(spot.svc, spot.rel) is not None:
+            return None, None, False
         job = self._list_job
         if job is None or job.key != key:
             if job is not None and not job.task.done():
@@ -239,6 +245,10 @@ class Assistant:
         out = Outcome(uuid.uuid4().hex[:16])
         self.counters["requests"] += 1
         self.counters[kind] += 1
+        why = self.private(spot.svc, spot.rel)
+        if why is not None:
+            out.source, out.error = "private", why
+            return out
         cfg = self.config()
         provider = self.providers.get(cfg.llm)
         if provider is None:
@@ -262,6 +272,8 @@ class Assistant:
                                                    use_cache=use_cache, settle_all=settle_all))
         except LLMError as e:
             self.counters["errors"] += 1
+            if e.kind in ERROR_COUNTERS:
+                self.counters[ERROR_COUNTERS[e.kind]] += 1
             out.source, out.error = "error", e.message
             self._tell(f"LLM request failed: {e.message}")
             return out
@@ -291,8 +303,8 @@ class Assistant:
         if ctx is not None:
             timings["context"] = ctx.ms
         out.context = ctx
-        request = CompletionRequest(prefix=tail(prefix, PREFIX_CHARS),
-                                    suffix=head(suffix, SUFFIX_CHARS),
+        sent_prefix, sent_suffix = spot.model_text()
+        request = CompletionRequest(prefix=sent_prefix, suffix=sent_suffix,
                                     context=ctx.text if ctx is not None else "", path=spot.rel)
         out.request = request
         key = provider.request_key(request) + (":1" if single_line else "")
@@ -412,6 +424,18 @@ class Assistant:
         byte = spot.index.byte_of_point(spot.row, where.word_start)
         at = Externals.members_at(spot.svc.abspath(spot.rel), spot.data, byte, spot.row + 1, col)
         externals.ask_members(at, text)
+
+    def private(self, svc: MapService, rel: str) -> str | None:
+        """Why no suggestion may be asked for in this document (nothing of it is sent), said
+        once per file; None when it may. The handlers ask it too for documents the map does
+        not hold (a `.env` the editor calls Python), so the user learns why nothing comes."""
+        why = refusal(svc, rel)
+        if why is None:
+            return None
+        self.counters["private"] += 1
+        message = f"no suggestions in {rel}: {why}; nothing of it is sent to a model"
+        self._tell(message)
+        return message
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _remember(self, out: Outcome) -> Outcome:

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from ..context.redact import redact_around
 from ..map.filemap import FileMap
 from ..map.positions import LineIndex
 from ..map.service import MapService
 
 PREFIX_CHARS = 6000  # of the document before the cursor, sent to the model
 SUFFIX_CHARS = 2000  # after it
+# redacted beyond the cut too, so that a key the cut falls into is still seen whole
+REDACT_MARGIN = 512
 
 
 @dataclass
@@ -86,6 +89,13 @@ class Spot:
     @property
     def suffix(self) -> str:
         return self.data[self.offset:].decode("utf-8", errors="replace")
+
+    def model_text(self) -> tuple[str, str]:
+        """The prefix and suffix a model is sent: cut to PREFIX_CHARS and SUFFIX_CHARS, and
+        redacted like every context item (context/redact.py), the cursor kept on its line."""
+        before, after = redact_around(tail(self.prefix, PREFIX_CHARS + REDACT_MARGIN),
+                                      head(self.suffix, SUFFIX_CHARS + REDACT_MARGIN))
+        return tail(before, PREFIX_CHARS), head(after, SUFFIX_CHARS)
 
     def line_text(self) -> str:
         return self.index.line_bytes(self.row).decode("utf-8", errors="replace")
