@@ -55,6 +55,12 @@ def register(server) -> None:
 
     server.close_maps = close_maps
 
+    def on_drop(svc) -> None:
+        """A dropped map (projects.py): its engine's helpers stop."""
+        engine_for(svc).close()
+
+    server.drop_hooks.append(on_drop)
+
 
 def context_at(ls, params) -> dict | None:
     """The `ssc/context` answer for params (a dict or pygls' namedtuple), or None."""

@@ -16,6 +16,7 @@ def register(server) -> None:
                 "files": len(svc.ws.files),
                 "openDocuments": len(svc.docs),
                 "lastError": svc.last_error,
+                "loose": svc in ls.projects.loose,  # a project outside every folder
             })
         ready = all(f["state"] == "ready" for f in folders)
         return {"folders": folders, "ready": ready}

@@ -8,6 +8,7 @@ workspace-relative strings, positions are tree-sitter rows and byte columns.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -18,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from . import codec
-from .crawl import FoundFile, IgnoreRules, crawl, looks_secret
+from .crawl import WHOLE, FoundFile, IgnoreRules, Scope, looks_secret, walk
 from .document import Change, Document, Update, build_filemap
 from .extract import new_parser
 from .filemap import FileMap, content_hash
@@ -41,6 +42,8 @@ class MapOptions:
     cache_dir: str | None = None  # default: $SSC_LSP_CACHE_DIR or the user cache dir
     persist: bool = True
     workers: int = 0  # 0: one per core
+    scope: Scope = WHOLE  # the part of the root that is mapped
+    max_files: int = 0  # 0: no limit; else the first files the walk finds, said once
 
 
 @dataclass
@@ -51,6 +54,7 @@ class IndexStats:
     removed: int = 0
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
+    note: str | None = None  # for the user: the map is incomplete (the file-count limit)
 
 
 ProgressFn = Callable[[int, int, str], None]
@@ -90,6 +94,8 @@ class MapService:
         self.store: Store | None = None
         self.rules = IgnoreRules(self.root, self.options.exclude)
         self.indexed = threading.Event()
+        self._index_lock = threading.Lock()  # one index at a time (a re-index waits its turn)
+        self.closed = False  # the store is closed: nothing more is indexed
         self.state = "idle"
         self.last_error: str | None = None
         self._jedi = None
@@ -109,7 +115,7 @@ class MapService:
 
     def is_mapped(self, rel: str) -> bool:
         """Whether a workspace file belongs in the map (not ignored, not a secret, Python)."""
-        if not rel.endswith((".py", ".pyi")) or looks_secret(rel):
+        if not rel.endswith((".py", ".pyi")) or looks_secret(rel) or not self.options.scope.covers(rel):
             return False
         self.rules.load_ancestors(rel)
         parts = rel.split("/")
@@ -123,20 +129,23 @@ class MapService:
         """Crawl, load what the store still has, parse the rest on all cores."""
         # Loading builds a few hundred thousand small objects that all live on: the cyclic
         # collector would walk them again and again for nothing.
-        gc.disable()
-        try:
-            return self._index(progress)
-        finally:
-            gc.enable()
-            # The map lives as long as the server: keep the collector from walking it on
-            # every full collection (a 0.2 s pause in the middle of typing on Django).
-            gc.freeze()
+        with self._index_lock:
+            if self.closed:
+                return IndexStats()
+            gc.disable()
+            try:
+                return self._index(progress)
+            finally:
+                gc.enable()
+                # The map lives as long as the server: keep the collector from walking it on
+                # every full collection (a 0.2 s pause in the middle of typing on Django).
+                gc.freeze()
 
     def _index(self, progress: ProgressFn | None) -> IndexStats:
         t0 = time.perf_counter()
         self.state = "indexing"
         stats = IndexStats()
-        found = crawl(self.root, self.options.exclude, self.options.max_file_size, self.rules)
+        found = self._crawl(stats)
         stats.files = len(found)
         for f in found:
             self.ws.note_package(f.relpath)
@@ -207,6 +216,20 @@ class MapService:
         self.state = "ready"
         self.indexed.set()
         return stats
+
+    def _crawl(self, stats: IndexStats) -> list[FoundFile]:
+        o = self.options
+        files = walk(self.root, o.exclude, o.max_file_size, self.rules, o.scope)
+        if not o.max_files:
+            return list(files)
+        found = list(itertools.islice(files, o.max_files + 1))
+        if len(found) > o.max_files:
+            del found[o.max_files:]
+            stats.note = (f"{self.root}: only the first {o.max_files} Python files are mapped "
+                          "(the limit for a project outside every workspace folder); open its "
+                          "folder as a workspace folder to map it all")
+            log.warning("%s", stats.note)
+        return found
 
     def _rename_open_documents(self) -> None:
         """Editors open a file before the first crawl has found every package: its module name
@@ -373,6 +396,16 @@ class MapService:
         return data.decode("utf-8", errors="replace") if data is not None else None
 
     def close_store(self) -> None:
+        self.closed = True
         self.flush_history()
         if self.store is not None:
             self.store.close()
+
+    def close_when_idle(self) -> None:
+        """Close the store once an index in progress has finished, without waiting for it
+        (a map dropped while it is being indexed; closing under it would fail the index)."""
+        def close() -> None:
+            with self._index_lock:
+                self.close_store()
+
+        threading.Thread(target=close, name="ssc-close-map", daemon=True).start()
