@@ -89,6 +89,10 @@ async def test_relative_import_definition_references_and_hover(proj, tmp_path):
         hover = await client.text_document_hover_async(types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=main), position=at(4, 13)))
         assert "def normalize_path(path)" in hover.contents.value
+        context = await request(client, "ssc/context", {
+            "textDocument": {"uri": main}, "position": {"line": 4, "character": 13}, "budget": 4000})
+        assert any(it["path"] == "pkg/util.py" for it in context["items"])
+        assert "def normalize_path(path):" in context["text"]
         # a second file of the package shares the project's map
         open_doc(client, proj / "pkg/util.py")
         (folder,) = await folders(client)

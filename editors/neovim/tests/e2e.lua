@@ -310,6 +310,15 @@ if no_root then
     end
     return def and call, ('expected pkg/util.py:0 and pkg/main.py:%d, got [%s]'):format(call_l, describe(locs))
   end))
+  -- A folder added later (workspace/didChangeWorkspaceFolders): the open file moves into its map.
+  vim.lsp.buf.add_workspace_folder(fixture)
+  record('a folder added later takes the open file over (one map)', request_until('ssc/status', vim.empty_dict(), function(result)
+    local folders = type(result) == 'table' and result.folders or {}
+    local f = folders[1]
+    local good = #folders == 1 and f.root == fixture and f.loose == false and f.openDocuments == 1 and result.ready == true
+    return good, (vim.inspect(folders):gsub('%s+', ' '):sub(1, 300))
+  end))
+  reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition in the added folder')
   finish()
 end
 
