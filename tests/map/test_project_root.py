@@ -81,3 +81,12 @@ def test_a_closed_map_is_not_indexed(tmp_path):
     svc = MapService(str(tmp_path), MapOptions(persist=False))
     svc.close_store()
     assert svc.index().files == 0 and not svc.ws.files
+
+
+def test_installed_code_gets_its_own_folder_only(tmp_path):
+    site = make(tmp_path / "lib/python3.11/site-packages",
+                ["six.py", "dj/__init__.py", "dj/db/__init__.py", "dj/db/query.py", "dj/db/sql/x.py"])
+    p = find_project(str(site / "dj/db/query.py"), home=str(tmp_path / "elsewhere"))
+    assert (p.root, p.scope.dirs, p.packages) == (str(site), (("dj/db", False),), ("dj", "dj/db"))
+    p = find_project(str(site / "six.py"), home=str(tmp_path / "elsewhere"))
+    assert (p.root, p.scope.dirs) == (str(site), (("", False),))

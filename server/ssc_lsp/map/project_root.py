@@ -12,6 +12,9 @@ and sibling imports must reach them. The project is found from the file alone:
   and packages below it).
 - never the home directory, a folder above it or a filesystem root whole: there only the
   folder's own files are mapped.
+- installed code (under `site-packages`, `dist-packages` or the standard library; usually
+  reached through go-to-definition): only the file's own folder, its package chain still
+  naming the modules (a jump into Django must not index Django).
 
 Either way the walk stops after LOOSE_MAX_FILES files (said once). The usual rules apply
 (ignore files, secrets, the size limit). No LSP here: the server decides what to do with it.
@@ -20,6 +23,7 @@ Either way the walk stops after LOOSE_MAX_FILES files (said once). The usual rul
 from __future__ import annotations
 
 import os
+import sysconfig
 from dataclasses import dataclass
 
 from .crawl import Scope
@@ -36,6 +40,18 @@ class Project:
 
 def _has_init(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, "__init__.py"))
+
+
+INSTALLED_DIRS = frozenset({"site-packages", "dist-packages"})
+
+
+def installed(path: str) -> bool:
+    """Code installed in an environment, or the interpreter's standard library."""
+    path = os.path.abspath(path)
+    if INSTALLED_DIRS & set(path.split(os.sep)):
+        return True
+    stdlib = sysconfig.get_paths().get("stdlib")
+    return bool(stdlib) and path.startswith(os.path.abspath(stdlib) + os.sep)
 
 
 def too_broad(folder: str, home: str | None = None) -> bool:
@@ -64,8 +80,13 @@ def find_project(path: str, home: str | None = None) -> Project:
             chain = [name]
             for part in ([] if inner == "." else inner.split("/")):
                 chain.append(f"{chain[-1]}/{part}")
-            dirs = ((name, True),) if too_broad(root, home) else (("", False), (name, True))
+            if installed(path):
+                dirs: tuple[tuple[str, bool], ...] = ((chain[-1], False),)
+            elif too_broad(root, home):
+                dirs = ((name, True),)
+            else:
+                dirs = (("", False), (name, True))
             return Project(root, Scope(dirs), tuple(chain))
-    if too_broad(folder, home):
+    if too_broad(folder, home) or installed(path):
         return Project(folder, Scope((("", False),)), ())
     return Project(folder, Scope(), ())
