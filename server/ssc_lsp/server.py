@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from .events import ServerEvents
 from .map.filemap import content_hash
 from .map.positions import LineIndex
 from .map.service import MapOptions, MapService
+from .projects import Projects
 from .rpc import RpcProtocol
 
 log = logging.getLogger("ssc_lsp")
@@ -102,8 +102,8 @@ class SscServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=SscProtocol)
         self.config = Config()
-        self.maps: list[MapService] = []
-        self._loose: dict[str, MapService] = {}  # files outside every workspace folder
+        self.maps: list[MapService] = []  # workspace folders, then loose projects (projects.py)
+        self.projects = Projects(self)
         self.said_once: set[str] = set()
         self.events = ServerEvents()
         # callables that say an interactive request (a completion) is being computed
@@ -162,28 +162,18 @@ class SscServer(LanguageServer):
         self.maps.append(svc)
         return svc
 
-    def service_for_path(self, path: str) -> tuple[MapService, str] | None:
-        path = os.path.abspath(path)
-        best: MapService | None = None
-        for svc in self.maps:
-            if (path == svc.root or path.startswith(svc.root + os.sep)) and (
-                    best is None or len(svc.root) > len(best.root)):
-                best = svc
-        if best is None:
-            folder = os.path.dirname(path)
-            best = self._loose.get(folder)
-            if best is None:
-                best = MapService(folder, MapOptions(persist=False))
-                best.indexed.set()
-                self._loose[folder] = best
-        rel = best.relpath(path)
-        return (best, rel) if rel is not None else None
+    def service_for_path(self, path: str, create: bool = False) -> tuple[MapService, str] | None:
+        """The map holding a file, and its path there. `create` (a document being opened):
+        a file outside every folder gets the project found around it (projects.py)."""
+        svc = self.projects.service_for(path, create)
+        rel = svc.relpath(path) if svc is not None else None
+        return (svc, rel) if svc is not None and rel is not None else None
 
-    def service_for(self, uri: str) -> tuple[MapService, str] | None:
+    def service_for(self, uri: str, create: bool = False) -> tuple[MapService, str] | None:
         path = to_fs_path(uri)
         if path is None:
             return None
-        return self.service_for_path(path)
+        return self.service_for_path(path, create)
 
     def uri_of(self, svc: MapService, rel: str) -> str:
         return from_fs_path(svc.abspath(rel)) or ""
@@ -238,7 +228,7 @@ class SscServer(LanguageServer):
 
     def close_maps(self) -> None:
         self.events.closing.emit()
-        for svc in self.maps + list(self._loose.values()):
+        for svc in self.maps:
             try:
                 svc.close_store()
             except Exception as e:

@@ -8,6 +8,12 @@
 --   SSC_FIXTURE          the workspace (made by run_nvim_e2e.py): pyproject.toml, main.py, pkg/util.py
 --   SSC_ATTACH_TIMEOUT   seconds to wait for the server to attach (default 30)
 --   SSC_REQUEST_TIMEOUT  seconds a check may keep retrying while the server indexes (default 30)
+--   SSC_NO_ROOT=1        single-file mode: the fixture has no root marker (pkg/__init__.py,
+--                        pkg/util.py, pkg/main.py importing `from .util import normalize_path`);
+--                        the plugin starts the server as a user's config would
+--                        (vim.lsp.enable: lsp/ssc.lua's root_markers find nothing, so no root and
+--                        no workspace folders) and definition through the relative import must
+--                        reach pkg/util.py
 --   SSC_FAKE_LLM_URL     base URL of a scripted OpenAI-compatible server (tests/fake_openai.py,
 --                        started by run_nvim_e2e.py) replying "per(21)": the model is configured
 --                        with llm.baseUrl / llm.model / llm.api and the completion check wants its
@@ -118,10 +124,29 @@ record(
   rtp_config and ('cmd=' .. vim.inspect(rtp_config.cmd)) or 'vim.lsp.config.ssc is nil'
 )
 
-local main_path = fixture .. '/main.py'
+local no_root = os.getenv('SSC_NO_ROOT') == '1'
+local main_path = fixture .. (no_root and '/pkg/main.py' or '/main.py')
 local util_path = fixture .. '/pkg/util.py'
 if vim.fn.filereadable(main_path) == 0 or vim.fn.filereadable(util_path) == 0 then
-  abort('setup', 'the fixture needs main.py and pkg/util.py')
+  abort('setup', ('the fixture needs %s and pkg/util.py'):format(no_root and 'pkg/main.py' or 'main.py'))
+end
+
+local attached, exited = false, nil
+local client_id
+local settings = {
+  ssc = llm_url and {
+    llm = { provider = 'openai', baseUrl = llm_url, model = 'fake-coder', api = 'chat', retries = 0 },
+    completion = { debounceMs = 0 },
+    feedback = { enabled = false },
+  } or { llm = { provider = 'none' }, feedback = { enabled = false } },
+}
+local function on_exit(code, signal)
+  exited = { code = code, signal = signal }
+end
+if no_root then
+  -- As a user's init.lua would: the config from lsp/ssc.lua (root_markers), then enable.
+  vim.lsp.config('ssc', { cmd = cmd, settings = settings, on_exit = on_exit })
+  vim.lsp.enable('ssc')
 end
 
 vim.cmd.edit(vim.fn.fnameescape(main_path))
@@ -134,12 +159,12 @@ local util_uri = vim.uri_from_fname(util_path)
 
 -- Attach -----------------------------------------------------------------------
 
-local attached, exited = false, nil
 vim.api.nvim_create_autocmd('LspAttach', {
   callback = function(ev)
     local c = vim.lsp.get_client_by_id(ev.data.client_id)
     if c and c.name == 'ssc' and ev.buf == buf then
       attached = true
+      client_id = ev.data.client_id
     end
   end,
 })
@@ -154,27 +179,21 @@ vim.api.nvim_create_autocmd('LspProgress', {
   end,
 })
 
-local config = vim.tbl_deep_extend('force', rtp_config or dofile(plugin_dir .. '/lsp/ssc.lua'), {
-  name = 'ssc',
-  cmd = cmd,
-  root_dir = fixture,
-  -- Offline and deterministic: the scripted model on loopback (or none), no feedback file.
-  settings = {
-    ssc = llm_url and {
-      llm = { provider = 'openai', baseUrl = llm_url, model = 'fake-coder', api = 'chat', retries = 0 },
-      completion = { debounceMs = 0 },
-      feedback = { enabled = false },
-    } or { llm = { provider = 'none' }, feedback = { enabled = false } },
-  },
-  on_exit = function(code, signal)
-    exited = { code = code, signal = signal }
-  end,
-})
-
-local ok, client_id = pcall(vim.lsp.start, config, { bufnr = buf })
-if not ok or not client_id then
-  abort('attach', ok and 'vim.lsp.start returned nil (could not spawn the server? see the message above)'
-    or ('vim.lsp.start failed: %s'):format(tostring(client_id)))
+if not no_root then
+  local config = vim.tbl_deep_extend('force', rtp_config or dofile(plugin_dir .. '/lsp/ssc.lua'), {
+    name = 'ssc',
+    cmd = cmd,
+    root_dir = fixture,
+    -- Offline and deterministic: the scripted model on loopback (or none), no feedback file.
+    settings = settings,
+    on_exit = on_exit,
+  })
+  local ok
+  ok, client_id = pcall(vim.lsp.start, config, { bufnr = buf })
+  if not ok or not client_id then
+    abort('attach', ok and 'vim.lsp.start returned nil (could not spawn the server? see the message above)'
+      or ('vim.lsp.start failed: %s'):format(tostring(client_id)))
+  end
 end
 vim.wait(attach_timeout * 1000, function()
   return attached or exited ~= nil
@@ -197,22 +216,6 @@ local function line_of(lines, needle)
       return i - 1, col - 1
     end
   end
-end
-
-local main_lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-local call_line, call_col = line_of(main_lines, 'helper(21)')
-local import_line = line_of(main_lines, 'import helper')
--- A call after non-ASCII text on its line (optional in the fixture): positions in the
--- encoding the client and server agreed on must land on the same character.
-local wide_line, wide_byte = line_of(main_lines, 'helper(1)')
-local hel_line, hel_col
-for i, l in ipairs(main_lines) do
-  if l:match('return hel$') then
-    hel_line, hel_col = i - 1, #l - 3
-  end
-end
-if not call_line or not import_line or not hel_line then
-  abort('setup', 'main.py must contain "from pkg.util import helper", "helper(21)" and a line ending in "return hel"')
 end
 
 --- Sends a request until check(result) returns true (the server may still be indexing)
@@ -271,6 +274,68 @@ local function describe(locs)
     table.insert(parts, ('%s:%d'):format(vim.fn.fnamemodify(vim.uri_to_fname(l.uri), ':t'), l.line))
   end
   return table.concat(parts, ', ')
+end
+
+-- Single-file mode: no root marker, so no root and no workspace folders; the server maps
+-- the project around the file (the package, from above its topmost folder).
+if no_root then
+  record('started without a root (no root marker)', client.root_dir == nil and client.workspace_folders == nil,
+    ('root_dir=%s, workspace_folders=%s'):format(tostring(client.root_dir), vim.inspect(client.workspace_folders)))
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local import_l, import_c = line_of(lines, 'import normalize_path')
+  local call_l, call_c = line_of(lines, 'normalize_path(')
+  if not import_l or not call_l then
+    abort('setup', 'pkg/main.py must contain "from .util import normalize_path" and a call normalize_path(...)')
+  end
+  local function reaches_util(pos, what)
+    record(what, request_until('textDocument/definition', { textDocument = { uri = main_uri }, position = pos }, function(result)
+      local locs = locations(result)
+      for _, l in ipairs(locs) do
+        if same_file(l.uri, util_uri) and l.line == 0 then
+          return true, describe(locs)
+        end
+      end
+      return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
+    end))
+  end
+  reaches_util({ line = import_l, character = import_c + #'import ' + 2 }, 'textDocument/definition through a relative import (no root)')
+  reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition of the call (no root)')
+  local refs = { textDocument = { uri = util_uri }, position = { line = 0, character = 6 }, context = { includeDeclaration = true } }
+  record('textDocument/references across the two files (no root)', request_until('textDocument/references', refs, function(result)
+    local locs = locations(result)
+    local def, call = false, false
+    for _, l in ipairs(locs) do
+      def = def or (same_file(l.uri, util_uri) and l.line == 0)
+      call = call or (same_file(l.uri, main_uri) and l.line == call_l)
+    end
+    return def and call, ('expected pkg/util.py:0 and pkg/main.py:%d, got [%s]'):format(call_l, describe(locs))
+  end))
+  -- A folder added later (workspace/didChangeWorkspaceFolders): the open file moves into its map.
+  vim.lsp.buf.add_workspace_folder(fixture)
+  record('a folder added later takes the open file over (one map)', request_until('ssc/status', vim.empty_dict(), function(result)
+    local folders = type(result) == 'table' and result.folders or {}
+    local f = folders[1]
+    local good = #folders == 1 and f.root == fixture and f.loose == false and f.openDocuments == 1 and result.ready == true
+    return good, (vim.inspect(folders):gsub('%s+', ' '):sub(1, 300))
+  end))
+  reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition in the added folder')
+  finish()
+end
+
+local main_lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+local call_line, call_col = line_of(main_lines, 'helper(21)')
+local import_line = line_of(main_lines, 'import helper')
+-- A call after non-ASCII text on its line (optional in the fixture): positions in the
+-- encoding the client and server agreed on must land on the same character.
+local wide_line, wide_byte = line_of(main_lines, 'helper(1)')
+local hel_line, hel_col
+for i, l in ipairs(main_lines) do
+  if l:match('return hel$') then
+    hel_line, hel_col = i - 1, #l - 3
+  end
+end
+if not call_line or not import_line or not hel_line then
+  abort('setup', 'main.py must contain "from pkg.util import helper", "helper(21)" and a line ending in "return hel"')
 end
 
 local call_pos = { line = call_line, character = call_col + 2 } -- inside "helper" (ASCII: bytes = UTF-16)

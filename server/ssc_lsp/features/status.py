@@ -18,6 +18,7 @@ def register(server) -> None:
                 "lastError": svc.last_error,
                 # files not mapped and why: a count and the first few
                 "problems": svc.problem_report(),
+                "loose": svc in ls.projects.loose,  # a project outside every folder
             })
         ready = all(f["state"] == "ready" for f in folders)
         return {"folders": folders, "ready": ready}

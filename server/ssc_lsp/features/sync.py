@@ -43,7 +43,7 @@ def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams) -> None:
         doc = params.text_document
-        found = ls.service_for(doc.uri)
+        found = ls.service_for(doc.uri, create=True)  # outside every folder: its own project
         if found is None or not is_source(found[1]):
             return
         svc, rel = found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pathspec
@@ -111,14 +112,58 @@ class IgnoreRules:
                 self.load_dir(reldir, os.path.join(self.root, reldir))
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which part of a root the map reads: folders (relative, "" = the root), each either whole
+    or only its own files. A workspace folder is read whole; a project found around a file
+    outside every folder (map/project_root.py) may be read in part (never the home directory
+    whole)."""
+
+    dirs: tuple[tuple[str, bool], ...] = (("", True),)  # (folder, recursive)
+
+    @property
+    def whole(self) -> bool:
+        return ("", True) in self.dirs
+
+    def covers(self, relpath: str) -> bool:
+        """Whether a file (relative to the root) is inside the scope."""
+        folder = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
+        return any(folder == d or (deep and (d == "" or folder.startswith(d + "/")))
+                   for d, deep in self.dirs)
+
+    def covers_dir(self, reldir: str) -> bool:
+        """Whether a whole folder (relative to the root) is inside the scope."""
+        return any(deep and (d == "" or reldir == d or reldir.startswith(d + "/"))
+                   for d, deep in self.dirs)
+
+    def enters(self, reldir: str) -> bool:
+        """Whether the walk must go into a folder: it is in the scope or leads to a part of it."""
+        return self.covers_dir(reldir) or any(d.startswith(reldir + "/") or d == reldir
+                                              for d, _ in self.dirs)
+
+    def union(self, other: Scope) -> Scope:
+        if self.whole or other.whole:
+            return Scope()
+        return Scope(tuple(sorted(set(self.dirs) | set(other.dirs))))
+
+
+WHOLE = Scope()
+
+
 def crawl(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int = 1_000_000,
           rules: IgnoreRules | None = None, skipped: dict[str, str] | None = None) -> list[FoundFile]:
-    """The source files to map. What is skipped for a reason the user may not expect (too large,
-    not a regular file, a link out of the workspace, a loop) goes to `skipped` (relpath ->
-    reason; the service logs and reports them); ignored and secret-looking files are skipped silently. Directory links
-    are not followed (no loops, nothing outside), binary content is found when read."""
+    return list(walk(root, excludes, max_size, rules, skipped=skipped))
+
+
+def walk(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int = 1_000_000,
+         rules: IgnoreRules | None = None, skipped: dict[str, str] | None = None,
+         scope: Scope = WHOLE) -> Iterator[FoundFile]:
+    """The source files to map, found lazily (a caller with a file-count limit stops the walk).
+    What is skipped for a reason the user may not expect (too large, not a regular file, a link
+    out of the workspace, a loop) goes to `skipped` (relpath -> reason; the service logs and
+    reports them); ignored and secret-looking files are skipped silently. Directory links are
+    not followed (no loops, nothing outside), binary content is found when read."""
     rules = rules or IgnoreRules(root, excludes)
-    out: list[FoundFile] = []
     skipped = skipped if skipped is not None else {}
 
     def unreadable(e: OSError) -> None:
@@ -133,7 +178,7 @@ def crawl(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int =
         keep = []
         for d in sorted(dirnames):
             rel = f"{reldir}/{d}" if reldir else d
-            if d in ALWAYS_SKIP_DIRS or rules.ignored(rel, is_dir=True):
+            if d in ALWAYS_SKIP_DIRS or rules.ignored(rel, is_dir=True) or not scope.enters(rel):
                 continue
             if os.path.islink(os.path.join(dirpath, d)):
                 continue
@@ -143,7 +188,7 @@ def crawl(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int =
             if not is_source(name):
                 continue
             rel = f"{reldir}/{name}" if reldir else name
-            if rules.ignored(rel) or looks_secret(rel):
+            if rules.ignored(rel) or looks_secret(rel) or not scope.covers(rel):
                 continue
             abspath = os.path.join(dirpath, name)
             st, reason = check_source(abspath, max_size, root)
@@ -151,5 +196,4 @@ def crawl(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int =
                 log.debug("skipping %s: %s", rel, reason)
                 skipped[rel] = reason or "?"
                 continue
-            out.append(FoundFile(rel, abspath, st.st_size, st.st_mtime_ns))
-    return out
+            yield FoundFile(rel, abspath, st.st_size, st.st_mtime_ns)

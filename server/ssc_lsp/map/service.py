@@ -8,6 +8,7 @@ workspace-relative strings, positions are tree-sitter rows and byte columns.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -18,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from . import codec
-from .crawl import FoundFile, IgnoreRules, crawl, looks_secret
+from .crawl import WHOLE, FoundFile, IgnoreRules, Scope, looks_secret, walk
 from .document import Change, Document, Update, build_filemap
 from .extract import new_parser
 from .filemap import FileMap, content_hash
@@ -45,6 +46,8 @@ class MapOptions:
     cache_dir: str | None = None  # default: $SSC_LSP_CACHE_DIR or the user cache dir
     persist: bool = True
     workers: int = 0  # 0: one per core
+    scope: Scope = WHOLE  # the part of the root that is mapped
+    max_files: int = 0  # 0: no limit; else the first files the walk finds, said once
 
 
 @dataclass
@@ -55,6 +58,7 @@ class IndexStats:
     removed: int = 0
     seconds: float = 0.0
     skipped: dict[str, str] = field(default_factory=dict)  # relpath -> why it is not mapped
+    note: str | None = None  # for the user: the map is incomplete (the file-count limit)
 
 
 ProgressFn = Callable[[int, int, str], None]
@@ -110,6 +114,8 @@ class MapService:
         self._demand_lock = threading.Lock()
         self._demand_parser = new_parser()
         self.ws.loader = self._map_module_on_demand
+        self._index_lock = threading.Lock()  # one index at a time (a re-index waits its turn)
+        self.closed = False  # the store is closed: nothing more is indexed
         self.state = "idle"
         self.last_error: str | None = None
         self._jedi = None
@@ -128,9 +134,10 @@ class MapService:
         return os.path.join(self.root, *rel.split("/"))
 
     def is_mapped(self, rel: str) -> bool:
-        """Whether a workspace file belongs in the map (Python, not ignored, not a secret, its
-        real path inside the workspace)."""
-        if not is_source(rel) or looks_secret(rel) or not inside(self.root, self.abspath(rel)):
+        """Whether a workspace file belongs in the map (Python, not ignored, not a secret, in
+        the service's scope, its real path inside the workspace)."""
+        if not is_source(rel) or looks_secret(rel) or not self.options.scope.covers(rel) or \
+                not inside(self.root, self.abspath(rel)):
             return False
         self.rules.load_ancestors(rel)
         parts = rel.split("/")
@@ -162,14 +169,17 @@ class MapService:
         """Crawl, load what the store still has, parse the rest on all cores."""
         # Loading builds a few hundred thousand small objects that all live on: the cyclic
         # collector would walk them again and again for nothing.
-        gc.disable()
-        try:
-            return self._index(progress)
-        finally:
-            gc.enable()
-            # The map lives as long as the server: keep the collector from walking it on
-            # every full collection (a 0.2 s pause in the middle of typing on Django).
-            gc.freeze()
+        with self._index_lock:
+            if self.closed:
+                return IndexStats()
+            gc.disable()
+            try:
+                return self._index(progress)
+            finally:
+                gc.enable()
+                # The map lives as long as the server: keep the collector from walking it on
+                # every full collection (a 0.2 s pause in the middle of typing on Django).
+                gc.freeze()
 
     def read(self, rel: str) -> Source:
         """A workspace file from disk, through the one reader (`source.read_source`)."""
@@ -195,7 +205,7 @@ class MapService:
         self.state = "indexing"
         stats = IndexStats()
         skipped: dict[str, str] = {}
-        found = crawl(self.root, self.options.exclude, self.options.max_file_size, self.rules, skipped)
+        found = self._crawl(stats, skipped)
         self.problems = {}
         self._said.update(self.rules.problems.items())  # the rules logged their own line
         for key, reason in {**self.rules.problems, **skipped}.items():
@@ -352,6 +362,20 @@ class MapService:
                 if rel not in self.ws.files:
                     self.ws.put(fm, record=False)
                 return self.ws.files.get(rel)
+
+    def _crawl(self, stats: IndexStats, skipped: dict[str, str]) -> list[FoundFile]:
+        o = self.options
+        files = walk(self.root, o.exclude, o.max_file_size, self.rules, skipped, o.scope)
+        if not o.max_files:
+            return list(files)
+        found = list(itertools.islice(files, o.max_files + 1))
+        if len(found) > o.max_files:
+            del found[o.max_files:]
+            stats.note = (f"{self.root}: only the first {o.max_files} Python files are mapped "
+                          "(the limit for a project outside every workspace folder); open its "
+                          "folder as a workspace folder to map it all")
+            log.warning("%s", stats.note)
+        return found
 
     def _rename_open_documents(self) -> None:
         """Editors open a file before the first crawl has found every package: its module name
@@ -566,6 +590,16 @@ class MapService:
         return data.decode("utf-8") if data is not None else None
 
     def close_store(self) -> None:
+        self.closed = True
         self.flush_history()
         if self.store is not None:
             self.store.close()
+
+    def close_when_idle(self) -> None:
+        """Close the store once an index in progress has finished, without waiting for it
+        (a map dropped while it is being indexed; closing under it would fail the index)."""
+        def close() -> None:
+            with self._index_lock:
+                self.close_store()
+
+        threading.Thread(target=close, name="ssc-close-map", daemon=True).start()

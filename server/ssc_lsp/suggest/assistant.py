@@ -143,7 +143,7 @@ class Assistant:
     # -- per workspace -----------------------------------------------------------------------
     def checker(self, svc: MapService) -> Checker:
         c = self._checkers.get(svc.root)
-        if c is None:
+        if c is None or c.svc is not svc:  # a map of the same root replaced it (projects.py)
             c = Checker(svc, Externals(svc.root, ws=svc.ws))
             self._checkers[svc.root] = c
         return c
