@@ -1,0 +1,569 @@
+"""The edit check: the workspace as it would be after a set of edits, judged on the map.
+
+Given the new text of some files (from a unified diff, a `WorkspaceEdit`, or an edit this server
+proposes), the check builds an *overlay* of the map: a `Workspace` whose tables are shallow
+copies of the live one, holding the live `FileMap`s of every untouched file (shared read-only:
+nothing here finalizes or mutates them) and fresh maps of the edited ones. The live map is never
+mutated. The overlay has a history of its own, which records exactly what the edits did
+(removals, renames, signature changes): the map's continuity checks (map/checks.py) read it to
+name the uses of removed and renamed symbols.
+
+What is reported, only when it is *new* (the same file before the edits, checked the same way on
+a base view with an empty history, did not have it):
+
+- `syntax`: the file parsed before and does not after;
+- `call`, `import`, `removed`: map/checks.py on the edited files and on every file whose
+  references name something the edits removed, renamed or re-signed (files the edits did not
+  touch included);
+- `name`, `attribute`, `module`: the completion check (grounding/check.py) on the changed lines:
+  names that resolve nowhere, members a closed type does not have, workspace modules that do not
+  exist;
+- `placeholder`: a lazy placeholder standing in for deleted code (`# ... existing code ...`), or a
+  function whose body was code and is now `...`;
+- `refused`: an edit outside the root, or to an ignored or secret-looking file (not checked).
+
+Precision first, as everywhere: each check says nothing unless the map is sure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from ..map import checks
+from ..map.changes import clock_time
+from ..map.crawl import ALWAYS_SKIP_DIRS, SOURCE_SUFFIXES, looks_secret
+from ..map.document import build_filemap
+from ..map.extract import new_parser
+from ..map.filemap import FileMap, content_hash
+from ..map.history import BODY_CHANGED, REMOVED, RENAMED, SIGNATURE_CHANGED, History
+from ..map.positions import LineIndex, byte_of_text_offset
+from ..map.records import CLASS, METHOD
+from ..map.resolve import Resolver
+from ..map.service import MapService
+from ..map.workspace import Workspace
+from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
+from .inplace import Placed
+
+Range = tuple[int, int, int, int]
+
+# Problem kinds
+SYNTAX = "syntax"
+CALL = "call"
+IMPORT = "import"
+REMOVED_USE = "removed"
+PLACEHOLDER = "placeholder"
+REFUSED = "refused"
+KINDS = (SYNTAX, NAME, ATTRIBUTE, MODULE_MISSING, IMPORT, CALL, REMOVED_USE, PLACEHOLDER, REFUSED)
+_FROM_CHECKS = {checks.CALL_ARGUMENTS: CALL, checks.CALL_KEYWORD: CALL,
+                checks.IMPORT_MISSING: IMPORT, checks.SYMBOL_REMOVED: REMOVED_USE}
+_FROM_RUN = (NAME, ATTRIBUTE, MODULE_MISSING)  # the others are map/checks.py's, read whole-file
+
+# Lazy placeholders: comments a model writes instead of code it means to keep. Each is reported
+# only where the edit also deleted code next to it (a real comment saying "rest unchanged" above
+# code that stays is not a deletion).
+_WHAT = r"(?:code|file|function|method|class|module|body|implementation|logic|methods|functions|imports|lines|content)"
+PLACEHOLDERS: dict[str, re.Pattern[str]] = {
+    "dots and existing code": re.compile(
+        r"#\s*(?:\.{3}|…)\s*(?:\(?\s*)(?:existing|previous|original|other|remaining|unchanged|"
+        r"same|rest|more|omitted|keep)\b", re.I),
+    "rest unchanged": re.compile(
+        r"#\s*(?:\.{3}\s*)?(?:the\s+)?rest(?:\s+of\s+(?:the\s+)?" + _WHAT + r")?\s*(?:is\s+|remains\s+|stays\s+|"
+        r"as\s+)?(?:unchanged|the\s+same|as\s+before|as\s+is|omitted|here)\b", re.I),
+    "existing code here": re.compile(
+        r"#\s*(?:\.{3}\s*)?(?:existing|previous|original|other|remaining|unchanged)\s+" + _WHAT +
+        r"\s*(?:\.{3}|…|here|unchanged|remains?|stays?|as\s+before|omitted|goes\s+here|$)", re.I),
+    "unchanged dots": re.compile(r"#\s*(?:\.{3}|…)\s*(?:unchanged|same\s+as\s+before|as\s+before)\b", re.I),
+    "keep existing": re.compile(r"#\s*(?:keep|leave)\s+(?:the\s+)?(?:existing|rest|remaining)\b", re.I),
+}
+
+
+@dataclass(frozen=True)
+class EditProblem:
+    """One problem the edits introduce. `range` is (row, byte column) x 2, 0-based, in the file
+    as it is after the edits (0, 0, 0, 0 for a refused file)."""
+
+    path: str
+    range: Range
+    kind: str
+    message: str
+    symbol: str | None = None
+
+
+@dataclass
+class EditResult:
+    problems: list[EditProblem] = field(default_factory=list)
+    files: dict[str, bytes | None] = field(default_factory=dict)  # path -> text after (None: deleted)
+    checked: list[str] = field(default_factory=list)  # files whose problems were compared
+    ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+Reader = Callable[[str], bytes | None]
+
+# -- paths ----------------------------------------------------------------------------------------
+
+
+def refusal(svc: MapService, path: str) -> str | None:
+    """Why an edit of `path` (relative to the root, or absolute) is refused, or None."""
+    root = os.path.realpath(svc.root)
+    full = os.path.realpath(path if os.path.isabs(path) else os.path.join(svc.root, path))
+    if full != root and not full.startswith(root + os.sep):
+        return f"`{path}` is outside the workspace folder"
+    rel = os.path.relpath(full, root).replace(os.sep, "/")
+    if looks_secret(rel):
+        return f"`{rel}` looks like a secret file"
+    parts = rel.split("/")
+    if any(p in ALWAYS_SKIP_DIRS for p in parts[:-1]):
+        return f"`{rel}` is in a folder the map never reads"
+    svc.rules.load_ancestors(rel)
+    for i in range(1, len(parts)):
+        if svc.rules.ignored("/".join(parts[:i]), is_dir=True):
+            return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
+    if svc.rules.ignored(rel):
+        return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
+    return None
+
+
+def _is_source(path: str) -> bool:
+    return path.endswith(SOURCE_SUFFIXES)
+
+
+# -- the overlay ----------------------------------------------------------------------------------
+
+
+def overlay(live: Workspace, history: History) -> Workspace:
+    """A workspace sharing the live one's file maps, with tables of its own (see `replace`)."""
+    ws = Workspace(live.roots, history)
+    with live.lock:
+        ws.files = dict(live.files)
+        ws.modules = dict(live.modules)
+        ws.package_dirs = set(live.package_dirs)
+        ws.names = dict(live.names)  # sets shared until `replace` copies the ones it changes
+        ws.generation = live.generation
+    return ws
+
+
+def replace(ws: Workspace, path: str, fm: FileMap | None, record: bool = True) -> None:
+    """Put (or with None remove) one file's map in an overlay, copying the name-index sets the
+    change touches first, so the live workspace's sets are never written."""
+    old = ws.files.get(path)
+    touched = {s.name for s in old.symbols} if old is not None else set()
+    if fm is not None:
+        touched |= {s.name for s in fm.symbols}
+    for n in touched:
+        if n in ws.names:
+            ws.names[n] = set(ws.names[n])
+    if fm is None:
+        ws.remove(path)
+    else:
+        ws.put(fm, record=record)
+
+
+class _View:
+    """What grounding/check.py's run needs of a MapService, answered from the overlay."""
+
+    def __init__(self, svc: MapService, ws: Workspace, texts: dict[str, bytes | None]):
+        self.svc = svc
+        self.ws = ws
+        self.root = svc.root
+        self.texts = texts
+
+    def abspath(self, rel: str) -> str:
+        return self.svc.abspath(rel)
+
+    def text_of(self, rel: str) -> str | None:
+        if rel in self.texts:
+            data = self.texts[rel]
+            return data.decode("utf-8", "replace") if data is not None else None
+        return self.svc.text_of(rel)
+
+
+@dataclass
+class _Regions(Placed):
+    """A whole edited file for the completion check: references are read only inside the
+    changed byte ranges (`start`/`end` span the file, so issue offsets are file offsets)."""
+
+    regions: list[tuple[int, int]] = field(default_factory=list)
+
+    def in_suggestion(self, unit, ref) -> bool:
+        start, end = self.ref_span(unit, ref)
+        return any(start < hi and end > lo for lo, hi in self.regions)
+
+
+@dataclass
+class _Side:
+    """One file before or after the edits."""
+
+    path: str
+    data: bytes
+    tree: ts.Tree
+    fm: FileMap
+    index: LineIndex
+
+
+# -- the check ------------------------------------------------------------------------------------
+
+
+class EditCheck:
+    """Judges edits against one workspace folder's map (the live map as it is: *before* them)."""
+
+    def __init__(self, svc: MapService, before: Reader | None = None):
+        self.svc = svc
+        self.read_before = before or self._current
+        self.parser = new_parser()
+
+    def _current(self, rel: str) -> bytes | None:
+        doc = self.svc.docs.get(rel)
+        if doc is not None:
+            return doc.data
+        try:
+            with open(self.svc.abspath(rel), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def check(self, after: dict[str, bytes | None]) -> EditResult:
+        """`after`: the new text of every file the edits touch (None: the file is deleted)."""
+        t0 = time.perf_counter()
+        result = EditResult(files=dict(after))
+        todo: dict[str, bytes | None] = {}
+        for path, data in after.items():
+            why = refusal(self.svc, path)
+            if why is not None:
+                result.problems.append(EditProblem(path, (0, 0, 0, 0), REFUSED, f"refused: {why}"))
+            elif _is_source(path):
+                todo[path] = data
+        if todo:
+            result.problems.extend(self._judge(todo, result))
+        result.problems.sort(key=lambda p: (p.path, p.range, p.kind))
+        result.ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    # -- building the two views -------------------------------------------------------------
+    def _side(self, ws: Workspace, path: str, data: bytes) -> _Side:
+        tree = self.parser.parse(data)
+        fm = build_filemap(path, ws.module_name(path), data, tree)
+        return _Side(path, data, tree, fm, LineIndex(data))
+
+    def _judge(self, todo: dict[str, bytes | None], result: EditResult) -> list[EditProblem]:
+        live = self.svc.ws
+        now = live.history.clock()
+        base = overlay(live, History(clock=lambda: now))
+        new = overlay(live, History(clock=lambda: now))  # one time: every event is the edit's
+        befores: dict[str, _Side] = {}
+        for path in todo:
+            data = self.read_before(path)
+            if data is None:
+                continue
+            side = self._side(base, path, data)
+            befores[path] = side
+            held = live.files.get(path)
+            if held is None or held.hash != content_hash(data):  # the map lags the text
+                replace(base, path, side.fm, record=False)
+                replace(new, path, side.fm, record=False)
+            else:
+                side.fm = held
+        for path, data in todo.items():
+            if data is not None:
+                new.note_package(path)
+        afters: dict[str, _Side] = {}
+        for path, data in todo.items():
+            if data is None:
+                if path in new.files:
+                    replace(new, path, None)
+                continue
+            side = self._side(new, path, data)
+            afters[path] = side
+            replace(new, path, side.fm)
+
+        out: list[EditProblem] = []
+        texts = {p: d for p, d in todo.items()}
+        for path, side in afters.items():
+            old = befores.get(path)
+            out.extend(_syntax(side, old))
+            out.extend(_placeholders(side, old))
+            out.extend(self._names(base, new, texts, side, old))
+        touched = sorted(afters)
+        dependents = checks.dependents_of(new, _changed_names(new, befores, todo))
+        to_compare = touched + [p for p in dependents if p not in afters]
+        result.checked = to_compare
+        r_base, r_new = Resolver(base), Resolver(new)
+        for path in to_compare:
+            after_fm = new.files.get(path)
+            if after_fm is None:
+                continue
+            before_fm = base.files.get(path)
+            after_p = checks.check_file(new, r_new, after_fm)
+            before_p = checks.check_file(base, r_base, before_fm) if before_fm is not None else []
+            after_side = afters.get(path)
+            before_side = befores.get(path)
+            for p in _new_problems(before_p, after_p, _line_text(self, before_side, path),
+                                   _line_text(self, after_side, path)):
+                out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
+                                       _in_words(p.message, now), p.symbol))
+        return _dedupe(out)
+
+    # -- names, attributes, modules on the changed lines ------------------------------------
+    def _names(self, base: Workspace, new: Workspace, texts: dict[str, bytes | None],
+               after: _Side, before: _Side | None) -> list[EditProblem]:
+        old_regions, new_regions = _changed_regions(before.data if before else b"", after.data)
+        now = self._run(new, texts, after, new_regions)
+        if not now:
+            return []
+        was = Counter()
+        if before is not None and old_regions:
+            was = Counter((i.kind, i.name) for i in self._run(base, {}, before, old_regions))
+        out = []
+        for issue in now:
+            if was[(issue.kind, issue.name)] > 0:
+                was[(issue.kind, issue.name)] -= 1
+                continue
+            text = after.data.decode("utf-8", "replace")
+            start = after.index.point_of_byte(byte_of_text_offset(text, issue.start))
+            end = after.index.point_of_byte(byte_of_text_offset(text, issue.end))
+            out.append(EditProblem(after.path, (*start, *end), issue.kind, issue.message, issue.symbol))
+        return out
+
+    def _run(self, ws: Workspace, texts: dict[str, bytes | None], side: _Side,
+             regions: list[tuple[int, int]]) -> list:
+        if not regions:
+            return []
+        fresh = [u for u in side.fm.units if any(u.start_byte < hi and u.end_byte > lo for lo, hi in regions)]
+        placed = _Regions(side.data, 0, len(side.data), side.tree, side.index, side.fm, fresh,
+                          regions=regions)
+        try:
+            verdict = _Run(_View(self.svc, ws, texts), placed, None).run()  # type: ignore[arg-type]
+        except RecursionError:
+            return []
+        return [i for i in verdict.issues if i.kind in _FROM_RUN]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _changed_names(ws: Workspace, befores: dict[str, _Side], todo: dict[str, bytes | None]) -> set[str]:
+    """Names whose meaning the edits changed, from the overlay's own history: files naming one
+    of them are compared too."""
+    names: set[str] = set()
+    for ev in ws.history.log:
+        if ev.kind not in (REMOVED, RENAMED, SIGNATURE_CHANGED, BODY_CHANGED):
+            continue
+        loc = ws.get(ev.symbol)
+        if ev.kind == BODY_CHANGED and (loc is None or loc.symbol.kind != CLASS):
+            continue  # a class body holds its bases
+        names.add(ev.name)
+        if ev.kind == RENAMED and ev.detail.get("old_name"):
+            names.add(ev.detail["old_name"])
+        if ev.name in ("__init__", "__new__") and loc is not None and loc.symbol.kind == METHOD:
+            names.add((loc.symbol.parent or "").rpartition(".")[2])  # `C(...)` calls it
+        if ev.name in ("__init__", "__new__") and ev.kind == REMOVED:
+            qual = ev.symbol.split("::", 1)[-1]
+            names.add(qual.rpartition(".")[0].rpartition(".")[2])
+    for path, data in todo.items():
+        side = befores.get(path)
+        if data is None and side is not None:  # a deleted module: its imports name it
+            names.update(side.fm.module.split("."))
+    names.discard("")
+    return names
+
+
+def _in_words(message: str, now: float) -> str:
+    """The continuity checks date what the history knows ("since its change at 14:02"); here
+    every event is the edit's own."""
+    at = clock_time(now, now)
+    return message.replace(f" since its change at {at}", " after the edit").replace(
+        f" at {at}", " by the edit")
+
+
+def _line_text(check: EditCheck, side: _Side | None, path: str) -> Callable[[int], bytes]:
+    """Row -> the stripped text of that line (to match problems across an edit)."""
+    data = side.data if side is not None else check.read_before(path) or b""
+    lines = data.split(b"\n")
+    return lambda row: lines[row].strip() if 0 <= row < len(lines) else b""
+
+
+def _new_problems(before: list[checks.Problem], after: list[checks.Problem],
+                  before_line: Callable[[int], bytes], after_line: Callable[[int], bytes]
+                  ) -> list[checks.Problem]:
+    """The problems of `after` that `before` did not have: matched on (code, message, line text),
+    then on (code, message) alone (a line the edits re-indented or moved)."""
+    exact = Counter((p.code, p.message, before_line(p.range[0])) for p in before)
+    loose = Counter((p.code, p.message) for p in before)
+    rest = []
+    for p in after:
+        k = (p.code, p.message, after_line(p.range[0]))
+        if exact[k] > 0:
+            exact[k] -= 1
+            loose[(p.code, p.message)] -= 1
+        else:
+            rest.append(p)
+    out = []
+    for p in rest:
+        k2 = (p.code, p.message)
+        if loose[k2] > 0:
+            loose[k2] -= 1
+        else:
+            out.append(p)
+    return out
+
+
+def _dedupe(problems: list[EditProblem]) -> list[EditProblem]:
+    """One problem per place: the map's continuity check (with what the history knows) wins
+    over the completion check's plain "not defined"."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    order = {k: i for i, k in enumerate((REMOVED_USE, IMPORT, CALL, SYNTAX, PLACEHOLDER))}
+    for p in sorted(problems, key=lambda p: order.get(p.kind, 99)):
+        key = (p.path, p.range[0], p.range[1])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
+
+
+def _changed_regions(old: bytes, new: bytes) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Byte ranges of the lines that differ, on each side (line granularity, as a diff sees it)."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    sa, sb = _starts(a), _starts(b)
+    olds, news = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 > i1:
+            olds.append((sa[i1], sa[i2]))
+        if j2 > j1:
+            news.append((sb[j1], sb[j2]))
+    return olds, news
+
+
+def _starts(lines: list[bytes]) -> list[int]:
+    out = [0]
+    for ln in lines:
+        out.append(out[-1] + len(ln))
+    return out
+
+
+def _first_error(node: ts.Node) -> ts.Node | None:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    if not node.has_error:
+        return None
+    for child in node.children:
+        found = _first_error(child)
+        if found is not None:
+            return found
+    return node
+
+
+def _syntax(after: _Side, before: _Side | None) -> list[EditProblem]:
+    root = after.tree.root_node
+    if not root.has_error or (before is not None and before.tree.root_node.has_error):
+        return []
+    node = _first_error(root) or root
+    what = f"missing `{node.type}`" if node.is_missing else "invalid syntax"
+    r = (*node.start_point, *node.start_point)
+    return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
+
+
+def _placeholders(after: _Side, before: _Side | None) -> list[EditProblem]:
+    """Lazy placeholders where the edit deleted code, and bodies replaced by `...`."""
+    old = before.data if before is not None else b""
+    out: list[EditProblem] = []
+    a, b = old.splitlines(), after.data.splitlines()
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for k, (tag, _i1, _i2, j1, j2) in enumerate(ops):
+        if tag not in ("replace", "insert"):
+            continue
+        near = [o for o in ops[max(k - 1, 0):k + 2] if o[0] in ("replace", "delete")]
+        deleted = any(ln.strip() and not ln.strip().startswith(b"#")
+                      for o in near for ln in a[o[1]:o[2]])
+        if not deleted:
+            continue
+        for row in range(j1, j2):
+            line = b[row].decode("utf-8", "replace")
+            for label, pat in PLACEHOLDERS.items():
+                m = pat.search(line)
+                if m is not None:
+                    col = len(line[:m.start()].encode("utf-8"))
+                    out.append(EditProblem(after.path, (row, col, row, len(b[row])), PLACEHOLDER,
+                                           f"lazy placeholder ({label}): `{line.strip()}` stands "
+                                           "for code the edit deletes"))
+                    break
+    if before is not None:
+        was = {q: trivial for q, trivial, _ in _bodies(before.tree.root_node)}
+        for q, trivial, node in _bodies(after.tree.root_node):
+            if trivial == "ellipsis" and was.get(q) == "code":
+                r = (*node.start_point, *node.start_point)
+                out.append(EditProblem(after.path, r, PLACEHOLDER,
+                                       f"the body of `{q}` was code and is now `...`"))
+    return out
+
+
+def _bodies(root: ts.Node) -> list[tuple[str, str, ts.Node]]:
+    """(qualname, "ellipsis" | "empty" | "code", the body's node) of every function."""
+    out = []
+    todo: list[tuple[ts.Node, str]] = [(root, "")]
+    while todo:
+        node, prefix = todo.pop()
+        for child in node.children:
+            t = child.type
+            if t == "decorated_definition":
+                todo.append((child, prefix))
+                continue
+            if t in ("function_definition", "class_definition"):
+                name = child.child_by_field_name("name")
+                q = f"{prefix}{name.text.decode('utf-8', 'replace')}" if name is not None else prefix
+                body = child.child_by_field_name("body")
+                if body is None:
+                    continue
+                if t == "function_definition":
+                    out.append((q, _body_kind(body), body))
+                todo.append((body, q + "."))
+            elif t in ("block", "if_statement", "try_statement", "else_clause", "elif_clause",
+                       "except_clause", "finally_clause", "with_statement"):
+                todo.append((child, prefix))
+    return out
+
+
+def _body_kind(block: ts.Node) -> str:
+    stmts = [c for c in block.children if c.type != "comment"]
+    if stmts and stmts[0].type == "expression_statement" and stmts[0].child_count == 1 and \
+            stmts[0].children[0].type == "string":
+        stmts = stmts[1:]  # the docstring
+    if not stmts:
+        return "empty"
+    if len(stmts) == 1 and stmts[0].type == "expression_statement" and stmts[0].child_count == 1 \
+            and stmts[0].children[0].type == "ellipsis":
+        return "ellipsis"
+    if all(s.type == "pass_statement" for s in stmts):
+        return "empty"
+    return "code"
+
+
+def to_json(p: EditProblem, after: bytes | None) -> dict:
+    """A problem as `ssc-lsp check --json` prints it: 1-based line, 1-based code point column
+    in the file after the edits."""
+    line, column = 1, 1
+    if after is not None and p.kind != REFUSED:
+        index = LineIndex(after)
+        line, column = index.jedi_of_byte(index.byte_of_point(p.range[0], p.range[1]))
+        column += 1
+    return {"path": p.path, "line": line, "column": column, "kind": p.kind, "message": p.message,
+            "symbol": p.symbol}
+
+
+def check_texts(svc: MapService, after: dict[str, bytes | None], before: Reader | None = None) -> EditResult:
+    """Shortcut: one EditCheck, one call."""
+    return EditCheck(svc, before).check(after)
