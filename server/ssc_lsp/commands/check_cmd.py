@@ -94,7 +94,7 @@ def run(args) -> int:
         result = EditCheck(svc, read_before).check(after)
     finally:
         svc.close_store()
-    items = [to_json(p, after.get(p.path)) for p in result.problems]
+    items = [to_json(p, after[p.path] if p.path in after else disk(p.path)) for p in result.problems]
     if args.json:
         print(json.dumps({"problems": items}, indent=2))
     else:
