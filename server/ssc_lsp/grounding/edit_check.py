@@ -45,10 +45,10 @@ from ..map.extract import new_parser
 from ..map.filemap import FileMap, content_hash
 from ..map.history import BODY_CHANGED, REMOVED, RENAMED, SIGNATURE_CHANGED, History
 from ..map.positions import LineIndex, byte_of_text_offset
-from ..map.records import CLASS, METHOD
-from ..map.resolve import Resolver
+from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME
+from ..map.resolve import Instance, Resolver, SuperOf
 from ..map.service import MapService
-from ..map.workspace import Workspace
+from ..map.workspace import Located, Workspace
 from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
 from .inplace import Placed
 
@@ -295,7 +295,8 @@ class EditCheck:
             out.extend(_placeholders(side, old))
             out.extend(self._names(base, new, texts, side, old))
         touched = sorted(afters)
-        dependents = checks.dependents_of(new, _changed_names(new, befores, todo))
+        changed = _changed_names(new, befores, todo)
+        dependents = checks.dependents_of(new, changed)
         to_compare = touched + [p for p in dependents if p not in afters]
         result.checked = to_compare
         r_base, r_new = Resolver(base), Resolver(new)
@@ -304,8 +305,12 @@ class EditCheck:
             if after_fm is None:
                 continue
             before_fm = base.files.get(path)
-            after_p = checks.check_file(new, r_new, after_fm)
-            before_p = checks.check_file(base, r_base, before_fm) if before_fm is not None else []
+            if before_fm is not None:
+                rows = _row_map(befores[path].data, afters[path].data) if path in afters else None
+                out.extend(_lost(new, r_base, r_new, before_fm, after_fm, rows, changed, now))
+            only = None if path in afters else changed  # an untouched file: its uses of them
+            after_p = _check(new, r_new, after_fm, only)
+            before_p = _check(base, r_base, before_fm, only) if before_fm is not None else []
             after_side = afters.get(path)
             before_side = befores.get(path)
             for p in _new_problems(before_p, after_p, _line_text(self, before_side, path),
@@ -376,6 +381,94 @@ def _changed_names(ws: Workspace, befores: dict[str, _Side], todo: dict[str, byt
             names.update(side.fm.module.split("."))
     names.discard("")
     return names
+
+
+def _check(ws: Workspace, r: Resolver, fm: FileMap, only: set[str] | None) -> list[checks.Problem]:
+    """map/checks.py on a file; with `only`, on the units that use one of those names (in a file
+    the edits did not touch, nothing else can have changed)."""
+    if only is None:
+        return checks.check_file(ws, r, fm)
+    out = []
+    for unit in fm.units:
+        if only.isdisjoint(unit.ref_names()):
+            continue
+        for ref in unit.refs:
+            try:
+                p = checks._check_ref(ws, r, fm, unit, ref)
+            except RecursionError:
+                p = None
+            if p is not None:
+                out.append(p)
+    return out
+
+
+_REFERS = (REF_NAME, REF_ATTRIBUTE, REF_BASE)
+
+
+def _lost(ws: Workspace, r_base: Resolver, r_new: Resolver, before: FileMap, after: FileMap,
+          rows: dict[int, int] | None, names: set[str], now: float) -> list[EditProblem]:
+    """Uses of a changed name that resolved to a workspace symbol before the edits and resolve
+    to nothing after them (`self.m()` where a base class's `m` was renamed, `mod.f` after `f`
+    moved). The same use is found on both sides by its position, through the unchanged lines
+    (`rows`: old row -> new row; None when the file is not edited)."""
+    was: dict[tuple[int, int, str], tuple] = {}
+    for ref, unit in before.iter_refs():
+        if ref.name in names and ref.kind in _REFERS:
+            row = ref.row + unit.start_row
+            row = rows.get(row) if rows is not None else row
+            if row is not None:
+                was[(row, ref.col, ref.name)] = (ref, unit)
+    out: list[EditProblem] = []
+    for ref, unit in after.iter_refs():
+        if ref.name not in names or ref.kind not in _REFERS:
+            continue
+        row = ref.row + unit.start_row
+        hit = was.get((row, ref.col, ref.name))
+        if hit is None:
+            continue
+        target = r_base.resolve_ref(before, hit[0], hit[1])
+        if not isinstance(target, Located) or r_new.resolve_ref(after, ref, unit) is not None:
+            continue
+        if _open(r_new, after, ref):
+            continue
+        out.append(EditProblem(after.path, (row, ref.col, row, ref.end_col), REMOVED_USE,
+                               _fate(ws, ref, target.symbol.id, now), target.symbol.id))
+    return out
+
+
+def _open(r: Resolver, fm: FileMap, ref) -> bool:
+    """Whether something the map cannot see could still provide the name (a module's
+    `__getattr__`, a class's `__getattr__`, a star import from outside the workspace)."""
+    if ref.receiver is None:
+        return any(not isinstance(r.module_target(fm, m), Located) for m in fm.star_imports())
+    value = r.value_of_expr(fm, ref.scope, ref.receiver)
+    if isinstance(value, Located) and value.symbol.kind == MODULE:
+        return not checks._closed_namespace(r, value.file)
+    cls = value.cls if isinstance(value, Instance | SuperOf) else value
+    if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
+        return True
+    return r.class_member(cls, "__getattr__") is not None or \
+        r.class_member(cls, "__getattribute__") is not None
+
+
+def _fate(ws: Workspace, ref, old_id: str, now: float) -> str:
+    shown = f"{ref.receiver}.{ref.name}" if ref.receiver else ref.name
+    for ev in ws.history.log:
+        if ev.kind == RENAMED and ev.detail.get("old_id") == old_id:
+            return f"`{shown}`: `{ref.name}` was renamed to `{ev.name}` by the edit"
+        if ev.kind == REMOVED and ev.symbol == old_id:
+            return f"`{shown}`: `{ref.name}` was removed by the edit"
+    return f"`{shown}` no longer resolves after the edit (it was `{old_id}`)"
+
+
+def _row_map(old: bytes, new: bytes) -> dict[int, int]:
+    """Old row -> new row, for the lines the edit left as they were."""
+    a, b = old.split(b"\n"), new.split(b"\n")
+    out: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.update((i1 + k, j1 + k) for k in range(i2 - i1))
+    return out
 
 
 def _in_words(message: str, now: float) -> str:
@@ -550,6 +643,22 @@ def _body_kind(block: ts.Node) -> str:
     if all(s.type == "pass_statement" for s in stmts):
         return "empty"
     return "code"
+
+
+def apply_map_edits(data: bytes, edits: list[tuple[Range, str]]) -> bytes:
+    """`data` with the map's edits (row, byte column ranges of the original text) applied."""
+    index = LineIndex(data)
+    for r, text in sorted(set(edits), key=lambda e: e[0], reverse=True):  # back to front
+        start, end = index.byte_of_point(r[0], r[1]), index.byte_of_point(r[2], r[3])
+        data = data[:start] + text.encode("utf-8") + data[end:]
+    return data
+
+
+def describe(problems: list[EditProblem], limit: int = 3) -> str:
+    """The first problems in one line each (`path:line: message`), for a refusal."""
+    shown = [f"{p.path}:{p.range[0] + 1}: {p.message}" for p in problems[:limit]]
+    more = len(problems) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def to_json(p: EditProblem, after: bytes | None) -> dict:
