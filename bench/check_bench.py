@@ -25,6 +25,7 @@ held-out ones (e.g. click and attrs sdists unpacked from PyPI). rope is a bench-
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import json
 import random
@@ -60,6 +61,7 @@ class Edit:
     name: str  # the name call sites use after the refactor
     def_files: set[str]
     after: dict[str, str]  # rel -> new text (rope's)
+    old: str = ""  # the name before the refactor
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Outcome:
     ms: float
     caught: bool = False
     elsewhere: bool = False
+    broken: bool = False  # a "correct" edit the independent oracle shows broken (rope's mistake)
 
 
 @dataclass
@@ -151,7 +154,9 @@ def make_edit(kind: str, root: Path, proj: Project, svc: MapService, path: str, 
     elif kind in ("add_default", "add_required"):
         if any(p.kind in ("var_positional", "var_keyword", "keyword_only") for p in params):
             return None
-        index = len(params) - (1 if sym.kind == METHOD else 0)
+        # rope counts `self`; a required parameter goes before the first one with a default
+        index = len(params) if kind == "add_default" else \
+            next((i for i, p in enumerate(params) if p.has_default), len(params))
         adder = ArgumentAdder(index, "extra_flag", default="None") if kind == "add_default" \
             else ArgumentAdder(index, "extra_flag", value="None")
         changes = ChangeSignature(proj, res, offset).get_changes([adder])
@@ -186,7 +191,7 @@ def make_edit(kind: str, root: Path, proj: Project, svc: MapService, path: str, 
     after = changes_to_texts(root, changes)
     if after is None:
         return None
-    return Edit(kind, sym.id, name, {path}, after)
+    return Edit(kind, sym.id, name, {path}, after, sym.name)
 
 
 def unified(root: Path, after: dict[str, str]) -> dict[str, list[str]]:
@@ -226,6 +231,141 @@ def judge(root: Path, svc: MapService, diffs: dict[str, list[str]]) -> tuple[dic
     probs = [{"path": p.path, "line": p.range[0] + 1, "kind": p.kind, "message": p.message}
              for p in result.problems]
     return after, probs, ms
+
+
+# -- an independent oracle: is a flagged import really broken? ----------------------------------
+
+
+def _bound(source: str) -> set[str] | None:
+    """Module-level names `source` binds (ast, not the map); None when it cannot be known (a
+    star import, a module `__getattr__`, a file that does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    names: set[str] = set()
+
+    def targets(t) -> None:
+        if isinstance(t, ast.Name):
+            names.add(t.id)
+        elif isinstance(t, ast.Tuple | ast.List):
+            for e in t.elts:
+                targets(e)
+
+    def walk(stmts) -> bool:
+        for st in stmts:
+            if isinstance(st, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(st.name)
+            elif isinstance(st, ast.Assign):
+                for t in st.targets:
+                    targets(t)
+            elif isinstance(st, ast.AnnAssign | ast.AugAssign):
+                targets(st.target)
+            elif isinstance(st, ast.Import):
+                names.update(a.asname or a.name.split(".")[0] for a in st.names)
+            elif isinstance(st, ast.ImportFrom):
+                if any(a.name == "*" for a in st.names):
+                    return False
+                names.update(a.asname or a.name for a in st.names)
+            for field_ in ("body", "orelse", "finalbody"):
+                if isinstance(st, ast.If | ast.Try | ast.With | ast.For | ast.While) and \
+                        not walk(getattr(st, field_, []) or []):
+                    return False
+            if isinstance(st, ast.Try):
+                for h in st.handlers:
+                    if not walk(h.body):
+                        return False
+        return True
+
+    if not walk(tree.body) or "__getattr__" in names:
+        return None
+    return names
+
+
+def _module_file(root: Path, texts: dict[str, str | None], dotted: str) -> tuple[str, bool] | None:
+    """(relpath, is a package) of a project module after the edit."""
+    for base in ("src/", "lib/", ""):
+        stem = base + dotted.replace(".", "/")
+        for rel, pkg in ((stem + ".py", False), (stem + "/__init__.py", True)):
+            if rel in texts:
+                if texts[rel] is not None:
+                    return rel, pkg
+            elif (root / rel).is_file():
+                return rel, pkg
+    return None
+
+
+def _text(root: Path, texts: dict[str, str | None], rel: str) -> str | None:
+    return texts[rel] if rel in texts else (root / rel).read_text(encoding="utf-8", errors="replace")
+
+
+def _defined(source: str) -> set[str]:
+    """Every name a file defines at any depth: functions, classes, assigned names and attributes."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            out.add(node.attr)
+        elif isinstance(node, ast.alias):
+            out.add(node.asname or node.name.split(".")[-1])
+    return out
+
+
+class Definitions:
+    """Which names some file of the project defines (ast), before and after an edit."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.by_file = {p.relative_to(root).as_posix(): _defined(p.read_text(encoding="utf-8", errors="replace"))
+                        for p in root.rglob("*.py")}
+
+    def defined_after(self, name: str, texts: dict[str, str | None]) -> bool:
+        if any(name in _defined(t) for t in texts.values() if t is not None):
+            return True
+        return any(name in names for rel, names in self.by_file.items() if rel not in texts)
+
+
+def name_gone(defs: Definitions, texts: dict[str, str | None], old: str, problem: dict) -> bool:
+    """A use of `old` flagged after a rename, where no file of the project defines `old` any more
+    (its receiver could only be something outside the project)."""
+    return problem["kind"] in ("removed", "attribute", "name", "import") and f"`{old}`" in \
+        problem["message"].replace(".", "`.`") and not defs.defined_after(old, texts)
+
+
+def import_broken(root: Path, texts: dict[str, str | None], path: str, line: int) -> bool:
+    """Whether the `from m import ...` at `line` of `path` imports a name `m` does not bind."""
+    src = _text(root, texts, path)
+    try:
+        tree = ast.parse(src or "")
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
+            continue
+        module = node.module or ""
+        if node.level:
+            base = next((b for b in ("src/", "lib/") if path.startswith(b)), "")
+            pkg = path[len(base):].split("/")[:-1]
+            pkg = pkg[:len(pkg) - (node.level - 1)] if node.level > 1 else pkg
+            module = ".".join(pkg + ([module] if module else []))
+        found = _module_file(root, texts, module)
+        if found is None:
+            return False
+        names = _bound(_text(root, texts, found[0]) or "")
+        if names is None:
+            return False
+        for a in node.names:
+            sub = _module_file(root, texts, f"{module}.{a.name}") if found[1] else None
+            if a.name not in names and sub is None:
+                return True
+    return False
 
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -311,6 +451,7 @@ def run_project(name: str, root: Path, per_project: int, seed: int, tally: Tally
     svc.index()
     tally.index_s[name] = time.perf_counter() - t0
     proj = rope_project(root)
+    defs = Definitions(root)
     cands = candidates(svc, rng)
     quota = {k: max(1, round(v * per_project)) for k, v in QUOTA.items()}
     made = dict.fromkeys(quota, 0)
@@ -336,9 +477,16 @@ def run_project(name: str, root: Path, per_project: int, seed: int, tally: Tally
         diffs = unified(root, edit.after)
         after, probs, ms = judge(root, svc, diffs)
         assert {k: v.decode() for k, v in after.items() if v is not None} == edit.after, "diff round trip"
-        tally.outcomes.append(Outcome(name, kind, edit.symbol, "correct", None, probs, ms))
+        o = Outcome(name, kind, edit.symbol, "correct", None, probs, ms)
+        texts: dict[str, str | None] = dict(edit.after)
+        o.broken = any((p["kind"] == "import" and import_broken(root, texts, p["path"], p["line"]))
+                       or (kind == "rename" and name_gone(defs, texts, edit.old, p)) for p in probs)
+        tally.outcomes.append(o)
         if probs:
-            print(f"  FALSE ALARM {kind} {edit.symbol}: {probs[:3]}", file=sys.stderr)
+            what = "rope's edit is broken (the ast oracle agrees)" if o.broken else "FALSE ALARM"
+            print(f"  {what}: {kind} {edit.symbol}: {probs[:3]}", file=sys.stderr)
+        if o.broken:
+            continue  # not a correct edit to break further
         for variant, got in (("drop", drop_variant(edit, diffs, rng)),
                              ("typo", typo_variant(edit, diffs, svc, rng))):
             if got is None:
@@ -355,13 +503,14 @@ def run_project(name: str, root: Path, per_project: int, seed: int, tally: Tally
 
 
 def report(tally: Tally, held: set[str]) -> str:
-    rows = ["| project | set | correct edits | false alarms | injected | caught (file+line) | "
-            "flagged elsewhere | check ms (median) | index s |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = ["| project | set | correct edits | false alarms | rope's broken edits (caught) | injected | "
+            "caught (file+line) | flagged elsewhere | check ms (median) | index s |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     projects = sorted({o.project for o in tally.outcomes}, key=lambda p: (p in held, p))
     for p in projects + ["all"]:
         os_ = [o for o in tally.outcomes if o.project == p or p == "all"]
-        corr = [o for o in os_ if o.variant == "correct"]
+        corr = [o for o in os_ if o.variant == "correct" and not o.broken]
+        bad = [o for o in os_ if o.variant == "correct" and o.broken]
         inj = [o for o in os_ if o.variant != "correct"]
         fa = sum(1 for o in corr if o.problems)
         caught = sum(o.caught for o in inj)
@@ -369,13 +518,14 @@ def report(tally: Tally, held: set[str]) -> str:
         med = statistics.median([o.ms for o in os_]) if os_ else 0
         idx = f"{tally.index_s[p]:.1f}" if p in tally.index_s else ""
         where = "held out" if p in held else ("dev" if p != "all" else "")
-        rows.append(f"| {p} | {where} | {len(corr)} | {fa} | {len(inj)} | {caught} | {else_} | {med:.0f} | {idx} |")
+        rows.append(f"| {p} | {where} | {len(corr)} | {fa} | {len(bad)} | {len(inj)} | {caught} | {else_} | "
+                    f"{med:.0f} | {idx} |")
     rows.append("")
     rows.append("| kind | correct | false alarms | drop caught | typo caught |")
     rows.append("| --- | ---: | ---: | ---: | ---: |")
     for k in QUOTA:
         os_ = [o for o in tally.outcomes if o.kind == k]
-        corr = [o for o in os_ if o.variant == "correct"]
+        corr = [o for o in os_ if o.variant == "correct" and not o.broken]
         drop = [o for o in os_ if o.variant == "drop"]
         typo = [o for o in os_ if o.variant == "typo"]
         rows.append(f"| {k} | {len(corr)} | {sum(1 for o in corr if o.problems)} | "

@@ -274,3 +274,25 @@ def test_cli_git_working_tree_against_head(ws_copy):
 def test_cli_outside_a_git_repository_is_bad_usage(ws_copy):
     done = cli(ws_copy)
     assert done.returncode == 2 and b"git" in done.stderr
+
+
+def _move_notify(svc, with_import: bool) -> dict[str, str]:
+    src = text(svc, BILLING)
+    start = src.index("def notify(")
+    moved = src[start:]
+    head = "from ..models.customer import Customer\n\n\n" if with_import else ""
+    billing = src[:start].rstrip() + "\n"
+    billing = billing.replace("from ...util.money import round_cents\n",
+                              "from ...util.money import round_cents\nfrom .notify import notify\n")
+    return {BILLING: billing, "shop/services/notify.py": head + moved}
+
+
+def test_moved_function_with_its_imports_has_no_problem(svc):
+    assert judge(svc, _move_notify(svc, with_import=True)).problems == []
+
+
+def test_moved_function_that_lost_a_name_it_used_is_caught(svc):
+    edits = _move_notify(svc, with_import=False)
+    result = judge(svc, edits)
+    line = line_of(edits["shop/services/notify.py"], "customer: Customer")
+    assert found(result) == [("shop/services/notify.py", line, NAME)]

@@ -289,17 +289,33 @@ class EditCheck:
 
         out: list[EditProblem] = []
         texts = {p: d for p, d in todo.items()}
+        r_base, r_new = Resolver(base), Resolver(new)
+        issues: list[tuple[_Side, object]] = []
+        was: Counter = Counter()  # what the completion check found in the lines taken away
+        taken: dict[str, list[tuple[int, int]]] = {}  # path -> byte ranges taken away
         for path, side in afters.items():
             old = befores.get(path)
             out.extend(_syntax(side, old))
             out.extend(_placeholders(side, old))
-            out.extend(self._names(base, new, texts, side, old))
+            old_regions, new_regions = _changed_regions(old.data if old else b"", side.data)
+            issues.extend((side, i) for i in self._run(new, texts, side, new_regions))
+            if old is not None and old_regions:
+                was.update((i.kind, i.name) for i in self._run(base, {}, old, old_regions))
+                taken[path] = old_regions
+        for path, data in todo.items():
+            if data is None and path in befores:
+                taken[path] = [(0, len(befores[path].data))]
+                was.update((i.kind, i.name) for i in self._run(base, {}, befores[path], taken[path]))
+        blind = _unresolved_before(r_base, befores, taken) if issues else set()
+        out.extend(_located(side, issue) for side, issue in _unmatched(issues, was)
+                   if (issue.receiver, issue.name.rpartition(".")[2]) not in blind)  # type: ignore[attr-defined]
         touched = sorted(afters)
         changed = _changed_names(new, befores, todo)
         dependents = checks.dependents_of(new, changed)
         to_compare = touched + [p for p in dependents if p not in afters]
         result.checked = to_compare
-        r_base, r_new = Resolver(base), Resolver(new)
+        found: list[tuple[str, checks.Problem]] = []
+        pool: Counter = Counter()  # problems of the edited files the edits took away
         for path in to_compare:
             after_fm = new.files.get(path)
             if after_fm is None:
@@ -313,33 +329,23 @@ class EditCheck:
             before_p = _check(base, r_base, before_fm, only) if before_fm is not None else []
             after_side = afters.get(path)
             before_side = befores.get(path)
-            for p in _new_problems(before_p, after_p, _line_text(self, before_side, path),
-                                   _line_text(self, after_side, path)):
-                out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
-                                       _in_words(p.message, now), p.symbol))
+            fresh, gone = _new_problems(before_p, after_p, _line_text(self, before_side, path),
+                                        _line_text(self, after_side, path))
+            found.extend((path, p) for p in fresh)
+            if path in afters:
+                pool.update(gone)
+        for path, data in todo.items():
+            if data is None and path in befores:  # a deleted file's problems went with it
+                pool.update((p.code, p.message) for p in checks.check_file(base, r_base, befores[path].fm))
+        for path, p in found:  # code moved between files keeps the problems it had
+            if pool[(p.code, p.message)] > 0:
+                pool[(p.code, p.message)] -= 1
+                continue
+            out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
+                                   _in_words(p.message, now), p.symbol))
         return _dedupe(out)
 
     # -- names, attributes, modules on the changed lines ------------------------------------
-    def _names(self, base: Workspace, new: Workspace, texts: dict[str, bytes | None],
-               after: _Side, before: _Side | None) -> list[EditProblem]:
-        old_regions, new_regions = _changed_regions(before.data if before else b"", after.data)
-        now = self._run(new, texts, after, new_regions)
-        if not now:
-            return []
-        was = Counter()
-        if before is not None and old_regions:
-            was = Counter((i.kind, i.name) for i in self._run(base, {}, before, old_regions))
-        out = []
-        for issue in now:
-            if was[(issue.kind, issue.name)] > 0:
-                was[(issue.kind, issue.name)] -= 1
-                continue
-            text = after.data.decode("utf-8", "replace")
-            start = after.index.point_of_byte(byte_of_text_offset(text, issue.start))
-            end = after.index.point_of_byte(byte_of_text_offset(text, issue.end))
-            out.append(EditProblem(after.path, (*start, *end), issue.kind, issue.message, issue.symbol))
-        return out
-
     def _run(self, ws: Workspace, texts: dict[str, bytes | None], side: _Side,
              regions: list[tuple[int, int]]) -> list:
         if not regions:
@@ -381,6 +387,43 @@ def _changed_names(ws: Workspace, befores: dict[str, _Side], todo: dict[str, byt
             names.update(side.fm.module.split("."))
     names.discard("")
     return names
+
+
+def _unresolved_before(r: Resolver, befores: dict[str, _Side],
+                       taken: dict[str, list[tuple[int, int]]]) -> set[tuple[str | None, str]]:
+    """(receiver, name) of the uses in the lines taken away that the map could not resolve
+    before the edits either: moved code keeps the map's blind spots (a proxy annotated as the
+    class it stands for), which are not the edit's doing."""
+    out: set[tuple[str | None, str]] = set()
+    for path, regions in taken.items():
+        fm = befores[path].fm
+        for ref, unit in fm.iter_refs():
+            if ref.kind not in _REFERS:
+                continue
+            at = unit.start_byte + ref.byte
+            if any(lo <= at < hi for lo, hi in regions) and r.resolve_ref(fm, ref, unit) is None:
+                out.add((ref.receiver, ref.name))
+    return out
+
+
+def _unmatched(issues: list[tuple[_Side, object]], was: Counter) -> list[tuple[_Side, object]]:
+    """The completion check's issues on the new lines that the lines taken away (in any file:
+    code moves) did not have already."""
+    out = []
+    for side, issue in issues:
+        key = (issue.kind, issue.name)  # type: ignore[attr-defined]
+        if was[key] > 0:
+            was[key] -= 1
+        else:
+            out.append((side, issue))
+    return out
+
+
+def _located(side: _Side, issue) -> EditProblem:
+    text = side.data.decode("utf-8", "replace")
+    start = side.index.point_of_byte(byte_of_text_offset(text, issue.start))
+    end = side.index.point_of_byte(byte_of_text_offset(text, issue.end))
+    return EditProblem(side.path, (*start, *end), issue.kind, issue.message, issue.symbol)
 
 
 def _check(ws: Workspace, r: Resolver, fm: FileMap, only: set[str] | None) -> list[checks.Problem]:
@@ -488,9 +531,10 @@ def _line_text(check: EditCheck, side: _Side | None, path: str) -> Callable[[int
 
 def _new_problems(before: list[checks.Problem], after: list[checks.Problem],
                   before_line: Callable[[int], bytes], after_line: Callable[[int], bytes]
-                  ) -> list[checks.Problem]:
+                  ) -> tuple[list[checks.Problem], Counter]:
     """The problems of `after` that `before` did not have: matched on (code, message, line text),
-    then on (code, message) alone (a line the edits re-indented or moved)."""
+    then on (code, message) alone (a line the edits re-indented or moved); and the (code,
+    message) of the problems of `before` left unmatched (gone, or moved to another file)."""
     exact = Counter((p.code, p.message, before_line(p.range[0])) for p in before)
     loose = Counter((p.code, p.message) for p in before)
     rest = []
@@ -508,7 +552,7 @@ def _new_problems(before: list[checks.Problem], after: list[checks.Problem],
             loose[k2] -= 1
         else:
             out.append(p)
-    return out
+    return out, +loose
 
 
 def _dedupe(problems: list[EditProblem]) -> list[EditProblem]:
