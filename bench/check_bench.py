@@ -228,8 +228,15 @@ def judge(root: Path, svc: MapService, diffs: dict[str, list[str]]) -> tuple[dic
     after = apply(parse(raw), read)
     result = EditCheck(svc, read).check(after)
     ms = (time.perf_counter() - t0) * 1000
-    probs = [{"path": p.path, "line": p.range[0] + 1, "kind": p.kind, "message": p.message}
-             for p in result.problems]
+    probs = []
+    for p in result.problems:
+        data = after.get(p.path) if p.path in after else read(p.path)
+        col = 1
+        if data is not None:
+            index = LineIndex(data)
+            col = index.jedi_of_byte(index.byte_of_point(p.range[0], p.range[1]))[1] + 1
+        probs.append({"path": p.path, "line": p.range[0] + 1, "column": col, "kind": p.kind,
+                      "message": p.message})
     return after, probs, ms
 
 
@@ -297,6 +304,88 @@ def _module_file(root: Path, texts: dict[str, str | None], dotted: str) -> tuple
 
 def _text(root: Path, texts: dict[str, str | None], rel: str) -> str | None:
     return texts[rel] if rel in texts else (root / rel).read_text(encoding="utf-8", errors="replace")
+
+
+class JediOracle:
+    """jedi (not the map) on a copy of the project with the edit applied: does a flagged use
+    still lead somewhere, does a flagged call still fit? Only asked about flagged edits."""
+
+    def __init__(self, root: Path, name: str):
+        import shutil
+
+        self.root = root
+        self.copy = Path("/tmp/ec_oracle") / name
+        if self.copy.exists():
+            shutil.rmtree(self.copy)
+        shutil.copytree(root, self.copy)
+
+    def confirms(self, texts: dict[str, str | None], problems: list[dict]) -> bool:
+        import jedi
+
+        for rel, t in texts.items():
+            if t is not None:
+                (self.copy / rel).write_text(t, encoding="utf-8")
+        try:
+            project = jedi.Project(str(self.copy), added_sys_path=[str(self.copy / d) for d in ("src", "lib")
+                                                                 if (self.copy / d).is_dir()])
+            for p in problems:
+                path = self.copy / p["path"]
+                code = path.read_text(encoding="utf-8")
+                script = jedi.Script(code, path=str(path), project=project)
+                line, col = p["line"], p["column"] - 1
+                if p["kind"] in ("removed", "attribute", "name", "import"):
+                    if not script.goto(line, col, follow_imports=True) and not script.infer(line, col):
+                        return True
+                elif p["kind"] == "call" and self._call_unfit(script, code, line, col):
+                    return True
+            return False
+        finally:
+            for rel in texts:
+                src = self.root / rel
+                if src.is_file():
+                    (self.copy / rel).write_bytes(src.read_bytes())
+                elif (self.copy / rel).exists():
+                    (self.copy / rel).unlink()
+
+    @staticmethod
+    def _call_unfit(script, code: str, line: int, col: int) -> bool:
+        """The call whose callee name is at (line, col) passes too many arguments, or misses a
+        required one, for the one signature jedi gives there (no `*`/`**` on either side)."""
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            return False
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            at = (f.end_lineno, f.end_col_offset - len(f.attr)) if isinstance(f, ast.Attribute) else \
+                (f.lineno, f.col_offset) if isinstance(f, ast.Name) else None
+            if at != (line, col):
+                continue
+            sigs = script.get_signatures(f.end_lineno, f.end_col_offset + 1)
+            if len(sigs) != 1 or any(isinstance(a, ast.Starred) for a in node.args) or \
+                    any(k.arg is None for k in node.keywords):
+                return False
+            params = sigs[0].params
+            kinds = [p.kind.name for p in params]
+            if "VAR_POSITIONAL" in kinds or "VAR_KEYWORD" in kinds:
+                return False
+            positional = [p for p in params if p.kind.name in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")]
+            if len(node.args) > len(positional):
+                return True
+            given = {k.arg for k in node.keywords}
+            return any("=" not in p.description and p.name not in given
+                       for p in params[len(node.args):])
+        return False
+
+
+def _parses(source: str) -> bool:
+    try:
+        compile(source, "<edit>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _defined(source: str) -> set[str]:
@@ -444,6 +533,15 @@ def typo_variant(edit: Edit, diffs: dict[str, list[str]], svc: MapService, rng: 
     return out, (rel, [row])
 
 
+_ORACLES: dict[str, JediOracle] = {}
+
+
+def oracle(name: str, root: Path) -> JediOracle:
+    if name not in _ORACLES:
+        _ORACLES[name] = JediOracle(root, name)
+    return _ORACLES[name]
+
+
 def run_project(name: str, root: Path, per_project: int, seed: int, tally: Tally) -> None:
     rng = random.Random(f"{seed}:{name}")
     t0 = time.perf_counter()
@@ -479,12 +577,16 @@ def run_project(name: str, root: Path, per_project: int, seed: int, tally: Tally
         assert {k: v.decode() for k, v in after.items() if v is not None} == edit.after, "diff round trip"
         o = Outcome(name, kind, edit.symbol, "correct", None, probs, ms)
         texts: dict[str, str | None] = dict(edit.after)
-        o.broken = any((p["kind"] == "import" and import_broken(root, texts, p["path"], p["line"]))
+        o.broken = any(not _parses(t) for t in texts.values() if t is not None) or any((p["kind"] == "import" and import_broken(root, texts, p["path"], p["line"]))
                        or (kind == "rename" and name_gone(defs, texts, edit.old, p)) for p in probs)
         tally.outcomes.append(o)
         if probs:
             what = "rope's edit is broken (the ast oracle agrees)" if o.broken else "FALSE ALARM"
             print(f"  {what}: {kind} {edit.symbol}: {probs[:3]}", file=sys.stderr)
+        if probs and not o.broken:
+            o.broken = oracle(name, root).confirms(texts, probs)
+            if o.broken:
+                print("    (jedi confirms: rope's edit is broken)", file=sys.stderr)
         if o.broken:
             continue  # not a correct edit to break further
         for variant, got in (("drop", drop_variant(edit, diffs, rng)),

@@ -251,9 +251,11 @@ class EditCheck:
         return result
 
     # -- building the two views -------------------------------------------------------------
-    def _side(self, ws: Workspace, path: str, data: bytes) -> _Side:
+    def _side(self, ws: Workspace, path: str, data: bytes, held: FileMap | None = None) -> _Side:
+        """A file's text, tree and map (the live map when it holds this very text)."""
         tree = self.parser.parse(data)
-        fm = build_filemap(path, ws.module_name(path), data, tree)
+        fm = held if held is not None and held.hash == content_hash(data) else \
+            build_filemap(path, ws.module_name(path), data, tree)
         return _Side(path, data, tree, fm, LineIndex(data))
 
     def _judge(self, todo: dict[str, bytes | None], result: EditResult) -> list[EditProblem]:
@@ -266,28 +268,35 @@ class EditCheck:
             data = self.read_before(path)
             if data is None:
                 continue
-            side = self._side(base, path, data)
-            befores[path] = side
             held = live.files.get(path)
-            if held is None or held.hash != content_hash(data):  # the map lags the text
+            side = self._side(base, path, data, held)
+            befores[path] = side
+            if side.fm is not held:  # the map lags the text
                 replace(base, path, side.fm, record=False)
                 replace(new, path, side.fm, record=False)
-            else:
-                side.fm = held
         for path, data in todo.items():
             if data is not None:
                 new.note_package(path)
         afters: dict[str, _Side] = {}
+        ops: dict[str, list] = {}  # path -> line opcodes, old -> new
+        broken: list[EditProblem] = []
         for path, data in todo.items():
             if data is None:
                 if path in new.files:
                     replace(new, path, None)
                 continue
             side = self._side(new, path, data)
+            syntax = _syntax(side, befores.get(path))
+            if syntax:
+                # a file that stopped parsing: its map would be the parser's recovery, and every
+                # "removed" symbol in it a false lead for its dependents; the error is the news
+                broken.extend(syntax)
+                continue
             afters[path] = side
+            ops[path] = _line_ops(befores[path].data if path in befores else b"", data)
             replace(new, path, side.fm)
 
-        out: list[EditProblem] = []
+        out: list[EditProblem] = list(broken)
         texts = {p: d for p, d in todo.items()}
         r_base, r_new = Resolver(base), Resolver(new)
         issues: list[tuple[_Side, object]] = []
@@ -295,9 +304,8 @@ class EditCheck:
         taken: dict[str, list[tuple[int, int]]] = {}  # path -> byte ranges taken away
         for path, side in afters.items():
             old = befores.get(path)
-            out.extend(_syntax(side, old))
-            out.extend(_placeholders(side, old))
-            old_regions, new_regions = _changed_regions(old.data if old else b"", side.data)
+            out.extend(_placeholders(side, old, ops[path]))
+            old_regions, new_regions = _changed_regions(old.data if old else b"", side.data, ops[path])
             issues.extend((side, i) for i in self._run(new, texts, side, new_regions))
             if old is not None and old_regions:
                 was.update((i.kind, i.name) for i in self._run(base, {}, old, old_regions))
@@ -322,11 +330,14 @@ class EditCheck:
                 continue
             before_fm = base.files.get(path)
             if before_fm is not None:
-                rows = _row_map(befores[path].data, afters[path].data) if path in afters else None
+                rows = _row_map(ops[path]) if path in afters else None
                 out.extend(_lost(new, r_base, r_new, before_fm, after_fm, rows, changed, now))
-            only = None if path in afters else changed  # an untouched file: its uses of them
-            after_p = _check(new, r_new, after_fm, only)
-            before_p = _check(base, r_base, before_fm, only) if before_fm is not None else []
+            # an untouched file: its units that use a changed name; an edited one: those and the
+            # units the edits touched
+            regions = _changed_regions(befores[path].data if path in befores else b"",
+                                       afters[path].data, ops[path]) if path in afters else ([], [])
+            after_p = _check(new, r_new, after_fm, changed, regions[1])
+            before_p = _check(base, r_base, before_fm, changed, regions[0]) if before_fm is not None else []
             after_side = afters.get(path)
             before_side = befores.get(path)
             fresh, gone = _new_problems(before_p, after_p, _line_text(self, before_side, path),
@@ -426,14 +437,14 @@ def _located(side: _Side, issue) -> EditProblem:
     return EditProblem(side.path, (*start, *end), issue.kind, issue.message, issue.symbol)
 
 
-def _check(ws: Workspace, r: Resolver, fm: FileMap, only: set[str] | None) -> list[checks.Problem]:
-    """map/checks.py on a file; with `only`, on the units that use one of those names (in a file
-    the edits did not touch, nothing else can have changed)."""
-    if only is None:
-        return checks.check_file(ws, r, fm)
+def _check(ws: Workspace, r: Resolver, fm: FileMap, names: set[str],
+           regions: list[tuple[int, int]]) -> list[checks.Problem]:
+    """map/checks.py on the units of a file that use one of `names` or overlap `regions` (the
+    others resolve as they did: nothing they use changed)."""
     out = []
     for unit in fm.units:
-        if only.isdisjoint(unit.ref_names()):
+        if names.isdisjoint(unit.ref_names()) and \
+                not any(unit.start_byte < hi and unit.end_byte > lo for lo, hi in regions):
             continue
         for ref in unit.refs:
             try:
@@ -504,11 +515,28 @@ def _fate(ws: Workspace, ref, old_id: str, now: float) -> str:
     return f"`{shown}` no longer resolves after the edit (it was `{old_id}`)"
 
 
-def _row_map(old: bytes, new: bytes) -> dict[int, int]:
-    """Old row -> new row, for the lines the edit left as they were."""
+def _line_ops(old: bytes, new: bytes) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes over the lines (split at `\\n`) of two texts; the common head and tail
+    are taken off first (an edit is usually small, difflib is quadratic in what it compares)."""
     a, b = old.split(b"\n"), new.split(b"\n")
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    ops = [("equal", 0, head, 0, head)] if head else []
+    mid = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
+    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in mid.get_opcodes()]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return ops
+
+
+def _row_map(ops: list[tuple[str, int, int, int, int]]) -> dict[int, int]:
+    """Old row -> new row, for the lines the edit left as they were."""
     out: dict[int, int] = {}
-    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, _j2 in ops:
         if tag == "equal":
             out.update((i1 + k, j1 + k) for k in range(i2 - i1))
     return out
@@ -570,12 +598,12 @@ def _dedupe(problems: list[EditProblem]) -> list[EditProblem]:
     return out
 
 
-def _changed_regions(old: bytes, new: bytes) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _changed_regions(old: bytes, new: bytes, ops: list[tuple[str, int, int, int, int]]
+                     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Byte ranges of the lines that differ, on each side (line granularity, as a diff sees it)."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    sa, sb = _starts(a), _starts(b)
+    sa, sb = _starts(old.split(b"\n")), _starts(new.split(b"\n"))
     olds, news = [], []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
             continue
         if i2 > i1:
@@ -588,7 +616,7 @@ def _changed_regions(old: bytes, new: bytes) -> tuple[list[tuple[int, int]], lis
 def _starts(lines: list[bytes]) -> list[int]:
     out = [0]
     for ln in lines:
-        out.append(out[-1] + len(ln))
+        out.append(out[-1] + len(ln) + 1)
     return out
 
 
@@ -614,12 +642,12 @@ def _syntax(after: _Side, before: _Side | None) -> list[EditProblem]:
     return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
 
 
-def _placeholders(after: _Side, before: _Side | None) -> list[EditProblem]:
+def _placeholders(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
+                  ) -> list[EditProblem]:
     """Lazy placeholders where the edit deleted code, and bodies replaced by `...`."""
     old = before.data if before is not None else b""
     out: list[EditProblem] = []
-    a, b = old.splitlines(), after.data.splitlines()
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    a, b = old.split(b"\n"), after.data.split(b"\n")
     for k, (tag, _i1, _i2, j1, j2) in enumerate(ops):
         if tag not in ("replace", "insert"):
             continue
