@@ -13,7 +13,7 @@ import sys
 
 from . import __version__
 
-COMMANDS = ("serve", "map", "context", "eval", "complete", "doctor", "feedback")
+COMMANDS = ("serve", "map", "check", "context", "eval", "complete", "doctor", "feedback")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,6 +23,7 @@ FEATURES = (
     "diagnostics",
     "map_actions",
     "rename",
+    "check_edit",
     "status",
     "inline_completion",
     "completion",

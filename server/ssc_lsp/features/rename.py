@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
+from ..grounding.edit_check import EditCheck, apply_map_edits, describe
 from ..map.filemap import content_hash
 from ..map.navigation import word_range
 from ..map.positions import LineIndex
@@ -124,6 +125,10 @@ def register(server) -> None:
                 svc.file_changed_on_disk(p)
                 ls.on_document_changed(svc, p)
             loc = svc.ws.get(loc.symbol.id) or loc
+        after = {p: apply_map_edits(source(p) or b"", e) for p, e in edits.items()}
+        checked = EditCheck(svc, source).check(after)  # every edit the server proposes
+        if checked.problems:
+            raise RequestFailed(f"The rename would leave problems: {describe(checked.problems)}")
         try:
             return _edit_with_uncertain(ls, svc, loc, params.new_name, edits, uncertain)
         except LookupError as e:

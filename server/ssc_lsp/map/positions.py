@@ -130,6 +130,12 @@ class LineIndex:
         return self.byte_of_point(row, len(text[:column].encode("utf-8")))
 
 
+def byte_of_text_offset(text: str, offset: int) -> int:
+    """The UTF-8 byte offset of a code point offset into `text`."""
+    head = text[:offset]
+    return len(head) if head.isascii() else len(head.encode("utf-8"))
+
+
 def lsp_col_of_text(line_text: str, code_point_col: int) -> int:
     """UTF-16 column of a code point column in a decoded line (for jedi results)."""
     return _utf16_len(line_text[:code_point_col])

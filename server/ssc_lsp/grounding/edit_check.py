@@ -1,0 +1,750 @@
+"""The edit check: the workspace as it would be after a set of edits, judged on the map.
+
+Given the new text of some files (from a unified diff, a `WorkspaceEdit`, or an edit this server
+proposes), the check builds an *overlay* of the map: a `Workspace` whose tables are shallow
+copies of the live one, holding the live `FileMap`s of every untouched file (shared read-only:
+nothing here finalizes or mutates them) and fresh maps of the edited ones. The live map is never
+mutated. The overlay has a history of its own, which records exactly what the edits did
+(removals, renames, signature changes): the map's continuity checks (map/checks.py) read it to
+name the uses of removed and renamed symbols.
+
+What is reported, only when it is *new* (the same file before the edits, checked the same way on
+a base view with an empty history, did not have it):
+
+- `syntax`: the file parsed before and does not after;
+- `call`, `import`, `removed`: map/checks.py on the edited files and on every file whose
+  references name something the edits removed, renamed or re-signed (files the edits did not
+  touch included);
+- `name`, `attribute`, `module`: the completion check (grounding/check.py) on the changed lines:
+  names that resolve nowhere, members a closed type does not have, workspace modules that do not
+  exist;
+- `placeholder`: a lazy placeholder standing in for deleted code (`# ... existing code ...`), or a
+  function whose body was code and is now `...`;
+- `refused`: an edit outside the root, or to an ignored or secret-looking file (not checked).
+
+Precision first, as everywhere: each check says nothing unless the map is sure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from ..map import checks
+from ..map.changes import clock_time
+from ..map.crawl import ALWAYS_SKIP_DIRS, SOURCE_SUFFIXES, looks_secret
+from ..map.document import build_filemap
+from ..map.extract import new_parser
+from ..map.filemap import FileMap, content_hash
+from ..map.history import BODY_CHANGED, REMOVED, RENAMED, SIGNATURE_CHANGED, History
+from ..map.positions import LineIndex, byte_of_text_offset
+from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME
+from ..map.resolve import Instance, Resolver, SuperOf
+from ..map.service import MapService
+from ..map.workspace import Located, Workspace
+from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
+from .inplace import Placed
+
+Range = tuple[int, int, int, int]
+
+# Problem kinds
+SYNTAX = "syntax"
+CALL = "call"
+IMPORT = "import"
+REMOVED_USE = "removed"
+PLACEHOLDER = "placeholder"
+REFUSED = "refused"
+KINDS = (SYNTAX, NAME, ATTRIBUTE, MODULE_MISSING, IMPORT, CALL, REMOVED_USE, PLACEHOLDER, REFUSED)
+_FROM_CHECKS = {checks.CALL_ARGUMENTS: CALL, checks.CALL_KEYWORD: CALL,
+                checks.IMPORT_MISSING: IMPORT, checks.SYMBOL_REMOVED: REMOVED_USE}
+_FROM_RUN = (NAME, ATTRIBUTE, MODULE_MISSING)  # the others are map/checks.py's, read whole-file
+
+# Lazy placeholders: comments a model writes instead of code it means to keep. Each is reported
+# only where the edit also deleted code next to it (a real comment saying "rest unchanged" above
+# code that stays is not a deletion).
+_WHAT = r"(?:code|file|function|method|class|module|body|implementation|logic|methods|functions|imports|lines|content)"
+PLACEHOLDERS: dict[str, re.Pattern[str]] = {
+    "dots and existing code": re.compile(
+        r"#\s*(?:\.{3}|…)\s*(?:\(?\s*)(?:existing|previous|original|other|remaining|unchanged|"
+        r"same|rest|more|omitted|keep)\b", re.I),
+    "rest unchanged": re.compile(
+        r"#\s*(?:\.{3}\s*)?(?:the\s+)?rest(?:\s+of\s+(?:the\s+)?" + _WHAT + r")?\s*(?:is\s+|remains\s+|stays\s+|"
+        r"as\s+)?(?:unchanged|the\s+same|as\s+before|as\s+is|omitted|here)\b", re.I),
+    "existing code here": re.compile(
+        r"#\s*(?:\.{3}\s*)?(?:existing|previous|original|other|remaining|unchanged)\s+" + _WHAT +
+        r"\s*(?:\.{3}|…|here|unchanged|remains?|stays?|as\s+before|omitted|goes\s+here|$)", re.I),
+    "unchanged dots": re.compile(r"#\s*(?:\.{3}|…)\s*(?:unchanged|same\s+as\s+before|as\s+before)\b", re.I),
+    "keep existing": re.compile(r"#\s*(?:keep|leave)\s+(?:the\s+)?(?:existing|rest|remaining)\b", re.I),
+}
+
+
+@dataclass(frozen=True)
+class EditProblem:
+    """One problem the edits introduce. `range` is (row, byte column) x 2, 0-based, in the file
+    as it is after the edits (0, 0, 0, 0 for a refused file)."""
+
+    path: str
+    range: Range
+    kind: str
+    message: str
+    symbol: str | None = None
+
+
+@dataclass
+class EditResult:
+    problems: list[EditProblem] = field(default_factory=list)
+    files: dict[str, bytes | None] = field(default_factory=dict)  # path -> text after (None: deleted)
+    checked: list[str] = field(default_factory=list)  # files whose problems were compared
+    ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+Reader = Callable[[str], bytes | None]
+
+# -- paths ----------------------------------------------------------------------------------------
+
+
+def refusal(svc: MapService, path: str) -> str | None:
+    """Why an edit of `path` (relative to the root, or absolute) is refused, or None."""
+    root = os.path.realpath(svc.root)
+    full = os.path.realpath(path if os.path.isabs(path) else os.path.join(svc.root, path))
+    if full != root and not full.startswith(root + os.sep):
+        return f"`{path}` is outside the workspace folder"
+    rel = os.path.relpath(full, root).replace(os.sep, "/")
+    if looks_secret(rel):
+        return f"`{rel}` looks like a secret file"
+    parts = rel.split("/")
+    if any(p in ALWAYS_SKIP_DIRS for p in parts[:-1]):
+        return f"`{rel}` is in a folder the map never reads"
+    svc.rules.load_ancestors(rel)
+    for i in range(1, len(parts)):
+        if svc.rules.ignored("/".join(parts[:i]), is_dir=True):
+            return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
+    if svc.rules.ignored(rel):
+        return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
+    return None
+
+
+def _is_source(path: str) -> bool:
+    return path.endswith(SOURCE_SUFFIXES)
+
+
+# -- the overlay ----------------------------------------------------------------------------------
+
+
+def overlay(live: Workspace, history: History) -> Workspace:
+    """A workspace sharing the live one's file maps, with tables of its own (see `replace`)."""
+    ws = Workspace(live.roots, history)
+    with live.lock:
+        ws.files = dict(live.files)
+        ws.modules = dict(live.modules)
+        ws.package_dirs = set(live.package_dirs)
+        ws.names = dict(live.names)  # sets shared until `replace` copies the ones it changes
+        ws.generation = live.generation
+    return ws
+
+
+def replace(ws: Workspace, path: str, fm: FileMap | None, record: bool = True) -> None:
+    """Put (or with None remove) one file's map in an overlay, copying the name-index sets the
+    change touches first, so the live workspace's sets are never written."""
+    old = ws.files.get(path)
+    touched = {s.name for s in old.symbols} if old is not None else set()
+    if fm is not None:
+        touched |= {s.name for s in fm.symbols}
+    for n in touched:
+        if n in ws.names:
+            ws.names[n] = set(ws.names[n])
+    if fm is None:
+        ws.remove(path)
+    else:
+        ws.put(fm, record=record)
+
+
+class _View:
+    """What grounding/check.py's run needs of a MapService, answered from the overlay."""
+
+    def __init__(self, svc: MapService, ws: Workspace, texts: dict[str, bytes | None]):
+        self.svc = svc
+        self.ws = ws
+        self.root = svc.root
+        self.texts = texts
+
+    def abspath(self, rel: str) -> str:
+        return self.svc.abspath(rel)
+
+    def text_of(self, rel: str) -> str | None:
+        if rel in self.texts:
+            data = self.texts[rel]
+            return data.decode("utf-8", "replace") if data is not None else None
+        return self.svc.text_of(rel)
+
+
+@dataclass
+class _Regions(Placed):
+    """A whole edited file for the completion check: references are read only inside the
+    changed byte ranges (`start`/`end` span the file, so issue offsets are file offsets)."""
+
+    regions: list[tuple[int, int]] = field(default_factory=list)
+
+    def in_suggestion(self, unit, ref) -> bool:
+        start, end = self.ref_span(unit, ref)
+        return any(start < hi and end > lo for lo, hi in self.regions)
+
+
+@dataclass
+class _Side:
+    """One file before or after the edits."""
+
+    path: str
+    data: bytes
+    tree: ts.Tree
+    fm: FileMap
+    index: LineIndex
+
+
+# -- the check ------------------------------------------------------------------------------------
+
+
+class EditCheck:
+    """Judges edits against one workspace folder's map (the live map as it is: *before* them)."""
+
+    def __init__(self, svc: MapService, before: Reader | None = None):
+        self.svc = svc
+        self.read_before = before or self._current
+        self.parser = new_parser()
+
+    def _current(self, rel: str) -> bytes | None:
+        doc = self.svc.docs.get(rel)
+        if doc is not None:
+            return doc.data
+        try:
+            with open(self.svc.abspath(rel), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def check(self, after: dict[str, bytes | None]) -> EditResult:
+        """`after`: the new text of every file the edits touch (None: the file is deleted)."""
+        t0 = time.perf_counter()
+        result = EditResult(files=dict(after))
+        todo: dict[str, bytes | None] = {}
+        for path, data in after.items():
+            why = refusal(self.svc, path)
+            if why is not None:
+                result.problems.append(EditProblem(path, (0, 0, 0, 0), REFUSED, f"refused: {why}"))
+            elif _is_source(path):
+                todo[path] = data
+        if todo:
+            result.problems.extend(self._judge(todo, result))
+        result.problems.sort(key=lambda p: (p.path, p.range, p.kind))
+        result.ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    # -- building the two views -------------------------------------------------------------
+    def _side(self, ws: Workspace, path: str, data: bytes, held: FileMap | None = None) -> _Side:
+        """A file's text, tree and map (the live map when it holds this very text)."""
+        tree = self.parser.parse(data)
+        fm = held if held is not None and held.hash == content_hash(data) else \
+            build_filemap(path, ws.module_name(path), data, tree)
+        return _Side(path, data, tree, fm, LineIndex(data))
+
+    def _judge(self, todo: dict[str, bytes | None], result: EditResult) -> list[EditProblem]:
+        live = self.svc.ws
+        now = live.history.clock()
+        base = overlay(live, History(clock=lambda: now))
+        new = overlay(live, History(clock=lambda: now))  # one time: every event is the edit's
+        befores: dict[str, _Side] = {}
+        for path in todo:
+            data = self.read_before(path)
+            if data is None:
+                continue
+            held = live.files.get(path)
+            side = self._side(base, path, data, held)
+            befores[path] = side
+            if side.fm is not held:  # the map lags the text
+                replace(base, path, side.fm, record=False)
+                replace(new, path, side.fm, record=False)
+        for path, data in todo.items():
+            if data is not None:
+                new.note_package(path)
+        afters: dict[str, _Side] = {}
+        ops: dict[str, list] = {}  # path -> line opcodes, old -> new
+        broken: list[EditProblem] = []
+        for path, data in todo.items():
+            if data is None:
+                if path in new.files:
+                    replace(new, path, None)
+                continue
+            side = self._side(new, path, data)
+            syntax = _syntax(side, befores.get(path))
+            if syntax:
+                # a file that stopped parsing: its map would be the parser's recovery, and every
+                # "removed" symbol in it a false lead for its dependents; the error is the news
+                broken.extend(syntax)
+                continue
+            afters[path] = side
+            ops[path] = _line_ops(befores[path].data if path in befores else b"", data)
+            replace(new, path, side.fm)
+
+        out: list[EditProblem] = list(broken)
+        texts = {p: d for p, d in todo.items()}
+        r_base, r_new = Resolver(base), Resolver(new)
+        issues: list[tuple[_Side, object]] = []
+        was: Counter = Counter()  # what the completion check found in the lines taken away
+        taken: dict[str, list[tuple[int, int]]] = {}  # path -> byte ranges taken away
+        for path, side in afters.items():
+            old = befores.get(path)
+            out.extend(_placeholders(side, old, ops[path]))
+            old_regions, new_regions = _changed_regions(old.data if old else b"", side.data, ops[path])
+            issues.extend((side, i) for i in self._run(new, texts, side, new_regions))
+            if old is not None and old_regions:
+                was.update((i.kind, i.name) for i in self._run(base, {}, old, old_regions))
+                taken[path] = old_regions
+        for path, data in todo.items():
+            if data is None and path in befores:
+                taken[path] = [(0, len(befores[path].data))]
+                was.update((i.kind, i.name) for i in self._run(base, {}, befores[path], taken[path]))
+        blind = _unresolved_before(r_base, befores, taken) if issues else set()
+        out.extend(_located(side, issue) for side, issue in _unmatched(issues, was)
+                   if (issue.receiver, issue.name.rpartition(".")[2]) not in blind)  # type: ignore[attr-defined]
+        touched = sorted(afters)
+        changed = _changed_names(new, befores, todo)
+        dependents = checks.dependents_of(new, changed)
+        to_compare = touched + [p for p in dependents if p not in afters]
+        result.checked = to_compare
+        found: list[tuple[str, checks.Problem]] = []
+        pool: Counter = Counter()  # problems of the edited files the edits took away
+        for path in to_compare:
+            after_fm = new.files.get(path)
+            if after_fm is None:
+                continue
+            before_fm = base.files.get(path)
+            if before_fm is not None:
+                rows = _row_map(ops[path]) if path in afters else None
+                out.extend(_lost(new, r_base, r_new, before_fm, after_fm, rows, changed, now))
+            # an untouched file: its units that use a changed name; an edited one: those and the
+            # units the edits touched
+            regions = _changed_regions(befores[path].data if path in befores else b"",
+                                       afters[path].data, ops[path]) if path in afters else ([], [])
+            after_p = _check(new, r_new, after_fm, changed, regions[1])
+            before_p = _check(base, r_base, before_fm, changed, regions[0]) if before_fm is not None else []
+            after_side = afters.get(path)
+            before_side = befores.get(path)
+            fresh, gone = _new_problems(before_p, after_p, _line_text(self, before_side, path),
+                                        _line_text(self, after_side, path))
+            found.extend((path, p) for p in fresh)
+            if path in afters:
+                pool.update(gone)
+        for path, data in todo.items():
+            if data is None and path in befores:  # a deleted file's problems went with it
+                pool.update((p.code, p.message) for p in checks.check_file(base, r_base, befores[path].fm))
+        for path, p in found:  # code moved between files keeps the problems it had
+            if pool[(p.code, p.message)] > 0:
+                pool[(p.code, p.message)] -= 1
+                continue
+            out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
+                                   _in_words(p.message, now), p.symbol))
+        return _dedupe(out)
+
+    # -- names, attributes, modules on the changed lines ------------------------------------
+    def _run(self, ws: Workspace, texts: dict[str, bytes | None], side: _Side,
+             regions: list[tuple[int, int]]) -> list:
+        if not regions:
+            return []
+        fresh = [u for u in side.fm.units if any(u.start_byte < hi and u.end_byte > lo for lo, hi in regions)]
+        placed = _Regions(side.data, 0, len(side.data), side.tree, side.index, side.fm, fresh,
+                          regions=regions)
+        try:
+            verdict = _Run(_View(self.svc, ws, texts), placed, None).run()  # type: ignore[arg-type]
+        except RecursionError:
+            return []
+        return [i for i in verdict.issues if i.kind in _FROM_RUN]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _changed_names(ws: Workspace, befores: dict[str, _Side], todo: dict[str, bytes | None]) -> set[str]:
+    """Names whose meaning the edits changed, from the overlay's own history: files naming one
+    of them are compared too."""
+    names: set[str] = set()
+    for ev in ws.history.log:
+        if ev.kind not in (REMOVED, RENAMED, SIGNATURE_CHANGED, BODY_CHANGED):
+            continue
+        loc = ws.get(ev.symbol)
+        if ev.kind == BODY_CHANGED and (loc is None or loc.symbol.kind != CLASS):
+            continue  # a class body holds its bases
+        names.add(ev.name)
+        if ev.kind == RENAMED and ev.detail.get("old_name"):
+            names.add(ev.detail["old_name"])
+        if ev.name in ("__init__", "__new__") and loc is not None and loc.symbol.kind == METHOD:
+            names.add((loc.symbol.parent or "").rpartition(".")[2])  # `C(...)` calls it
+        if ev.name in ("__init__", "__new__") and ev.kind == REMOVED:
+            qual = ev.symbol.split("::", 1)[-1]
+            names.add(qual.rpartition(".")[0].rpartition(".")[2])
+    for path, data in todo.items():
+        side = befores.get(path)
+        if data is None and side is not None:  # a deleted module: its imports name it
+            names.update(side.fm.module.split("."))
+    names.discard("")
+    return names
+
+
+def _unresolved_before(r: Resolver, befores: dict[str, _Side],
+                       taken: dict[str, list[tuple[int, int]]]) -> set[tuple[str | None, str]]:
+    """(receiver, name) of the uses in the lines taken away that the map could not resolve
+    before the edits either: moved code keeps the map's blind spots (a proxy annotated as the
+    class it stands for), which are not the edit's doing."""
+    out: set[tuple[str | None, str]] = set()
+    for path, regions in taken.items():
+        fm = befores[path].fm
+        for ref, unit in fm.iter_refs():
+            if ref.kind not in _REFERS:
+                continue
+            at = unit.start_byte + ref.byte
+            if any(lo <= at < hi for lo, hi in regions) and r.resolve_ref(fm, ref, unit) is None:
+                out.add((ref.receiver, ref.name))
+    return out
+
+
+def _unmatched(issues: list[tuple[_Side, object]], was: Counter) -> list[tuple[_Side, object]]:
+    """The completion check's issues on the new lines that the lines taken away (in any file:
+    code moves) did not have already."""
+    out = []
+    for side, issue in issues:
+        key = (issue.kind, issue.name)  # type: ignore[attr-defined]
+        if was[key] > 0:
+            was[key] -= 1
+        else:
+            out.append((side, issue))
+    return out
+
+
+def _located(side: _Side, issue) -> EditProblem:
+    text = side.data.decode("utf-8", "replace")
+    start = side.index.point_of_byte(byte_of_text_offset(text, issue.start))
+    end = side.index.point_of_byte(byte_of_text_offset(text, issue.end))
+    return EditProblem(side.path, (*start, *end), issue.kind, issue.message, issue.symbol)
+
+
+def _check(ws: Workspace, r: Resolver, fm: FileMap, names: set[str],
+           regions: list[tuple[int, int]]) -> list[checks.Problem]:
+    """map/checks.py on the units of a file that use one of `names` or overlap `regions` (the
+    others resolve as they did: nothing they use changed)."""
+    out = []
+    for unit in fm.units:
+        if names.isdisjoint(unit.ref_names()) and \
+                not any(unit.start_byte < hi and unit.end_byte > lo for lo, hi in regions):
+            continue
+        for ref in unit.refs:
+            try:
+                p = checks._check_ref(ws, r, fm, unit, ref)
+            except RecursionError:
+                p = None
+            if p is not None:
+                out.append(p)
+    return out
+
+
+_REFERS = (REF_NAME, REF_ATTRIBUTE, REF_BASE)
+
+
+def _lost(ws: Workspace, r_base: Resolver, r_new: Resolver, before: FileMap, after: FileMap,
+          rows: dict[int, int] | None, names: set[str], now: float) -> list[EditProblem]:
+    """Uses of a changed name that resolved to a workspace symbol before the edits and resolve
+    to nothing after them (`self.m()` where a base class's `m` was renamed, `mod.f` after `f`
+    moved). The same use is found on both sides by its position, through the unchanged lines
+    (`rows`: old row -> new row; None when the file is not edited)."""
+    was: dict[tuple[int, int, str], tuple] = {}
+    for ref, unit in before.iter_refs():
+        if ref.name in names and ref.kind in _REFERS:
+            row = ref.row + unit.start_row
+            row = rows.get(row) if rows is not None else row
+            if row is not None:
+                was[(row, ref.col, ref.name)] = (ref, unit)
+    out: list[EditProblem] = []
+    for ref, unit in after.iter_refs():
+        if ref.name not in names or ref.kind not in _REFERS:
+            continue
+        row = ref.row + unit.start_row
+        hit = was.get((row, ref.col, ref.name))
+        if hit is None:
+            continue
+        target = r_base.resolve_ref(before, hit[0], hit[1])
+        if not isinstance(target, Located) or r_new.resolve_ref(after, ref, unit) is not None:
+            continue
+        if _open(r_new, after, ref):
+            continue
+        out.append(EditProblem(after.path, (row, ref.col, row, ref.end_col), REMOVED_USE,
+                               _fate(ws, ref, target.symbol.id, now), target.symbol.id))
+    return out
+
+
+def _open(r: Resolver, fm: FileMap, ref) -> bool:
+    """Whether something the map cannot see could still provide the name (a module's
+    `__getattr__`, a class's `__getattr__`, a star import from outside the workspace)."""
+    if ref.receiver is None:
+        return any(not isinstance(r.module_target(fm, m), Located) for m in fm.star_imports())
+    value = r.value_of_expr(fm, ref.scope, ref.receiver)
+    if isinstance(value, Located) and value.symbol.kind == MODULE:
+        return not checks._closed_namespace(r, value.file)
+    cls = value.cls if isinstance(value, Instance | SuperOf) else value
+    if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
+        return True
+    return r.class_member(cls, "__getattr__") is not None or \
+        r.class_member(cls, "__getattribute__") is not None
+
+
+def _fate(ws: Workspace, ref, old_id: str, now: float) -> str:
+    shown = f"{ref.receiver}.{ref.name}" if ref.receiver else ref.name
+    for ev in ws.history.log:
+        if ev.kind == RENAMED and ev.detail.get("old_id") == old_id:
+            return f"`{shown}`: `{ref.name}` was renamed to `{ev.name}` by the edit"
+        if ev.kind == REMOVED and ev.symbol == old_id:
+            return f"`{shown}`: `{ref.name}` was removed by the edit"
+    return f"`{shown}` no longer resolves after the edit (it was `{old_id}`)"
+
+
+def _line_ops(old: bytes, new: bytes) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes over the lines (split at `\\n`) of two texts; the common head and tail
+    are taken off first (an edit is usually small, difflib is quadratic in what it compares)."""
+    a, b = old.split(b"\n"), new.split(b"\n")
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    ops = [("equal", 0, head, 0, head)] if head else []
+    mid = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
+    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in mid.get_opcodes()]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return ops
+
+
+def _row_map(ops: list[tuple[str, int, int, int, int]]) -> dict[int, int]:
+    """Old row -> new row, for the lines the edit left as they were."""
+    out: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in ops:
+        if tag == "equal":
+            out.update((i1 + k, j1 + k) for k in range(i2 - i1))
+    return out
+
+
+def _in_words(message: str, now: float) -> str:
+    """The continuity checks date what the history knows ("since its change at 14:02"); here
+    every event is the edit's own."""
+    at = clock_time(now, now)
+    return message.replace(f" since its change at {at}", " after the edit").replace(
+        f" at {at}", " by the edit")
+
+
+def _line_text(check: EditCheck, side: _Side | None, path: str) -> Callable[[int], bytes]:
+    """Row -> the stripped text of that line (to match problems across an edit)."""
+    data = side.data if side is not None else check.read_before(path) or b""
+    lines = data.split(b"\n")
+    return lambda row: lines[row].strip() if 0 <= row < len(lines) else b""
+
+
+def _new_problems(before: list[checks.Problem], after: list[checks.Problem],
+                  before_line: Callable[[int], bytes], after_line: Callable[[int], bytes]
+                  ) -> tuple[list[checks.Problem], Counter]:
+    """The problems of `after` that `before` did not have: matched on (code, message, line text),
+    then on (code, message) alone (a line the edits re-indented or moved); and the (code,
+    message) of the problems of `before` left unmatched (gone, or moved to another file)."""
+    exact = Counter((p.code, p.message, before_line(p.range[0])) for p in before)
+    loose = Counter((p.code, p.message) for p in before)
+    rest = []
+    for p in after:
+        k = (p.code, p.message, after_line(p.range[0]))
+        if exact[k] > 0:
+            exact[k] -= 1
+            loose[(p.code, p.message)] -= 1
+        else:
+            rest.append(p)
+    out = []
+    for p in rest:
+        k2 = (p.code, p.message)
+        if loose[k2] > 0:
+            loose[k2] -= 1
+        else:
+            out.append(p)
+    return out, +loose
+
+
+def _dedupe(problems: list[EditProblem]) -> list[EditProblem]:
+    """One problem per place: the map's continuity check (with what the history knows) wins
+    over the completion check's plain "not defined"."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    order = {k: i for i, k in enumerate((REMOVED_USE, IMPORT, CALL, SYNTAX, PLACEHOLDER))}
+    for p in sorted(problems, key=lambda p: order.get(p.kind, 99)):
+        key = (p.path, p.range[0], p.range[1])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
+
+
+def _changed_regions(old: bytes, new: bytes, ops: list[tuple[str, int, int, int, int]]
+                     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Byte ranges of the lines that differ, on each side (line granularity, as a diff sees it)."""
+    sa, sb = _starts(old.split(b"\n")), _starts(new.split(b"\n"))
+    olds, news = [], []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        if i2 > i1:
+            olds.append((sa[i1], sa[i2]))
+        if j2 > j1:
+            news.append((sb[j1], sb[j2]))
+    return olds, news
+
+
+def _starts(lines: list[bytes]) -> list[int]:
+    out = [0]
+    for ln in lines:
+        out.append(out[-1] + len(ln) + 1)
+    return out
+
+
+def _first_error(node: ts.Node) -> ts.Node | None:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    if not node.has_error:
+        return None
+    for child in node.children:
+        found = _first_error(child)
+        if found is not None:
+            return found
+    return node
+
+
+def _syntax(after: _Side, before: _Side | None) -> list[EditProblem]:
+    root = after.tree.root_node
+    if not root.has_error or (before is not None and before.tree.root_node.has_error):
+        return []
+    node = _first_error(root) or root
+    what = f"missing `{node.type}`" if node.is_missing else "invalid syntax"
+    r = (*node.start_point, *node.start_point)
+    return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
+
+
+def _placeholders(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
+                  ) -> list[EditProblem]:
+    """Lazy placeholders where the edit deleted code, and bodies replaced by `...`."""
+    old = before.data if before is not None else b""
+    out: list[EditProblem] = []
+    a, b = old.split(b"\n"), after.data.split(b"\n")
+    for k, (tag, _i1, _i2, j1, j2) in enumerate(ops):
+        if tag not in ("replace", "insert"):
+            continue
+        near = [o for o in ops[max(k - 1, 0):k + 2] if o[0] in ("replace", "delete")]
+        deleted = any(ln.strip() and not ln.strip().startswith(b"#")
+                      for o in near for ln in a[o[1]:o[2]])
+        if not deleted:
+            continue
+        for row in range(j1, j2):
+            line = b[row].decode("utf-8", "replace")
+            for label, pat in PLACEHOLDERS.items():
+                m = pat.search(line)
+                if m is not None:
+                    col = len(line[:m.start()].encode("utf-8"))
+                    out.append(EditProblem(after.path, (row, col, row, len(b[row])), PLACEHOLDER,
+                                           f"lazy placeholder ({label}): `{line.strip()}` stands "
+                                           "for code the edit deletes"))
+                    break
+    if before is not None:
+        was = {q: trivial for q, trivial, _ in _bodies(before.tree.root_node)}
+        for q, trivial, node in _bodies(after.tree.root_node):
+            if trivial == "ellipsis" and was.get(q) == "code":
+                r = (*node.start_point, *node.start_point)
+                out.append(EditProblem(after.path, r, PLACEHOLDER,
+                                       f"the body of `{q}` was code and is now `...`"))
+    return out
+
+
+def _bodies(root: ts.Node) -> list[tuple[str, str, ts.Node]]:
+    """(qualname, "ellipsis" | "empty" | "code", the body's node) of every function."""
+    out = []
+    todo: list[tuple[ts.Node, str]] = [(root, "")]
+    while todo:
+        node, prefix = todo.pop()
+        for child in node.children:
+            t = child.type
+            if t == "decorated_definition":
+                todo.append((child, prefix))
+                continue
+            if t in ("function_definition", "class_definition"):
+                name = child.child_by_field_name("name")
+                q = f"{prefix}{name.text.decode('utf-8', 'replace')}" if name is not None else prefix
+                body = child.child_by_field_name("body")
+                if body is None:
+                    continue
+                if t == "function_definition":
+                    out.append((q, _body_kind(body), body))
+                todo.append((body, q + "."))
+            elif t in ("block", "if_statement", "try_statement", "else_clause", "elif_clause",
+                       "except_clause", "finally_clause", "with_statement"):
+                todo.append((child, prefix))
+    return out
+
+
+def _body_kind(block: ts.Node) -> str:
+    stmts = [c for c in block.children if c.type != "comment"]
+    if stmts and stmts[0].type == "expression_statement" and stmts[0].child_count == 1 and \
+            stmts[0].children[0].type == "string":
+        stmts = stmts[1:]  # the docstring
+    if not stmts:
+        return "empty"
+    if len(stmts) == 1 and stmts[0].type == "expression_statement" and stmts[0].child_count == 1 \
+            and stmts[0].children[0].type == "ellipsis":
+        return "ellipsis"
+    if all(s.type == "pass_statement" for s in stmts):
+        return "empty"
+    return "code"
+
+
+def apply_map_edits(data: bytes, edits: list[tuple[Range, str]]) -> bytes:
+    """`data` with the map's edits (row, byte column ranges of the original text) applied."""
+    index = LineIndex(data)
+    for r, text in sorted(set(edits), key=lambda e: e[0], reverse=True):  # back to front
+        start, end = index.byte_of_point(r[0], r[1]), index.byte_of_point(r[2], r[3])
+        data = data[:start] + text.encode("utf-8") + data[end:]
+    return data
+
+
+def describe(problems: list[EditProblem], limit: int = 3) -> str:
+    """The first problems in one line each (`path:line: message`), for a refusal."""
+    shown = [f"{p.path}:{p.range[0] + 1}: {p.message}" for p in problems[:limit]]
+    more = len(problems) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def to_json(p: EditProblem, after: bytes | None) -> dict:
+    """A problem as `ssc-lsp check --json` prints it: 1-based line, 1-based code point column
+    in the file after the edits."""
+    line, column = 1, 1
+    if after is not None and p.kind != REFUSED:
+        index = LineIndex(after)
+        line, column = index.jedi_of_byte(index.byte_of_point(p.range[0], p.range[1]))
+        column += 1
+    return {"path": p.path, "line": line, "column": column, "kind": p.kind, "message": p.message,
+            "symbol": p.symbol}
+
+
+def check_texts(svc: MapService, after: dict[str, bytes | None], before: Reader | None = None) -> EditResult:
+    """Shortcut: one EditCheck, one call."""
+    return EditCheck(svc, before).check(after)
