@@ -39,7 +39,7 @@ import tree_sitter as ts
 
 from ..map import checks
 from ..map.changes import clock_time
-from ..map.crawl import ALWAYS_SKIP_DIRS, SOURCE_SUFFIXES, looks_secret
+from ..map.crawl import ALWAYS_SKIP_DIRS, looks_secret
 from ..map.document import build_filemap
 from ..map.extract import new_parser
 from ..map.filemap import FileMap, content_hash
@@ -48,6 +48,7 @@ from ..map.positions import LineIndex, byte_of_text_offset
 from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME
 from ..map.resolve import Instance, Resolver, SuperOf
 from ..map.service import MapService
+from ..map.source import is_source
 from ..map.workspace import Located, Workspace
 from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
 from .inplace import Placed
@@ -136,7 +137,7 @@ def refusal(svc: MapService, path: str) -> str | None:
 
 
 def _is_source(path: str) -> bool:
-    return path.endswith(SOURCE_SUFFIXES)
+    return is_source(path)
 
 
 # -- the overlay ----------------------------------------------------------------------------------
