@@ -84,9 +84,11 @@ def _params_error(method: str, err: Exception) -> str:
 
 
 def _strict(kind: type, name: str):
-    def structure(value: Any, _type: Any) -> Any:
+    def structure(value: Any, target: Any) -> Any:
         if type(value) is kind or (kind is float and type(value) is int):
-            return value
+            # a hook registered for `int` also serves its subclasses: IntEnum and StrEnum
+            # fields (`insertTextFormat`) must come out as their enum, as cattrs would make them
+            return value if target is kind else target(value)
         raise TypeError(f"expected {name}, got {type(value).__name__}")
     return structure
 
