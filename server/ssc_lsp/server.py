@@ -170,8 +170,9 @@ class SscServer(LanguageServer):
 
     def service_for(self, uri: str) -> tuple[MapService, str] | None:
         path = to_fs_path(uri)
-        if path is None:
-            return None
+        if path is None or "\0" in path or (os.path.exists(path) and not os.path.isfile(path)):
+            return None  # `file:///%00.py`, `file:///dev/zero`, a folder: not a document
+
         return self.service_for_path(path)
 
     def uri_of(self, svc: MapService, rel: str) -> str:
