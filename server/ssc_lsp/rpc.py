@@ -9,12 +9,12 @@ Here `handle_body` takes the raw bytes of one message (stdio.py frames them) and
 cannot be run with the error the specs name, logged once, never as a popup:
 
 - -32700 (id null): the body is not UTF-8 or not JSON;
-- -32600: not a request object (no `method`, `method` not a string, `jsonrpc` not "2.0", id an
-  object/array/fraction (id null then: it cannot be echoed), params a scalar), a second
-  `initialize`, anything after `shutdown` (LSP);
+- -32600: not a request object (no `method`, `method` not a string, `jsonrpc` not "2.0", an
+  id that is an object, array, fraction or null: answered with id null, it cannot be echoed),
+  a second `initialize`, anything after `shutdown` (LSP);
 - -32002: a request before `initialize` (LSP: ServerNotInitialized);
 - -32601: a method the server has no handler for;
-- -32602: params that do not fit the method's type (cattrs says where).
+- -32602: params that do not fit the method's type (cattrs says where), or a scalar.
 
 Notifications are never answered: the bad ones are dropped with one log line, and before
 `initialize` or after `shutdown` every notification but `exit` is dropped (LSP).
@@ -71,9 +71,8 @@ class RpcError(Exception):
 
 
 def _valid_id(value: Any) -> bool:
-    """LSP ids are integers or strings (JSON-RPC allows numbers; fractions are refused)."""
-    return (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-            or (isinstance(value, float) and value.is_integer()))
+    """LSP ids are integers or strings (JSON-RPC's fractional numbers and null are refused)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _params_error(method: str, err: Exception) -> str:

@@ -292,6 +292,16 @@ class Fuzzer:
         else:
             self.damage()
 
+    def sweep(self) -> None:
+        """Every registered method once with each broken params shape, and once generated."""
+        for method in self.methods:
+            for params in ("<missing>", None, [1, 2], "params", self.gen.params(method)):
+                if is_request(method):
+                    self.request(method, params)
+                else:
+                    self.notify(method, params)
+        self.settle()
+
     def damage(self) -> None:
         """Framing and envelope damage; a request that follows must still be answered."""
         r = self.rng
@@ -398,6 +408,7 @@ def run(tmp: Path, examples: int, seed: int = 1234, big: bool = True) -> Report:
         try:
             before_initialize(s, fuzzer, max(8, examples // 20))
             st.initialize(s, ws)
+            fuzzer.sweep()
             for _ in range(examples):
                 fuzzer.one()
             fuzzer.settle()
