@@ -53,6 +53,7 @@ def test_messages_cut_anywhere_by_the_pipe_are_read_whole(step: int):
     b"Content-Type: x\r\n\r\n{}",  # no Content-Length
     b"garbage between messages\r\n\r\n",  # not a header at all
     b"\x00\xff" * 100,  # binary, no line end
+    b"z" * 10_000,  # longer than any header line, no line end
     b"Content-Length: 5\r\n\r\n{\"jsonrpc\"",  # declared too short: the rest is garbage
 ])
 def test_the_stream_resynchronises_on_the_next_header(bad: bytes, step: int):

@@ -9,12 +9,12 @@ Here `handle_body` takes the raw bytes of one message (stdio.py frames them) and
 cannot be run with the error the specs name, logged once, never as a popup:
 
 - -32700 (id null): the body is not UTF-8 or not JSON;
-- -32600: not a request object (no `method`, `method` not a string, `jsonrpc` not "2.0", id an
-  object/array/fraction (id null then: it cannot be echoed), params a scalar), a second
-  `initialize`, anything after `shutdown` (LSP);
+- -32600: not a request object (no `method`, `method` not a string, `jsonrpc` not "2.0", an
+  id that is an object, array, fraction or null: answered with id null, it cannot be echoed),
+  a second `initialize`, anything after `shutdown` (LSP);
 - -32002: a request before `initialize` (LSP: ServerNotInitialized);
 - -32601: a method the server has no handler for;
-- -32602: params that do not fit the method's type (cattrs says where).
+- -32602: params that do not fit the method's type (cattrs says where), or a scalar.
 
 Notifications are never answered: the bad ones are dropped with one log line, and before
 `initialize` or after `shutdown` every notification but `exit` is dropped (LSP).
@@ -31,13 +31,16 @@ request with an id always gets a response": the client may be waiting on each id
 
 from __future__ import annotations
 
+import asyncio
+import enum
+import inspect
 import json
 import logging
-from typing import Any
+from typing import Any, Optional, Union
 
 from cattrs.errors import ClassValidationError
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
+from pygls.exceptions import FeatureNotificationError, JsonRpcException, JsonRpcRequestCancelled
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
@@ -53,6 +56,9 @@ INTERNAL_ERROR = -32603
 SERVER_NOT_INITIALIZED = -32002
 
 _UNSET = object()
+INT_OR_STR = Union[int, str]  # noqa: UP007 - lsprotocol's annotations are typing.Union
+# what custom methods share with LSP, checked against LSP's types
+COMMON_PARTS = {"textDocument": types.TextDocumentIdentifier, "position": types.Position}
 
 
 class RpcError(Exception):
@@ -65,9 +71,8 @@ class RpcError(Exception):
 
 
 def _valid_id(value: Any) -> bool:
-    """LSP ids are integers or strings (JSON-RPC allows numbers; fractions are refused)."""
-    return (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-            or (isinstance(value, float) and value.is_integer()))
+    """LSP ids are integers or strings (JSON-RPC's fractional numbers and null are refused)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _params_error(method: str, err: Exception) -> str:
@@ -85,22 +90,37 @@ def _params_error(method: str, err: Exception) -> str:
 
 def _strict(kind: type, name: str):
     def structure(value: Any, target: Any) -> Any:
-        if type(value) is kind or (kind is float and type(value) is int):
-            # a hook registered for `int` also serves its subclasses: IntEnum and StrEnum
-            # fields (`insertTextFormat`) must come out as their enum, as cattrs would make them
-            return value if target is kind else target(value)
-        raise TypeError(f"expected {name}, got {type(value).__name__}")
+        if not (type(value) is kind or (kind is float and type(value) is int)):
+            raise TypeError(f"expected {name}, got {type(value).__name__}")
+        if target is not kind and isinstance(target, type) and issubclass(target, enum.Enum):
+            try:  # an int or str enum: its member, or the value itself (LSP enums are open)
+                return target(value)
+            except ValueError:
+                return value
+        return value
     return structure
 
 
 def strict_scalars(converter) -> None:
     """Refuse what is not of the declared JSON type. cattrs' default hooks *convert*: `str(None)`
     made `"text": null` in a didChange the text "None", `int("5")` and `int(1.9)` made lines of
-    strings and fractions, so wrong params ran instead of being refused as -32602."""
-    converter.register_structure_hook(str, _strict(str, "a string"))
-    converter.register_structure_hook(int, _strict(int, "an integer"))
-    converter.register_structure_hook(bool, _strict(bool, "a boolean"))
-    converter.register_structure_hook(float, _strict(float, "a number"))
+    strings and fractions, so wrong params ran instead of being refused as -32602. (Registered
+    by class, so they also receive the int and str enums, which they build as lsprotocol does.)"""
+    for kind, name in ((str, "a string"), (int, "an integer"), (bool, "a boolean"),
+                       (float, "a number")):
+        converter.register_structure_hook(kind, _strict(kind, name))
+    # ids and progress tokens: lsprotocol's hook for this union let anything through (a list
+    # as a $/cancelRequest id reached a dict lookup: "unhashable type")
+    converter.register_structure_hook(INT_OR_STR, _int_or_str)
+    converter.register_structure_hook(Optional[INT_OR_STR], _int_or_str)  # noqa: UP045
+
+
+def _int_or_str(value: Any, _target: Any) -> Any:
+    if value is None and _target != INT_OR_STR:
+        return None
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError(f"expected an integer or a string, got {type(value).__name__}")
 
 
 class RpcProtocol(LanguageServerProtocol):
@@ -202,6 +222,19 @@ class RpcProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
+    def _check_common_parts(self, method: str, params: Any) -> None:
+        """Custom methods (`ssc/*`) have no lsprotocol type; the parts they share with LSP
+        (`textDocument`, `position`) are checked against LSP's types, so a negative line is
+        -32602 here rather than a ValueError (-32603) in the handler."""
+        if not isinstance(params, dict):
+            return
+        for key, kind in COMMON_PARTS.items():
+            if key in params:
+                try:
+                    self._converter.structure(params[key], kind)
+                except Exception as e:  # noqa: BLE001
+                    raise RpcError(INVALID_PARAMS, _params_error(f"{method} ({key})", e)) from None
+
     def _response(self, data: dict) -> None:
         try:
             message = self.structure_message(data)
@@ -218,9 +251,10 @@ class RpcProtocol(LanguageServerProtocol):
         if data.get("params", _UNSET) is None:
             del data["params"]  # `params: null` is no params (the types default them)
         kind = self.get_message_type(method)
-        if kind is None:  # a custom method: params as they came
+        if kind is None:  # a custom method: params as they came, their common parts checked
             kind = JsonRPCRequestMessage if "id" in data else JsonRPCNotification
             data.setdefault("params", None)
+            self._check_common_parts(method, data["params"])
         try:
             return self._converter.structure(data, kind)
         except Exception as e:  # noqa: BLE001 - whatever cattrs raised, the params caused it
@@ -250,6 +284,30 @@ class RpcProtocol(LanguageServerProtocol):
             return
         super()._send_handler_result(future, msg_id=msg_id)
 
+    def _send_data(self, data: Any) -> None:
+        """pygls', except that an answer that cannot be written still answers: pygls logged the
+        error and sent nothing, and the client waited for ever."""
+        if not data or self.writer is None:
+            return
+        try:
+            body = json.dumps(data, default=self._serialize_message)
+        except Exception as e:  # noqa: BLE001
+            log.exception("a message could not be written")
+            msg_id = getattr(data, "id", None)
+            if msg_id is None or not (hasattr(data, "result") or hasattr(data, "error")):
+                return
+            body = json.dumps(_error_message(msg_id, INTERNAL_ERROR, f"the answer could not be written: {e}"))
+        payload = body.encode(self.CHARSET)
+        header = f"Content-Length: {len(payload)}\r\n\r\n".encode() if self._include_headers else b""
+        try:
+            written = self.writer.write(header + payload)
+            if inspect.isawaitable(written):  # the TCP writer
+                asyncio.ensure_future(written)
+        except BrokenPipeError:
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("error sending data")
+
     # -- documents: one copy, the map's ---------------------------------------------------------
     # pygls kept a second copy of every open document (its Workspace) that no feature reads,
     # applied every change to it as well, and raised KeyError on a change to a document it did
@@ -270,6 +328,12 @@ class RpcProtocol(LanguageServerProtocol):
         handler = self.fm.features.get(method)
         if handler is not None:
             yield handler, (params,), None
+
+    def _check_handler_result(self, future) -> None:
+        """pygls', with the traceback in the log (it reported the message only)."""
+        if not future.cancelled() and (exc := future.exception()) is not None:
+            log.error("a notification handler failed", exc_info=exc)
+            self._server._report_server_error(exc, FeatureNotificationError)
 
     # -- exit -----------------------------------------------------------------------------------
     @lsp_method(types.EXIT)

@@ -133,9 +133,9 @@ class SscServer(LanguageServer):
             pass
 
     def report_server_error(self, error: Exception, source) -> None:
-        """Logged, never a popup: pygls showed "Error in server: ..." for every malformed message
-        (rpc.py now answers those itself); a notification handler that fails is a bug to log,
-        and the user is told once that the log has it."""
+        """Logged. pygls showed an "Error in server: ..." popup for every malformed message (rpc.py
+        answers those itself now, with no popup); what still comes here is a notification
+        handler that failed, a bug: the user is told once per session that the log has it."""
         log.error("server error (%s): %s", getattr(source, "__name__", source), error)
         if source is FeatureNotificationError:
             self.tell("an internal error happened; the server log has the details",
@@ -171,8 +171,8 @@ class SscServer(LanguageServer):
 
     def service_for(self, uri: str, create: bool = False) -> tuple[MapService, str] | None:
         path = to_fs_path(uri)
-        if path is None:
-            return None
+        if path is None or "\0" in path or (os.path.exists(path) and not os.path.isfile(path)):
+            return None  # `file:///%00.py`, `file:///dev/zero`, a folder: not a document
         return self.service_for_path(path, create)
 
     def uri_of(self, svc: MapService, rel: str) -> str:

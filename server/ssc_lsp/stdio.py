@@ -105,6 +105,7 @@ class Framer:
         if end < 0:
             if len(self._buf) > MAX_HEADER_LINE:
                 self._garbage("a header line too long")
+                return None  # on to the search, in this same feed
             return False
         line = bytes(self._buf[:end + 1])
         if not line.strip() or CONTENT_LENGTH.fullmatch(line) or (

@@ -98,13 +98,25 @@ async def test_a_change_cancels_the_job_and_the_debounce_spares_the_model(svc):
 async def test_no_model_says_why_once(svc):
     told: list[str] = []
     cfg = Config()
-    cfg.llm.provider = "none"
+    cfg.llm.provider = "openai"  # and no base_url: a setting to fix, said once
     a = Assistant(lambda: cfg, told.append, environ={})
     spot, _ = open_blank_line(svc)
     for _ in range(3):
         out = await a.suggest(spot)
         assert out.source == "none" and out.text == ""
-    assert told == ["LLM features are off: the LLM is turned off (provider = none)"]
+    assert len(told) == 1 and told[0].startswith("LLM features are off: LLM settings are invalid")
+    await a.aclose()
+
+
+async def test_a_model_turned_off_is_not_told(svc):
+    told: list[str] = []
+    cfg = Config()
+    cfg.llm.provider = "none"  # the user's own choice: logged, no message
+    a = Assistant(lambda: cfg, told.append, environ={})
+    spot, _ = open_blank_line(svc)
+    out = await a.suggest(spot)
+    assert out.source == "none" and "turned off" in out.error
+    assert told == []
     await a.aclose()
 
 

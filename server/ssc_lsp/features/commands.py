@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 
+from pygls.exceptions import JsonRpcInvalidParams
+
 from .context import context_at
 from .lifecycle import start_indexing
 
@@ -43,8 +45,8 @@ def register(server) -> None:
     def show_context(ls, *args) -> str:
         params = _context_params(args)
         if params is None:
-            raise ValueError(f"{SHOW_CONTEXT} takes {{textDocument: {{uri}}, position, budget?}} "
-                             "or uri, position[, budget]")
+            raise JsonRpcInvalidParams(f"{SHOW_CONTEXT} takes {{textDocument: {{uri}}, position, "
+                                       "budget?}} or uri, position[, budget]")
         out = context_at(ls, params)
         if out is None:
             return "_No context: this file is not in the map._\n"

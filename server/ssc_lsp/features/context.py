@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from ..context.engine import ContextOptions, engine_for
 from ..context.tokens import Budget
@@ -58,8 +59,8 @@ def context_at(ls, params) -> dict | None:
     line = _get(params, "position", "line")
     char = _get(params, "position", "character")
     if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(char, int):
-        raise ValueError("ssc/context takes {textDocument: {uri}, position: {line, character}, "
-                         "budget?, unit?, withText?}")
+        raise JsonRpcInvalidParams("ssc/context takes {textDocument: {uri}, position: "
+                                   "{line, character}, budget?, unit?, withText?}")
     where = ls.where(uri, types.Position(line, char))
     if where is None or where.rel not in where.svc.ws.files:
         return None
@@ -70,7 +71,7 @@ def context_at(ls, params) -> dict | None:
     if not isinstance(budget, int) or budget <= 0:
         budget = ls.config.context.budget_chars
     if unit not in ("chars", "tokens"):
-        raise ValueError("unit is 'chars' or 'tokens'")
+        raise JsonRpcInvalidParams("unit is 'chars' or 'tokens'")
     with_text = _get(params, "withText")
     engine = engine_for(where.svc)
     res = engine.assemble(where.rel, where.row, where.col,

@@ -40,6 +40,8 @@ def _out_of_sync(ls, svc, rel: str, version: int) -> None:
 
 
 def register(server) -> None:
+    desynced: set[tuple[str, str]] = set()  # (root, rel) closed by a stale change, until reopened
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams) -> None:
         doc = params.text_document
@@ -53,8 +55,6 @@ def register(server) -> None:
                     types.MessageType.Warning, once=True)
             return
         ls.on_document_changed(svc, rel)
-
-    desynced: set[tuple[str, str]] = set()  # (root, rel) closed by a stale change, until reopened
 
     # synchronous on purpose: an async handler becomes a task that later messages can overtake
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
