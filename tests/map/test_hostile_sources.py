@@ -61,6 +61,16 @@ def test_bracket_bombs_extract_in_linear_time_and_edit_like_a_fresh_parse():
         assert doc.fm.snapshot() == fresh.snapshot()
 
 
+def test_bare_tokens_are_grouped_so_an_edit_touches_few_units():
+    """One unit per bare token made each edit of a 3 KB bracket file walk thousands of units."""
+    text = "def f():\n    pass\nx = " + "(" * 1000 + "\n"
+    doc = Document("b.py", "b", text.encode(), 1)
+    assert len(doc.fm.units) <= 1000 // extract.MAX_RUN_TOKENS + 3
+    upd = doc.apply_changes([lsp_change(doc.text, (0.99, 0.5, 0, 0, ")"))])
+    assert upd.reextracted + upd.kept <= 1000 // extract.MAX_RUN_TOKENS + 3
+    assert "f" in {s.name for s in doc.fm.symbols}
+
+
 def test_a_unit_too_large_is_left_empty_and_said(caplog, monkeypatch):
     monkeypatch.setattr(extract, "MAX_UNIT_CAPTURES", 50)
     data = ("def small():\n    pass\n\nx = [" + "a, " * 100 + "]\n\ndef after():\n    pass\n").encode()

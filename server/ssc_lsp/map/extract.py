@@ -49,6 +49,8 @@ MAX_TEXT = 120
 # a unit with more captures than this is left empty: the largest unit of the development corpus
 # (requests, flask, jinja2, werkzeug, marshmallow) has 1,129; a 1 MB line of names has ~300,000
 MAX_UNIT_CAPTURES = 100_000
+# bare top-level tokens (broken code) grouped into one unit, at most this many
+MAX_RUN_TOKENS = 64
 # units closer than this (bytes) share one query: the gap is walked for nothing, but a query per
 # unit steps over every sibling before it
 RUN_GAP = 4096
@@ -101,10 +103,18 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     """Cut a module into units: statements, and top-level classes into header + body units."""
     specs: list[UnitSpec] = []
     add = specs.append
+    run: list[ts.Node] = []  # adjacent tokens left bare at the top level (broken code)
     for child in root.children:
         ctype = child.type
         if ctype == "comment":
             continue
+        if child.child_count == 0:
+            run.append(child)
+            if len(run) == MAX_RUN_TOKENS:
+                _add_run(add, run)
+            continue
+        if run:
+            _add_run(add, run)
         cls = child
         if ctype == "decorated_definition":
             cls = child.child_by_field_name("definition") or child
@@ -131,7 +141,21 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
         for stmt in rest:
             add((stmt.start_byte, stmt.end_byte, stmt.start_point[0], stmt.end_point[0],
                  stmt.end_point[1], name, "class_body", None))
+    if run:
+        _add_run(add, run)
     return specs
+
+
+def _add_run(add, run: list[ts.Node]) -> None:
+    """One unit for a run of bare top-level tokens (`x = ((((`, under an ERROR root), emptied.
+
+    One unit per token made an edit of a 3 KB file of brackets walk, match and finalize
+    thousands of units; a run is cut every MAX_RUN_TOKENS so an edit re-extracts a bounded part.
+    """
+    first, last = run[0], run[-1]
+    add((first.start_byte, last.end_byte, first.start_point[0], last.end_point[0], last.end_point[1],
+         "", "stmt", None))
+    run.clear()
 
 
 def unit_of(spec: UnitSpec) -> Unit:
