@@ -34,9 +34,12 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--brackets", type=int, default=1000)
     ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--only", default="", help="only the sources whose name contains this")
     args = ap.parse_args()
     rng = random.Random(5)
     for name, text in sources(args.brackets).items():
+        if args.only not in name:
+            continue
         t = time.perf_counter()
         doc = Document("h.py", "h", text.encode(), 1)
         build = time.perf_counter() - t
