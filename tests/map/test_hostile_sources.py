@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
+
 from ssc_lsp.map import extract
 from ssc_lsp.map.document import Document, build_filemap
 from ssc_lsp.map.extract import new_parser
@@ -61,11 +63,26 @@ def test_bracket_bombs_extract_in_linear_time_and_edit_like_a_fresh_parse():
         assert doc.fm.snapshot() == fresh.snapshot()
 
 
-def test_a_unit_too_large_is_left_empty_and_said(caplog, monkeypatch):
-    monkeypatch.setattr(extract, "MAX_UNIT_CAPTURES", 50)
+def test_bare_tokens_are_grouped_so_an_edit_touches_few_units():
+    """One unit per bare token made each edit of a 3 KB bracket file walk thousands of units."""
+    text = "def f():\n    pass\nx = " + "(" * 1000 + "\n"
+    doc = Document("b.py", "b", text.encode(), 1)
+    assert len(doc.fm.units) <= 1000 // extract.MAX_RUN_TOKENS + 3
+    upd = doc.apply_changes([lsp_change(doc.text, (0.99, 0.5, 0, 0, ")"))])
+    assert upd.reextracted + upd.kept <= 1000 // extract.MAX_RUN_TOKENS + 3
+    assert "f" in {s.name for s in doc.fm.symbols}
+
+
+@pytest.mark.parametrize("bound", ["MAX_UNIT_CAPTURES", "MAX_UNIT_BYTES"])
+def test_a_unit_too_large_is_left_empty_and_said_once(caplog, monkeypatch, bound):
+    monkeypatch.setattr(extract, bound, 50)
+    path = f"w_{bound}.py"
     data = ("def small():\n    pass\n\nx = [" + "a, " * 100 + "]\n\ndef after():\n    pass\n").encode()
+    parser = new_parser()
     with caplog.at_level("WARNING"):
-        fm = build_filemap("w.py", "w", data, new_parser().parse(data))
+        fm = build_filemap(path, "w", data, parser.parse(data))
+        doc = Document(path, "w", data, 1, parser)  # opened, then edited: said once all the same
+        doc.apply_changes([lsp_change(doc.text, (0.5, 0.5, 0, 0, "b, "))])
     assert {s.name for s in fm.symbols} == {"w", "small", "after"}
     assert [r.message for r in caplog.records] == [
-        "w.py: 1 statement(s) too large to map (first at line 4), left out"]
+        f"{path}: 1 statement(s) too large to map (first at line 4), left out"]

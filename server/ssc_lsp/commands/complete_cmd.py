@@ -55,12 +55,17 @@ def run(args) -> int:
         if rel is None:
             sys.stderr.write(f"{path} is not under {root}\n")
             return 2
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().split("\n")
+        whole = svc.text_of(rel)
+        if whole is None:
+            sys.stderr.write(f"cannot map {path}: {svc.read(rel).reason}\n")
+            return 2
+        lines = whole.split("\n")
         line = max(0, min(int(m.group("line")) - 1, len(lines) - 1))
         head = lines[line][:int(m.group("col") or 1) - 1]
         text = "\n".join(lines[:line] + [head]) if args.cut else "\n".join(lines)
-        svc.open(rel, text, 1)
+        if svc.open(rel, text, 1) is None:
+            sys.stderr.write(f"cannot map {path}: {svc.problems.get(rel)}\n")
+            return 2
         out = asyncio.run(_suggest(svc, rel, line, len(head.encode("utf-8")), cfg, args))
     finally:
         svc.close_store()

@@ -62,14 +62,18 @@ def run(args) -> int:
         if rel is None:
             sys.stderr.write(f"{path} is not under {root}\n")
             return 2
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
+        text = svc.text_of(rel)
+        if text is None:
+            sys.stderr.write(f"cannot map {path}: {svc.read(rel).reason}\n")
+            return 2
         lines = text.split("\n")
         line = max(0, min(line, len(lines) - 1))
         head = lines[line][:col_chars]
         if args.cut:
             text = "\n".join(lines[:line] + [head])
-        svc.open(rel, text, 1)
+        if svc.open(rel, text, 1) is None:
+            sys.stderr.write(f"cannot map {path}: {svc.problems.get(rel)}\n")
+            return 2
         engine = engine_for(svc)
         options = ContextOptions(budget=Budget.parse(args.budget), jedi_deadline=None, wait_for_indexes=True)
         res = engine.assemble(rel, line, len(head.encode("utf-8")), options)

@@ -48,8 +48,14 @@ def build_filemap(path: str, module: str, data: bytes, tree: ts.Tree) -> FileMap
     return fm
 
 
+_SAID_GAVE_UP: set[str] = set()  # paths already logged (an edit re-extracts the same unit)
+
+
 def _say_gave_up(path: str, units: list[Unit]) -> None:
-    if units:
+    if units and path not in _SAID_GAVE_UP:
+        if len(_SAID_GAVE_UP) > 10_000:
+            _SAID_GAVE_UP.clear()
+        _SAID_GAVE_UP.add(path)
         log.warning("%s: %d statement(s) too large to map (first at line %d), left out",
                     path, len(units), units[0].start_row + 1)
 

@@ -49,6 +49,11 @@ MAX_TEXT = 120
 # a unit with more captures than this is left empty: the largest unit of the development corpus
 # (requests, flask, jinja2, werkzeug, marshmallow) has 1,129; a 1 MB line of names has ~300,000
 MAX_UNIT_CAPTURES = 100_000
+# a unit longer than this (bytes) is left empty without a query: the largest units seen in real
+# code are generated tables of ~140 KB (rich's emoji codes, idna's uts46data)
+MAX_UNIT_BYTES = 512_000
+# bare top-level tokens (broken code) grouped into one unit, at most this many
+MAX_RUN_TOKENS = 64
 # units closer than this (bytes) share one query: the gap is walked for nothing, but a query per
 # unit steps over every sibling before it
 RUN_GAP = 4096
@@ -101,10 +106,18 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     """Cut a module into units: statements, and top-level classes into header + body units."""
     specs: list[UnitSpec] = []
     add = specs.append
+    run: list[ts.Node] = []  # adjacent tokens left bare at the top level (broken code)
     for child in root.children:
         ctype = child.type
         if ctype == "comment":
             continue
+        if child.child_count == 0:
+            run.append(child)
+            if len(run) == MAX_RUN_TOKENS:
+                _add_run(add, run)
+            continue
+        if run:
+            _add_run(add, run)
         cls = child
         if ctype == "decorated_definition":
             cls = child.child_by_field_name("definition") or child
@@ -131,7 +144,21 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
         for stmt in rest:
             add((stmt.start_byte, stmt.end_byte, stmt.start_point[0], stmt.end_point[0],
                  stmt.end_point[1], name, "class_body", None))
+    if run:
+        _add_run(add, run)
     return specs
+
+
+def _add_run(add, run: list[ts.Node]) -> None:
+    """One unit for a run of bare top-level tokens (`x = ((((`, under an ERROR root), emptied.
+
+    One unit per token made an edit of a 3 KB file of brackets walk, match and finalize
+    thousands of units; a run is cut every MAX_RUN_TOKENS so an edit re-extracts a bounded part.
+    """
+    first, last = run[0], run[-1]
+    add((first.start_byte, last.end_byte, first.start_point[0], last.end_point[0], last.end_point[1],
+         "", "stmt", None))
+    run.clear()
 
 
 def unit_of(spec: UnitSpec) -> Unit:
@@ -681,10 +708,13 @@ def extract_units(units: list[Unit], root: ts.Node) -> list[Unit]:
     One query runs over each run of adjacent units, and its captures are dealt out by start
     byte. A query per unit was quadratic: tree-sitter steps over every sibling before the
     range, and a file of unclosed brackets is thousands of one-token units under one ERROR
-    root (5,000 of them took 154 s). A unit with more than MAX_UNIT_CAPTURES captures is left
-    empty: what it holds is no program a person reads, and walking it would hold the map.
+    root (5,000 of them took 154 s). A unit of more than MAX_UNIT_BYTES (not queried) or
+    MAX_UNIT_CAPTURES is left empty: what it holds is no program a person reads, and walking
+    it would hold the map.
     """
-    gave_up: list[Unit] = []
+    gave_up = [u for u in units if u.end_byte - u.start_byte > MAX_UNIT_BYTES]
+    if gave_up:
+        units = [u for u in units if u.end_byte - u.start_byte <= MAX_UNIT_BYTES]
     i = 0
     while i < len(units):
         j = i + 1
@@ -707,7 +737,7 @@ def extract_units(units: list[Unit], root: ts.Node) -> list[Unit]:
                 continue
             _Extractor(u, root).run(c)
         i = j
-    return gave_up
+    return sorted(gave_up, key=lambda u: u.start_byte)
 
 
 def extract_all(root: ts.Node) -> list[Unit]:

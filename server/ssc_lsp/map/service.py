@@ -206,7 +206,7 @@ class MapService:
         stats = IndexStats()
         skipped: dict[str, str] = {}
         found = self._crawl(stats, skipped)
-        self.problems = {}
+        self.problems = {r: p for r, p in self.problems.items() if r in self.refused}  # open ones stay
         self._said.update(self.rules.problems.items())  # the rules logged their own line
         for key, reason in {**self.rules.problems, **skipped}.items():
             self.problem(key, reason)
@@ -223,7 +223,7 @@ class MapService:
             if s is not None and s[1] == f.size and s[2] == f.mtime_ns:
                 reuse.append(f.relpath)  # same size and mtime: trust the stored hash
                 continue
-            data = read_source(f.abspath, self.options.max_file_size, self.root).data if s is not None else None
+            data = self.read(f.relpath).data if s is not None else None
             if data is not None and content_hash(data) == s[0]:
                 reuse.append(f.relpath)
                 hashes[f.relpath] = s[0]
