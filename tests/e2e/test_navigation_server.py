@@ -32,6 +32,14 @@ def big_workspace(root: Path) -> None:
         "from pkg.core import Engine\nfrom pkg.mod_2999 import f_2999\n\nEngine().start()\nf_2999()\n")
 
 
+def workspace(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "ws"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
 def pos(line: int, character: int) -> types.Position:
     return types.Position(line=line, character=character)
 
@@ -66,11 +74,8 @@ async def test_definition_right_after_initialized_while_indexing(tmp_path):
 
 
 async def test_definition_and_hover_outside_the_workspace(tmp_path):
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "use.py").write_text(
-        "import os\nimport json\nfrom attrs import define\n\n"
-        "home = os.environ\ntext = json.dumps({})\ndefine\n")
+    root = workspace(tmp_path, {"use.py": "import os\nimport json\nfrom attrs import define\n\n"
+                                          "home = os.environ\ntext = json.dumps({})\ndefine\n"})
     async with running(root, tmp_path / "cache") as client:
         use = root / "use.py"
         path, line = where(await definition(client, use, 4, 11))  # os.environ
@@ -87,14 +92,11 @@ async def test_definition_and_hover_outside_the_workspace(tmp_path):
 
 
 async def test_attribute_of_an_unannotated_parameter_through_jedi(tmp_path):
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "models.py").write_text(
-        "class Cart:\n    def __init__(self):\n        self.items = []\n\n"
-        "    def total(self):\n        return len(self.items)\n")
-    (root / "use.py").write_text(
-        "from models import Cart\n\n\ndef show(cart):\n    return cart.total(), cart.items\n\n\n"
-        "show(Cart())\n")
+    root = workspace(tmp_path, {
+        "models.py": "class Cart:\n    def __init__(self):\n        self.items = []\n\n"
+                     "    def total(self):\n        return len(self.items)\n",
+        "use.py": "from models import Cart\n\n\ndef show(cart):\n    return cart.total(), cart.items\n\n\n"
+                  "show(Cart())\n"})
     async with running(root, tmp_path / "cache") as client:
         use = root / "use.py"
         assert where(await definition(client, use, 4, 17)) == (str(root / "models.py"), 4)  # total
