@@ -49,6 +49,17 @@ async def definition(client, path: Path, line: int, character: int):
         text_document=types.TextDocumentIdentifier(uri=path.as_uri()), position=pos(line, character))), 20)
 
 
+async def jedi_definition(client, path: Path, line: int, character: int, tries: int = 6):
+    """A definition that needs jedi: asked again while unanswered. The server waits for jedi
+    up to a deadline and caches a late answer for the next request; on a loaded machine the
+    first question (jedi's process starting) can outlast the deadline. Speed is bench's job."""
+    for _ in range(tries):
+        got = await definition(client, path, line, character)
+        if got:
+            return got
+    return None
+
+
 def where(got) -> tuple[str, int]:
     assert got, got
     return to_fs_path(got[0].uri), got[0].range.start.line
@@ -75,18 +86,27 @@ async def test_definition_right_after_initialized_while_indexing(tmp_path):
 
 async def test_definition_and_hover_outside_the_workspace(tmp_path):
     root = workspace(tmp_path, {"use.py": "import os\nimport json\nfrom attrs import define\n\n"
-                                          "home = os.environ\ntext = json.dumps({})\ndefine\n"})
+                                          "home = os.environ\ntext = json.dumps({})\ndefine\n",
+                                "compat.py": "from urllib.parse import urlparse\n",
+                                "client.py": "from compat import urlparse\n\nurlparse('http://x')\n"})
     async with running(root, tmp_path / "cache") as client:
         use = root / "use.py"
-        path, line = where(await definition(client, use, 4, 11))  # os.environ
+        path, line = where(await jedi_definition(client, use, 4, 11))  # os.environ
         assert Path(path).name == "os.py" and "site-packages" not in path
         assert "environ" in Path(path).read_text().splitlines()[line]
-        path, line = where(await definition(client, use, 6, 2))  # define, from an installed package
+        path, line = where(await jedi_definition(client, use, 6, 2))  # define, from an installed package
         assert "site-packages" in path and Path(path).parts[-2] in ("attr", "attrs")
         assert "define" in Path(path).read_text().splitlines()[line]
-        hover = await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=use.as_uri()), position=pos(5, 13))), 20)
-        text = hover.contents.value
+        # re-exported through a compat module: the real definition, not the import
+        path, line = where(await jedi_definition(client, root / "client.py", 2, 3))
+        assert Path(path).parts[-2:] == ("urllib", "parse.py")
+        assert Path(path).read_text().splitlines()[line].startswith("def urlparse(")
+        for _ in range(6):  # as jedi_definition: asked again until jedi's answer is in
+            hover = await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=use.as_uri()), position=pos(5, 13))), 20)
+            text = hover.contents.value
+            if "outside the workspace" not in text or "```python\njson.dumps\n```" not in text:
+                break
         assert "dumps(obj" in text  # the signature
         assert "Serialize ``obj`` to a JSON formatted ``str``" in text  # the docstring
 
@@ -99,6 +119,6 @@ async def test_attribute_of_an_unannotated_parameter_through_jedi(tmp_path):
                   "show(Cart())\n"})
     async with running(root, tmp_path / "cache") as client:
         use = root / "use.py"
-        assert where(await definition(client, use, 4, 17)) == (str(root / "models.py"), 4)  # total
-        assert where(await definition(client, use, 4, 30)) == (str(root / "models.py"), 2)  # items
+        assert where(await jedi_definition(client, use, 4, 17)) == (str(root / "models.py"), 4)  # total
+        assert where(await jedi_definition(client, use, 4, 30)) == (str(root / "models.py"), 2)  # items
         assert await definition(client, use, 1, 0) is None  # a blank line: nothing, not jedi's guess
