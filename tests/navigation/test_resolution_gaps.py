@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ssc_lsp.map.navigation import definition
+from ssc_lsp.map.navigation import definition, implementation_of
 from ssc_lsp.map.relations import unresolved_imports
 from ssc_lsp.map.resolve import External
 from ssc_lsp.map.service import MapOptions, MapService
@@ -117,3 +117,22 @@ def test_requests_before_the_index_map_what_they_need_on_demand(tmp_path, monkey
     fm = svc.ws.files["app.py"]
     assert definition(svc.resolver, fm, row, col).symbol.id == "pkg/models.py::Cart.total"
     assert svc.ensure("not_there.py") is None
+
+
+def test_definition_goes_to_the_source_beside_a_stub(tmp_path):
+    write(tmp_path, {
+        "pkg/__init__.py": "from .headers import Headers\n",
+        "pkg/headers.py": "class Headers:\n    def get(self, key):\n        return key\n",
+        "pkg/headers.pyi": "class Headers:\n    def get(self, key: str) -> str: ...\n",
+        "use.py": "from pkg import Headers\n\nHeaders().get('a')\n",
+    })
+    svc = indexed(tmp_path)
+    fm = svc.ws.files["use.py"]
+    row, col = position(svc, "use.py", "get")
+    loc = definition(svc.resolver, fm, row, col)
+    assert loc is not None and loc.symbol.qualname == "Headers.get"  # the stub's or the source's
+    assert implementation_of(svc.ws, loc).symbol.id == "pkg/headers.py::Headers.get"
+    stub = svc.ws.files["pkg/headers.pyi"]
+    impl = implementation_of(svc.ws, Located(stub, stub.lookup("Headers.get")))
+    assert impl.symbol.id == "pkg/headers.py::Headers.get"
+    assert implementation_of(svc.ws, impl) is impl
