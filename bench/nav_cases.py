@@ -2,15 +2,16 @@
 the map is ready, in the same run.
 
 For each project of a cases file (the development set, `../shared/bench/cases.jsonl`, or a
-held-out set made with the same make_cases.py), one real server (`python -m ssc_lsp`) with an
-empty cache (a cold index):
+held-out set made with the same make_cases.py), two real servers (`python -m ssc_lsp`), each
+with an empty cache (a cold index) and a jedi process of its own (cold too, so neither phase
+profits from answers the other left in jedi's cache):
 
 - **start-up**: right after `initialized`, every case's definition is asked, one after the
   other (`--burst`: all at once, as an editor restoring many files might; jedi's questions then
   queue behind each other past their deadline), and the answers are scored; how many were
   answered before the server said the map was ready is counted (a concurrent `ssc/status` poll),
   and how many of those were right.
-- **ready**: once the map is ready, every case again, one at a time.
+- **ready**: the second server, once its map is ready, every case, one at a time.
 
 A case is right when one returned location is one of the case's gold places (jedi's `goto`:
 file and 0-based line of the definition's name). precision = right / answered, recall =
@@ -104,6 +105,7 @@ async def run_repo(root: Path, cases: list[dict], server_path: str | None, burst
         out["right_before_ready"] = sum(b and right(c, root, a) is True
                                         for b, c, a in zip(before, cases, startup, strict=True)) if not burst else None
         out["last_answer_s"] = round(max(stamps) - t0, 2)
+    async with running(root, Path(tempfile.mkdtemp(prefix="ssc-nav-cases-")), env=env) as client:
         ready = [await ask(client, root, c) for c in cases]
     for name, answers in (("startup", startup), ("ready", ready)):
         verdicts = [right(c, root, a) for c, a in zip(cases, answers, strict=True)]

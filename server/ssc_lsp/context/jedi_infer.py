@@ -91,18 +91,25 @@ class JediHelper:
                 fut.set_result(self._run(key, fn))
 
     # -- running on the worker with a deadline ---------------------------------------------------
-    def ask(self, key: tuple, fn: Callable[[], Any], deadline: float | None) -> Any:
-        """The cached answer for `key`, or `fn()` run on the worker for at most `deadline` s."""
+    def _cached_or_future(self, key: tuple, fn: Callable[[], Any]) -> tuple[bool, Any]:
+        """(True, the cached answer) or (False, the future of `fn()` on the worker)."""
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return True, self._cache[key]
             fut = self._pending.get(key)
             if fut is None:
                 fut = self._submit(key, fn)
                 self._pending[key] = fut
+        return False, fut
+
+    def ask(self, key: tuple, fn: Callable[[], Any], deadline: float | None) -> Any:
+        """The cached answer for `key`, or `fn()` run on the worker for at most `deadline` s."""
+        cached, got = self._cached_or_future(key, fn)
+        if cached:
+            return got
         try:
-            return fut.result(timeout=deadline)
+            return got.result(timeout=deadline)
         except cf.TimeoutError:
             return None
 
@@ -129,16 +136,11 @@ class JediHelper:
         blocking the loop (a late answer is still cached for the next request)."""
         import asyncio
 
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-            fut = self._pending.get(key)
-            if fut is None:
-                fut = self._submit(key, fn)
-                self._pending[key] = fut
+        cached, got = self._cached_or_future(key, fn)
+        if cached:
+            return got
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(fut)), deadline)
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(got)), deadline)
         except TimeoutError:
             return None
 

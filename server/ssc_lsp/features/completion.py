@@ -21,7 +21,7 @@ from ..suggest.assistant import assistant_of
 from ..suggest.spot import Spot
 from ..suggest.symbols import MapItem, detail_of, map_items, where_at
 from .inline_completion import ACCEPT
-from .locate import client_supports
+from .locate import client_supports, map_source
 
 log = logging.getLogger(__name__)
 
@@ -138,16 +138,8 @@ def _resolve_map(ls, item: types.CompletionItem, data: dict) -> None:
     if loc is None:
         return
     item.detail = detail_of(loc.symbol) or item.detail
-
-    def source(rel: str) -> bytes | None:
-        doc = svc.docs.get(rel)
-        if doc is not None:
-            return doc.data
-        text = svc.text_of(rel)
-        return text.encode("utf-8") if text is not None else None
-
     try:
-        md = hover_markdown(svc.ws, svc.resolver, loc, source, svc.history.clock())
+        md = hover_markdown(svc.ws, svc.resolver, loc, map_source(svc), svc.history.clock())
     except Exception:  # documentation is a nicety: never fail the list for it
         log.exception("documentation for %s failed", loc.symbol.id)
         md = None

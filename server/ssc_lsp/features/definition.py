@@ -7,7 +7,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from ..context import jedi_nav
-from ..map.navigation import definition, wants_jedi
+from ..map.navigation import definition, implementation_of, wants_jedi
 from .locate import at_started, symbol_location
 
 
@@ -26,7 +26,7 @@ def register(server) -> None:
             loc = found or loc
         if loc is None:
             return None
-        where = symbol_location(ls, svc, loc)
+        where = symbol_location(ls, svc, implementation_of(svc.ws, loc))
         return [where] if where is not None else None
 
 

@@ -9,7 +9,7 @@ from ..context import jedi_nav
 from ..map.hover import hover_markdown
 from ..map.navigation import word_range
 from ..map.resolve import LOCAL, External
-from .locate import at_started
+from .locate import at_started, map_source
 
 
 def register(server) -> None:
@@ -30,16 +30,8 @@ def register(server) -> None:
             elif found is not None:
                 target = found
         if text is None and target is not None:
-
-            def source(rel: str) -> bytes | None:
-                doc = svc.docs.get(rel)
-                if doc is not None:
-                    return doc.data
-                text = svc.text_of(rel)
-                return text.encode("utf-8") if text is not None else None
-
             # counts of callers and references need the whole map: left out until it is indexed
-            text = hover_markdown(svc.ws, svc.resolver, target, source, svc.history.clock(),
+            text = hover_markdown(svc.ws, svc.resolver, target, map_source(svc), svc.history.clock(),
                                   counts=svc.indexed.is_set())
         if text is None:
             return None

@@ -101,6 +101,19 @@ async def at_started(ls, uri: str, pos: types.Position) -> At | None:
     return at(ls, uri, pos)
 
 
+def map_source(svc: MapService):
+    """path -> the text the map has of it (the open buffer, else the disk), for map/hover.py."""
+
+    def source(rel: str) -> bytes | None:
+        doc = svc.docs.get(rel)
+        if doc is not None:
+            return doc.data
+        text = svc.text_of(rel)
+        return text.encode("utf-8") if text is not None else None
+
+    return source
+
+
 def to_range(ls, svc: MapService, path: str, r: tuple[int, int, int, int]) -> types.Range | None:
     index = ls.line_index(svc, path)
     if index is None:

@@ -190,6 +190,19 @@ def definition(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located |
     return None
 
 
+def implementation_of(ws: Workspace, loc: Located) -> Located:
+    """For a symbol of a stub with its source beside it (`headers.pyi` and `headers.py`), the
+    source's symbol of the same qualname: where textDocument/definition goes, as jedi's goto
+    does (the code, not its types). References and renames stay with the symbol resolution
+    gives, which is the one uses resolve to."""
+    path = loc.file.path
+    if not path.endswith(".pyi") or loc.symbol.kind == MODULE:
+        return loc
+    source = ws.files.get(path[:-1])
+    sym = source.lookup(loc.symbol.qualname) if source is not None else None
+    return Located(source, sym) if sym is not None else loc
+
+
 def wants_jedi(resolver: Resolver, fm: FileMap, row: int, col: int, answer: Located | None) -> bool:
     """Whether jedi should be asked for the definition at (row, col): the map has no answer for
     a reference it holds (a receiver it cannot type), or its answer is only the import of an
