@@ -406,7 +406,7 @@ def miss_reason(svc: MapService, fm: FileMap, call: Call, target: tuple[str, str
             params = init.symbol.signature.params if init.symbol.signature else []
             if any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in params):
                 return "tied, not judged: __init__ takes *args/**kwargs"
-            return "tied, not judged: class with an outside base, __new__ or decorated __init__"
+            return "tied, not judged: a class of its hierarchy is decorated, has an outside base or __new__"
     else:
         params = sym.signature.params if sym.signature else []
         if any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in params):
@@ -432,6 +432,7 @@ class ProjectResult:
     files: list[int] = field(default_factory=list)
     alarms: list[str] = field(default_factory=list)
     true_errors: list[str] = field(default_factory=list)  # diagnostics that are right (TRUE_ERRORS)
+    failed: list[str] = field(default_factory=list)  # releases the map could not index
     seconds: list[float] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
 
@@ -444,7 +445,12 @@ def run_project(name: str, versions: list[str], cache: Path, python: str) -> Pro
         if root is None:
             continue
         t0 = time.perf_counter()
-        svc = map_release(root)
+        try:
+            svc = map_release(root)
+        except Exception as e:  # noqa: BLE001 - a release the map cannot take is a finding, not the end
+            res.failed.append(f"{name}-{v}: {type(e).__name__}: {e}")
+            prev = None
+            continue
         alarms = false_alarms(svc)
         res.seconds.append(time.perf_counter() - t0)
         res.releases += 1
@@ -510,6 +516,8 @@ def main() -> int:
         results.append(run_project(name, RELEASES[name], args.cache, args.pip_python))
         for a in results[-1].alarms:
             print(f"  alarm: {a}", file=sys.stderr)
+        for a in results[-1].failed:
+            print(f"  not mapped: {a}", file=sys.stderr)
         for c in results[-1].cases:
             if not c.caught:
                 print(f"  missed: {c.versions} {c.caller}:{c.line} -> {c.callee} [{c.kind}] "
