@@ -437,11 +437,20 @@ class Resolver:
         if key in self._cache:
             return self._cache[key]
         if self._bound_later_in_class(fm, ref, unit):
-            result = self.resolve_name(fm, ref.scope.rpartition(".")[0], ref.name, follow)
+            result = self.resolve_name(fm, self._outside_classes(fm, ref.scope), ref.name, follow)
         else:
             result = self._resolve_ref(fm, ref, follow)
         self._cache[key] = result
         return result
+
+    @staticmethod
+    def _outside_classes(fm: FileMap, scope: str) -> str:
+        """The scope a class body's names fall back to: the nearest enclosing function or the
+        module (a class body does not see the names of a class around it)."""
+        s = scope.rpartition(".")[0]
+        while s and (owner := fm.lookup(s)) is not None and owner.kind == CLASS:
+            s = s.rpartition(".")[0]
+        return s
 
     def _bound_later_in_class(self, fm: FileMap, ref: Ref, unit: Unit) -> bool:
         """A bare name in a class body that the class binds only further down: a class body runs
