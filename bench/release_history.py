@@ -227,12 +227,13 @@ def calls_by_name(svc: MapService, names: set[str]) -> dict[tuple[str, str, str]
                 tree = tree or parser.parse(data)
                 at = unit.start_byte + ref.byte
                 node = tree.root_node.descendant_for_byte_range(at, at + len(ref.name.encode()))
+                call = None
                 while node is not None and node.type in ("identifier", "attribute"):
                     if node.parent is not None and node.parent.type == "call" and \
                             node.parent.child_by_field_name("function") == node:
+                        call = node.parent
                         break
                     node = node.parent
-                call = node.parent if node is not None else None
                 args = call.child_by_field_name("arguments") if call is not None else None
                 if args is None or args.type != "argument_list":
                     continue
