@@ -227,12 +227,13 @@ def calls_by_name(svc: MapService, names: set[str]) -> dict[tuple[str, str, str]
                 tree = tree or parser.parse(data)
                 at = unit.start_byte + ref.byte
                 node = tree.root_node.descendant_for_byte_range(at, at + len(ref.name.encode()))
+                call = None
                 while node is not None and node.type in ("identifier", "attribute"):
                     if node.parent is not None and node.parent.type == "call" and \
                             node.parent.child_by_field_name("function") == node:
+                        call = node.parent
                         break
                     node = node.parent
-                call = node.parent if node is not None else None
                 args = call.child_by_field_name("arguments") if call is not None else None
                 if args is None or args.type != "argument_list":
                     continue
@@ -406,7 +407,7 @@ def miss_reason(svc: MapService, fm: FileMap, call: Call, target: tuple[str, str
             params = init.symbol.signature.params if init.symbol.signature else []
             if any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in params):
                 return "tied, not judged: __init__ takes *args/**kwargs"
-            return "tied, not judged: class with an outside base, __new__ or decorated __init__"
+            return "tied, not judged: a class of its hierarchy is decorated, has an outside base or __new__"
     else:
         params = sym.signature.params if sym.signature else []
         if any(p.kind in (VAR_POSITIONAL, VAR_KEYWORD) for p in params):
@@ -432,6 +433,7 @@ class ProjectResult:
     files: list[int] = field(default_factory=list)
     alarms: list[str] = field(default_factory=list)
     true_errors: list[str] = field(default_factory=list)  # diagnostics that are right (TRUE_ERRORS)
+    failed: list[str] = field(default_factory=list)  # releases the map could not index
     seconds: list[float] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
 
@@ -444,7 +446,12 @@ def run_project(name: str, versions: list[str], cache: Path, python: str) -> Pro
         if root is None:
             continue
         t0 = time.perf_counter()
-        svc = map_release(root)
+        try:
+            svc = map_release(root)
+        except Exception as e:  # noqa: BLE001 - a release the map cannot take is a finding, not the end
+            res.failed.append(f"{name}-{v}: {type(e).__name__}: {e}")
+            prev = None
+            continue
         alarms = false_alarms(svc)
         res.seconds.append(time.perf_counter() - t0)
         res.releases += 1
@@ -510,6 +517,8 @@ def main() -> int:
         results.append(run_project(name, RELEASES[name], args.cache, args.pip_python))
         for a in results[-1].alarms:
             print(f"  alarm: {a}", file=sys.stderr)
+        for a in results[-1].failed:
+            print(f"  not mapped: {a}", file=sys.stderr)
         for c in results[-1].cases:
             if not c.caught:
                 print(f"  missed: {c.versions} {c.caller}:{c.line} -> {c.callee} [{c.kind}] "

@@ -223,12 +223,22 @@ def test_a_decorator_named_like_the_method_it_decorates_is_the_outer_name(tmp_pa
                 @post_dump(pass_collection=True)
                 def other(self, data):
                     return data
+
+            class Outer:
+                def post_dump(self, pass_many=False):
+                    return self
+
+                class Inner:  # sees the module's names, not Outer's
+                    @post_dump(pass_many=True)
+                    def post_dump(self, data):
+                        return data
         """,
     })
     # the decorator above the method is the import (4.0 renamed `pass_many`); the one below it
     # is the method itself, decorated: not judged
     got = [(p, row, code, msg) for p, row, code, msg in problems(svc)]
-    assert got == [("test_it.py", 3, "call-keyword", "`post_dump()` has no parameter `pass_many`")]
+    assert got == [("test_it.py", 3, "call-keyword", "`post_dump()` has no parameter `pass_many`"),
+                   ("test_it.py", 16, "call-keyword", "`post_dump()` has no parameter `pass_many`")]
     fm = svc.ws.files["test_it.py"]
     loc = definition(svc.resolver, fm, *position(svc, "test_it.py", "post_dump(pass_many"))
     assert loc is not None and loc.file.path == "decorators.py"

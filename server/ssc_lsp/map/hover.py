@@ -54,7 +54,7 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
         return f"```python\n{target.dotted}\n```\n\n*{where}*"
     loc = target
     sym = loc.symbol
-    text = f"```python\n{code_line(declared(ws, resolver, loc))}\n```"
+    text = f"```python\n{code_line(shown_signature(ws, resolver, loc))}\n```"
     doc = full_docstring(source(loc.file.path), sym) or sym.doc
     if doc:
         lines = doc.splitlines()
@@ -71,7 +71,7 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
     return text + "\n\n---\n\n" + " · ".join(facts)
 
 
-def declared(ws: Workspace, resolver: Resolver, loc: Located) -> Located:
+def shown_signature(ws: Workspace, resolver: Resolver, loc: Located) -> Located:
     """Whose signature to show for a definition with a source and a stub: the source's (what
     runs), unless it takes `*args`/`**kwargs` and the stub's names its parameters."""
     if is_stub(loc.file.path):
