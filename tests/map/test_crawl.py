@@ -32,3 +32,12 @@ def test_non_utf8_file_is_mapped_with_replacement(tmp_path):
     svc.index()
     names = {s.name for s in svc.ws.files["latin.py"].symbols}
     assert "x" in names
+
+
+def test_an_invalid_ignore_line_is_skipped_not_fatal(tmp_path):
+    # black's own repository has such test data: `!` alone is not a pattern (git skips it)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / ".gitignore").write_text("!\nskipped.py\n")
+    (tmp_path / "data" / "skipped.py").write_text("a = 1\n")
+    (tmp_path / "data" / "kept.py").write_text("a = 1\n")
+    assert sorted(f.relpath for f in crawl(str(tmp_path), [], max_size=500)) == ["data/kept.py"]

@@ -37,6 +37,23 @@ class FoundFile:
     mtime_ns: int
 
 
+def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """The rules of an ignore file; a line that is not a valid pattern (`!` alone) is skipped,
+    as git skips it, instead of failing the whole crawl."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # pathspec's GitIgnorePatternError is a ValueError
+        return pathspec.GitIgnoreSpec.from_lines([ln for ln in lines if _valid(ln)])
+
+
+def _valid(line: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+        return True
+    except ValueError:
+        return False
+
+
 class IgnoreRules:
     """gitignore-style rules from .gitignore / .sscignore files and configured globs."""
 
@@ -56,7 +73,7 @@ class IgnoreRules:
                 except OSError:
                     pass
         if lines:
-            self.specs[reldir] = pathspec.GitIgnoreSpec.from_lines(lines)
+            self.specs[reldir] = _spec(lines)
 
     def ignored(self, relpath: str, is_dir: bool = False) -> bool:
         probe = relpath + "/" if is_dir else relpath
