@@ -40,7 +40,8 @@ from ssc_lsp.map.rename import (  # noqa: E402
 from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 
 # requests' Session.get_adapter is the case that was reported (tuned on it and on
-# `Session.send`); click, attrs and black were held out until the figures were taken.
+# `Session.send`/`Session.get`); click, attrs, flask, marshmallow and black were held out until the
+# figures were taken.
 RENAMES = {
     "requests-2.32.3": ["src/requests/sessions.py::Session.get_adapter",
                         "src/requests/sessions.py::Session.send",
@@ -54,6 +55,10 @@ RENAMES = {
                     "src/click/core.py::Context.invoke"],
     "attrs-24.2.0": ["src/attr/_make.py::_ClassBuilder.build_class",
                      "src/attr/_make.py::Attribute.evolve"],
+    "flask-3.0.3": ["src/flask/app.py::Flask.make_response",
+                    "src/flask/app.py::Flask.full_dispatch_request"],
+    "marshmallow-3.22.0": ["src/marshmallow/schema.py::Schema.dump",
+                           "src/marshmallow/fields.py::Field.deserialize"],
     "black-24.10.0": ["src/black/lines.py::EmptyLineTracker.maybe_empty_lines",
                       "src/black/lines.py::Line.append",
                       "src/black/mode.py::Mode.get_cache_key"],

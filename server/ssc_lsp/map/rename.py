@@ -319,8 +319,12 @@ _COMMON_TYPES = (dict, list, set, str, bytes, tuple, int, float, types.Generator
 
 
 def other_definers(ws: Workspace, loc: Located) -> list[str]:
-    """Who else defines a member named like `loc`: `Class (path)` for workspace classes, `dict`
-    and the like for common builtin types."""
+    """Who else defines a member named like `loc` (for a parameter: like its method): `Class
+    (path)` for workspace classes, `dict` and the like for common builtin types."""
+    if loc.symbol.kind == PARAMETER and loc.symbol.parent:
+        owner = loc.file.lookup(loc.symbol.parent)
+        if owner is not None:
+            loc = Located(loc.file, owner)
     name = loc.symbol.name
     out: list[str] = []
     for other in ws.symbols_named(name):

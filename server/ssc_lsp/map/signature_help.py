@@ -321,9 +321,22 @@ def workspace_signature(resolver: Resolver, fm: FileMap, row: int, call: OpenCal
         return None
     params = callee.params[callee.drop:]
     label, spans = label_of(callee.name, params, callee.returns)
-    src = callee.doc_from
-    doc = full_docstring(source(src.file.path), src.symbol) or src.symbol.doc
-    return SignatureInfo(label, spans, first_paragraph(doc), active_parameter(params, call))
+    return SignatureInfo(label, spans, _doc(callee.doc_from, source), active_parameter(params, call))
+
+
+_DOCS: dict[tuple[str, str, str], str | None] = {}  # (path, content hash, symbol id) -> paragraph
+_DOCS_MAX = 512
+
+
+def _doc(loc: Located, source: Source) -> str | None:
+    """The docstring's first paragraph, read from the file's text once per version of the file
+    (each `,` asks again, and a parse of a large file costs tens of ms)."""
+    key = (loc.file.path, loc.file.hash, loc.symbol.id)
+    if key not in _DOCS:
+        if len(_DOCS) >= _DOCS_MAX:
+            _DOCS.clear()
+        _DOCS[key] = first_paragraph(full_docstring(source(loc.file.path), loc.symbol) or loc.symbol.doc)
+    return _DOCS[key]
 
 
 def call_at(tree: ts.Tree, data: bytes, byte: int) -> OpenCall | None:
