@@ -151,6 +151,22 @@ def test_repair_hints_say_what_exists(svc, externals):
     assert any(a.startswith("format_money(value, currency=...) (in util.money") for a in available)
 
 
+def test_repair_hints_name_nothing_from_a_file_the_privacy_gate_refuses(svc, externals):
+    """The hints go to the model like the context: a file refused (ignored, secret-looking,
+    really outside the workspace) is not named in them."""
+    verdict, placed = check(svc, externals, "    x = format_mony(amount)\n")
+    _, available = repair_hints(svc.ws, placed, verdict.issues,
+                                allowed=lambda path: path != "util/money.py")
+    assert not any("format_money" in a for a in available)
+    order = next(loc.file.path for loc in svc.ws.symbols_named("Order")
+                 if loc.symbol.kind == "class")
+    verdict, placed = check(svc, externals, "    x = order.totl()\n")
+    _, available = repair_hints(svc.ws, placed, verdict.issues, allowed=lambda p: p != order)
+    assert "total()" not in available
+    _, available = repair_hints(svc.ws, placed, verdict.issues, allowed=lambda p: True)
+    assert "total()" in available
+
+
 # -- what real code does that the map cannot see: no false alarms ---------------------------------
 
 DYNAMIC = {

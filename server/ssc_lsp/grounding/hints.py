@@ -9,7 +9,7 @@ at the top and the list stays short.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..map.filemap import FileMap
 from ..map.records import CLASS, IMPORT, METHOD, MODULE, PARAMETER, Signature, Symbol
@@ -22,31 +22,36 @@ MAX_AVAILABLE = 12
 CLOSE_CUTOFF = 0.6
 
 
-def repair_hints(ws: Workspace, placed: Placed, issues: list[Issue]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(missing, available) for llm.CompletionRequest(kind="repair")."""
+def repair_hints(ws: Workspace, placed: Placed, issues: list[Issue],
+                 allowed: Callable[[str], bool] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(missing, available) for llm.CompletionRequest(kind="repair"). With `allowed` (a path
+    gate: context/privacy.py), nothing defined in a file it refuses is named: the hints go to
+    the model like the context does."""
     r = Resolver(ws)
+    ok = allowed or (lambda _path: True)
     missing: list[str] = []
     available: list[str] = []
     for issue in issues:
         if issue.kind == CALL:
             missing.append(f"{issue.name}(...): {issue.message}")
             loc = ws.get(issue.symbol) if issue.symbol else None
-            if loc is not None:
+            if loc is not None and ok(loc.file.path):
                 available.append(render(loc.symbol))
             continue
         missing.append(issue.name)
         if issue.kind == NAME:
-            available += _names_like(ws, r, placed.fm, issue.scope, issue.name)
+            available += _names_like(ws, r, placed.fm, issue.scope, issue.name, ok)
         elif issue.kind == ATTRIBUTE:
-            available += _members_like(ws, r, placed.fm, issue)
+            available += _members_like(ws, r, placed.fm, issue, ok)
         elif issue.kind == IMPORT_MISSING:
             module, _, name = issue.name.rpartition(".")
             target = ws.file_of_module(module)
-            if target is not None:
+            if target is not None and ok(target.path):
                 pool = [s for s in target.symbols[1:] if s.parent == ""]
                 available += _rank(name, pool)
         elif issue.kind == MODULE_MISSING:
-            close = difflib.get_close_matches(issue.name, list(ws.modules), n=5, cutoff=CLOSE_CUTOFF)
+            modules = [m for m, path in ws.modules.items() if ok(path)]
+            close = difflib.get_close_matches(issue.name, modules, n=5, cutoff=CLOSE_CUTOFF)
             available += close
     return tuple(_dedupe(missing)), tuple(_dedupe(available)[:MAX_AVAILABLE])
 
@@ -77,7 +82,8 @@ def _rank(name: str, pool: Iterable[Symbol]) -> list[str]:
     return [render(by_name[n]) for n in close + rest][:MAX_AVAILABLE]
 
 
-def _names_like(ws: Workspace, r: Resolver, fm: FileMap, scope: str, name: str) -> list[str]:
+def _names_like(ws: Workspace, r: Resolver, fm: FileMap, scope: str, name: str,
+                ok: Callable[[str], bool]) -> list[str]:
     """Names visible at `scope` close to `name`, then workspace definitions close to it."""
     visible: dict[str, Symbol | None] = {}
     s = scope
@@ -93,6 +99,9 @@ def _names_like(ws: Workspace, r: Resolver, fm: FileMap, scope: str, name: str) 
         sym = visible[n]
         if sym is not None and sym.kind == IMPORT:
             target = r.follow_import(Located(fm, sym))
+            if isinstance(target, Located) and not ok(target.file.path):
+                out.append(n)  # the name as imported here, nothing of the refused file
+                continue
             sym = target.symbol if isinstance(target, Located) else sym
         out.append(render(sym) if sym is not None else n)
     # defined elsewhere in the workspace: say where, so the model can import it
@@ -102,25 +111,27 @@ def _names_like(ws: Workspace, r: Resolver, fm: FileMap, scope: str, name: str) 
         if n in visible:
             continue
         for loc in list(ws.symbols_named(n))[:1]:
-            if loc.symbol.kind in (MODULE, IMPORT, PARAMETER) or loc.symbol.parent:
+            if loc.symbol.kind in (MODULE, IMPORT, PARAMETER) or loc.symbol.parent or \
+                    not ok(loc.file.path):
                 continue
             out.append(f"{render(loc.symbol)} (in {loc.file.module}, not imported here)")
     return out
 
 
-def _members_like(ws: Workspace, r: Resolver, fm: FileMap, issue: Issue) -> list[str]:
+def _members_like(ws: Workspace, r: Resolver, fm: FileMap, issue: Issue,
+                  ok: Callable[[str], bool]) -> list[str]:
     value = r.value_of_expr(fm, issue.scope, issue.receiver or "")
     attr = issue.name.rpartition(".")[2]
     if isinstance(value, Instance | SuperOf):
-        return _rank(attr, _class_members(r, value.cls))
+        return _rank(attr, _class_members(r, value.cls, ok))
     if isinstance(value, Located) and value.symbol.kind == CLASS:
-        return _rank(attr, _class_members(r, value))
-    if isinstance(value, Located) and value.symbol.kind == MODULE:
+        return _rank(attr, _class_members(r, value, ok))
+    if isinstance(value, Located) and value.symbol.kind == MODULE and ok(value.file.path):
         return _rank(attr, [s for s in value.file.symbols[1:] if s.parent == ""])
     return []
 
 
-def _class_members(r: Resolver, cls: Located) -> list[Symbol]:
+def _class_members(r: Resolver, cls: Located, ok: Callable[[str], bool]) -> list[Symbol]:
     out: list[Symbol] = []
     seen: set[str] = set()
     todo = [cls]
@@ -130,7 +141,8 @@ def _class_members(r: Resolver, cls: Located) -> list[Symbol]:
             continue
         seen.add(c.symbol.id)
         q = c.symbol.qualname
-        out += [s for s in c.file.symbols if s.parent == q]
+        if ok(c.file.path):
+            out += [s for s in c.file.symbols if s.parent == q]
         todo += [b for b in r.bases(c) if isinstance(b, Located)]
     return out
 

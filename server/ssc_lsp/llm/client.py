@@ -253,13 +253,19 @@ class OpenAIProvider:
     async def _within(self, awaitable, until: float):
         """``await awaitable``, given up (cancelled, which closes its HTTP request) at the
         request's deadline ``until`` (loop time)."""
-        limit = asyncio.timeout_at(until)
         try:
-            async with limit:
-                return await awaitable
-        except TimeoutError:
-            if not limit.expired():
-                raise
+            if hasattr(asyncio, "timeout_at"):  # 3.11+: no task per await
+                limit = asyncio.timeout_at(until)
+                try:
+                    async with limit:
+                        return await awaitable
+                except TimeoutError:
+                    if not limit.expired():
+                        raise LLMError("timeout", f"{self._endpoint} timed out") from None
+                    raise
+            remaining = max(until - asyncio.get_running_loop().time(), 0.0)
+            return await asyncio.wait_for(awaitable, remaining)
+        except asyncio.TimeoutError:
             seconds = self.settings.deadline_s
             raise LLMError(
                 "timeout",

@@ -355,7 +355,8 @@ class Assistant:
             return verdict, placed
 
         def hints(placed: Placed, verdict: Verdict):
-            return repair_hints(spot.svc.ws, placed, verdict.issues)
+            return repair_hints(spot.svc.ws, placed, verdict.issues,
+                                allowed=engine_for(spot.svc).gate.allowed)
 
         text = await ask(request)
         if text.strip():
