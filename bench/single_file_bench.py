@@ -3,7 +3,8 @@
 For each project of the corpus (`bash /work/shared/bench/corpus.sh DIR`), one file of its
 package that imports a name from a sibling module (`from .x import name` or `from pkg.x import
 name`, `name` defined in x.py) is opened in the real server over stdio, and the imported name is asked for its
-definition every 20 ms until the answer is in the other file. Timed from the answer to
+definition every 20 ms until the answer is in the other file (a client with VS Code's
+capabilities, driven by tests/e2e/lsp.py). Timed from the answer to
 `initialize` (`initialized` and `didOpen` follow at once), in three setups of the same run:
 
 - **loose cold**: no `rootUri`, no folders (an editor that found no root marker); fresh cache.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import shutil
 import statistics
@@ -33,9 +33,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
+sys.path.insert(0, str(HERE.parent))  # tests/e2e/lsp.py: the one way to drive the server
 
 from lsprotocol import types  # noqa: E402
 from pygls.uris import from_fs_path  # noqa: E402
+from tests.e2e.lsp import running, wait_ready  # noqa: E402
 
 DEADLINE_S = 60.0  # a hang guard, not a figure
 
@@ -56,17 +58,7 @@ def target(project: Path) -> tuple[Path, int, int, Path] | None:
 
 
 async def once(root: Path | None, cache: Path, path: Path, line: int, col: int, other: Path) -> dict:
-    from pytest_lsp.client import make_test_lsp_client
-
-    client = make_test_lsp_client()
-    client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    env = dict(os.environ, SSC_LSP_CACHE_DIR=str(cache))
-    await client.start_io(sys.executable, "-m", "ssc_lsp", "--log-level", "WARNING", env=env)
-    try:
-        folders = [types.WorkspaceFolder(uri=from_fs_path(str(root)), name="p")] if root else None
-        await client.initialize_session(types.InitializeParams(  # sends `initialized` too
-            capabilities=types.ClientCapabilities(), workspace_folders=folders,
-            root_uri=from_fs_path(str(root)) if root else None))
+    async with running(root, cache, ready=False) as client:  # VS Code's capabilities
         t0 = time.perf_counter()
         uri = from_fs_path(str(path))
         client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
@@ -83,20 +75,9 @@ async def once(root: Path | None, cache: Path, path: Path, line: int, col: int, 
                 reached = float("nan")
                 break
             await asyncio.sleep(0.02)
-        while True:
-            status = await client.protocol.send_request_async("ssc/status", {})
-            if status.ready:
-                break
-            await asyncio.sleep(0.05)
-        ready = time.perf_counter() - t0
-        files = sum(f.files for f in status.folders)
-        return {"definition_s": reached, "ready_s": ready, "files": files}
-    finally:
-        try:
-            await asyncio.wait_for(client.shutdown_session(), 10)
-        except Exception:
-            pass
-        await client.stop()
+        status = await wait_ready(client, DEADLINE_S)
+        return {"definition_s": reached, "ready_s": time.perf_counter() - t0,
+                "files": sum(f["files"] for f in status["folders"])}
 
 
 async def project(name: str, root: Path, reps: int) -> dict | None:

@@ -23,9 +23,10 @@ def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def running(root: Path | None, cache_dir: Path, *, capabilities: str = "visual-studio-code",
-                  options: dict | None = None, env: dict | None = None):
-    """A server on `root`, initialized, with its first index finished; with no root, started
-    as an editor that found no root marker does: no `rootUri`, no workspace folders."""
+                  options: dict | None = None, env: dict | None = None, ready: bool = True):
+    """A server on `root`, initialized, with its first index finished (unless not `ready`:
+    right after `initialized`); with no root, started as an editor that found no root marker
+    does: no `rootUri`, no workspace folders."""
     config = ClientServerConfig(server_command=SERVER, server_env=server_env(cache_dir, **(env or {})))
     client: LanguageClient = await config.start()
     try:
@@ -36,7 +37,8 @@ async def running(root: Path | None, cache_dir: Path, *, capabilities: str = "vi
             if root is not None else None,
             initialization_options=options or {},
         ))
-        await wait_ready(client)
+        if ready:
+            await wait_ready(client)
         yield client
     finally:
         try:

@@ -276,6 +276,19 @@ local function describe(locs)
   return table.concat(parts, ', ')
 end
 
+--- Definition at params must reach line 0 of pkg/util.py ("def ..."). Returns ok, detail.
+local function definition_in_util(params, where)
+  return request_until('textDocument/definition', params, function(result)
+    local locs = locations(result)
+    for _, l in ipairs(locs) do
+      if same_file(l.uri, util_uri) and l.line == 0 then
+        return true, describe(locs)
+      end
+    end
+    return false, ('expected pkg/util.py:0%s, got [%s]'):format(where or '', describe(locs))
+  end)
+end
+
 -- Single-file mode: no root marker, so no root and no workspace folders; the server maps
 -- the project around the file (the package, from above its topmost folder).
 if no_root then
@@ -288,15 +301,7 @@ if no_root then
     abort('setup', 'pkg/main.py must contain "from .util import normalize_path" and a call normalize_path(...)')
   end
   local function reaches_util(pos, what)
-    record(what, request_until('textDocument/definition', { textDocument = { uri = main_uri }, position = pos }, function(result)
-      local locs = locations(result)
-      for _, l in ipairs(locs) do
-        if same_file(l.uri, util_uri) and l.line == 0 then
-          return true, describe(locs)
-        end
-      end
-      return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
-    end))
+    record(what, definition_in_util({ textDocument = { uri = main_uri }, position = pos }))
   end
   reaches_util({ line = import_l, character = import_c + #'import ' + 2 }, 'textDocument/definition through a relative import (no root)')
   reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition of the call (no root)')
@@ -346,29 +351,14 @@ end
 -- Checks -------------------------------------------------------------------------
 
 -- definition: the call of helper() in main.py -> "def helper" on line 0 of pkg/util.py
-record('textDocument/definition', request_until('textDocument/definition', pos_params(call_pos), function(result)
-  local locs = locations(result)
-  for _, l in ipairs(locs) do
-    if same_file(l.uri, util_uri) and l.line == 0 then
-      return true, describe(locs)
-    end
-  end
-  return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
-end))
+record('textDocument/definition', definition_in_util(pos_params(call_pos)))
 
 -- definition after non-ASCII text: the column is sent in the negotiated encoding
 if wide_line then
   local text = main_lines[wide_line + 1]
   local character = vim.str_utfindex(text, client.offset_encoding, wide_byte + 1, false)
-  record(('textDocument/definition after non-ASCII text (%s)'):format(client.offset_encoding), request_until('textDocument/definition', pos_params({ line = wide_line, character = character }), function(result)
-    local locs = locations(result)
-    for _, l in ipairs(locs) do
-      if same_file(l.uri, util_uri) and l.line == 0 then
-        return true, describe(locs)
-      end
-    end
-    return false, ('expected pkg/util.py:0 from column %d, got [%s]'):format(character, describe(locs))
-  end))
+  record(('textDocument/definition after non-ASCII text (%s)'):format(client.offset_encoding),
+    definition_in_util(pos_params({ line = wide_line, character = character }), (' from column %d'):format(character)))
 end
 
 -- references: the definition and the call (declaration included)
