@@ -289,6 +289,24 @@ local function definition_in_util(params, where)
   end)
 end
 
+--- References (declaration included) at params must hold line 0 of pkg/util.py and the call on
+--- `line` of the main file. Returns ok, detail.
+local function references_in_both(params, line)
+  params.context = { includeDeclaration = true }
+  return request_until('textDocument/references', params, function(result)
+    local locs = locations(result)
+    local def, call = false, false
+    for _, l in ipairs(locs) do
+      def = def or (same_file(l.uri, util_uri) and l.line == 0)
+      call = call or (same_file(l.uri, main_uri) and l.line == line)
+    end
+    if def and call then
+      return true, describe(locs)
+    end
+    return false, ('expected pkg/util.py:0 and %s:%d, got [%s]'):format(vim.fn.fnamemodify(main_path, ':t'), line, describe(locs))
+  end)
+end
+
 -- Single-file mode: no root marker, so no root and no workspace folders; the server maps
 -- the project around the file (the package, from above its topmost folder).
 if no_root then
@@ -305,16 +323,8 @@ if no_root then
   end
   reaches_util({ line = import_l, character = import_c + #'import ' + 2 }, 'textDocument/definition through a relative import (no root)')
   reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition of the call (no root)')
-  local refs = { textDocument = { uri = util_uri }, position = { line = 0, character = 6 }, context = { includeDeclaration = true } }
-  record('textDocument/references across the two files (no root)', request_until('textDocument/references', refs, function(result)
-    local locs = locations(result)
-    local def, call = false, false
-    for _, l in ipairs(locs) do
-      def = def or (same_file(l.uri, util_uri) and l.line == 0)
-      call = call or (same_file(l.uri, main_uri) and l.line == call_l)
-    end
-    return def and call, ('expected pkg/util.py:0 and pkg/main.py:%d, got [%s]'):format(call_l, describe(locs))
-  end))
+  record('textDocument/references across the two files (no root)',
+    references_in_both({ textDocument = { uri = util_uri }, position = { line = 0, character = 6 } }, call_l))
   -- A folder added later (workspace/didChangeWorkspaceFolders): the open file moves into its map.
   vim.lsp.buf.add_workspace_folder(fixture)
   record('a folder added later takes the open file over (one map)', request_until('ssc/status', vim.empty_dict(), function(result)
@@ -362,20 +372,7 @@ if wide_line then
 end
 
 -- references: the definition and the call (declaration included)
-local refs_params = pos_params(call_pos)
-refs_params.context = { includeDeclaration = true }
-record('textDocument/references', request_until('textDocument/references', refs_params, function(result)
-  local locs = locations(result)
-  local def, call = false, false
-  for _, l in ipairs(locs) do
-    def = def or (same_file(l.uri, util_uri) and l.line == 0)
-    call = call or (same_file(l.uri, main_uri) and l.line == call_line)
-  end
-  if def and call then
-    return true, describe(locs)
-  end
-  return false, ('expected pkg/util.py:0 and main.py:%d, got [%s]'):format(call_line, describe(locs))
-end))
+record('textDocument/references', references_in_both(pos_params(call_pos), call_line))
 
 -- completion: "return hel|" offers helper
 local function completion_words(result)
