@@ -94,7 +94,9 @@ class Projects:
 
     def _move_documents(self, src: MapService, wanted) -> list[str]:
         """Re-open the documents of `src` whose path `wanted` accepts in the map that now owns
-        them (current text and version); `src` returns them to what is on disk."""
+        them (current text and version); `src`, unless it is being dropped, returns them to
+        what is on disk."""
+        kept = src in self.server.maps
         moved = []
         for rel, doc in list(src.docs.items()):
             path = src.abspath(rel)
@@ -105,11 +107,13 @@ class Projects:
                 continue
             dst, new_rel = found
             dst.open(new_rel, doc.text, doc.version)
-            src.close(rel)
+            if kept:
+                src.close(rel)
+                self.server.on_document_changed(src, rel)
+            else:
+                del src.docs[rel]
             moved.append(path)
             self.server.on_document_changed(dst, new_rel)
-            if src in self.server.maps:
-                self.server.on_document_changed(src, rel)
         return moved
 
     def _retire(self, svc: MapService) -> None:

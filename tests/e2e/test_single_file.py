@@ -6,37 +6,21 @@ continuity diagnostics; a folder added later takes its documents over."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
 from ssc_lsp.map.project_root import LOOSE_MAX_FILES
+from tests.conftest import FIXTURES
 
 from .lsp import change, open_doc, request, running, symbol_at, wait_ready
 
 pytestmark = pytest.mark.asyncio
 
-PROJECT = {
-    "pkg/__init__.py": "",
-    "pkg/util.py": 'def normalize_path(path):\n    return path.strip("/")\n',
-    "pkg/main.py": (
-        "from .util import normalize_path\n"
-        "\n"
-        "\n"
-        "def run(p):\n"
-        "    return normalize_path(p)\n"
-    ),
-    "scripts/helpers.py": 'def greet(name):\n    return "hi " + name\n',
-    "scripts/run.py": (
-        "import helpers\n"
-        "from helpers import greet\n"
-        "\n"
-        "\n"
-        "def main():\n"
-        '    return greet("x") + helpers.greet("y")\n'
-    ),
-}
+SINGLE_FILE = FIXTURES / "single_file"
+
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
@@ -49,7 +33,9 @@ def make(root: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def proj(tmp_path) -> Path:
-    return make(tmp_path / "proj", PROJECT)
+    """tests/fixtures/single_file (also the Neovim e2e's): pkg/ (`from .util import
+    normalize_path`) and scripts/ (`import helpers`), with no root marker."""
+    return Path(shutil.copytree(SINGLE_FILE, tmp_path / "proj"))
 
 
 def at(line: int, character: int) -> types.Position:

@@ -276,6 +276,37 @@ local function describe(locs)
   return table.concat(parts, ', ')
 end
 
+--- Definition at params must reach line 0 of pkg/util.py ("def ..."). Returns ok, detail.
+local function definition_in_util(params, where)
+  return request_until('textDocument/definition', params, function(result)
+    local locs = locations(result)
+    for _, l in ipairs(locs) do
+      if same_file(l.uri, util_uri) and l.line == 0 then
+        return true, describe(locs)
+      end
+    end
+    return false, ('expected pkg/util.py:0%s, got [%s]'):format(where or '', describe(locs))
+  end)
+end
+
+--- References (declaration included) at params must hold line 0 of pkg/util.py and the call on
+--- `line` of the main file. Returns ok, detail.
+local function references_in_both(params, line)
+  params.context = { includeDeclaration = true }
+  return request_until('textDocument/references', params, function(result)
+    local locs = locations(result)
+    local def, call = false, false
+    for _, l in ipairs(locs) do
+      def = def or (same_file(l.uri, util_uri) and l.line == 0)
+      call = call or (same_file(l.uri, main_uri) and l.line == line)
+    end
+    if def and call then
+      return true, describe(locs)
+    end
+    return false, ('expected pkg/util.py:0 and %s:%d, got [%s]'):format(vim.fn.fnamemodify(main_path, ':t'), line, describe(locs))
+  end)
+end
+
 -- Single-file mode: no root marker, so no root and no workspace folders; the server maps
 -- the project around the file (the package, from above its topmost folder).
 if no_root then
@@ -288,28 +319,12 @@ if no_root then
     abort('setup', 'pkg/main.py must contain "from .util import normalize_path" and a call normalize_path(...)')
   end
   local function reaches_util(pos, what)
-    record(what, request_until('textDocument/definition', { textDocument = { uri = main_uri }, position = pos }, function(result)
-      local locs = locations(result)
-      for _, l in ipairs(locs) do
-        if same_file(l.uri, util_uri) and l.line == 0 then
-          return true, describe(locs)
-        end
-      end
-      return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
-    end))
+    record(what, definition_in_util({ textDocument = { uri = main_uri }, position = pos }))
   end
   reaches_util({ line = import_l, character = import_c + #'import ' + 2 }, 'textDocument/definition through a relative import (no root)')
   reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition of the call (no root)')
-  local refs = { textDocument = { uri = util_uri }, position = { line = 0, character = 6 }, context = { includeDeclaration = true } }
-  record('textDocument/references across the two files (no root)', request_until('textDocument/references', refs, function(result)
-    local locs = locations(result)
-    local def, call = false, false
-    for _, l in ipairs(locs) do
-      def = def or (same_file(l.uri, util_uri) and l.line == 0)
-      call = call or (same_file(l.uri, main_uri) and l.line == call_l)
-    end
-    return def and call, ('expected pkg/util.py:0 and pkg/main.py:%d, got [%s]'):format(call_l, describe(locs))
-  end))
+  record('textDocument/references across the two files (no root)',
+    references_in_both({ textDocument = { uri = util_uri }, position = { line = 0, character = 6 } }, call_l))
   -- A folder added later (workspace/didChangeWorkspaceFolders): the open file moves into its map.
   vim.lsp.buf.add_workspace_folder(fixture)
   record('a folder added later takes the open file over (one map)', request_until('ssc/status', vim.empty_dict(), function(result)
@@ -346,46 +361,18 @@ end
 -- Checks -------------------------------------------------------------------------
 
 -- definition: the call of helper() in main.py -> "def helper" on line 0 of pkg/util.py
-record('textDocument/definition', request_until('textDocument/definition', pos_params(call_pos), function(result)
-  local locs = locations(result)
-  for _, l in ipairs(locs) do
-    if same_file(l.uri, util_uri) and l.line == 0 then
-      return true, describe(locs)
-    end
-  end
-  return false, 'expected pkg/util.py:0, got [' .. describe(locs) .. ']'
-end))
+record('textDocument/definition', definition_in_util(pos_params(call_pos)))
 
 -- definition after non-ASCII text: the column is sent in the negotiated encoding
 if wide_line then
   local text = main_lines[wide_line + 1]
   local character = vim.str_utfindex(text, client.offset_encoding, wide_byte + 1, false)
-  record(('textDocument/definition after non-ASCII text (%s)'):format(client.offset_encoding), request_until('textDocument/definition', pos_params({ line = wide_line, character = character }), function(result)
-    local locs = locations(result)
-    for _, l in ipairs(locs) do
-      if same_file(l.uri, util_uri) and l.line == 0 then
-        return true, describe(locs)
-      end
-    end
-    return false, ('expected pkg/util.py:0 from column %d, got [%s]'):format(character, describe(locs))
-  end))
+  record(('textDocument/definition after non-ASCII text (%s)'):format(client.offset_encoding),
+    definition_in_util(pos_params({ line = wide_line, character = character }), (' from column %d'):format(character)))
 end
 
 -- references: the definition and the call (declaration included)
-local refs_params = pos_params(call_pos)
-refs_params.context = { includeDeclaration = true }
-record('textDocument/references', request_until('textDocument/references', refs_params, function(result)
-  local locs = locations(result)
-  local def, call = false, false
-  for _, l in ipairs(locs) do
-    def = def or (same_file(l.uri, util_uri) and l.line == 0)
-    call = call or (same_file(l.uri, main_uri) and l.line == call_line)
-  end
-  if def and call then
-    return true, describe(locs)
-  end
-  return false, ('expected pkg/util.py:0 and main.py:%d, got [%s]'):format(call_line, describe(locs))
-end))
+record('textDocument/references', references_in_both(pos_params(call_pos), call_line))
 
 -- completion: "return hel|" offers helper
 local function completion_words(result)

@@ -22,7 +22,7 @@ suggestion "helper(21)" in the list. Afterwards the runner checks that the model
 that its prompt carried the map's context: `def helper` from pkg/util.py, a file no buffer had
 open when the completion was asked for.
 
-With --no-root, the fixture has no root marker (FIXTURE_NO_ROOT: a package and nothing else),
+With --no-root, the fixture has no root marker (FIXTURE_NO_ROOT: a package and a scripts folder),
 the plugin starts the server through vim.lsp.enable as a user's config would, so with no root
 and no workspace folders, and e2e.lua checks definition through a relative import and
 references across the two files (no model).
@@ -74,22 +74,13 @@ FIXTURE = {
 }
 
 
-# Single-file mode: no pyproject.toml, setup.py or .git (a package copied out of a repository).
-FIXTURE_NO_ROOT = {
-    "pkg/__init__.py": "",
-    "pkg/util.py": 'def normalize_path(path):\n    return path.strip("/")\n',
-    "pkg/main.py": (
-        "from .util import normalize_path\n"
-        "\n"
-        "\n"
-        "def run(p):\n"
-        "    return normalize_path(p)\n"
-    ),
-}
+# Single-file mode: no pyproject.toml, setup.py or .git (a package copied out of a repository);
+# the same files as the pytest e2e (tests/e2e/test_single_file.py).
+FIXTURE_NO_ROOT = HERE.parents[2] / "tests" / "fixtures" / "single_file"
 
 
-def make_fixture(root: Path, files: dict[str, str] = FIXTURE) -> Path:
-    for rel, text in files.items():
+def make_fixture(root: Path) -> Path:
+    for rel, text in FIXTURE.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -210,7 +201,10 @@ def run_once(
     tmp = Path(tempfile.mkdtemp(prefix="ssc-nvim-e2e-"))
     model = None
     try:
-        fixture = make_fixture(tmp / "ws", FIXTURE_NO_ROOT if no_root else FIXTURE)
+        if no_root:
+            fixture = Path(shutil.copytree(FIXTURE_NO_ROOT, tmp / "ws"))
+        else:
+            fixture = make_fixture(tmp / "ws")
         env = dict(os.environ)
         for var in ("SSC_LLM_BASE_URL", "SSC_LLM_MODEL", "SSC_LLM_API", "SSC_LLM_API_KEY"):
             env.pop(var, None)  # the settings alone say which model
