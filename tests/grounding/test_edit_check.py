@@ -133,7 +133,11 @@ def test_placeholder_comment_that_deletes_nothing_is_not_reported(svc):
 
 def test_syntax_error_where_the_file_parsed(svc):
     new = text(svc, BILLING).replace("def tax(amount, rate", "def tax(amount,, rate")
-    assert [k for *_, k in found(judge(svc, {BILLING: new}))] == [SYNTAX]
+    assert found(judge(svc, {BILLING: new})) == [(BILLING, line_of(new, "def tax("), SYNTAX)]
+    # a function left without its name: the error is reported where the edit is, and the
+    # symbols the parser lost in its recovery are not reported as removed in other files
+    broken = text(svc, MONEY).replace("def format_money(value", "def (value")
+    assert found(judge(svc, {MONEY: broken})) == [(MONEY, line_of(broken, "def (value"), SYNTAX)]
 
 
 def test_removed_function_with_a_use_left(svc):

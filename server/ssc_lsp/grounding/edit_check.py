@@ -286,14 +286,14 @@ class EditCheck:
                     replace(new, path, None)
                 continue
             side = self._side(new, path, data)
-            syntax = _syntax(side, befores.get(path))
+            ops[path] = _line_ops(befores[path].data if path in befores else b"", data)
+            syntax = _syntax(side, befores.get(path), ops[path])
             if syntax:
                 # a file that stopped parsing: its map would be the parser's recovery, and every
                 # "removed" symbol in it a false lead for its dependents; the error is the news
                 broken.extend(syntax)
                 continue
             afters[path] = side
-            ops[path] = _line_ops(befores[path].data if path in befores else b"", data)
             replace(new, path, side.fm)
 
         out: list[EditProblem] = list(broken)
@@ -620,23 +620,30 @@ def _starts(lines: list[bytes]) -> list[int]:
     return out
 
 
-def _first_error(node: ts.Node) -> ts.Node | None:
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    if not node.has_error:
-        return None
-    for child in node.children:
-        found = _first_error(child)
-        if found is not None:
-            return found
-    return node
+def _errors(root: ts.Node, limit: int = 50) -> list[ts.Node]:
+    """ERROR and MISSING nodes, in order (the innermost of nested ones), at most `limit`."""
+    out: list[ts.Node] = []
+    todo = [root]
+    while todo and len(out) < limit:
+        node = todo.pop()
+        if not node.has_error and not node.is_missing:
+            continue
+        inner = [c for c in node.children if c.has_error or c.is_missing]
+        if (node.type == "ERROR" or node.is_missing) and not inner:
+            out.append(node)
+        todo.extend(reversed(inner))
+    return out or [root]
 
 
-def _syntax(after: _Side, before: _Side | None) -> list[EditProblem]:
+def _syntax(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
+            ) -> list[EditProblem]:
     root = after.tree.root_node
     if not root.has_error or (before is not None and before.tree.root_node.has_error):
         return []
-    node = _first_error(root) or root
+    changed = [(j1, j2) for tag, _i1, _i2, j1, j2 in ops if tag != "equal" and j2 > j1]
+    errors = _errors(root)
+    # the parser's recovery may start far from the cause: the first error on a changed line
+    node = next((e for e in errors if any(j1 <= e.start_point[0] < j2 for j1, j2 in changed)), errors[0])
     what = f"missing `{node.type}`" if node.is_missing else "invalid syntax"
     r = (*node.start_point, *node.start_point)
     return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
