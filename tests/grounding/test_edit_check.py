@@ -156,6 +156,9 @@ def test_existing_problems_are_not_reported_again(svc):
     # an unrelated edit of the same file: the old bad call is not the edit's problem
     new = broken.replace("TAX_RATE = 0.2", "TAX_RATE = 0.25")
     assert judge(svc, {BILLING: new}).problems == []
+    # a rename of the callee: the old bad call, under its new name, is still not the edit's
+    renamed = broken.replace("def tax(", "def levy(").replace("+ tax(", "+ levy(")
+    assert judge(svc, {BILLING: renamed}).problems == []
 
 
 def test_edits_outside_the_root_ignored_or_secret_are_refused(svc, ws_copy):

@@ -323,6 +323,7 @@ class EditCheck:
         to_compare = touched + [p for p in dependents if p not in afters]
         result.checked = to_compare
         found: list[tuple[str, checks.Problem]] = []
+        undo = _undo_renames(new)
         pool: Counter = Counter()  # problems of the edited files the edits took away
         for path in to_compare:
             after_fm = new.files.get(path)
@@ -341,7 +342,7 @@ class EditCheck:
             after_side = afters.get(path)
             before_side = befores.get(path)
             fresh, gone = _new_problems(before_p, after_p, _line_text(self, before_side, path),
-                                        _line_text(self, after_side, path))
+                                        _line_text(self, after_side, path), undo)
             found.extend((path, p) for p in fresh)
             if path in afters:
                 pool.update(gone)
@@ -349,8 +350,8 @@ class EditCheck:
             if data is None and path in befores:  # a deleted file's problems went with it
                 pool.update((p.code, p.message) for p in checks.check_file(base, r_base, befores[path].fm))
         for path, p in found:  # code moved between files keeps the problems it had
-            if pool[(p.code, p.message)] > 0:
-                pool[(p.code, p.message)] -= 1
+            if pool[(p.code, undo(p.message))] > 0:
+                pool[(p.code, undo(p.message))] -= 1
                 continue
             out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
                                    _in_words(p.message, now), p.symbol))
@@ -557,25 +558,39 @@ def _line_text(check: EditCheck, side: _Side | None, path: str) -> Callable[[int
     return lambda row: lines[row].strip() if 0 <= row < len(lines) else b""
 
 
+def _undo_renames(ws: Workspace) -> Callable[[str], str]:
+    """Text with the names the edits gave back to the ones they replaced: a problem that was
+    there before a rename (`helper()` is missing an argument) is the same problem after it
+    (`twice()` is missing an argument), on a line that differs only by the name."""
+    back = {ev.name: ev.detail["old_name"] for ev in ws.history.log
+            if ev.kind == RENAMED and ev.detail.get("old_name")}
+    if not back:
+        return lambda text: text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(back, key=len, reverse=True))) + r")\b")
+    return lambda text: pattern.sub(lambda m: back[m.group(0)], text)
+
+
 def _new_problems(before: list[checks.Problem], after: list[checks.Problem],
-                  before_line: Callable[[int], bytes], after_line: Callable[[int], bytes]
-                  ) -> tuple[list[checks.Problem], Counter]:
+                  before_line: Callable[[int], bytes], after_line: Callable[[int], bytes],
+                  undo: Callable[[str], str] = lambda t: t) -> tuple[list[checks.Problem], Counter]:
     """The problems of `after` that `before` did not have: matched on (code, message, line text),
-    then on (code, message) alone (a line the edits re-indented or moved); and the (code,
-    message) of the problems of `before` left unmatched (gone, or moved to another file)."""
+    then on (code, message) alone (a line the edits re-indented or moved), the names a rename
+    changed taken back (`undo`); and the (code, message) of the problems of `before` left
+    unmatched (gone, or moved to another file)."""
     exact = Counter((p.code, p.message, before_line(p.range[0])) for p in before)
     loose = Counter((p.code, p.message) for p in before)
     rest = []
     for p in after:
-        k = (p.code, p.message, after_line(p.range[0]))
+        msg = undo(p.message)
+        k = (p.code, msg, undo(after_line(p.range[0]).decode("utf-8", "replace")).encode("utf-8"))
         if exact[k] > 0:
             exact[k] -= 1
-            loose[(p.code, p.message)] -= 1
+            loose[(p.code, msg)] -= 1
         else:
             rest.append(p)
     out = []
     for p in rest:
-        k2 = (p.code, p.message)
+        k2 = (p.code, undo(p.message))
         if loose[k2] > 0:
             loose[k2] -= 1
         else:
