@@ -133,7 +133,11 @@ def test_placeholder_comment_that_deletes_nothing_is_not_reported(svc):
 
 def test_syntax_error_where_the_file_parsed(svc):
     new = text(svc, BILLING).replace("def tax(amount, rate", "def tax(amount,, rate")
-    assert [k for *_, k in found(judge(svc, {BILLING: new}))] == [SYNTAX]
+    assert found(judge(svc, {BILLING: new})) == [(BILLING, line_of(new, "def tax("), SYNTAX)]
+    # a function left without its name: the error is reported where the edit is, and the
+    # symbols the parser lost in its recovery are not reported as removed in other files
+    broken = text(svc, MONEY).replace("def format_money(value", "def (value")
+    assert found(judge(svc, {MONEY: broken})) == [(MONEY, line_of(broken, "def (value"), SYNTAX)]
 
 
 def test_removed_function_with_a_use_left(svc):
@@ -152,6 +156,9 @@ def test_existing_problems_are_not_reported_again(svc):
     # an unrelated edit of the same file: the old bad call is not the edit's problem
     new = broken.replace("TAX_RATE = 0.2", "TAX_RATE = 0.25")
     assert judge(svc, {BILLING: new}).problems == []
+    # a rename of the callee: the old bad call, under its new name, is still not the edit's
+    renamed = broken.replace("def tax(", "def levy(").replace("+ tax(", "+ levy(")
+    assert judge(svc, {BILLING: renamed}).problems == []
 
 
 def test_edits_outside_the_root_ignored_or_secret_are_refused(svc, ws_copy):

@@ -287,14 +287,14 @@ class EditCheck:
                     replace(new, path, None)
                 continue
             side = self._side(new, path, data)
-            syntax = _syntax(side, befores.get(path))
+            ops[path] = _line_ops(befores[path].data if path in befores else b"", data)
+            syntax = _syntax(side, befores.get(path), ops[path])
             if syntax:
                 # a file that stopped parsing: its map would be the parser's recovery, and every
                 # "removed" symbol in it a false lead for its dependents; the error is the news
                 broken.extend(syntax)
                 continue
             afters[path] = side
-            ops[path] = _line_ops(befores[path].data if path in befores else b"", data)
             replace(new, path, side.fm)
 
         out: list[EditProblem] = list(broken)
@@ -324,6 +324,7 @@ class EditCheck:
         to_compare = touched + [p for p in dependents if p not in afters]
         result.checked = to_compare
         found: list[tuple[str, checks.Problem]] = []
+        undo = _undo_renames(new)
         pool: Counter = Counter()  # problems of the edited files the edits took away
         for path in to_compare:
             after_fm = new.files.get(path)
@@ -342,7 +343,7 @@ class EditCheck:
             after_side = afters.get(path)
             before_side = befores.get(path)
             fresh, gone = _new_problems(before_p, after_p, _line_text(self, before_side, path),
-                                        _line_text(self, after_side, path))
+                                        _line_text(self, after_side, path), undo)
             found.extend((path, p) for p in fresh)
             if path in afters:
                 pool.update(gone)
@@ -350,8 +351,8 @@ class EditCheck:
             if data is None and path in befores:  # a deleted file's problems went with it
                 pool.update((p.code, p.message) for p in checks.check_file(base, r_base, befores[path].fm))
         for path, p in found:  # code moved between files keeps the problems it had
-            if pool[(p.code, p.message)] > 0:
-                pool[(p.code, p.message)] -= 1
+            if pool[(p.code, undo(p.message))] > 0:
+                pool[(p.code, undo(p.message))] -= 1
                 continue
             out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
                                    _in_words(p.message, now), p.symbol))
@@ -558,25 +559,39 @@ def _line_text(check: EditCheck, side: _Side | None, path: str) -> Callable[[int
     return lambda row: lines[row].strip() if 0 <= row < len(lines) else b""
 
 
+def _undo_renames(ws: Workspace) -> Callable[[str], str]:
+    """Text with the names the edits gave back to the ones they replaced: a problem that was
+    there before a rename (`helper()` is missing an argument) is the same problem after it
+    (`twice()` is missing an argument), on a line that differs only by the name."""
+    back = {ev.name: ev.detail["old_name"] for ev in ws.history.log
+            if ev.kind == RENAMED and ev.detail.get("old_name")}
+    if not back:
+        return lambda text: text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(back, key=len, reverse=True))) + r")\b")
+    return lambda text: pattern.sub(lambda m: back[m.group(0)], text)
+
+
 def _new_problems(before: list[checks.Problem], after: list[checks.Problem],
-                  before_line: Callable[[int], bytes], after_line: Callable[[int], bytes]
-                  ) -> tuple[list[checks.Problem], Counter]:
+                  before_line: Callable[[int], bytes], after_line: Callable[[int], bytes],
+                  undo: Callable[[str], str] = lambda t: t) -> tuple[list[checks.Problem], Counter]:
     """The problems of `after` that `before` did not have: matched on (code, message, line text),
-    then on (code, message) alone (a line the edits re-indented or moved); and the (code,
-    message) of the problems of `before` left unmatched (gone, or moved to another file)."""
+    then on (code, message) alone (a line the edits re-indented or moved), the names a rename
+    changed taken back (`undo`); and the (code, message) of the problems of `before` left
+    unmatched (gone, or moved to another file)."""
     exact = Counter((p.code, p.message, before_line(p.range[0])) for p in before)
     loose = Counter((p.code, p.message) for p in before)
     rest = []
     for p in after:
-        k = (p.code, p.message, after_line(p.range[0]))
+        msg = undo(p.message)
+        k = (p.code, msg, undo(after_line(p.range[0]).decode("utf-8", "replace")).encode("utf-8"))
         if exact[k] > 0:
             exact[k] -= 1
-            loose[(p.code, p.message)] -= 1
+            loose[(p.code, msg)] -= 1
         else:
             rest.append(p)
     out = []
     for p in rest:
-        k2 = (p.code, p.message)
+        k2 = (p.code, undo(p.message))
         if loose[k2] > 0:
             loose[k2] -= 1
         else:
@@ -621,23 +636,30 @@ def _starts(lines: list[bytes]) -> list[int]:
     return out
 
 
-def _first_error(node: ts.Node) -> ts.Node | None:
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    if not node.has_error:
-        return None
-    for child in node.children:
-        found = _first_error(child)
-        if found is not None:
-            return found
-    return node
+def _errors(root: ts.Node, limit: int = 50) -> list[ts.Node]:
+    """ERROR and MISSING nodes, in order (the innermost of nested ones), at most `limit`."""
+    out: list[ts.Node] = []
+    todo = [root]
+    while todo and len(out) < limit:
+        node = todo.pop()
+        if not node.has_error and not node.is_missing:
+            continue
+        inner = [c for c in node.children if c.has_error or c.is_missing]
+        if (node.type == "ERROR" or node.is_missing) and not inner:
+            out.append(node)
+        todo.extend(reversed(inner))
+    return out or [root]
 
 
-def _syntax(after: _Side, before: _Side | None) -> list[EditProblem]:
+def _syntax(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
+            ) -> list[EditProblem]:
     root = after.tree.root_node
     if not root.has_error or (before is not None and before.tree.root_node.has_error):
         return []
-    node = _first_error(root) or root
+    changed = [(j1, j2) for tag, _i1, _i2, j1, j2 in ops if tag != "equal" and j2 > j1]
+    errors = _errors(root)
+    # the parser's recovery may start far from the cause: the first error on a changed line
+    node = next((e for e in errors if any(j1 <= e.start_point[0] < j2 for j1, j2 in changed)), errors[0])
     what = f"missing `{node.type}`" if node.is_missing else "invalid syntax"
     r = (*node.start_point, *node.start_point)
     return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
