@@ -269,10 +269,12 @@ def register(server) -> None:
     def on_indexed(services) -> None:
         state.indexed = True
         if enabled():
-            full_pass()
+            full_pass(services)  # only the maps this pass indexed (a loose project's index
+            # does not re-check the workspace folders)
 
-    def full_pass() -> None:
-        for svc in server.maps:
+    def full_pass(services=None) -> None:
+        """Check every file of these maps (all of them when None) once."""
+        for svc in server.maps if services is None else services:
             changed_names(state, svc)  # start reading the history from here
             for rel in list(svc.ws.files):
                 state.pending[(svc.root, rel)] = svc
