@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
 
 import ssc_lsp.map.service as service_mod
 from ssc_lsp.map.document import Document, build_filemap
@@ -212,11 +211,14 @@ async def test_rename_never_edits_outside_the_workspace(tmp_path):
         touched = {dc.text_document.uri for dc in edit.document_changes} if edit.document_changes \
             else set(edit.changes)
         assert touched == {(root / "lib.py").as_uri()}  # the link's file is not mapped, so not edited
-        with pytest.raises(JsonRpcException) as refused:
-            await client.text_document_rename_async(types.RenameParams(
-                text_document=types.TextDocumentIdentifier(uri=loose.as_uri()),
-                position=types.Position(0, 4), new_name="duo"))
-        assert "outside every workspace folder" in str(refused.value)
+        # a file outside every folder is a project of its own (single-file mode): a rename
+        # there edits that project's files only, never the workspace's nor its links out
+        edit = await client.text_document_rename_async(types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=loose.as_uri()),
+            position=types.Position(0, 4), new_name="duo"))
+        touched = {dc.text_document.uri for dc in edit.document_changes} if edit.document_changes \
+            else set(edit.changes)
+        assert touched == {loose.as_uri()}
         status = await request(client, "ssc/status", {})
         shown = {p["path"]: p["reason"] for p in status["folders"][0]["problems"]["first"]}
         assert "a link out of the workspace" in shown["link.py"]
@@ -238,16 +240,16 @@ def test_files_vanishing_between_crawl_and_read_are_skipped(tmp_path, monkeypatc
     """workers=2 with more files than INLINE_LIMIT: the process pool's workers read them."""
     n = max(service_mod.INLINE_LIMIT + 6, 3 * EXAMPLES)
     _small_workspace(tmp_path, n)
-    real_crawl = service_mod.crawl
+    real_crawl = service_mod.walk
     gone = {f"pkg/m{i}.py" for i in range(0, n, 7)}
 
     def crawl_then_delete(*args, **kwargs):
-        found = real_crawl(*args, **kwargs)
+        found = list(real_crawl(*args, **kwargs))
         for rel in gone:
             (tmp_path / rel).unlink()
         return found
 
-    monkeypatch.setattr(service_mod, "crawl", crawl_then_delete)
+    monkeypatch.setattr(service_mod, "walk", crawl_then_delete)
     svc = MapService(str(tmp_path), MapOptions(persist=False, workers=workers))
     stats = svc.index()
     assert set(svc.ws.files) == {f"pkg/m{i}.py" for i in range(n)} - gone | {"pkg/__init__.py"}
