@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from tests.e2e.lsp import change, request, running
-from tests.map.test_incremental_property import lsp_change
 
 import ssc_lsp.map.service as service_mod
 from ssc_lsp.map.document import Document, build_filemap
 from ssc_lsp.map.extract import new_parser
 from ssc_lsp.map.service import MapOptions, MapService
+from tests.e2e.lsp import change, request, running
+from tests.map.test_incremental_property import lsp_change
 
 EXAMPLES = int(os.environ.get("SSC_FUZZ_EXAMPLES", "4"))
 SEED = int(os.environ.get("SSC_FUZZ_SEED", "1409"))
