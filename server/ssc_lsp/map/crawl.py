@@ -191,7 +191,7 @@ def walk(root: str, excludes: list[str] | tuple[str, ...] = (), max_size: int = 
             if rules.ignored(rel) or looks_secret(rel) or not scope.covers(rel):
                 continue
             abspath = os.path.join(dirpath, name)
-            st, reason = check_source(abspath, max_size, root)
+            st, reason = check_source(abspath, max_size, root, parents_inside=True)
             if st is None:
                 log.debug("skipping %s: %s", rel, reason)
                 skipped[rel] = reason or "?"

@@ -81,7 +81,7 @@ def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
     failed: list[Failed] = []
     for rel, abspath, module in items:
         try:
-            src = read_source(abspath, max_size, root)
+            src = read_source(abspath, max_size, root, parents_inside=True)  # as the crawl found it
             if src.data is None:
                 failed.append((rel, src.reason or "unreadable"))
                 continue

@@ -17,6 +17,7 @@ import os
 import stat
 import tokenize
 from dataclasses import dataclass
+from functools import lru_cache
 
 SOURCE_SUFFIXES = (".py", ".pyi")  # the files the map holds
 WATCH_GLOBS = tuple(f"**/*{s}" for s in SOURCE_SUFFIXES)  # the same, as LSP watcher globs
@@ -38,21 +39,30 @@ class Source:
     mtime_ns: int = 0
 
 
+@lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root).rstrip(os.sep) + os.sep
+
+
 def inside(root: str, path: str) -> bool:
     """Whether `path`, all symlinks resolved, is `root` (resolved) or below it."""
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+    return (os.path.realpath(path) + os.sep).startswith(_real_root(root))
 
 
-def check_source(path: str, max_size: int, root: str | None = None
+def check_source(path: str, max_size: int, root: str | None = None, parents_inside: bool = False
                  ) -> tuple[os.stat_result | None, str | None]:
-    """Stat-level checks, no read: a regular file, inside `root`, within `max_size`."""
+    """Stat-level checks, no read: a regular file, inside `root`, within `max_size`.
+
+    `parents_inside`: the folders above `path` are known to be inside `root` and no links (the
+    crawl walks without following links), so only a link needs resolving: one lstat a file
+    instead of a realpath (which cost the crawl of 10,000 files 5 s)."""
     try:
-        real = os.path.realpath(path)
-        if root is not None and not inside(root, real):
-            return None, f"outside the workspace (its real path is {real})"
-        st = os.stat(real)
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode) or (root is not None and not parents_inside):
+            real = os.path.realpath(path)
+            if root is not None and not inside(root, real):
+                return None, f"outside the workspace (its real path is {real})"
+            st = os.stat(real)
     except OSError as e:
         return None, _os_reason(e)
     if not stat.S_ISREG(st.st_mode):
@@ -62,14 +72,15 @@ def check_source(path: str, max_size: int, root: str | None = None
     return st, None
 
 
-def read_source(path: str, max_size: int, root: str | None = None) -> Source:
+def read_source(path: str, max_size: int, root: str | None = None, parents_inside: bool = False
+                ) -> Source:
     """The file's text as UTF-8 bytes, or why it cannot be mapped. Never blocks or overreads."""
-    st, reason = check_source(path, max_size, root)
+    st, reason = check_source(path, max_size, root, parents_inside)
     if st is None:
         return Source(None, reason)
     try:
         # O_NONBLOCK: a file swapped for a FIFO after the stat must not block the open
-        fd = os.open(os.path.realpath(path), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         return Source(None, _os_reason(e))
     try:
