@@ -502,6 +502,16 @@ def _open(r: Resolver, fm: FileMap, ref) -> bool:
     cls = value.cls if isinstance(value, Instance | SuperOf) else value
     if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
         return True
+    todo, seen = [cls], set()
+    while todo:  # a base outside the workspace (or one the map cannot see) may have it
+        c = todo.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        bases = r.bases(c)
+        if len(bases) != len(c.symbol.bases) or not all(isinstance(b, Located) for b in bases):
+            return True
+        todo.extend(b for b in bases if isinstance(b, Located))
     return r.class_member(cls, "__getattr__") is not None or \
         r.class_member(cls, "__getattribute__") is not None
 
