@@ -46,6 +46,7 @@ from ..map.filemap import FileMap, content_hash
 from ..map.history import BODY_CHANGED, REMOVED, RENAMED, SIGNATURE_CHANGED, History
 from ..map.positions import LineIndex, byte_of_text_offset
 from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME
+from ..map.records import IMPORT as IMPORT_KIND
 from ..map.resolve import Instance, Resolver, SuperOf
 from ..map.service import MapService
 from ..map.source import is_source
@@ -167,8 +168,13 @@ def replace(ws: Workspace, path: str, fm: FileMap | None, record: bool = True) -
             ws.names[n] = set(ws.names[n])
     if fm is None:
         ws.remove(path)
-    else:
-        ws.put(fm, record=record)
+        return
+    holder = ws.modules.get(fm.module)
+    ws.put(fm, record=record)
+    if holder is not None and holder != path and holder in ws.files:
+        # `pkg/__init__.py` beside `pkg/__init__.pyi`: the module table keeps the file it held,
+        # or every use of `pkg` would resolve differently for a reason the edits do not give
+        ws.modules[fm.module] = holder
 
 
 class _View:
@@ -317,7 +323,8 @@ class EditCheck:
                 was.update((i.kind, i.name) for i in self._run(base, {}, befores[path], taken[path]))
         blind = _unresolved_before(r_base, befores, taken) if issues else set()
         out.extend(_located(side, issue) for side, issue in _unmatched(issues, was)
-                   if (issue.receiver, issue.name.rpartition(".")[2]) not in blind)  # type: ignore[attr-defined]
+                   if (issue.receiver, issue.name.rpartition(".")[2]) not in blind  # type: ignore[attr-defined]
+                   and not _submodule(r_new, side.fm, issue))
         touched = sorted(afters)
         changed = _changed_names(new, befores, todo)
         dependents = checks.dependents_of(new, changed)
@@ -419,6 +426,16 @@ def _unresolved_before(r: Resolver, befores: dict[str, _Side],
     return out
 
 
+def _submodule(r: Resolver, fm: FileMap, issue) -> bool:
+    """`pkg.sub` where `pkg/sub.py` is a workspace module: an import anywhere makes it an
+    attribute of the package (and a package whose map is its `__init__.pyi` hides it)."""
+    if issue.kind != ATTRIBUTE or not issue.receiver:
+        return False
+    value = r.value_of_expr(fm, issue.scope, issue.receiver)
+    return isinstance(value, Located) and value.symbol.kind == MODULE and \
+        r.ws.file_of_module(f"{value.file.module}.{issue.name.rpartition('.')[2]}") is not None
+
+
 def _unmatched(issues: list[tuple[_Side, object]], was: Counter) -> list[tuple[_Side, object]]:
     """The completion check's issues on the new lines that the lines taken away (in any file:
     code moves) did not have already."""
@@ -503,6 +520,16 @@ def _open(r: Resolver, fm: FileMap, ref) -> bool:
     cls = value.cls if isinstance(value, Instance | SuperOf) else value
     if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
         return True
+    todo, seen = [cls], set()
+    while todo:  # a base outside the workspace (or one the map cannot see) may have it
+        c = todo.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        bases = r.bases(c)
+        if len(bases) != len(c.symbol.bases) or not all(isinstance(b, Located) for b in bases):
+            return True
+        todo.extend(b for b in bases if isinstance(b, Located))
     return r.class_member(cls, "__getattr__") is not None or \
         r.class_member(cls, "__getattribute__") is not None
 
@@ -559,12 +586,19 @@ def _line_text(check: EditCheck, side: _Side | None, path: str) -> Callable[[int
     return lambda row: lines[row].strip() if 0 <= row < len(lines) else b""
 
 
+def _renamed_definition(ws: Workspace, symbol_id: str) -> bool:
+    """A function, class or variable the edits renamed; not an import (the history pairs any
+    import taken away with one added in the same file as a rename: `import x` -> `import attr`)."""
+    loc = ws.get(symbol_id)
+    return loc is not None and loc.symbol.kind != IMPORT_KIND
+
+
 def _undo_renames(ws: Workspace) -> Callable[[str], str]:
     """Text with the names the edits gave back to the ones they replaced: a problem that was
     there before a rename (`helper()` is missing an argument) is the same problem after it
     (`twice()` is missing an argument), on a line that differs only by the name."""
     back = {ev.name: ev.detail["old_name"] for ev in ws.history.log
-            if ev.kind == RENAMED and ev.detail.get("old_name")}
+            if ev.kind == RENAMED and ev.detail.get("old_name") and _renamed_definition(ws, ev.symbol)}
     if not back:
         return lambda text: text
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(back, key=len, reverse=True))) + r")\b")
