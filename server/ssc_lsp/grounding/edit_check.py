@@ -168,12 +168,7 @@ def replace(ws: Workspace, path: str, fm: FileMap | None, record: bool = True) -
     if fm is None:
         ws.remove(path)
         return
-    holder = ws.modules.get(fm.module)
     ws.put(fm, record=record)
-    if holder is not None and holder != path and holder in ws.files:
-        # `pkg/__init__.py` beside `pkg/__init__.pyi`: the module table keeps the file it held,
-        # or every use of `pkg` would resolve differently for a reason the edits do not give
-        ws.modules[fm.module] = holder
 
 
 class _View:
@@ -302,6 +297,12 @@ class EditCheck:
             afters[path] = side
             replace(new, path, side.fm)
 
+        for path, side in afters.items():
+            if path in base.files and base.modules.get(side.fm.module) != path:
+                # `pkg/__init__.py` beside `pkg/__init__.pyi`: the overlay now maps `pkg` to the
+                # edited file; the base view must too, or every use of `pkg` would resolve
+                # differently for a reason the edits do not give
+                base.modules[side.fm.module] = path
         out: list[EditProblem] = list(broken)
         texts = {p: d for p, d in todo.items()}
         r_base, r_new = Resolver(base), Resolver(new)
