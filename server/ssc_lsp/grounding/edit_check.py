@@ -688,8 +688,10 @@ def _errors(root: ts.Node, limit: int = 50) -> list[ts.Node]:
 def _syntax(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
             ) -> list[EditProblem]:
     root = after.tree.root_node
-    if not root.has_error or (before is not None and before.tree.root_node.has_error):
+    if before is not None and before.tree.root_node.has_error:
         return []
+    if not root.has_error:
+        return _compile_error(after, before)
     changed = [(j1, j2) for tag, _i1, _i2, j1, j2 in ops if tag != "equal" and j2 > j1]
     errors = _errors(root)
     # the parser's recovery may start far from the cause: the first error on a changed line
@@ -697,6 +699,26 @@ def _syntax(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, i
     what = f"missing `{node.type}`" if node.is_missing else "invalid syntax"
     r = (*node.start_point, *node.start_point)
     return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
+
+
+def _compile_error(after: _Side, before: _Side | None) -> list[EditProblem]:
+    """What tree-sitter parses and Python refuses (`def f(a=1, b)`, a repeated parameter),
+    reported only when the file compiled before: the Python running here may be older than the
+    one the project targets, and then both fail alike."""
+    try:
+        compile(after.data, after.path, "exec", dont_inherit=True)
+        return []
+    except (SyntaxError, ValueError) as e:
+        error = e
+    if before is not None:
+        try:
+            compile(before.data, before.path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return []
+    row = max((getattr(error, "lineno", None) or 1) - 1, 0)
+    msg = getattr(error, "msg", None) or str(error)
+    return [EditProblem(after.path, (row, 0, row, 0), SYNTAX,
+                        f"syntax error: {msg} (the file compiled before the edit)")]
 
 
 def _placeholders(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
