@@ -136,6 +136,9 @@ def test_syntax_error_where_the_file_parsed(svc):
     assert found(judge(svc, {BILLING: new})) == [(BILLING, line_of(new, "def tax("), SYNTAX)]
     # a function left without its name: the error is reported where the edit is, and the
     # symbols the parser lost in its recovery are not reported as removed in other files
+    # what tree-sitter parses and Python refuses
+    bad = text(svc, BILLING).replace("def tax(amount, rate=TAX_RATE)", "def tax(rate=TAX_RATE, amount)")
+    assert found(judge(svc, {BILLING: bad})) == [(BILLING, line_of(bad, "def tax("), SYNTAX)]
     broken = text(svc, MONEY).replace("def format_money(value", "def (value")
     assert found(judge(svc, {MONEY: broken})) == [(MONEY, line_of(broken, "def (value"), SYNTAX)]
 

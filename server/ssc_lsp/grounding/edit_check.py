@@ -169,12 +169,7 @@ def replace(ws: Workspace, path: str, fm: FileMap | None, record: bool = True) -
     if fm is None:
         ws.remove(path)
         return
-    holder = ws.modules.get(fm.module)
     ws.put(fm, record=record)
-    if holder is not None and holder != path and holder in ws.files:
-        # `pkg/__init__.py` beside `pkg/__init__.pyi`: the module table keeps the file it held,
-        # or every use of `pkg` would resolve differently for a reason the edits do not give
-        ws.modules[fm.module] = holder
 
 
 class _View:
@@ -303,6 +298,12 @@ class EditCheck:
             afters[path] = side
             replace(new, path, side.fm)
 
+        for path, side in afters.items():
+            if path in base.files and base.modules.get(side.fm.module) != path:
+                # `pkg/__init__.py` beside `pkg/__init__.pyi`: the overlay now maps `pkg` to the
+                # edited file; the base view must too, or every use of `pkg` would resolve
+                # differently for a reason the edits do not give
+                base.modules[side.fm.module] = path
         out: list[EditProblem] = list(broken)
         texts = {p: d for p, d in todo.items()}
         r_base, r_new = Resolver(base), Resolver(new)
@@ -688,8 +689,10 @@ def _errors(root: ts.Node, limit: int = 50) -> list[ts.Node]:
 def _syntax(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
             ) -> list[EditProblem]:
     root = after.tree.root_node
-    if not root.has_error or (before is not None and before.tree.root_node.has_error):
+    if before is not None and before.tree.root_node.has_error:
         return []
+    if not root.has_error:
+        return _compile_error(after, before)
     changed = [(j1, j2) for tag, _i1, _i2, j1, j2 in ops if tag != "equal" and j2 > j1]
     errors = _errors(root)
     # the parser's recovery may start far from the cause: the first error on a changed line
@@ -697,6 +700,26 @@ def _syntax(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, i
     what = f"missing `{node.type}`" if node.is_missing else "invalid syntax"
     r = (*node.start_point, *node.start_point)
     return [EditProblem(after.path, r, SYNTAX, f"syntax error: {what} (the file parsed before the edit)")]
+
+
+def _compile_error(after: _Side, before: _Side | None) -> list[EditProblem]:
+    """What tree-sitter parses and Python refuses (`def f(a=1, b)`, a repeated parameter),
+    reported only when the file compiled before: the Python running here may be older than the
+    one the project targets, and then both fail alike."""
+    try:
+        compile(after.data, after.path, "exec", dont_inherit=True)
+        return []
+    except (SyntaxError, ValueError) as e:
+        error = e
+    if before is not None:
+        try:
+            compile(before.data, before.path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return []
+    row = max((getattr(error, "lineno", None) or 1) - 1, 0)
+    msg = getattr(error, "msg", None) or str(error)
+    return [EditProblem(after.path, (row, 0, row, 0), SYNTAX,
+                        f"syntax error: {msg} (the file compiled before the edit)")]
 
 
 def _placeholders(after: _Side, before: _Side | None, ops: list[tuple[str, int, int, int, int]]
