@@ -207,11 +207,12 @@ def wants_jedi(resolver: Resolver, fm: FileMap, row: int, col: int, answer: Loca
     """Whether jedi should be asked for the definition at (row, col): the map has no answer for
     a reference it holds (a receiver it cannot type), or its answer is only the import of an
     outside name (the real definition is in the standard library or site-packages). Not for
-    locals of comprehensions and lambdas (the map knows they are there and keeps no symbol)."""
+    locals of comprehensions and lambdas (the map knows they are there and keeps no symbol), nor
+    for builtins (C code: jedi would answer a line of its bundled typeshed stub)."""
     if answer is not None and answer.symbol.kind != IMPORT:
         return False
     t = resolver.target_at(fm, row, col)
-    if t is LOCAL:
+    if t is LOCAL or isinstance(t, External) and t.module == "builtins":
         return False
     if answer is not None:
         return isinstance(t, External) or isinstance(t, Located) and t.symbol.kind == IMPORT
