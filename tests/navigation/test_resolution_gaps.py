@@ -27,19 +27,20 @@ def position(svc: MapService, rel: str, needle: str, offset: int = 0) -> tuple[i
     return row, lines[row].index(needle) + offset
 
 
-def indexed(root: Path) -> MapService:
+def indexed(root: Path, files: dict[str, str]) -> MapService:
+    """A workspace of `files`, indexed."""
+    write(root, files)
     svc = MapService(str(root), MapOptions(persist=False, workers=1))
     svc.index()
     return svc
 
 
 def test_a_compat_reexport_of_the_stdlib_is_external_not_unresolved(tmp_path):
-    write(tmp_path, {
+    svc = indexed(tmp_path, {
         "pkg/__init__.py": "",
         "pkg/compat.py": "from urllib.parse import urlparse, urlunparse\nimport io as StringIO\n",
         "pkg/api.py": "from .compat import urlparse, StringIO\nfrom .compat import missing\n",
     })
-    svc = indexed(tmp_path)
     fm = svc.ws.files["pkg/api.py"]
     row, col = position(svc, "pkg/api.py", "urlparse")
     assert svc.resolver.target_at(fm, row, col) == External("urllib.parse", "urlparse")
@@ -48,14 +49,13 @@ def test_a_compat_reexport_of_the_stdlib_is_external_not_unresolved(tmp_path):
 
 
 def test_a_namespace_package_is_a_module(tmp_path):
-    write(tmp_path, {
+    svc = indexed(tmp_path, {
         "src/app/__init__.py": "",
         "src/app/sansio/core.py": "class App:\n    pass\n",  # no __init__.py: PEP 420
         "src/app/main.py": "from .sansio.core import App\nfrom . import sansio\nfrom .sansio import core\n"
                            "core.App\n",
         "src/app/gone.py": "from .nowhere import x\n",
     })
-    svc = indexed(tmp_path)
     assert svc.ws.is_namespace("app.sansio") and not svc.ws.is_namespace("app")
     found = {(u["path"], u["module"]) for u in unresolved_imports(svc.resolver, svc.ws)}
     assert found == {("src/app/gone.py", "app.nowhere")}  # the module and its name; not sansio
@@ -66,12 +66,11 @@ def test_a_namespace_package_is_a_module(tmp_path):
 
 
 def test_a_decorator_in_a_class_body_is_not_the_def_it_decorates(tmp_path):
-    write(tmp_path, {
+    svc = indexed(tmp_path, {
         "deco.py": "def post_dump(fn=None, **kw):\n    return fn\n",
         "use.py": "from deco import post_dump\n\nclass S:\n    @post_dump(pass_original=True)\n"
                   "    def post_dump(self):\n        pass\n\n    x = post_dump\n",
     })
-    svc = indexed(tmp_path)
     fm = svc.ws.files["use.py"]
     row, col = position(svc, "use.py", "@post_dump", 1)
     assert definition(svc.resolver, fm, row, col).symbol.id == "deco.py::post_dump"
@@ -120,13 +119,12 @@ def test_requests_before_the_index_map_what_they_need_on_demand(tmp_path, monkey
 
 
 def test_definition_goes_to_the_source_beside_a_stub(tmp_path):
-    write(tmp_path, {
+    svc = indexed(tmp_path, {
         "pkg/__init__.py": "from .headers import Headers\n",
         "pkg/headers.py": "class Headers:\n    def get(self, key):\n        return key\n",
         "pkg/headers.pyi": "class Headers:\n    def get(self, key: str) -> str: ...\n",
         "use.py": "from pkg import Headers\n\nHeaders().get('a')\n",
     })
-    svc = indexed(tmp_path)
     fm = svc.ws.files["use.py"]
     row, col = position(svc, "use.py", "get")
     loc = definition(svc.resolver, fm, row, col)
