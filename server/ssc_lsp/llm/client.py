@@ -37,7 +37,14 @@ from .redaction import Secret, display_url, redact
 from .request import Completion, CompletionRequest
 from .settings import MAX_ANSWER_BYTES, LLMSettings, resolve_api_key
 from .templates import FimTemplate, fim_template
-from .transport import AnswerTooLarge, BoundedTransport, http_client, location_of
+from .transport import (
+    AnswerTooLarge,
+    BoundedTransport,
+    TransportError,
+    TransportTimeout,
+    http_client,
+    location_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,12 +205,12 @@ class OpenAIProvider:
         if isinstance(err, AnswerTooLarge):
             return LLMError("too_large", f"{where} sent an answer of more than {err.limit} bytes: "
                             "stopped reading it")
-        if isinstance(err, openai.APITimeoutError):
+        if isinstance(err, openai.APITimeoutError | TransportTimeout):
             seconds = self.settings.timeout_ms / 1000.0
             return LLMError(
                 "timeout", f"{where} did not answer within {seconds:g} s", retryable=True
             )
-        if isinstance(err, openai.APIConnectionError):
+        if isinstance(err, openai.APIConnectionError | TransportError):
             cause = err.__cause__ or err.__context__
             detail = f": {type(cause).__name__}: {cause}" if cause else ""
             return LLMError(

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-try:  # the openai package uses httpx2 from 2.x on, httpx before
-    import httpx2 as httpx
-except ImportError:  # pragma: no cover - depends on the installed openai
-    import httpx  # type: ignore[no-redef]
+import httpx2 as httpx  # the HTTP library of the openai package from 3.0 on (our lower bound)
+
+# What the transport raises itself, unwrapped by some openai versions when it happens while a
+# stream is read (client.py words them as a timeout or a cut connection)
+TransportTimeout = httpx.TimeoutException
+TransportError = httpx.TransportError
 
 
 class AnswerTooLarge(Exception):
