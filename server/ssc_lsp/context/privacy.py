@@ -35,12 +35,7 @@ def refusal(svc: MapService, rel: str, rules: IgnoreRules | None = None,
     parts = rel.split("/")
     if any(p in ALWAYS_SKIP_DIRS for p in parts[:-1]) and not rel.startswith(".ssc/"):
         return IGNORED
-    rules = rules or svc.rules
-    rules.load_ancestors(rel)
-    for i in range(1, len(parts)):
-        if rules.ignored("/".join(parts[:i]), is_dir=True):
-            return IGNORED
-    if rules.ignored(rel):
+    if (rules or svc.rules).ignores(rel):
         return IGNORED
     return _where_it_really_is(real_root or os.path.realpath(svc.root), svc.abspath(rel))
 

@@ -128,11 +128,7 @@ def refusal(svc: MapService, path: str) -> str | None:
     parts = rel.split("/")
     if any(p in ALWAYS_SKIP_DIRS for p in parts[:-1]):
         return f"`{rel}` is in a folder the map never reads"
-    svc.rules.load_ancestors(rel)
-    for i in range(1, len(parts)):
-        if svc.rules.ignored("/".join(parts[:i]), is_dir=True):
-            return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
-    if svc.rules.ignored(rel):
+    if svc.rules.ignores(rel):
         return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
     return None
 

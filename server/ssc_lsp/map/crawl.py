@@ -103,6 +103,15 @@ class IgnoreRules:
                 return True
         return False
 
+    def ignores(self, relpath: str) -> bool:
+        """Whether one workspace file is ignored, by itself or by a folder above it, with the
+        ignore files of every folder above loaded first (the crawl prunes folders as it walks;
+        a single file asked about later has no walk behind it)."""
+        self.load_ancestors(relpath)
+        parts = relpath.split("/")
+        return any(self.ignored("/".join(parts[:i]), is_dir=True) for i in range(1, len(parts))) \
+            or self.ignored(relpath)
+
     def load_ancestors(self, relpath: str) -> None:
         """Load the ignore files of every folder above `relpath` (for single-file checks)."""
         parts = relpath.split("/")[:-1]

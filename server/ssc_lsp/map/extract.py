@@ -366,6 +366,8 @@ class _Extractor:
 
     def on_bind(self, node: ts.Node, scope: _Scope) -> None:
         name = _text(node)
+        if not name:  # a MISSING identifier of error recovery binds nothing (and incremental
+            return    # and scratch parses of broken code need not agree on where it goes)
         if scope.kind == "anon":
             self.handled.add(node.start_byte)
             self.bind_local(scope, name)
@@ -537,8 +539,8 @@ class _Extractor:
             self.handled.add(node.start_byte)
 
     def on_name(self, node: ts.Node, scope: _Scope) -> None:
-        if node.start_byte in self.handled:
-            return
+        if node.start_byte in self.handled or node.start_byte == node.end_byte:
+            return  # handled, or a MISSING identifier of error recovery (no name to refer to)
         kind = REF_BASE if node.start_byte in self.bases_at else REF_NAME
         self.add_ref(node, kind, scope, **self.call_info(node))
 

@@ -139,12 +139,7 @@ class MapService:
         if not is_source(rel) or looks_secret(rel) or not self.options.scope.covers(rel) or \
                 not inside(self.root, self.abspath(rel)):
             return False
-        self.rules.load_ancestors(rel)
-        parts = rel.split("/")
-        for i in range(1, len(parts)):
-            if self.rules.ignored("/".join(parts[:i]), is_dir=True):
-                return False
-        return not self.rules.ignored(rel)
+        return not self.rules.ignores(rel)
 
     def reload_rules(self) -> None:
         """Read the ignore files afresh (they changed on disk, or a re-index was asked for)."""
