@@ -18,6 +18,7 @@ import stat
 
 from ..map.crawl import ALWAYS_SKIP_DIRS, IgnoreRules, looks_secret
 from ..map.service import MapService
+from ..map.source import inside
 
 SECRET = "it looks like a secret (.env, keys, credentials)"
 IGNORED = "it is ignored (.gitignore, .sscignore or map.exclude)"
@@ -25,8 +26,7 @@ OUTSIDE = "its real path is outside the workspace folder"
 NOT_REGULAR = "it is not a regular file"
 
 
-def refusal(svc: MapService, rel: str, rules: IgnoreRules | None = None,
-            real_root: str | None = None) -> str | None:
+def refusal(svc: MapService, rel: str, rules: IgnoreRules | None = None) -> str | None:
     """Why the workspace file `rel` must not reach a model, or None when it may."""
     if not rel or rel.startswith("/") or rel.startswith(".."):
         return OUTSIDE
@@ -37,17 +37,16 @@ def refusal(svc: MapService, rel: str, rules: IgnoreRules | None = None,
         return IGNORED
     if (rules or svc.rules).ignores(rel):
         return IGNORED
-    return _where_it_really_is(real_root or os.path.realpath(svc.root), svc.abspath(rel))
+    return _where_it_really_is(svc.root, svc.abspath(rel))
 
 
-def _where_it_really_is(real_root: str, path: str) -> str | None:
+def _where_it_really_is(root: str, path: str) -> str | None:
     """OUTSIDE or NOT_REGULAR for what `path` resolves to; None for a regular file inside
-    `real_root`, or for a path with nothing on disk (an editor's unsaved new file)."""
-    real = os.path.realpath(path)
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+    `root` (both resolved), or for a path with nothing on disk (an editor's unsaved new file)."""
+    if not inside(root, path):
         return OUTSIDE
     try:
-        mode = os.stat(real).st_mode
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         return None
     except OSError:
@@ -62,7 +61,6 @@ class PathGate:
         self.svc = svc
         self._known: dict[str, bool] = {}
         self._rules = svc.rules
-        self._real_root = os.path.realpath(svc.root)
 
     def allowed(self, rel: str) -> bool:
         if self.svc.rules is not self._rules:  # an ignore file changed: the map made new rules
@@ -81,4 +79,4 @@ class PathGate:
         self._known.clear()
 
     def _check(self, rel: str) -> bool:
-        return refusal(self.svc, rel, self._rules, self._real_root) is None
+        return refusal(self.svc, rel, self._rules) is None

@@ -49,7 +49,7 @@ from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NA
 from ..map.records import IMPORT as IMPORT_KIND
 from ..map.resolve import Instance, Resolver, SuperOf
 from ..map.service import MapService
-from ..map.source import is_source
+from ..map.source import inside, is_source
 from ..map.workspace import Located, Workspace
 from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
 from .inplace import Placed
@@ -120,7 +120,7 @@ def refusal(svc: MapService, path: str) -> str | None:
     """Why an edit of `path` (relative to the root, or absolute) is refused, or None."""
     root = os.path.realpath(svc.root)
     full = os.path.realpath(path if os.path.isabs(path) else os.path.join(svc.root, path))
-    if full != root and not full.startswith(root + os.sep):
+    if not inside(root, full):
         return f"`{path}` is outside the workspace folder"
     rel = os.path.relpath(full, root).replace(os.sep, "/")
     if looks_secret(rel):
