@@ -70,28 +70,6 @@ Extracted = tuple[str, str, int, bytes]  # relpath, content hash, lines, encoded
 Failed = tuple[str, str]  # relpath, reason
 
 
-def _worker_start() -> None:
-    """In each index worker: never write to the server's stdout (the LSP stream), and die with
-    the thread that started it (Linux `PR_SET_PDEATHSIG`). A worker spawned while `exit` ended
-    the server outlived it otherwise, holding the client's pipe open and blocked on a result
-    nobody reads."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-    except OSError:
-        pass
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the server is gone already
-            os._exit(0)
-    except (OSError, AttributeError):
-        pass  # not Linux: the server's exit kills the workers it knows of
-
-
 def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
                    ) -> tuple[list[Extracted], list[Failed]]:
     """Worker: (relpath, abspath, module) -> the extracted files, and the failed ones with why.
@@ -429,7 +407,7 @@ class MapService:
                 yield from got
             return
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = [pool.submit(_extract_batch, batch, root, limit) for batch in batches]
             for batch, fut in zip(batches, futures, strict=True):
                 try:
