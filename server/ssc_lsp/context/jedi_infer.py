@@ -207,6 +207,17 @@ class JediHelper:
                                                  "line": line, "column": column}).get("signatures"),
                         deadline)
 
+    async def refactor(self, abspath: str, code: str, kind: str, start: tuple[int, int],
+                       end: tuple[int, int] | None, new_name: str | None, deadline: float) -> dict | None:
+        """jedi's extract_function / extract_variable / inline at (1-based line, code-point
+        column) positions: {"changed": {abspath: code}} or {"refused": why}; None when jedi did
+        not answer within `deadline` seconds (the answer is cached when it comes)."""
+        req = {"op": "refactor", "path": abspath, "code": code, "kind": kind, "line": start[0],
+               "column": start[1], "until_line": end[0] if end else None,
+               "until_column": end[1] if end else None, "new_name": new_name}
+        key = ("refactor", abspath, hash(code), kind, start, end, new_name)
+        return await self.ask_async(key, lambda: self._call(req), deadline)
+
     # -- third-party APIs ----------------------------------------------------------------------------
     def external_api(self, module: str, name: str | None, deadline: float | None) -> ExternalApi | None:
         key = ("ext", module, name)

@@ -10,10 +10,14 @@ Requests: {"op": "infer", "root", "roots", "path", "code", "line", "column"}
           {"op": "goto", "root", "roots", "path", "code", "line", "column"}
           {"op": "goto_many", "root", "roots", "path", "code", "positions": [[line, column]...]}
           {"op": "signatures", "root", "roots", "path", "code", "line", "column"}
+          {"op": "refactor", "root", "roots", "path", "code", "kind", "line", "column",
+           "until_line"?, "until_column"?, "new_name"?}  (kind: extract_function |
+           extract_variable | inline: jedi's refactoring API)
 Replies:  {"names": [{"module_path", "module_name", "full_name", "type", "name", "line",
                       "column", "signatures", "doc"}]} or {"error": "..."}
           goto_many: {"hits": [[{"module_path", "line", "column", "name"}...] per position]}
           signatures: {"signatures": [{"label", "params": [text...], "index", "doc"}]}
+          refactor: {"changed": {abspath: new code}} or {"refused": jedi's reason}
 (`roots`: the workspace's source roots; the project is map/jedi_env.py's, the server's one jedi
 environment. goto's names carry the whole docstring, for hovers.)
 """
@@ -101,7 +105,32 @@ def answer(req: dict) -> dict:
     if req["op"] == "signatures":
         script = jedi.Script(code=req["code"], path=req.get("path"), project=proj)
         return {"signatures": [_signature(s) for s in script.get_signatures(req["line"], req["column"])[:4]]}
+    if req["op"] == "refactor":
+        return refactor(jedi.Script(code=req["code"], path=req.get("path"), project=proj), req)
     return {"error": f"unknown op {req['op']!r}"}
+
+
+REFACTORINGS = ("extract_function", "extract_variable", "inline")
+
+
+def refactor(script, req: dict) -> dict:
+    """jedi's refactoring: every file it changes with its whole new text, or the reason jedi
+    gives for refusing (RefactoringError: "Cannot inline a function", ...)."""
+    from jedi.api.exceptions import RefactoringError
+
+    kind = req["kind"]
+    if kind not in REFACTORINGS:
+        return {"error": f"unknown refactoring {kind!r}"}
+    try:
+        if kind == "inline":
+            result = script.inline(req["line"], req["column"])
+        else:
+            result = getattr(script, kind)(req["line"], req["column"], new_name=req["new_name"],
+                                           until_line=req["until_line"], until_column=req["until_column"])
+        changed = {str(p): f.get_new_code() for p, f in result.get_changed_files().items()}
+    except RefactoringError as e:
+        return {"refused": str(e)}
+    return {"changed": changed}
 
 
 def _gotos(script, line: int, column: int) -> list[dict]:

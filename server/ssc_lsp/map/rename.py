@@ -167,7 +167,7 @@ def _check_collisions(ws: Workspace, resolver: Resolver, loc: Located, new: str,
         if isinstance(clash, Located):
             raise RenameRefused(f"`{owner.name}` already has a member `{new}` "
                                 f"({clash.file.path}:{clash.symbol.name_range[0] + 1}).")
-        for sub in _all_subtypes(ws, resolver, cls):
+        for sub in all_subtypes(ws, resolver, cls):
             if sub.file.lookup(f"{sub.symbol.qualname}.{new}") is not None:
                 raise RenameRefused(f"subclass `{sub.symbol.name}` already has a member `{new}`; "
                                     "the renamed member would be hidden there.")
@@ -220,7 +220,8 @@ def _check_builtin(ws: Workspace, resolver: Resolver, loc: Located, new: str, fo
                                             "would hide.")
 
 
-def _all_subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Located]:
+def all_subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Located]:
+    """Every class below `cls` in the workspace, transitively."""
     out: list[Located] = []
     todo = [cls]
     seen = {cls.symbol.id}
