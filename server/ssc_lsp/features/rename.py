@@ -64,7 +64,7 @@ def _refuse(e: RenameRefused) -> JsonRpcException:
     return JsonRpcInvalidParams(str(e)) if isinstance(e, BadName) else RequestFailed(str(e))
 
 
-def _target(ls, params) -> tuple[At, Located, tuple[int, int, int, int]]:
+def rename_target(ls, params) -> tuple[At, Located, tuple[int, int, int, int]]:
     """The symbol under the cursor if it can be renamed, and the range of the word there."""
     here = at(ls, params.text_document.uri, params.position)
     if here is None:
@@ -92,7 +92,7 @@ def _word(svc: MapService, path: str, r: tuple[int, int, int, int]) -> str | Non
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(ls, params: types.PrepareRenameParams):
-        here, loc, r = _target(ls, params)
+        here, loc, r = rename_target(ls, params)
         rng = to_range(ls, here.svc, here.fm.path, r)
         if rng is None:
             raise RequestFailed("This file cannot be read.")
@@ -101,38 +101,44 @@ def register(server) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def rename(ls, params: types.RenameParams):
-        found = ls.service_for(params.text_document.uri)
-        if found is not None:  # a rename must reach every use: wait for the whole map
-            await whole_map(found[0], "a rename")
-        here, loc, _ = _target(ls, params)
-        landings = await _ask_jedi(here.svc, loc)
-        here, loc, _ = _target(ls, params)  # from here on nothing awaits: one map, one version
-        svc = here.svc
-        for attempt in (0, 1):
-            source = _Texts(svc)
-            try:
-                edits = plan_rename(svc.ws, svc.resolver, loc, params.new_name, source)
-            except RenameRefused as e:
-                raise _refuse(e) from None
-            uncertain = _sorted_uncertain(svc, loc, landings)
-            paths = set(edits) | {u.file.path for u in uncertain.confirmed + uncertain.unconfirmed}
-            stale = [p for p in sorted(paths) if p not in svc.docs and _stale(svc, p, source(p))]
-            if not stale:
-                break
-            if attempt:  # still different after a re-read: the disk is moving under us
-                raise RequestFailed(f"{', '.join(stale)} changed on disk while renaming; try again.")
-            for p in stale:  # the watcher has not told us yet: catch up, then plan again
-                svc.file_changed_on_disk(p)
-                ls.on_document_changed(svc, p)
-            loc = svc.ws.get(loc.symbol.id) or loc
-        after = {p: apply_map_edits(source(p) or b"", e) for p, e in edits.items()}
-        checked = EditCheck(svc, source).check(after)  # every edit the server proposes
-        if checked.problems:
-            raise RequestFailed(f"The rename would leave problems: {describe(checked.problems)}")
+        return await rename_edit(ls, params)
+
+
+async def rename_edit(ls, params: types.RenameParams) -> types.WorkspaceEdit:
+    """The rename's one code path (textDocument/rename, and the suggested names' code actions):
+    the checked WorkspaceEdit, or RequestFailed / InvalidParams saying why not."""
+    found = ls.service_for(params.text_document.uri)
+    if found is not None:  # a rename must reach every use: wait for the whole map
+        await whole_map(found[0], "a rename")
+    here, loc, _ = rename_target(ls, params)
+    landings = await _ask_jedi(here.svc, loc)
+    here, loc, _ = rename_target(ls, params)  # from here on nothing awaits: one map, one version
+    svc = here.svc
+    for attempt in (0, 1):
+        source = _Texts(svc)
         try:
-            return _edit_with_uncertain(ls, svc, loc, params.new_name, edits, uncertain)
-        except LookupError as e:
-            raise RequestFailed(f"{e}; nothing was renamed.") from None
+            edits = plan_rename(svc.ws, svc.resolver, loc, params.new_name, source)
+        except RenameRefused as e:
+            raise _refuse(e) from None
+        uncertain = _sorted_uncertain(svc, loc, landings)
+        paths = set(edits) | {u.file.path for u in uncertain.confirmed + uncertain.unconfirmed}
+        stale = [p for p in sorted(paths) if p not in svc.docs and _stale(svc, p, source(p))]
+        if not stale:
+            break
+        if attempt:  # still different after a re-read: the disk is moving under us
+            raise RequestFailed(f"{', '.join(stale)} changed on disk while renaming; try again.")
+        for p in stale:  # the watcher has not told us yet: catch up, then plan again
+            svc.file_changed_on_disk(p)
+            ls.on_document_changed(svc, p)
+        loc = svc.ws.get(loc.symbol.id) or loc
+    after = {p: apply_map_edits(source(p) or b"", e) for p, e in edits.items()}
+    checked = EditCheck(svc, source).check(after)  # every edit the server proposes
+    if checked.problems:
+        raise RequestFailed(f"The rename would leave problems: {describe(checked.problems)}")
+    try:
+        return _edit_with_uncertain(ls, svc, loc, params.new_name, edits, uncertain)
+    except LookupError as e:
+        raise RequestFailed(f"{e}; nothing was renamed.") from None
 
 
 # -- uses the map cannot decide ------------------------------------------------------------------

@@ -180,3 +180,18 @@ def names_in_scope(fm: FileMap, landing: Landing, limit: int = 60) -> list[str]:
     out.extend(sorted(fm.module_bindings()))
     seen: set[str] = set()
     return [n for n in out if not (n in seen or seen.add(n))][:limit]
+
+
+def naming_style(fm: FileMap) -> str:
+    """How this file names its functions and variables: "snake_case" or "camelCase" (the
+    majority of its multi-word names; snake_case when there are none)."""
+    snake = camel = 0
+    for sym in fm.symbols[1:]:
+        if sym.kind == CLASS:
+            continue
+        name = sym.name.strip("_")
+        if "_" in name and name.lower() == name:
+            snake += 1
+        elif name[:1].islower() and any(c.isupper() for c in name[1:]):
+            camel += 1
+    return "camelCase" if camel > snake else "snake_case"
