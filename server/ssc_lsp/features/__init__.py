@@ -23,6 +23,8 @@ FEATURES = (
     "diagnostics",
     "map_actions",
     "rename",
+    "extract_inline",
+    "suggest_names",
     "check_edit",
     "status",
     "inline_completion",

@@ -62,7 +62,7 @@ async def run(svc: MapService, rel: str, data: bytes, kind: str, start: int, end
     if reply is None:
         raise Refused(f"jedi did not answer within {JEDI_SECONDS:.0f} s; nothing was changed.")
     if "refused" in reply:
-        raise Refused(f"jedi cannot do this here: {reply['refused']}.")
+        raise Refused(f"jedi cannot do this here: {reply['refused'].rstrip('.')}.")
     if "changed" not in reply:
         raise Refused(f"jedi failed: {reply.get('error', 'no answer')}.")
     out: dict[str, bytes] = {}
