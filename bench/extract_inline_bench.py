@@ -11,7 +11,8 @@ Each runs through refactor/jedi_refactor.run (the jedi process of the server, on
 text) with the deterministic name of refactor/naming.fallback, and the result goes through
 grounding.edit_check.check_texts. Counted: jedi refused (its RefactoringError), results that
 pass the check, results with problems (by kind), and the median times of jedi and the check.
-The baseline, in the same run: extract function with the selection as selected (ending at the
+Baselines, in the same run: extract function on jedi's text as it comes (no repair of the
+empty output, `without_empty_output`), and also with the selection as selected (ending at the
 end of the last line) instead of widened by `statement_span`.
 
     python bench/extract_inline_bench.py CORPUS_DIR [--per-project 20] [--seed 11] [--json OUT]
@@ -98,13 +99,16 @@ def _inline_site(fn: ast.FunctionDef, index: LineIndex, rng: random.Random) -> i
     return _byte(index, n.lineno, n.col_offset)
 
 
-async def _one(svc: MapService, rel: str, data: bytes, op: str, site, name: str | None) -> dict:
+async def _one(svc: MapService, rel: str, data: bytes, op: str, site, name: str | None,
+               repair: bool = False) -> dict:
     t0 = time.perf_counter()
     try:
         if op == J.INLINE:
             after = await J.run(svc, rel, data, op, site)
         else:
             after = await J.run(svc, rel, data, op, site[0], site[1], name)
+        if repair and rel in after:
+            after[rel] = J.without_empty_output(after[rel], name)
     except J.Refused as e:
         return {"outcome": "refused", "why": str(e), "jedi_ms": (time.perf_counter() - t0) * 1000}
     jedi_ms = (time.perf_counter() - t0) * 1000
@@ -148,9 +152,11 @@ async def project(root: Path, per_project: int, seed: int) -> list[dict]:
             name = None if op == "inline" else fallback(svc.ws, svc.resolver, fm, landing_of(fm, row, op))
             base = {"project": root.name, "file": rel, "line": row + 1, "op": op}
             if op == "function":
-                out.append({**base, **await _one(svc, rel, data, J.EXTRACT_FUNCTION,
-                                                 J.statement_span(data, *site), name)})
-                out.append({**base, "op": "function (as selected)",
+                widened = J.statement_span(data, *site)
+                out.append({**base, **await _one(svc, rel, data, J.EXTRACT_FUNCTION, widened, name, True)})
+                out.append({**base, "op": "function (widened, jedi's text)",
+                            **await _one(svc, rel, data, J.EXTRACT_FUNCTION, widened, name)})
+                out.append({**base, "op": "function (as selected, jedi's text)",
                             **await _one(svc, rel, data, J.EXTRACT_FUNCTION, site, name)})
             elif op == "variable":
                 out.append({**base, **await _one(svc, rel, data, J.EXTRACT_VARIABLE, site, name)})

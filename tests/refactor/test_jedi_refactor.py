@@ -72,3 +72,20 @@ def test_docstring_goes_into_the_new_function_only():
     assert J.with_docstring(b"def g(:\n", "g", "x.") is None  # does not parse
     assert J.one_line_doc('Adds """one"""\n to \\ a') == "Adds one to a."
     assert J.one_line_doc("  ") is None
+
+
+def test_statements_with_no_output_become_a_call_statement(tmp_path):
+    src = "class S:\n    def get(self, key):\n        self.seen = True\n        return key\n"
+    (tmp_path / "s.py").write_text(src)
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    try:
+        start, end = J.statement_span(src.encode(), src.index("self.seen"), src.index(" True") + 5)
+        raw = asyncio.run(J.run(svc, "s.py", src.encode(), J.EXTRACT_FUNCTION, start, end, "mark"))["s.py"]
+    finally:
+        jedi_helper_for(svc).close()
+    assert b"         = self.mark()" in raw and b"        return \n" in raw  # jedi 0.20 as it comes
+    assert J.without_empty_output(raw, "mark").decode() == (
+        "class S:\n    def mark(self):\n        self.seen = True\n\n"
+        "    def get(self, key):\n        self.mark()\n        return key\n")
+    assert J.without_empty_output(raw, "other") == raw  # only the function just made

@@ -33,6 +33,7 @@ ANSWER_TOKENS = 80  # a name and one line of docstring
 _NAME_FIELD = re.compile(r'"name"\s*:\s*"([^"\n]*)"')
 _DOC_FIELD = re.compile(r'"doc"\s*:\s*"([^"\n]*)"')
 _WORD = re.compile(rb"\w+")
+_LONE_WORD = re.compile(r"\w{1,80}")
 
 SYSTEM = "You name extracted Python code. Answer with one JSON object and nothing else."
 
@@ -73,6 +74,8 @@ async def extract(assistant, svc: MapService, rel: str, data: bytes, what: str, 
         named = await _model_name(assistant, svc, rel, data[start:end], what, landing)
     kind = J.EXTRACT_FUNCTION if what == FUNCTION else J.EXTRACT_VARIABLE
     after = await J.run(svc, rel, data, kind, start, end, named.name)
+    if what == FUNCTION and rel in after:
+        after[rel] = J.without_empty_output(after[rel], named.name)
     if named.doc and rel in after:
         documented = J.with_docstring(after[rel], named.name, named.doc)
         after[rel] = documented if documented is not None else after[rel]
@@ -162,7 +165,7 @@ def parse_answer(text: str) -> tuple[str, str | None]:
         d = _DOC_FIELD.search(body)
         return m.group(1).strip(), d.group(1) if d else None
     word = body.strip("\"' \n")
-    if word and len(word.split()) == 1 and len(word) <= 80:
+    if _LONE_WORD.fullmatch(word):
         return word, None
     shown = " ".join(text.split())[:80]
     raise NoName(f"The model's answer holds no name ({shown!r}); nothing was changed.")
