@@ -18,16 +18,17 @@ from ..map.records import CONSTANT, VARIABLE
 from ..map.workspace import Located
 from ..refactor import extract as E
 from ..refactor.jedi_refactor import Refused
-from ..refactor.proposal import Proposal, summary
+from ..refactor.proposal import Proposal
 from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
-from .deliver import deliver, workspace_edit_of
+from .deliver import deliver
 from .locate import RequestFailed, at, map_source
 
 EXTRACT_FUNCTION = "ssc.extractFunction"
 EXTRACT_VARIABLE = "ssc.extractVariable"
 INLINE = "ssc.inline"
-SOURCE = "extract"  # CodeAction.data["source"]
+EXTRACT_SOURCE = "extract"  # CodeAction.data["source"]: the model names what is extracted
+INLINE_SOURCE = "inline"  # no model
 WHAT = {EXTRACT_FUNCTION: E.FUNCTION, EXTRACT_VARIABLE: E.VARIABLE}
 
 
@@ -35,21 +36,22 @@ def register(server) -> None:
     @server.command(EXTRACT_FUNCTION)
     async def extract_function(ls, *args) -> dict:
         arg = command_arg(args, EXTRACT_FUNCTION, "range")
-        return await deliver(ls, await _extract(ls, arg, E.FUNCTION), bool(arg.get("apply", True)))
+        return await _commanded(ls, _extract(ls, arg, E.FUNCTION), bool(arg.get("apply", True)))
 
     @server.command(EXTRACT_VARIABLE)
     async def extract_variable(ls, *args) -> dict:
         arg = command_arg(args, EXTRACT_VARIABLE, "range")
-        return await deliver(ls, await _extract(ls, arg, E.VARIABLE), bool(arg.get("apply", True)))
+        return await _commanded(ls, _extract(ls, arg, E.VARIABLE), bool(arg.get("apply", True)))
 
     @server.command(INLINE)
     async def inline(ls, *args) -> dict:
         arg = command_arg(args, INLINE, "position")
-        return await deliver(ls, await _inline(ls, arg), bool(arg.get("apply", True)))
+        return await _commanded(ls, _inline(ls, arg), bool(arg.get("apply", True)))
 
-    add_source(server, ActionSource(
-        name=SOURCE, kinds=[types.CodeActionKind.RefactorExtract, types.CodeActionKind.RefactorInline],
-        offer=_offer, resolve=_resolve))
+    add_source(server, ActionSource(name=EXTRACT_SOURCE, kinds=[types.CodeActionKind.RefactorExtract],
+                                    offer=_offer_extract, resolve=_resolve, model=True))
+    add_source(server, ActionSource(name=INLINE_SOURCE, kinds=[types.CodeActionKind.RefactorInline],
+                                    offer=_offer_inline, resolve=_resolve))
 
 
 def command_arg(args: tuple, command: str, needs: str) -> dict:
@@ -100,27 +102,41 @@ async def _inline(ls, arg: dict) -> Proposal:
 
 
 async def _failing_clearly(work) -> Proposal:
-    """The Proposal, or RequestFailed with the reason (jedi's, the name's, the model's)."""
+    """The Proposal, or RequestFailed with the reason (jedi's, the name's); a model's failure
+    stays an LLMError (the aggregator tells it; `_commanded` makes it the command's error)."""
     try:
         return await work
     except (Refused, E.NoName) as e:
         raise RequestFailed(str(e)) from None
+
+
+async def _commanded(ls, work, apply: bool) -> dict:
+    try:
+        proposal = await work
     except LLMError as e:
         raise RequestFailed(f"The model failed: {e}; nothing was changed.") from None
+    return await deliver(ls, proposal, apply)
 
 
 # -- code actions ------------------------------------------------------------------------------
 
 
-def _offer(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
+def _offer_extract(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
+    rng = params.range
+    if (rng.start.line, rng.start.character) == (rng.end.line, rng.end.character):
+        return []
+    plain = {"start": {"line": rng.start.line, "character": rng.start.character},
+             "end": {"line": rng.end.line, "character": rng.end.character}}
+    doc = {"uri": params.text_document.uri}
+    return [types.CodeAction(title=f"Extract {what}", kind=types.CodeActionKind.RefactorExtract,
+                             data={"command": cmd, "textDocument": doc, "range": plain})
+            for cmd, what in WHAT.items()]
+
+
+def _offer_inline(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri, rng = params.text_document.uri, params.range
-    doc = {"uri": uri}
     if (rng.start.line, rng.start.character) != (rng.end.line, rng.end.character):
-        plain = {"start": {"line": rng.start.line, "character": rng.start.character},
-                 "end": {"line": rng.end.line, "character": rng.end.character}}
-        return [types.CodeAction(title=f"Extract {what}", kind=types.CodeActionKind.RefactorExtract,
-                                 data={"source": SOURCE, "command": cmd, "textDocument": doc, "range": plain})
-                for cmd, what in WHAT.items()]
+        return []
     here = at(ls, uri, rng.start)
     if here is None:
         return []
@@ -130,22 +146,16 @@ def _offer(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
         return []
     return [types.CodeAction(
         title=f"Inline `{target.symbol.name}`", kind=types.CodeActionKind.RefactorInline,
-        data={"source": SOURCE, "command": INLINE, "textDocument": doc,
+        data={"command": INLINE, "textDocument": {"uri": uri},
               "position": {"line": rng.start.line, "character": rng.start.character}})]
 
 
-async def _resolve(ls, action: types.CodeAction) -> types.CodeAction:
+async def _resolve(ls, action: types.CodeAction) -> Proposal:
+    """The checked Proposal (the aggregator shapes it, features/code_actions.py)."""
     data = action.data if isinstance(action.data, dict) else {}
     command = data.get("command")
     if command in WHAT:
-        proposal = await _extract(ls, command_arg((data,), command, "range"), WHAT[command])
-    elif command == INLINE:
-        proposal = await _inline(ls, command_arg((data,), command, "position"))
-    else:
-        raise JsonRpcInvalidParams(f"not an action of {SOURCE}: {command!r}")
-    try:
-        action.edit = workspace_edit_of(ls, proposal)
-    except LookupError as e:
-        raise RequestFailed(f"{e}; nothing was changed.") from None
-    action.title = f"{proposal.title} — {summary(proposal)}"
-    return action
+        return await _extract(ls, command_arg((data,), command, "range"), WHAT[command])
+    if command == INLINE:
+        return await _inline(ls, command_arg((data,), command, "position"))
+    raise JsonRpcInvalidParams(f"not a refactor action: {command!r}")

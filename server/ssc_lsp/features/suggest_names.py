@@ -48,7 +48,7 @@ def register(server) -> None:
         return out
 
     add_source(server, ActionSource(name=SOURCE, kinds=[types.CodeActionKind.RefactorRewrite],
-                                    offer=_offer, resolve=_resolve))
+                                    offer=_offer, resolve=_resolve, model=True))
 
 
 def _position_params(uri: str, position) -> types.TextDocumentPositionParams:
@@ -88,7 +88,7 @@ def _offer(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
     for new in _remembered(ls).get(loc.symbol.id, ()):
         out.append(types.CodeAction(title=f"Rename `{name}` to `{new}` (suggested)",
                                     kind=types.CodeActionKind.RefactorRewrite,
-                                    data={"source": SOURCE, **arg, "newName": new}))
+                                    data={**arg, "newName": new}))
     return out
 
 
