@@ -12,6 +12,7 @@ from pathlib import Path
 import jedi
 import pytest
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcException
 
 from ssc_lsp.map.jedi_env import project
@@ -19,6 +20,7 @@ from tests.e2e.lsp import request, running
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.asyncio
+_converter = get_converter()
 
 SHOP = textwrap.dedent('''\
     import warnings
@@ -107,6 +109,10 @@ def applied(text: str, edit: dict) -> str:
     return text
 
 
+def plain_edit(edit: types.WorkspaceEdit) -> dict:
+    return _converter.unstructure(edit, types.WorkspaceEdit)
+
+
 def jedis(root: Path, kind: str, line: int, column: int, **kw) -> str:
     """jedi's own answer for shop.py (1-based line), to compare the server's text with."""
     script = jedi.Script(SHOP, path=str(root / "shop.py"), project=project(str(root)))
@@ -161,14 +167,15 @@ async def test_a_given_name_makes_no_model_call_and_a_taken_one_is_refused(ws, t
 
 
 async def test_jedis_result_goes_through_the_check(ws, tmp_path):
-    """jedi 0.20 makes `stacklevel=2` an output of the extracted call (` = self.extracted(...)`):
-    the check reports the syntax error instead of passing it as fine."""
+    """jedi 0.20 takes the keyword `stacklevel=2` for a name the extracted code reads and passes
+    it to the new method (`self.warn_once(stacklevel)`): the check reports it, never "fine"."""
     async with running(ws, tmp_path / "cache") as client:
         rng = {"start": pos(SHOP, "warnings.warn("), "end": pos(SHOP, "        )\n", end=True)}
         out = plain(await command(client, "ssc.extractFunction", {
             "textDocument": doc(ws), "range": rng, "name": "warn_once", "apply": False}))
-    assert out["problems"] and out["problems"][0]["kind"] == "syntax", out
-    assert not out["summary"].startswith("checked: no problems")
+    assert [(p["kind"], p["message"]) for p in out["problems"]] == [("name", "`stacklevel` is not defined")]
+    assert out["summary"].startswith("1 problem: shop.py:")
+    assert "self.warn_once(stacklevel)" in applied(SHOP, out["edit"])
 
 
 async def test_garbage_and_a_timeout_are_clear_errors_and_change_nothing(ws, tmp_path):
@@ -185,11 +192,11 @@ async def test_garbage_and_a_timeout_are_clear_errors_and_change_nothing(ws, tmp
     assert (ws / "shop.py").read_text() == SHOP
 
 
-async def test_inline_is_jedis_and_a_function_is_refused_with_jedis_reason(ws, tmp_path):
+async def test_inline_is_jedis_and_a_refusal_is_jedis_reason(ws, tmp_path):
     async with running(ws, tmp_path / "cache") as client:
         out = plain(await command(client, "ssc.inline", {
             "textDocument": doc(ws), "position": pos(SHOP, "final = "), "apply": False}))
-        with pytest.raises(JsonRpcException, match="Cannot inline a function"):
+        with pytest.raises(JsonRpcException, match="jedi cannot do this here: Cannot inline"):
             await command(client, "ssc.inline", {"textDocument": doc(ws), "position": pos(SHOP, "total(prices)\n"),
                                                  "apply": False})
     line = SHOP[:SHOP.index("final = ")].count("\n") + 1
@@ -215,8 +222,13 @@ async def test_extract_and_inline_code_actions_resolve_to_checked_edits(ws, tmp_
                 text_document=types.TextDocumentIdentifier(uri=doc(ws)["uri"]), range=types.Range(here, here),
                 context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.RefactorInline])))
             assert [a.title for a in inline] == ["Inline `final`"]
-    assert resolved.title.startswith("Extract variable `with_tax` — checked: no problems")
-    assert resolved.edit is not None and len(fake.completion_requests()) == 1
+    notes = list((resolved.edit.change_annotations or {}).values())
+    assert [(n.label, n.description, n.needs_confirmation) for n in notes] == [
+        ("Extract variable `with_tax`", "checked: no problems", True)]  # the model named it
+    line = SHOP[:SHOP.index("taxed =")].count("\n") + 1
+    assert applied(SHOP, plain_edit(resolved.edit)) == jedis(ws, "extract_variable", line, 12, until_line=line,
+                                                             until_column=33, new_name="with_tax")
+    assert len(fake.completion_requests()) == 1
 
 
 async def test_suggested_names_are_checked_by_the_rename_and_offered_as_renames(ws, tmp_path):

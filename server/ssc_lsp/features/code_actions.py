@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from lsprotocol import types
@@ -54,7 +55,7 @@ class Actions:
 
     def add(self, source: ActionSource) -> None:
         self.sources.append(source)
-        for k in source.kinds:
+        for k in map(kind_text, source.kinds):
             if k not in self.options.code_action_kinds:
                 self.options.code_action_kinds.append(k)
 
@@ -72,7 +73,14 @@ def wanted(kinds: list[str], only: list | None) -> bool:
     when it equals or lies under (`refactor.extract` under `refactor`) a requested one."""
     if not only:
         return True
-    return any(k == str(o) or k.startswith(f"{o}.") for k in kinds for o in only)
+    return any(kind_text(k) == kind_text(o) or kind_text(k).startswith(f"{kind_text(o)}.")
+               for k in kinds for o in only)
+
+
+def kind_text(kind: object) -> str:
+    """A CodeActionKind as it goes on the wire (`refactor.extract`): lsprotocol's kinds are
+    str enums, whose str() and format() on Python 3.11 are `CodeActionKind.RefactorExtract`."""
+    return kind.value if isinstance(kind, Enum) else str(kind)
 
 
 def _resolves_edit(ls) -> bool:
@@ -82,7 +90,7 @@ def _resolves_edit(ls) -> bool:
 
 def _tags_llm(ls) -> bool:
     tags = client_supports(ls, "text_document.code_action.tag_support.value_set") or []
-    return types.CodeActionTag.LLMGenerated in tags
+    return types.CodeActionTag.LlmGenerated in tags
 
 
 def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAction:
@@ -91,7 +99,7 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
     cannot resolve it."""
     data = {**(action.data if isinstance(action.data, dict) else {}), "source": source.name}
     if source.model and _tags_llm(ls):
-        action.tags = [types.CodeActionTag.LLMGenerated]
+        action.tags = [types.CodeActionTag.LlmGenerated]
     keeps_data = bool(client_supports(ls, "text_document.code_action.data_support"))
     later = source.resolve is not None and action.edit is None and action.command is None
     if later and not (keeps_data and _resolves_edit(ls)):
@@ -121,7 +129,7 @@ def register(server) -> None:
                 log.exception("code action source %s failed", source.name)
                 continue
             out.extend(_finish(ls, source, a) for a in offered
-                       if a.kind is None or wanted([str(a.kind)], only))
+                       if a.kind is None or wanted([a.kind], only))
         return out
 
     @server.feature(types.CODE_ACTION_RESOLVE)
