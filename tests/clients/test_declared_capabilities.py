@@ -588,8 +588,8 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
                 text_document=doc(uri=main_uri), range=rng,
                 context=types.CodeActionContext(diagnostics=[
                     get_converter().structure(call, types.Diagnostic)] if call else []))))
-            if get(td, "codeAction.codeActionLiteralSupport"):
-                assert [a["title"] for a in actions] == \
+            if get(td, "codeAction.codeActionLiteralSupport"):  # (refactors on the selection too)
+                assert [a["title"] for a in actions if a.get("kind") == "quickfix"] == \
                     ["Add the missing argument placeholder `factor=...`"]
             else:
                 assert not actions

@@ -119,9 +119,13 @@ def register(server) -> None:
         if not client_supports(ls, "text_document.code_action.code_action_literal_support"):
             return None  # a client that takes only commands: these actions are edits
         only = params.context.only
+        # the kinds the client declared it knows (LSP: values outside may be dropped or shown
+        # as something else): none outside them is offered
+        known = client_supports(
+            ls, "text_document.code_action.code_action_literal_support.code_action_kind.value_set") or None
         out: list[types.CodeAction] = []
         for source in ls.code_actions.sources:
-            if not wanted(source.kinds, only):
+            if not wanted(source.kinds, only) or not wanted(source.kinds, known):
                 continue
             try:
                 offered = source.offer(ls, params)
@@ -129,7 +133,7 @@ def register(server) -> None:
                 log.exception("code action source %s failed", source.name)
                 continue
             out.extend(_finish(ls, source, a) for a in offered
-                       if a.kind is None or wanted([a.kind], only))
+                       if a.kind is None or (wanted([a.kind], only) and wanted([a.kind], known)))
         return out
 
     @server.feature(types.CODE_ACTION_RESOLVE)
