@@ -16,7 +16,7 @@ from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcException
 
 from ssc_lsp.map.jedi_env import project
-from tests.e2e.lsp import request, running
+from tests.e2e.lsp import plain, request, running
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.asyncio
@@ -84,14 +84,6 @@ def doc(root: Path, rel: str = "shop.py") -> dict:
 
 async def command(client, name: str, arg: dict):
     return await client.workspace_execute_command_async(types.ExecuteCommandParams(command=name, arguments=[arg]))
-
-
-def plain(obj):
-    if hasattr(obj, "_asdict"):
-        return {k: plain(v) for k, v in obj._asdict().items()}
-    if isinstance(obj, list | tuple):
-        return [plain(v) for v in obj]
-    return obj
 
 
 def applied(text: str, edit: dict) -> str:

@@ -61,7 +61,7 @@ async def extract(assistant, svc: MapService, rel: str, data: bytes, what: str, 
     if what == FUNCTION:
         start, end = J.statement_span(data, start, end)
     else:
-        start, end = _stripped(data, start, end)
+        start, end = J.stripped(data, start, end)
     if end <= start:
         raise J.Refused("The selection is empty.")
     landing = landing_of(fm, LineIndex(data).point_of_byte(start)[0], what)
@@ -90,14 +90,6 @@ async def inline(svc: MapService, rel: str, data: bytes, at: int) -> Proposal:
     word = _word_at(data, at)
     return check(Proposal(title=f"Inline `{word}`" if word else "Inline", kind=KIND_INLINE, svc=svc,
                           after=dict(after)))
-
-
-def _stripped(data: bytes, start: int, end: int) -> tuple[int, int]:
-    while start < end and data[start:start + 1].isspace():
-        start += 1
-    while end > start and data[end - 1:end].isspace():
-        end -= 1
-    return start, end
 
 
 def _word_at(data: bytes, at: int) -> str | None:

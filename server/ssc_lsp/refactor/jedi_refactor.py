@@ -41,16 +41,22 @@ def statement_span(data: bytes, start: int, end: int) -> tuple[int, int]:
     indentation before it, only blanks after it on its last line), from the first line's code
     to the start of the line after the last."""
     index = LineIndex(data)
-    while start < end and data[start:start + 1] in b" \t\r\n":
-        start += 1
-    while end > start and data[end - 1:end] in b" \t\r\n":
-        end -= 1
+    start, end = stripped(data, start, end)
     row, col = index.point_of_byte(start)
     last, last_col = index.point_of_byte(end)
     head = index.line_bytes(row)[:col]
     tail = index.line_bytes(last)[last_col:]
     if end > start and not head.strip() and not tail.strip() and last + 1 < index.line_count:
         end = index.starts[last + 1]
+    return start, end
+
+
+def stripped(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The selection [start, end) without the blanks around it (an expression selection)."""
+    while start < end and data[start:start + 1].isspace():
+        start += 1
+    while end > start and data[end - 1:end].isspace():
+        end -= 1
     return start, end
 
 
