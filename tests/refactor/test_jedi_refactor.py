@@ -89,3 +89,11 @@ def test_statements_with_no_output_become_a_call_statement(tmp_path):
         "class S:\n    def mark(self):\n        self.seen = True\n\n"
         "    def get(self, key):\n        self.mark()\n        return key\n")
     assert J.without_empty_output(raw, "other") == raw  # only the function just made
+
+
+def test_a_trailing_comment_goes_with_the_selected_statement():
+    data = b"def f(o):\n    v = o.get(1)  # type: ignore\n    return v\n"
+    start, end = J.statement_span(data, data.index(b"v ="), data.index(b")  #") + 1)
+    assert data[start:end] == b"v = o.get(1)  # type: ignore\n"
+    start, end = J.statement_span(data, data.index(b"o.get"), data.index(b")  #") + 1)
+    assert data[start:end] == b"o.get(1)"  # part of a line: an expression, as selected

@@ -38,15 +38,16 @@ class Refused(Exception):
 
 def statement_span(data: bytes, start: int, end: int) -> tuple[int, int]:
     """The selection [start, end) without surrounding blanks; when it covers whole lines (only
-    indentation before it, only blanks after it on its last line), from the first line's code
-    to the start of the line after the last."""
+    indentation before it, only blanks or a comment after it on its last line), from the first
+    line's code to the start of the line after the last (the comment goes with the code)."""
     index = LineIndex(data)
     start, end = stripped(data, start, end)
     row, col = index.point_of_byte(start)
     last, last_col = index.point_of_byte(end)
     head = index.line_bytes(row)[:col]
     tail = index.line_bytes(last)[last_col:]
-    if end > start and not head.strip() and not tail.strip() and last + 1 < index.line_count:
+    rest = tail.strip()
+    if end > start and not head.strip() and (not rest or rest.startswith(b"#")) and last + 1 < index.line_count:
         end = index.starts[last + 1]
     return start, end
 
