@@ -123,7 +123,8 @@ async def _commanded(ls, work, apply: bool) -> dict:
 
 def _offer_extract(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
     rng = params.range
-    if (rng.start.line, rng.start.character) == (rng.end.line, rng.end.character):
+    if (rng.start.line, rng.start.character) == (rng.end.line, rng.end.character) or \
+            ls.service_for(params.text_document.uri) is None:
         return []
     plain = {"start": {"line": rng.start.line, "character": rng.start.character},
              "end": {"line": rng.end.line, "character": rng.end.character}}
