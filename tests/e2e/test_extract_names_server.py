@@ -171,7 +171,8 @@ async def test_jedis_result_goes_through_the_check(ws, tmp_path):
 
 
 async def test_garbage_and_a_timeout_are_clear_errors_and_change_nothing(ws, tmp_path):
-    replies = [Reply(text="I would call it something nice, maybe, or not."), Reply(hang=True)]
+    replies = [Reply(text="I would call it something nice, maybe, or not."), Reply(hang=True),
+               Reply(text="Better names would help here.")]
     with FakeOpenAI(replies) as fake:
         async with running(ws, tmp_path / "cache", options=llm(fake, requestTimeoutMs=1500)) as client:
             arg = {"textDocument": doc(ws), "range": selection(SHOP, "subtotal * (1 + RATE)"), "apply": False}
@@ -179,8 +180,11 @@ async def test_garbage_and_a_timeout_are_clear_errors_and_change_nothing(ws, tmp
                 await command(client, "ssc.extractVariable", arg)
             with pytest.raises(JsonRpcException, match="The model failed"):
                 await command(client, "ssc.extractVariable", arg)
+            with pytest.raises(JsonRpcException, match="holds no names"):
+                await command(client, "ssc.suggestNames", {"textDocument": doc(ws),
+                                                           "position": pos(SHOP, "invoice(prices")})
             status = await request(client, "ssc/status", {})  # still up
-    assert status["ready"] and len(fake.completion_requests()) == 2
+    assert status["ready"] and len(fake.completion_requests()) == 3
     assert (ws / "shop.py").read_text() == SHOP
 
 
