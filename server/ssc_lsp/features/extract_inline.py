@@ -22,7 +22,7 @@ from ..refactor.proposal import Proposal
 from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .deliver import deliver
-from .locate import RequestFailed, at, map_source
+from .locate import RequestFailed, at, map_source, whole_map
 
 EXTRACT_FUNCTION = "ssc.extractFunction"
 EXTRACT_VARIABLE = "ssc.extractVariable"
@@ -88,6 +88,7 @@ def _bytes_of(data: bytes, pos) -> int:
 
 async def _extract(ls, arg: dict, what: str) -> Proposal:
     svc, rel, data = _document(ls, arg["textDocument"]["uri"])
+    await whole_map(svc, "checking the new name and the edit")  # subclasses, the files the check reads
     rng = arg["range"]
     start, end = _bytes_of(data, rng.get("start")), _bytes_of(data, rng.get("end"))
     name = arg.get("name")
@@ -98,6 +99,7 @@ async def _extract(ls, arg: dict, what: str) -> Proposal:
 
 async def _inline(ls, arg: dict) -> Proposal:
     svc, rel, data = _document(ls, arg["textDocument"]["uri"])
+    await whole_map(svc, "checking the edit")
     return await _failing_clearly(E.inline(svc, rel, data, _bytes_of(data, arg["position"])))
 
 
