@@ -6,6 +6,7 @@ gives a clear error with nothing changed (no model call at all when the name is 
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcException
 
 from ssc_lsp.map.jedi_env import project
-from tests.e2e.lsp import plain, request, running
+from tests.e2e.lsp import change, open_doc, plain, request, running
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.asyncio
@@ -252,3 +253,18 @@ async def test_suggested_names_are_checked_by_the_rename_and_offered_as_renames(
     assert any("already" in r["reason"] for r in out["refused"] if r["name"] == "total")
     assert resolved.edit == renamed  # the rename's one code path
     assert not any("to `total`" in a.title for a in actions)
+
+
+async def test_a_buffer_that_moved_on_while_the_model_named_gets_no_edit(ws, tmp_path):
+    with FakeOpenAI([Reply(text='{"name": "with_tax"}', delay=1.5)]) as fake:
+        async with running(ws, tmp_path / "cache", options=llm(fake)) as client:
+            uri = open_doc(client, ws / "shop.py")
+            pending = asyncio.ensure_future(command(client, "ssc.extractVariable", {
+                "textDocument": doc(ws), "range": selection(SHOP, "subtotal * (1 + RATE)"), "apply": False}))
+            for _ in range(200):  # until the model has the question
+                if fake.completion_requests():
+                    break
+                await asyncio.sleep(0.02)
+            change(client, uri, 2, (0, 0), (0, 0), "# typed meanwhile\n")
+            with pytest.raises(JsonRpcException, match="shop.py changed while the refactoring was made"):
+                await pending

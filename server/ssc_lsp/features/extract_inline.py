@@ -65,12 +65,15 @@ def command_arg(args: tuple, command: str, needs: str) -> dict:
     return arg
 
 
-def _document(ls, uri: str):
-    """(service, path, text) of a document: the open buffer, else the disk."""
+async def _document(ls, uri: str):
+    """(service, path, text) of a document: the open buffer, else the disk; read once the whole
+    map is there (the name's check looks at subclasses, the edit check at every file), and
+    nothing awaits between this read and the Proposal but jedi and the model."""
     found = ls.service_for(uri)
     if found is None:
         raise RequestFailed("This file is not in the map.")
     svc, rel = found
+    await whole_map(svc, "checking the new name and the edit")
     if svc.ensure(rel) is None:
         raise RequestFailed(f"{rel} is not in the map.")
     data = map_source(svc)(rel)
@@ -87,20 +90,28 @@ def _bytes_of(data: bytes, pos) -> int:
 
 
 async def _extract(ls, arg: dict, what: str) -> Proposal:
-    svc, rel, data = _document(ls, arg["textDocument"]["uri"])
-    await whole_map(svc, "checking the new name and the edit")  # subclasses, the files the check reads
+    svc, rel, data = await _document(ls, arg["textDocument"]["uri"])
     rng = arg["range"]
     start, end = _bytes_of(data, rng.get("start")), _bytes_of(data, rng.get("end"))
     name = arg.get("name")
     if name is not None and not isinstance(name, str):
         raise JsonRpcInvalidParams("`name` is a string")
-    return await _failing_clearly(E.extract(assistant_of(ls), svc, rel, data, what, start, end, name))
+    proposal = await _failing_clearly(E.extract(assistant_of(ls), svc, rel, data, what, start, end, name))
+    return _unmoved(svc, rel, data, proposal)
 
 
 async def _inline(ls, arg: dict) -> Proposal:
-    svc, rel, data = _document(ls, arg["textDocument"]["uri"])
-    await whole_map(svc, "checking the edit")
-    return await _failing_clearly(E.inline(svc, rel, data, _bytes_of(data, arg["position"])))
+    svc, rel, data = await _document(ls, arg["textDocument"]["uri"])
+    proposal = await _failing_clearly(E.inline(svc, rel, data, _bytes_of(data, arg["position"])))
+    return _unmoved(svc, rel, data, proposal)
+
+
+def _unmoved(svc, rel: str, data: bytes, proposal: Proposal) -> Proposal:
+    """The proposal, if the text it was made from is still the text the client holds (the
+    edit is a diff against that text: made from an older one, it would undo what was typed)."""
+    if map_source(svc)(rel) != data:
+        raise RequestFailed(f"{rel} changed while the refactoring was made; nothing was changed, try again.")
+    return proposal
 
 
 async def _failing_clearly(work) -> Proposal:
