@@ -138,6 +138,9 @@ async def test_a_good_model_name_is_used(ws, tmp_path):
         async with running(ws, tmp_path / "cache", options=llm(fake)) as client:
             out = plain(await command(client, "ssc.extractVariable", {
                 "textDocument": doc(ws), "range": selection(SHOP, "subtotal * (1 + RATE)"), "apply": False}))
+            shown = [[type(v).__name__ for v in vs] for vs in client.progress_reports.values()
+                     if any(getattr(v, "title", None) == "ssc: extracting a variable" for v in vs)]
+    assert shown == [["WorkDoneProgressBegin", "WorkDoneProgressEnd"]]  # while the model named it
     assert out["title"] == "Extract variable `with_tax`" and out["notes"] == []
     line = SHOP[:SHOP.index("taxed =")].count("\n") + 1
     assert applied(SHOP, out["edit"]) == jedis(ws, "extract_variable", line, 12, until_line=line,

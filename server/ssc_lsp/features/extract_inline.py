@@ -23,6 +23,7 @@ from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .deliver import deliver
 from .locate import RequestFailed, at, map_source, whole_map
+from .progress import waiting
 
 EXTRACT_FUNCTION = "ssc.extractFunction"
 EXTRACT_VARIABLE = "ssc.extractVariable"
@@ -36,17 +37,19 @@ def register(server) -> None:
     @server.command(EXTRACT_FUNCTION)
     async def extract_function(ls, *args) -> dict:
         arg = command_arg(args, EXTRACT_FUNCTION, "range")
-        return await _commanded(ls, _extract(ls, arg, E.FUNCTION), bool(arg.get("apply", True)))
+        return await _commanded(ls, _extract(ls, arg, E.FUNCTION), bool(arg.get("apply", True)),
+                                "ssc: extracting a function")
 
     @server.command(EXTRACT_VARIABLE)
     async def extract_variable(ls, *args) -> dict:
         arg = command_arg(args, EXTRACT_VARIABLE, "range")
-        return await _commanded(ls, _extract(ls, arg, E.VARIABLE), bool(arg.get("apply", True)))
+        return await _commanded(ls, _extract(ls, arg, E.VARIABLE), bool(arg.get("apply", True)),
+                                "ssc: extracting a variable")
 
     @server.command(INLINE)
     async def inline(ls, *args) -> dict:
         arg = command_arg(args, INLINE, "position")
-        return await _commanded(ls, _inline(ls, arg), bool(arg.get("apply", True)))
+        return await _commanded(ls, _inline(ls, arg), bool(arg.get("apply", True)), "ssc: inlining")
 
     add_source(server, ActionSource(name=EXTRACT_SOURCE, kinds=[types.CodeActionKind.RefactorExtract],
                                     offer=_offer_extract, resolve=_resolve, model=True))
@@ -123,9 +126,10 @@ async def _failing_clearly(work) -> Proposal:
         raise RequestFailed(str(e)) from None
 
 
-async def _commanded(ls, work, apply: bool) -> dict:
+async def _commanded(ls, work, apply: bool, title: str) -> dict:
     try:
-        proposal = await work
+        async with waiting(ls, title):
+            proposal = await work
     except LLMError as e:
         raise RequestFailed(f"The model failed: {e}; nothing was changed.") from None
     return await deliver(ls, proposal, apply)
