@@ -82,7 +82,7 @@ def _resolves_edit(ls) -> bool:
 
 def _tags_llm(ls) -> bool:
     tags = client_supports(ls, "text_document.code_action.tag_support.value_set") or []
-    return types.CodeActionTag.LLMGenerated in tags
+    return types.CodeActionTag.LlmGenerated in tags
 
 
 def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAction:
@@ -91,7 +91,7 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
     cannot resolve it."""
     data = {**(action.data if isinstance(action.data, dict) else {}), "source": source.name}
     if source.model and _tags_llm(ls):
-        action.tags = [types.CodeActionTag.LLMGenerated]
+        action.tags = [types.CodeActionTag.LlmGenerated]
     keeps_data = bool(client_supports(ls, "text_document.code_action.data_support"))
     later = source.resolve is not None and action.edit is None and action.command is None
     if later and not (keeps_data and _resolves_edit(ls)):
