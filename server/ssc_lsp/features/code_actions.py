@@ -54,7 +54,7 @@ class Actions:
 
     def add(self, source: ActionSource) -> None:
         self.sources.append(source)
-        for k in source.kinds:
+        for k in map(kind_value, source.kinds):
             if k not in self.options.code_action_kinds:
                 self.options.code_action_kinds.append(k)
 
@@ -72,7 +72,13 @@ def wanted(kinds: list[str], only: list | None) -> bool:
     when it equals or lies under (`refactor.extract` under `refactor`) a requested one."""
     if not only:
         return True
-    return any(k == str(o) or k.startswith(f"{o}.") for k in kinds for o in only)
+    asked = [kind_value(o) for o in only]
+    return any(k == o or k.startswith(f"{o}.") for k in map(kind_value, kinds) for o in asked)
+
+
+def kind_value(kind: object) -> str:
+    """A CodeActionKind as its LSP string (`str()` of the enum is "CodeActionKind.QuickFix")."""
+    return str(getattr(kind, "value", kind))
 
 
 def _resolves_edit(ls) -> bool:
@@ -121,7 +127,7 @@ def register(server) -> None:
                 log.exception("code action source %s failed", source.name)
                 continue
             out.extend(_finish(ls, source, a) for a in offered
-                       if a.kind is None or wanted([str(a.kind)], only))
+                       if a.kind is None or wanted([kind_value(a.kind)], only))
         return out
 
     @server.feature(types.CODE_ACTION_RESOLVE)

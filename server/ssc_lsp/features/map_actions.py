@@ -23,7 +23,7 @@ def _overlaps(r: tuple[int, int, int, int], rng: types.Range, index, ls) -> bool
 
 
 def register(server) -> None:
-    add_source(server, ActionSource("map", [str(types.CodeActionKind.QuickFix)], offer))
+    add_source(server, ActionSource("map", [types.CodeActionKind.QuickFix.value], offer))
 
 
 def offer(ls, params: types.CodeActionParams) -> list[types.CodeAction]:

@@ -34,7 +34,7 @@ from .locate import at
 log = logging.getLogger(__name__)
 
 EXPLAIN = "ssc.explain"
-REWRITE = str(types.CodeActionKind.RefactorRewrite)
+REWRITE = types.CodeActionKind.RefactorRewrite.value
 GENERATE_TESTS = "refactor.generate"  # under `refactor`: the new tests are a new part of the code
 DOC_NAME_PROBLEM = "docstring name"
 BUILTIN_WORDS = frozenset({"None", "True", "False", "self", "cls", "Args", "Returns", "Raises"})
@@ -131,7 +131,7 @@ def offer_explain(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
            "range": {"start": {"line": params.range.start.line, "character": params.range.start.character},
                      "end": {"line": params.range.end.line, "character": params.range.end.character}}}
     return [types.CodeAction(title="Explain with ssc",
-                             command=types.Command("Explain with ssc", EXPLAIN, [arg]))]
+                             command=types.Command(title="Explain with ssc", command=EXPLAIN, arguments=[arg]))]
 
 
 # -- resolving (the model) -----------------------------------------------------------------------
