@@ -110,10 +110,11 @@ def llm(fake: FakeOpenAI, **extra) -> dict:
     return {"llm": {"baseUrl": fake.base_url, "model": "fake-coder", "retries": 0, **extra}}
 
 
-def at_line(uri: str, line: int, end: int = 0, only: list[str] | None = None) -> types.CodeActionParams:
+def at_line(uri: str, line: int, end: int = 0, only: list[str] | None = None,
+            end_char: int = 8) -> types.CodeActionParams:
     return types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(types.Position(line, 4), types.Position(line + end, 8 if end else 4)),
+        range=types.Range(types.Position(line, 4), types.Position(line + end, end_char if end else 4)),
         context=types.CodeActionContext(diagnostics=[], only=only))
 
 
@@ -329,7 +330,7 @@ async def test_explain_returns_markdown_with_the_maps_facts(proj, tmp_path):
     with FakeOpenAI([Reply(text="It applies the shop's discount to the total.")]) as fake:
         async with running(proj, tmp_path / "cache", capabilities=caps(), options=llm(fake)) as client:
             uri = open_doc(client, proj / "calc/shop.py")
-            action = (await actions(client, uri, 3, end=9))["Explain with ssc"]
+            action = (await actions(client, uri, 3, end=10, end_char=0))["Explain with ssc"]
             assert fake.completion_requests() == []
             result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
                 command=action.command.command, arguments=action.command.arguments))

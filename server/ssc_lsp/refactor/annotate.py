@@ -369,7 +369,7 @@ def imports_for(d: Def, used: set[str], found: list[Slot]) -> list[str]:
         else:
             classes = [loc for loc in d.svc.ws.symbols_named(name)
                        if loc.symbol.kind == "class" and "::" in loc.symbol.id
-                       and loc.symbol.parent == loc.file.path]
+                       and loc.symbol.parent in ("", loc.file.path)]
             if len(classes) == 1 and classes[0].file.path != d.rel:
                 out.append(f"from {classes[0].file.module} import {name}")
     return out

@@ -115,10 +115,10 @@ def fixtures_for(svc: MapService, test_path: str) -> dict[str, str]:
             if fm is None or (rel == test_path and f != folder):
                 continue
             for s in fm.symbols:
-                if s.kind == FUNCTION and s.parent == fm.path and any(
+                if s.kind == FUNCTION and s.parent in ("", fm.path) and any(
                         re.match(r"(?:pytest\.)?fixture\b", x) for x in s.decorators):
                     sig = s.signature.render(s.name) if s.signature else f"def {s.name}(...)"
-                    out[s.name] = f"{rel}:{s.range[0] + 1}: {sig}" + (f"  # {s.doc}" if s.doc else "")
+                    out[s.name] = f"{rel}:{s.name_range[0] + 1}: {sig}" + (f"  # {s.doc}" if s.doc else "")
     return out
 
 
