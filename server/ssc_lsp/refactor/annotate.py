@@ -24,8 +24,8 @@ import tree_sitter as ts
 from ..context.jedi_infer import jedi_helper_for
 from ..map.navigation import uses
 from ..map.positions import LineIndex
-from ..map.service import MapService
 from ..map.workspace import Located
+from .model import redacted, refused
 from .target import ActionError, Def
 
 JEDI_DEADLINE_S = 4.0  # per position; inference past that is left to the model
@@ -117,7 +117,7 @@ def literal_type(node: ast.expr | None) -> str | None:
     return None
 
 
-def _value_type(svc: MapService, d: Def, text: str) -> str | None:
+def _default_type(d: Def, text: str) -> str | None:
     """The literal type of a default that names a module constant (`rate=TAX_RATE`)."""
     try:
         node = ast.parse(text, mode="eval").body
@@ -183,7 +183,7 @@ async def slots(d: Def, h: Header) -> list[Slot]:
         default = defaults.get(name)
         if default is not None:
             seg = ast.get_source_segment(textwrap.dedent(_text(d, h)).strip() + "\n    pass\n", default)
-            slot.add(literal_type(default) or (_value_type(d.svc, d, seg) if seg else None), "its default")
+            slot.add(literal_type(default) or (_default_type(d, seg) if seg else None), "its default")
         line = base_line + a.lineno - 1
         col = a.col_offset + (_indent_bytes(d, h) if a.lineno == 1 else 0)
         for t in await _infer(helper, path, code, index, line, col):
@@ -242,16 +242,16 @@ async def _infer(helper, path: str, code: str, index: LineIndex, row: int, byte_
 
 
 def call_sites(d: Def) -> list[str]:
-    """Up to CALL_SITES_SHOWN lines that call `d`, as `path:line: code` (the map's uses)."""
-
+    """Up to CALL_SITES_SHOWN lines that call `d`, as `path:line: code` (the map's uses; none
+    of a file that may not reach a model, secrets redacted)."""
     out = []
     for u in uses(d.svc.ws, d.svc.resolver, Located(d.fm, d.sym), include_binds=False):
-        if u.ref.nargs < 0:
+        if u.ref.nargs < 0 or refused(d.svc, u.file.path):
             continue
         text = d.svc.text_of(u.file.path) or ""
         lines = text.split("\n")
         if u.row < len(lines):
-            out.append(f"{u.file.path}:{u.row + 1}: {lines[u.row].strip()}")
+            out.append(f"{u.file.path}:{u.row + 1}: {redacted(d.svc, u.file.path, lines[u.row].strip())}")
         if len(out) >= CALL_SITES_SHOWN:
             break
     return out

@@ -147,7 +147,10 @@ def placed(d: Def, text: str) -> bytes:
         end = d.data.find(b"\n", old.end_byte)
         end = len(d.data) if end < 0 else end + 1
         return d.data[:start] + new + d.data[end:]
+    colon = next((c for c in d.node.children if c.type == ":"), None)
     start = d.line_start(first.start_byte)
+    if colon is not None:  # right under the header, above the comments that open the body
+        start = min(start, d.data.find(b"\n", colon.end_byte) + 1)
     return d.data[:start] + new + d.data[start:]
 
 

@@ -13,6 +13,7 @@ from ..map.filemap import FileMap
 from ..map.resolve import External
 from ..map.service import MapService
 from ..map.workspace import Located
+from .model import refused
 
 FACTS_MAX = 30  # names described, in order of first use
 SELECTION_MAX_CHARS = 12000
@@ -35,7 +36,7 @@ def facts(svc: MapService, fm: FileMap, start: tuple[int, int], end: tuple[int, 
     for _, _, ref, unit in sorted(uses, key=lambda x: (x[0], x[1])):
         t = svc.resolver.resolve_ref(fm, ref, unit)
         if isinstance(t, Located):
-            if t.symbol.kind == "parameter" or t.symbol.id in out:
+            if t.symbol.kind == "parameter" or t.symbol.id in out or refused(svc, t.file.path):
                 continue
             s = t.symbol
             what = s.signature.render(s.name) if s.signature else f"{s.kind} `{s.qualname}`"
