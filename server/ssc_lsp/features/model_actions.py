@@ -118,6 +118,10 @@ def offer_tests(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
     here, sym = found
     if testgen.is_test_path(here.fm.path) or here.fm.path.endswith("conftest.py"):
         return []
+    while sym is not None and not testgen.importable(here.fm, sym):  # a closure: its function
+        sym = here.fm.by_id.get(sym.parent or "")
+    if sym is None or sym.kind not in (FUNCTION, METHOD):
+        return []
     return [_action(f"Generate tests for {sym.name} (ssc)", GENERATE_TESTS, params.text_document.uri, sym)]
 
 

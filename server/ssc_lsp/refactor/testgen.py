@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..grounding.edit_check import EditProblem
 from ..map.filemap import FileMap
-from ..map.records import CLASS, FUNCTION, REF_IMPORT
+from ..map.records import CLASS, FUNCTION, REF_IMPORT, Symbol
 from ..map.service import MapService
 from ..map.workspace import Located
 from .model import redacted, refused
@@ -56,6 +56,18 @@ class Plan:
     style: str  # "pytest" | "unittest"
     fixtures: dict[str, str] = field(default_factory=dict)  # name -> "path:line: def ...(...)"
     imports_target: bool = False  # the module already imports the function
+
+
+def importable(fm: FileMap, sym: Symbol) -> bool:
+    """Whether a test can import `sym`: a module's function or a method of its classes (a
+    function nested in a function cannot be reached)."""
+    parent = sym.parent
+    while parent and parent != fm.path:
+        owner = fm.by_id.get(parent)
+        if owner is None or owner.kind != CLASS:
+            return False
+        parent = owner.parent
+    return True
 
 
 def _imports_of(svc: MapService, fm: FileMap, d: Def) -> int:
