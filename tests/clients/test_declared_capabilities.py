@@ -589,15 +589,15 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
                 context=types.CodeActionContext(diagnostics=[
                     get_converter().structure(call, types.Diagnostic)] if call else []))))
             if get(td, "codeAction.codeActionLiteralSupport"):
-                assert [a["title"] for a in actions] == \
+                assert [a["title"] for a in actions if a.get("kind") == "quickfix"] == \
                     ["Add the missing argument placeholder `factor=...`"]
             else:
                 assert not actions
 
             # the server's commands
             listed = init.capabilities.execute_command_provider.commands
-            assert {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion"} <= set(listed)
-            assert not {"ssc.refactor", "ssc.explain"} & set(listed)  # not implemented: not listed
+            assert {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion", "ssc.explain"} <= set(listed)
+            assert "ssc.refactor" not in listed  # not implemented: not listed
             md = await ask(client, "workspace/executeCommand", types.ExecuteCommandParams(
                 command="ssc.showContext",
                 arguments=[{"textDocument": {"uri": main_uri}, "position": {"line": 6, "character": 13}}]))

@@ -60,6 +60,7 @@ FILES = {
             Returns:
                 The sum after the discount.
             """
+            password = "hunter2-correct-horse"
             return apply_discount(total)
 
 
@@ -245,7 +246,7 @@ async def test_annotations_from_jedi_and_the_map_and_invented_types(proj, tmp_pa
             sent = fake.completion_requests()[0].prompt_text
             assert "parameter `price`: float (jedi, from the call sites)" in sent
             assert "parameter `rate`: float (its default)" in sent
-            assert "calc/shop.py:16: SAMPLE = apply_discount(19.99)" in sent
+            assert "calc/shop.py:17: SAMPLE = apply_discount(19.99)" in sent
             after = applied(text, done.edit, uri)
             assert after == text.replace("def apply_discount(price, rate=DISCOUNT):",
                                          "def apply_discount(price: float, rate: float = DISCOUNT) -> float:")
@@ -330,7 +331,7 @@ async def test_explain_returns_markdown_with_the_maps_facts(proj, tmp_path):
     with FakeOpenAI([Reply(text="It applies the shop's discount to the total.")]) as fake:
         async with running(proj, tmp_path / "cache", capabilities=caps(), options=llm(fake)) as client:
             uri = open_doc(client, proj / "calc/shop.py")
-            action = (await actions(client, uri, 3, end=10, end_char=0))["Explain with ssc"]
+            action = (await actions(client, uri, 3, end=11, end_char=0))["Explain with ssc"]
             assert fake.completion_requests() == []
             result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
                 command=action.command.command, arguments=action.command.arguments))
@@ -339,13 +340,14 @@ async def test_explain_returns_markdown_with_the_maps_facts(proj, tmp_path):
             assert "`apply_discount`: function defined at `calc/pricing.py:6`" in md
             sent = fake.completion_requests()[0].prompt_text
             assert "return apply_discount(total)" in sent and "calc/pricing.py:6" in sent
+            assert "hunter2" not in sent and "password = " in sent  # the secret redacted
 
 
 async def test_garbage_and_timeout_give_a_clear_message_and_the_server_stays_up(proj, tmp_path):
     replies = [Reply(garbage="this is not an event stream"), Reply(hang=True),
                Reply(text="Apply a discount.")]
     with FakeOpenAI(replies) as fake:
-        options = llm(fake, requestTimeoutMs=1500)
+        options = llm(fake, requestTimeoutMs=1500, timeoutMs=1500)
         async with running(proj, tmp_path / "cache", capabilities=caps(), options=options) as client:
             uri = open_doc(client, proj / PRICING)
             action = (await actions(client, uri, DEF_LINE))["Generate a docstring for apply_discount (ssc)"]
@@ -354,5 +356,7 @@ async def test_garbage_and_timeout_give_a_clear_message_and_the_server_stays_up(
                 assert done.edit is None
             said = [m.message for m in client.messages if "docstring" in m.message]
             assert len(said) == 2, said
+            assert "not OpenAI-compatible" in said[0], said
+            assert "took longer than" in said[1], said
             done = await resolve(client, action)  # still up, and the next answer lands
             assert '"""Apply a discount."""' in applied((proj / PRICING).read_text(), done.edit, uri)

@@ -177,3 +177,33 @@ def test_a_new_test_asking_for_a_fixture_nothing_defines_is_a_problem(tmp_path):
         ''').encode()
     found = testgen.problems(plan, None, after, 4)
     assert [(p.kind, p.symbol, p.range[0]) for p in found] == [(testgen.FIXTURE_PROBLEM, "elsewhere", 8)]
+
+
+def test_tests_are_appended_with_the_imports_the_module_lacks_at_its_top(tmp_path):
+    svc = mapped(tmp_path, {**PROJECT, "tests/unit/test_core.py": textwrap.dedent('''\
+        import pytest
+
+
+        def test_add():
+            from pkg.core import sub
+            assert sub(2, 1) == 1
+        ''')})
+    d = load(svc, "pkg/core.py", "pkg/core.py::sub")
+    plan = testgen.plan(d)
+    assert (plan.path, plan.style) == ("tests/unit/test_core.py", "pytest")
+    after, first = testgen.merged(d, plan, "import pytest\nfrom pkg.core import sub\n\n\n"
+                                           "def test_sub():\n    assert sub(3, 1) == 2\n")
+    assert after.decode() == textwrap.dedent('''\
+        import pytest
+        from pkg.core import sub
+
+
+        def test_add():
+            from pkg.core import sub
+            assert sub(2, 1) == 1
+
+
+        def test_sub():
+            assert sub(3, 1) == 2
+        ''')
+    assert after.decode().split("\n")[first] == "def test_sub():"

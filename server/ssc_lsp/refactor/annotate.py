@@ -14,9 +14,11 @@ rest is left to the edit check, which reports it.
 from __future__ import annotations
 
 import ast
+import asyncio
 import builtins
 import textwrap
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
@@ -139,18 +141,20 @@ def _value_type_text(text: str) -> str | None:
         return None
 
 
-def returns_of(f: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
-    """The function's own return statements (nested functions and classes left out)."""
-    out: list[ast.Return] = []
+def own_nodes(f: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of the function's own body (nested functions, classes and lambdas left out)."""
     todo: list[ast.AST] = list(f.body)
     while todo:
         n = todo.pop()
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
-        if isinstance(n, ast.Return):
-            out.append(n)
+        yield n
         todo.extend(ast.iter_child_nodes(n))
-    return out
+
+
+def returns_of(f: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
+    """The function's own return statements."""
+    return [n for n in own_nodes(f) if isinstance(n, ast.Return)]
 
 
 def _jedi_type(name: dict) -> str | None:
@@ -164,16 +168,15 @@ def _jedi_type(name: dict) -> str | None:
 
 
 async def slots(d: Def, h: Header) -> list[Slot]:
-    """What is known of each parameter and the return that lacks an annotation."""
+    """What is known of each parameter and the return that lacks an annotation. jedi is asked
+    about every place at once: the wait is one deadline, not one per place."""
     wanted = missing(d, h)
     out = {n: Slot(n) for n in wanted}
     args = dict((a.arg, (kind, a)) for kind, a in all_args(h.tree))
     defaults = _defaults(h.tree)
     base_line = d.data.count(b"\n", 0, h.start)  # ast rows are relative to the header
-    index = LineIndex(d.data)
-    helper = jedi_helper_for(d.svc)
-    code = d.data.decode("utf-8", errors="replace")
-    path = d.svc.abspath(d.rel)
+    indent = _indent_bytes(d, h)
+    asks: list[tuple[Slot, str, int, int]] = []  # (slot, why, row, byte column) for jedi
     for name, slot in out.items():
         if name == "return":
             continue
@@ -184,27 +187,38 @@ async def slots(d: Def, h: Header) -> list[Slot]:
         if default is not None:
             seg = ast.get_source_segment(textwrap.dedent(_text(d, h)).strip() + "\n    pass\n", default)
             slot.add(literal_type(default) or (_default_type(d, seg) if seg else None), "its default")
-        line = base_line + a.lineno - 1
-        col = a.col_offset + (_indent_bytes(d, h) if a.lineno == 1 else 0)
-        for t in await _infer(helper, path, code, index, line, col):
-            slot.add(t, "jedi, from the call sites")
+        asks.append((slot, "jedi, from the call sites", base_line + a.lineno - 1,
+                     a.col_offset + (indent if a.lineno == 1 else 0)))
     if "return" in out:
         slot = out["return"]
+        whole = h_full(d)
+        rets = returns_of(whole)
         if d.sym.name == "__init__":
             slot.add("None", "__init__ returns None")
-        rets = returns_of(h_full(d))
-        if not rets:
+        elif _generator(whole):
+            slot.add("Iterator", "a generator: Iterator[the yielded type]")
+        elif not rets:
             slot.add("None", "no return statement")
         for r in rets:
             if r.value is None:
                 slot.add("None", "a bare return")
                 continue
             slot.add(literal_type(r.value), "a returned literal")
-            line = base_line + r.value.end_lineno - 1
-            col = r.value.end_col_offset + _indent_bytes(d, h)  # h_full's text is dedented
-            for t in await _infer(helper, path, code, index, line, col):
-                slot.add(t, "jedi, from a returned value")
+            asks.append((slot, "jedi, from a returned value", base_line + r.value.end_lineno - 1,
+                         r.value.end_col_offset + indent))  # h_full's text is dedented
+    helper = jedi_helper_for(d.svc)
+    index = LineIndex(d.data)
+    code = d.data.decode("utf-8", errors="replace")
+    path = d.svc.abspath(d.rel)
+    found = await asyncio.gather(*(_infer(helper, path, code, index, row, col) for _, _, row, col in asks))
+    for (slot, why, _, _), types_ in zip(asks, found, strict=True):
+        for t in types_:
+            slot.add(t, why)
     return [out[n] for n in wanted]
+
+
+def _generator(f: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own_nodes(f))
 
 
 def _text(d: Def, h: Header) -> str:

@@ -188,9 +188,20 @@ def merged(d: Def, p: Plan, answer_code: str) -> tuple[bytes, int]:
     if not p.exists:
         return ("\n".join(imports) + ("\n\n\n" if imports else "") + rest + "\n").encode(), 0
     data = text_now(d.svc, p.path) or b""
-    have = {ln.strip() for ln in data.decode("utf-8", errors="replace").split("\n")}
+    have = _top_level_imports(data)
     data = with_imports(data, [ln for ln in imports if ln.strip() not in have]).rstrip(b"\n") + b"\n\n\n"
     return data + rest.encode() + b"\n", data.count(b"\n")
+
+
+def _top_level_imports(data: bytes) -> set[str]:
+    """The module's own import lines (not those inside functions), stripped."""
+    lines = data.decode("utf-8", errors="replace").split("\n")
+    try:
+        tree = ast.parse(data)
+    except SyntaxError:
+        return set()
+    return {lines[i].strip() for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+            for i in range(n.lineno - 1, n.end_lineno or n.lineno)}
 
 
 def problems(p: Plan, before: bytes | None, after: bytes, first_new_row: int) -> list[EditProblem]:
