@@ -84,45 +84,52 @@ def _def_here(ls, params: types.CodeActionParams, kinds: tuple[str, ...]):
     return (here, sym) if sym is not None else None
 
 
-def _action(title: str, kind: str, uri: str, sym) -> types.CodeAction:
-    return types.CodeAction(title=title, kind=kind, data={"uri": uri, "symbol": sym.id})
+def _offer(kinds: tuple[str, ...], make):
+    """An `offer` for the definition at the cursor: `make(here, symbol)` says the action's
+    (title, kind, symbol), or None when it does not apply there."""
+    def offer(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
+        found = _def_here(ls, params, kinds)
+        made = make(*found) if found is not None else None
+        if made is None:
+            return []
+        title, kind, sym = made
+        return [types.CodeAction(title=title, kind=kind,
+                                 data={"uri": params.text_document.uri, "symbol": sym.id})]
+    offer.__doc__ = make.__doc__
+    return offer
 
 
-def offer_docstring(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
-    found = _def_here(ls, params, (FUNCTION, METHOD, CLASS))
-    if found is None:
-        return []
-    _, sym = found
+def _docstring(here, sym):
+    """Any function or class: "update" when it has a docstring."""
     verb = "Update the docstring of" if sym.doc else "Generate a docstring for"
-    return [_action(f"{verb} {sym.name} (ssc)", REWRITE, params.text_document.uri, sym)]
+    return f"{verb} {sym.name} (ssc)", REWRITE, sym
 
 
-def offer_annotate(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
-    found = _def_here(ls, params, (FUNCTION, METHOD))
-    if found is None:
-        return []
-    _, sym = found
+def _annotate(here, sym):
+    """A function with a parameter (not self/cls) or a return without an annotation."""
     sig = sym.signature
     if sig is None:
-        return []
-    params_ = sig.params[1:] if sym.kind == METHOD and "staticmethod" not in sym.decorators else sig.params
-    if sig.returns and all(p.annotation for p in params_):
-        return []
-    return [_action(f"Add type annotations to {sym.name} (ssc)", REWRITE, params.text_document.uri, sym)]
+        return None
+    params = sig.params[1:] if sym.kind == METHOD and "staticmethod" not in sym.decorators else sig.params
+    if sig.returns and all(p.annotation for p in params):
+        return None
+    return f"Add type annotations to {sym.name} (ssc)", REWRITE, sym
 
 
-def offer_tests(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
-    found = _def_here(ls, params, (FUNCTION, METHOD))
-    if found is None:
-        return []
-    here, sym = found
+def _tests(here, sym):
+    """A function a test can import (a closure: its function), not in a test module."""
     if testgen.is_test_path(here.fm.path) or here.fm.path.endswith("conftest.py"):
-        return []
-    while sym is not None and not testgen.importable(here.fm, sym):  # a closure: its function
+        return None
+    while sym is not None and not testgen.importable(here.fm, sym):
         sym = here.fm.by_id.get(sym.parent or "")
     if sym is None or sym.kind not in (FUNCTION, METHOD):
-        return []
-    return [_action(f"Generate tests for {sym.name} (ssc)", GENERATE_TESTS, params.text_document.uri, sym)]
+        return None
+    return f"Generate tests for {sym.name} (ssc)", GENERATE_TESTS, sym
+
+
+offer_docstring = _offer((FUNCTION, METHOD, CLASS), _docstring)
+offer_annotate = _offer((FUNCTION, METHOD), _annotate)
+offer_tests = _offer((FUNCTION, METHOD), _tests)
 
 
 def offer_explain(ls, params: types.CodeActionParams) -> list[types.CodeAction]:

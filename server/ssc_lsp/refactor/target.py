@@ -25,12 +25,16 @@ class ActionError(Exception):
 
 
 def text_now(svc: MapService, rel: str) -> bytes | None:
-    """The text the editor holds for `rel`: the open buffer, else the file on disk."""
+    """The text the editor holds for `rel`: the open buffer, else the file's bytes on disk (what
+    an edit's ranges are counted in); None: no such file."""
     doc = svc.docs.get(rel)
     if doc is not None:
         return doc.data
-    text = svc.text_of(rel)
-    return text.encode("utf-8") if text is not None else None
+    try:
+        with open(svc.abspath(rel), "rb") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def def_at(fm: FileMap, row: int, kinds: tuple[str, ...] = DEFINITIONS) -> Symbol | None:
