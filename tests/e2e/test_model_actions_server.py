@@ -360,3 +360,31 @@ async def test_garbage_and_timeout_give_a_clear_message_and_the_server_stays_up(
             assert "took longer than" in said[1], said
             done = await resolve(client, action)  # still up, and the next answer lands
             assert '"""Apply a discount."""' in applied((proj / PRICING).read_text(), done.edit, uri)
+
+
+async def test_a_client_without_resolve_gets_a_command_that_asks_the_model_and_applies(proj, tmp_path):
+    base = caps()
+    ca = attrs.evolve(base.text_document.code_action, resolve_support=None)
+    no_resolve = attrs.evolve(base, text_document=attrs.evolve(base.text_document, code_action=ca))
+    with FakeOpenAI([Reply(text="Apply a discount to a price.")]) as fake:
+        async with running(proj, tmp_path / "cache", capabilities=no_resolve, options=llm(fake)) as client:
+            asked: list[types.ApplyWorkspaceEditParams] = []
+
+            @client.feature(types.WORKSPACE_APPLY_EDIT)
+            def apply_edit(params: types.ApplyWorkspaceEditParams):
+                asked.append(params)
+                return types.ApplyWorkspaceEditResult(applied=True)
+
+            uri = open_doc(client, proj / PRICING)
+            action = (await actions(client, uri, DEF_LINE))["Generate a docstring for apply_discount (ssc)"]
+            assert action.command.command == "ssc.applyAction" and action.data is None
+            assert fake.completion_requests() == []
+            result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+                command=action.command.command, arguments=action.command.arguments))
+            result = result if isinstance(result, dict) else result._asdict()
+            assert result["applied"] is True and result["summary"] == "checked: no problems"
+            assert len(fake.completion_requests()) == 1
+            (params,) = asked
+            assert params.label.endswith("checked: no problems")
+            after = applied((proj / PRICING).read_text(), params.edit, uri)
+            assert '    """Apply a discount to a price."""\n    return round(' in after
