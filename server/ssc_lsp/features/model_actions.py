@@ -11,10 +11,8 @@ sent (refactor.model.refused/redacted).
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import logging
-import re
 import uuid
 
 from lsprotocol import types
@@ -36,8 +34,6 @@ log = logging.getLogger(__name__)
 EXPLAIN = "ssc.explain"
 REWRITE = types.CodeActionKind.RefactorRewrite.value
 GENERATE_TESTS = "refactor.generate"  # under `refactor`: the new tests are a new part of the code
-DOC_NAME_PROBLEM = "docstring name"
-BUILTIN_WORDS = frozenset({"None", "True", "False", "self", "cls", "Args", "Returns", "Raises"})
 
 
 def register(server) -> None:
@@ -61,7 +57,7 @@ def register(server) -> None:
             raise JsonRpcInvalidParams(f"{EXPLAIN} takes {{textDocument: {{uri}}, range}}") from None
         try:
             return {"markdown": await _explain(ls, uri, start, end)}
-        except (ActionError, LLMError) as e:
+        except (ActionError, LLMError, PermissionError) as e:
             message = e.message if isinstance(e, LLMError) else str(e)
             ls.tell(f"Explain: {message}", types.MessageType.Warning)
             return {"markdown": None, "error": message}
@@ -209,7 +205,7 @@ async def resolve_docstring(ls, action: types.CodeAction) -> Proposal:
     after = docstrings.placed(d, text)
     p = check(Proposal(f"Docstring of {d.sym.name} ({style.name} style)", REWRITE, d.svc,
                        {d.rel: after}, model_made=True))
-    _add(p, _doc_names(d, text, after))
+    _add(p, docstrings.unknown_names(d, text, after))
     return p
 
 
@@ -251,45 +247,13 @@ def _add(p: Proposal, found: list[EditProblem]) -> None:
         p.result.problems.extend(found)
 
 
-def _doc_names(d: Def, text: str, after: bytes) -> list[EditProblem]:
-    """Names a docstring shows as code (in backticks, or called) that are nowhere: not in the
-    definition's code, not a name of the workspace, not a builtin. Each is a problem on the line
-    of the new docstring where it appears."""
-    known = set(re.findall(r"[A-Za-z_]\w*", d.source)) | BUILTIN_WORDS
-    shown = set(re.findall(r"`+([A-Za-z_][\w.]*)(?:\(\))?`+", text)) | set(re.findall(r"\b([A-Za-z_]\w*)\(", text))
-    lines = after.decode("utf-8", errors="replace").split("\n")
-    head = text.split("\n", 1)[0]
-    top = next((i for i in range(d.node.start_point[0], len(lines)) if head in lines[i]), d.node.start_point[0])
-    out: list[EditProblem] = []
-    for name in sorted(shown):
-        if all(p in known or hasattr(builtins, p) or next(d.svc.ws.symbols_named(p), None) is not None
-               for p in name.split(".")):
-            continue
-        row = top + next((i for i, ln in enumerate(text.split("\n")) if name in ln), 0)
-        out.append(EditProblem(d.rel, (row, 0, row, 0), DOC_NAME_PROBLEM,
-                               f"the docstring names `{name}`, which neither the code nor the workspace has",
-                               name))
-    return out
-
-
 async def _explain(ls, uri: str, start: tuple[int, int], end: tuple[int, int]) -> str:
     here = at(ls, uri, types.Position(*start))
     there = ls.where(uri, types.Position(*end))
     if here is None or there is None:
         raise ActionError("the document is not in a workspace the server maps")
-    svc, fm = here.svc, here.fm
-    data = text_now(svc, fm.path) or b""
-    index = there.index
-    a = index.byte_of_point(here.row, here.col)
-    b = index.byte_of_point(there.row, there.col)
-    if b <= a:
-        raise ActionError("select the code to explain")
-    code = redacted(svc, fm.path, data[a:b].decode("utf-8", errors="replace"))
-    found = explain.facts(svc, fm, (here.row, here.col), (there.row, there.col))
-    around_sym = def_at(fm, here.row)
-    around = around_sym.signature.render(around_sym.name) if around_sym is not None and around_sym.signature \
-        else (f"class {around_sym.name}" if around_sym is not None else None)
-    answer = await _ask(ls, "Explain with ssc", explain.task(fm.path, code, around, found))
+    task, found = explain.prepare(here.svc, here.fm, (here.row, here.col), (there.row, there.col))
+    answer = await _ask(ls, "Explain with ssc", task)
     if not answer.strip():
         raise ActionError("the model answered nothing")
     return explain.markdown(answer, found)

@@ -9,10 +9,12 @@ statement of the body) with the body's indentation and quotes that cannot break 
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..grounding.edit_check import EditProblem
 from ..map.service import MapService
 from .model import refused
 from .target import ActionError, Def
@@ -30,6 +32,9 @@ STYLE_MIN_FILES = 2
 STYLE_MAX_FILES = 300  # files read to decide (the open ones first); each is a regex scan
 EXAMPLE_MAX_CHARS = 1200
 DOCSTRING_MAX_CHARS = 6000  # a longer answer is not a docstring
+DOC_NAME_PROBLEM = "docstring name"
+# words a docstring may show as code that no code defines
+BUILTIN_WORDS = frozenset({"None", "True", "False", "self", "cls", "Args", "Returns", "Raises"})
 
 STYLE_WORDS = {
     "google": "Google style: a summary line, a blank line, then `Args:`, `Returns:`, `Raises:` "
@@ -165,3 +170,24 @@ def _docstring_stmt(body):
 def has_docstring(d: Def) -> bool:
     body = d.node.child_by_field_name("body")
     return body is not None and _docstring_stmt(body) is not None
+
+
+def unknown_names(d: Def, text: str, after: bytes) -> list[EditProblem]:
+    """Names a docstring shows as code (in backticks, or called) that are nowhere: not in the
+    definition's code, not a name of the workspace, not a builtin. Each is a problem on the line
+    of the new docstring where it appears."""
+    known = set(re.findall(r"[A-Za-z_]\w*", d.source)) | BUILTIN_WORDS
+    shown = set(re.findall(r"`+([A-Za-z_][\w.]*)(?:\(\))?`+", text)) | set(re.findall(r"\b([A-Za-z_]\w*)\(", text))
+    lines = after.decode("utf-8", errors="replace").split("\n")
+    head = text.split("\n", 1)[0]
+    top = next((i for i in range(d.node.start_point[0], len(lines)) if head in lines[i]), d.node.start_point[0])
+    out: list[EditProblem] = []
+    for name in sorted(shown):
+        if all(p in known or hasattr(builtins, p) or next(d.svc.ws.symbols_named(p), None) is not None
+               for p in name.split(".")):
+            continue
+        row = top + next((i for i, ln in enumerate(text.split("\n")) if name in ln), 0)
+        out.append(EditProblem(d.rel, (row, 0, row, 0), DOC_NAME_PROBLEM,
+                               f"the docstring names `{name}`, which neither the code nor the workspace has",
+                               name))
+    return out

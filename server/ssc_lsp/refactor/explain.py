@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..map.filemap import FileMap
+from ..map.positions import LineIndex
 from ..map.resolve import External
 from ..map.service import MapService
 from ..map.workspace import Located
-from .model import refused
+from .model import redacted, refused
+from .target import ActionError, def_at, text_now
 
 FACTS_MAX = 30  # names described, in order of first use
 SELECTION_MAX_CHARS = 12000
@@ -51,6 +53,25 @@ def facts(svc: MapService, fm: FileMap, start: tuple[int, int], end: tuple[int, 
         if len(out) >= FACTS_MAX:
             break
     return list(out.values())
+
+
+def prepare(svc: MapService, fm: FileMap, start: tuple[int, int], end: tuple[int, int]
+            ) -> tuple[str, list[Fact]]:
+    """The model's task for the code between `start` and `end` ((row, byte column)) and the
+    facts it holds. Raises ActionError for an empty selection, PermissionError for a file that
+    may not reach a model."""
+    data = text_now(svc, fm.path) or b""
+    index = LineIndex(data)
+    a, b = index.byte_of_point(*start), index.byte_of_point(*end)
+    if b <= a:
+        raise ActionError("select the code to explain")
+    code = redacted(svc, fm.path, data[a:b].decode("utf-8", errors="replace"))
+    found = facts(svc, fm, start, end)
+    sym = def_at(fm, start[0])
+    around = None
+    if sym is not None:
+        around = sym.signature.render(sym.name) if sym.signature else f"class {sym.name}"
+    return task(fm.path, code, around, found), found
 
 
 def task(rel: str, code: str, around: str | None, found: list[Fact]) -> str:
