@@ -17,7 +17,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from tests.e2e.lsp import open_doc, running
+from tests.e2e.lsp import open_doc, plain, running
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.asyncio
@@ -328,19 +328,29 @@ async def test_tests_appended_with_fixtures_or_in_a_new_file_and_inventions_caug
 
 
 async def test_explain_returns_markdown_with_the_maps_facts(proj, tmp_path):
-    with FakeOpenAI([Reply(text="It applies the shop's discount to the total.")]) as fake:
+    with FakeOpenAI([Reply(text="It applies the shop's discount to the total."), Reply(text="Again.")]) as fake:
         async with running(proj, tmp_path / "cache", capabilities=caps(), options=llm(fake)) as client:
             uri = open_doc(client, proj / "calc/shop.py")
             action = (await actions(client, uri, 3, end=11, end_char=0))["Explain with ssc"]
             assert fake.completion_requests() == []
             result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
                 command=action.command.command, arguments=action.command.arguments))
-            md = result.markdown if hasattr(result, "markdown") else result["markdown"]
+            md = plain(result)["markdown"]
             assert md.startswith("It applies the shop's discount to the total.")
             assert "`apply_discount`: function defined at `calc/pricing.py:6`" in md
             sent = fake.completion_requests()[0].prompt_text
             assert "return apply_discount(total)" in sent and "calc/pricing.py:6" in sent
             assert "hunter2" not in sent and "password = " in sent  # the secret redacted
+            # (uri, range) as two arguments too; an empty selection is said, the model not asked
+            (arg,) = action.command.arguments
+            result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+                command="ssc.explain", arguments=[arg["textDocument"]["uri"], arg["range"]]))
+            assert plain(result)["markdown"].startswith("Again.")
+            empty = {**arg, "range": {"start": arg["range"]["start"], "end": arg["range"]["start"]}}
+            result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+                command="ssc.explain", arguments=[empty]))
+            assert plain(result)["markdown"] is None and "select the code" in plain(result)["error"]
+            assert len(fake.completion_requests()) == 2
 
 
 async def test_garbage_and_timeout_give_a_clear_message_and_the_server_stays_up(proj, tmp_path):
@@ -381,7 +391,7 @@ async def test_a_client_without_resolve_gets_a_command_that_asks_the_model_and_a
             assert fake.completion_requests() == []
             result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
                 command=action.command.command, arguments=action.command.arguments))
-            result = result if isinstance(result, dict) else result._asdict()
+            result = plain(result)
             assert result["applied"] is True and result["summary"] == "checked: no problems"
             assert len(fake.completion_requests()) == 1
             (params,) = asked

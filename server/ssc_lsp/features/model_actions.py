@@ -48,6 +48,8 @@ def register(server) -> None:
     @server.command(EXPLAIN)
     async def explain_command(ls, *args) -> dict:
         arg = args[0] if len(args) == 1 and isinstance(args[0], dict) else None
+        if len(args) == 2 and isinstance(args[0], str):  # (uri, range), as some clients send it
+            arg = {"textDocument": {"uri": args[0]}, "range": args[1]}
         try:
             uri = arg["textDocument"]["uri"]
             r = arg["range"]
