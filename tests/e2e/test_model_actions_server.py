@@ -66,6 +66,9 @@ FILES = {
 
         SAMPLE = apply_discount(19.99)
         ''',
+    "calc/items.py": "class Item:\n    def __init__(self, name):\n        self.name = name\n",
+    "calc/report.py": "def describe(item):\n    return item.name\n",
+    "calc/use.py": "from calc.items import Item\nfrom calc.report import describe\n\nTEXT = describe(Item(\"pen\"))\n",
     "tests/__init__.py": "",
     "tests/conftest.py": '''\
         import pytest
@@ -264,6 +267,19 @@ async def test_annotations_from_jedi_and_the_map_and_invented_types(proj, tmp_pa
             said = [m.message for m in client.messages]
             assert any("changed the parameters" in m for m in said), said
             assert any("not a function header" in m for m in said), said
+
+
+async def test_a_workspace_type_jedi_found_gets_its_import(proj, tmp_path):
+    with FakeOpenAI([Reply(text="def describe(item: Item) -> str:")]) as fake:
+        async with running(proj, tmp_path / "cache", capabilities=caps(), options=llm(fake)) as client:
+            uri = open_doc(client, proj / "calc/report.py")
+            action = (await actions(client, uri, 0))["Add type annotations to describe (ssc)"]
+            done = await resolve(client, action)
+            sent = fake.completion_requests()[0].prompt_text
+            assert "parameter `item`: Item (jedi, from the call sites, from calc.items)" in sent
+            assert applied((proj / "calc/report.py").read_text(), done.edit, uri) == \
+                "from calc.items import Item\n\n\ndef describe(item: Item) -> str:\n    return item.name\n"
+            assert "checked: no problems" in described(done.edit)
 
 
 async def test_tests_appended_with_fixtures_or_in_a_new_file_and_inventions_caught(proj, tmp_path):

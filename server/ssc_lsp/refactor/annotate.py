@@ -45,9 +45,12 @@ class Slot:
     evidence: list[str] = field(default_factory=list)
 
     def add(self, t: str | None, why: str) -> None:
+        """`t`: a type as written, or dotted (`pkg.mod.Order`): shown by its short name with
+        its module (the import is the server's to add)."""
         if t and t not in self.candidates and len(self.candidates) < CANDIDATES_MAX:
             self.candidates.append(t)
-            self.evidence.append(f"{t} ({why})")
+            module, _, short = t.rpartition(".")
+            self.evidence.append(f"{short} ({why}, from {module})" if module else f"{t} ({why})")
 
 
 @dataclass
@@ -283,7 +286,8 @@ def task(d: Def, code: str, found: list[Slot], sites: list[str]) -> str:
     lines += ["", "Answer with the new header only: the `def` line(s) ending with `:`, in one "
               "```python block. Keep every parameter, default and existing annotation exactly as "
               "it is; only add annotations. Use builtin types, `typing` names, or the types "
-              "named above; do not invent types."]
+              "named above by their short name (their imports are added for you); do not invent "
+              "types."]
     return "\n".join(lines)
 
 

@@ -121,15 +121,25 @@ def with_imports(data: bytes, lines: list[str]) -> bytes:
         return data
     root = new_parser().parse(data).root_node
     at = 0
+    imports_before = False
     for c in root.children:
         if c.type in ("import_statement", "import_from_statement", "future_import_statement"):
             at = c.end_byte
+            imports_before = True
         elif at == 0 and c.type == "expression_statement" and c.named_child_count \
                 and c.named_children[0].type == "string" and c == root.children[0]:
             at = c.end_byte
-    block = "\n".join(lines).encode()
-    if at == 0:
-        return block + b"\n" + data
-    end = data.find(b"\n", at)
-    end = len(data) if end < 0 else end + 1
-    return data[:end] + block + b"\n" + data[end:]
+    block = "\n".join(lines).encode() + b"\n"
+    end = 0
+    if at:
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end + 1
+    rest = data[end:]
+    if not imports_before:  # a new import section: set apart from what follows, as PEP 8 has it
+        if rest.startswith((b"def ", b"async def ", b"class ", b"@")):
+            block += b"\n\n"
+        elif rest and not rest.startswith(b"\n"):
+            block += b"\n"
+        if at:
+            block = b"\n" + block
+    return data[:end] + block + rest
