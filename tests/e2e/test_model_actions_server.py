@@ -9,12 +9,14 @@ server stays up.
 from __future__ import annotations
 
 import ast
+import asyncio
 import textwrap
 from pathlib import Path
 
 import attrs
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import client_capabilities
 
 from tests.e2e.lsp import open_doc, plain, running
@@ -371,7 +373,7 @@ async def test_explain_returns_markdown_with_the_maps_facts(proj, tmp_path):
 
 async def test_garbage_and_timeout_give_a_clear_message_and_the_server_stays_up(proj, tmp_path):
     replies = [Reply(garbage="this is not an event stream"), Reply(hang=True),
-               Reply(text="Apply a discount.")]
+               Reply(text="Apply a discount to", hang_after=2), Reply(text="Apply a discount.")]
     with FakeOpenAI(replies) as fake:
         options = llm(fake, requestTimeoutMs=1500, timeoutMs=1500)
         async with running(proj, tmp_path / "cache", capabilities=caps(), options=options) as client:
@@ -384,6 +386,18 @@ async def test_garbage_and_timeout_give_a_clear_message_and_the_server_stays_up(
             assert len(said) == 2, said
             assert "not OpenAI-compatible" in said[0], said
             assert "took longer than" in said[1], said
+            # $/cancelRequest closes the HTTP request
+            pending = asyncio.ensure_future(client.protocol.send_request_async(
+                types.CODE_ACTION_RESOLVE, action, msg_id="resolve-cancel"))
+            for _ in range(200):  # (polled: FakeOpenAI.wait_for would hold the event loop)
+                if any(r.chunks_sent >= 2 for r in fake.completion_requests()):
+                    break
+                await asyncio.sleep(0.05)
+            client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="resolve-cancel"))
+            with pytest.raises(JsonRpcException):
+                await asyncio.wait_for(pending, 10)
+            record = fake.completion_requests()[2]
+            assert fake.wait_for_end(record, 5) and record.disconnected and not record.completed
             done = await resolve(client, action)  # still up, and the next answer lands
             assert '"""Apply a discount."""' in applied((proj / PRICING).read_text(), done.edit, uri)
 
