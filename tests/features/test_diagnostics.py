@@ -26,6 +26,7 @@ PULL = types.ClientCapabilities(
     workspace=types.WorkspaceClientCapabilities(
         diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)))
 FAST = {"diagnostics": {"debounceMs": 50}}
+QUICKFIX = [types.CodeActionKind.QuickFix]  # the map's fixes (the model's actions are other kinds)
 
 
 async def until(predicate, timeout: float = 10.0):
@@ -65,7 +66,7 @@ async def test_push_signature_change_reaches_a_closed_file_and_clears_when_fixed
         # the history makes the added parameter certain: offer a placeholder, for this version
         actions = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=money), range=mine[0].range,
-            context=types.CodeActionContext(diagnostics=list(mine))))
+            context=types.CodeActionContext(diagnostics=list(mine), only=QUICKFIX)))
         assert [a.title for a in actions] == ["Add the missing argument placeholder `digits=...`"]
         (change_,) = actions[0].edit.document_changes
         assert change_.text_document.version == 2
@@ -132,7 +133,7 @@ async def test_import_of_a_renamed_function_and_the_code_action(ws_copy):
         assert got[0].message.startswith("`shop.services.billing` has no `charge`: renamed to `charge_all` at ")
         actions = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=init), range=got[0].range,
-            context=types.CodeActionContext(diagnostics=list(got))))
+            context=types.CodeActionContext(diagnostics=list(got), only=QUICKFIX)))
         assert [a.title for a in actions] == ["Update to the renamed symbol `charge_all`"]
         (edit,) = actions[0].edit.document_changes
         assert edit.text_document.uri == init and edit.text_document.version is None
@@ -159,7 +160,7 @@ async def test_use_of_a_renamed_then_removed_function_in_a_closed_file(ws_copy):
         assert got[0].range.start == position_of(ws_copy, "scripts/run_shop.py", "format_money")
         actions = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=script), range=got[0].range,
-            context=types.CodeActionContext(diagnostics=list(got))))
+            context=types.CodeActionContext(diagnostics=list(got), only=QUICKFIX)))
         assert [a.title for a in actions] == ["Update to the renamed symbol `render_money`"]
         # now delete it: the use is of a removed symbol, and nothing is offered
         text = (ws_copy / "util/money.py").read_text().replace("format_money", "render_money")
@@ -172,7 +173,7 @@ async def test_use_of_a_renamed_then_removed_function_in_a_closed_file(ws_copy):
         assert d.message.endswith("(renamed to `render_money` first)")
         actions = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=script), range=d.range,
-            context=types.CodeActionContext(diagnostics=[d])))
+            context=types.CodeActionContext(diagnostics=[d], only=QUICKFIX)))
         assert not actions
 
 

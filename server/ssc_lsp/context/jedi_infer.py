@@ -189,6 +189,15 @@ class JediHelper:
             return None
         return Located(fm, sym)
 
+    async def infer_names(self, abspath: str, code: str, line: int, column: int,
+                          deadline: float) -> list[dict] | None:
+        """jedi's inferred names (its `infer` answer, as the jedi process describes them) for the
+        expression ending at (1-based line, code-point column), or None past `deadline`."""
+        key = ("infer_names", abspath, hash(code), line, column)
+        return await self.ask_async(key, lambda: self._call({
+            "op": "infer", "path": abspath, "code": code, "line": line, "column": column}).get("names"),
+            deadline)
+
     # -- positions asked by the map features (rename's uncertain uses, signature help) ---------------
     def goto_many(self, abspath: str, code: str, positions: list[tuple[int, int]],
                   deadline: float | None) -> list[list[dict]] | None:

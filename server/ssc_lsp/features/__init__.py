@@ -23,6 +23,7 @@ FEATURES = (
     "diagnostics",
     "code_actions",
     "map_actions",
+    "model_actions",
     "rename",
     "extract_inline",
     "suggest_names",

@@ -21,6 +21,7 @@ from lsprotocol import converters, types
 from ..grounding.diff import byte_edits
 from ..map.positions import LineIndex
 from ..refactor.proposal import Proposal, check, summary
+from ..refactor.target import text_now
 from .check_edit import problem_item
 from .locate import client_supports, outside_reason
 
@@ -33,14 +34,7 @@ _converter = converters.get_converter()
 
 def current_text(p: Proposal, rel: str) -> bytes | None:
     """The text the client holds for `rel`: its open buffer, else the disk; None: no such file."""
-    doc = p.svc.docs.get(rel)
-    if doc is not None:
-        return doc.data
-    try:
-        with open(p.svc.abspath(rel), "rb") as f:
-            return f.read()
-    except OSError:
-        return None
+    return text_now(p.svc, rel)
 
 
 def confirm_needed(p: Proposal) -> bool:
