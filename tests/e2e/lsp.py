@@ -22,7 +22,8 @@ def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def running(root: Path | None, cache_dir: Path, *, capabilities: str = "visual-studio-code",
+async def running(root: Path | None, cache_dir: Path, *,
+                  capabilities: str | types.ClientCapabilities = "visual-studio-code",
                   options: dict | None = None, env: dict | None = None, wait: bool = True):
     """A server on `root`, initialized, with its first index finished (`wait=False`: right
     after `initialized`, as an editor at start-up); with no root, started as an editor that
@@ -31,7 +32,7 @@ async def running(root: Path | None, cache_dir: Path, *, capabilities: str = "vi
     client: LanguageClient = await config.start()
     try:
         await client.initialize_session(types.InitializeParams(
-            capabilities=client_capabilities(capabilities),
+            capabilities=client_capabilities(capabilities) if isinstance(capabilities, str) else capabilities,
             root_uri=root.as_uri() if root is not None else None,
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
             if root is not None else None,

@@ -7,7 +7,7 @@ answers at once: each source's `offer` is cheap and calls no model; model work w
 action's identity and the state it needs live in `data`, never in module globals).
 
 - `context.only` and the sources' kinds decide which sources are asked at all.
-- Model actions carry `CodeActionTag.LLMGenerated` where the client declares tag support.
+- Model actions carry `CodeActionTag.LlmGenerated` where the client declares tag support.
 - A resolve that yields a `Proposal` is checked and shaped by features/deliver.py; what the check
   found is in the edit's change annotation, and told as a message to a client that cannot show
   annotations.
@@ -82,7 +82,7 @@ def _resolves_edit(ls) -> bool:
 
 def _tags_llm(ls) -> bool:
     tags = client_supports(ls, "text_document.code_action.tag_support.value_set") or []
-    return types.CodeActionTag.LLMGenerated in tags
+    return types.CodeActionTag.LlmGenerated in tags
 
 
 def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAction:
@@ -91,7 +91,7 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
     cannot resolve it."""
     data = {**(action.data if isinstance(action.data, dict) else {}), "source": source.name}
     if source.model and _tags_llm(ls):
-        action.tags = [types.CodeActionTag.LLMGenerated]
+        action.tags = [types.CodeActionTag.LlmGenerated]
     keeps_data = bool(client_supports(ls, "text_document.code_action.data_support"))
     later = source.resolve is not None and action.edit is None and action.command is None
     if later and not (keeps_data and _resolves_edit(ls)):
