@@ -146,7 +146,12 @@ def _code(body: list[str]) -> str:
     stop = next((j for j in range(start + 1, len(body)) if body[j].strip() == fence or
                  (body[j].strip().startswith(fence[0] * 3) and not body[j].strip().strip(fence[0]))),
                 len(body))
-    text = "\n".join(body[start + 1:stop]).strip("\n")
+    inner = body[start + 1:stop]
+    if stop == len(body):  # no closing fence line: one glued to the code's last line ends it
+        glued = next((j for j, ln in enumerate(inner) if ln.rstrip().endswith(fence)), None)
+        if glued is not None:
+            inner = inner[:glued] + [inner[glued].rstrip()[:-len(fence)]]
+    text = "\n".join(inner).strip("\n")
     return text + "\n" if text.strip() else ""
 
 
