@@ -19,7 +19,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from tests.e2e.lsp import open_doc, request, running
+from tests.e2e.lsp import change, open_doc, request, running
 from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply
 
 pytestmark = pytest.mark.asyncio
@@ -139,14 +139,14 @@ def new_texts(root, edit: dict) -> dict[str, str]:
     from ssc_lsp.map.positions import LineIndex
 
     out = {}
-    for change in edit.get("documentChanges") or []:
-        if "edits" not in change:
+    for doc_change in edit.get("documentChanges") or []:
+        if "edits" not in doc_change:
             continue
-        path = change["textDocument"]["uri"].removeprefix("file://")
+        path = doc_change["textDocument"]["uri"].removeprefix("file://")
         data = (root / path).read_bytes() if not path.startswith("/") else open(path, "rb").read()
         index = LineIndex(data)
         spans = []
-        for e in change["edits"]:
+        for e in doc_change["edits"]:
             s, t = e["range"]["start"], e["range"]["end"]
             spans.append((index.byte_of_lsp(s["line"], s["character"]),
                           index.byte_of_lsp(t["line"], t["character"]), e["newText"].encode()))
@@ -263,3 +263,33 @@ async def test_fix_and_implement_as_code_actions(ws_copy, tmp_path):
                 range=types.Range(types.Position(row, col), types.Position(row, col)),
                 context=types.CodeActionContext(diagnostics=[])))
             assert not [a for a in actions if a.title.startswith("Implement")]
+
+
+async def test_the_maps_fix_is_checked_in_resolve(ws_copy, tmp_path):
+    """A client that resolves actions gets the map's fix at once without its edit; the edit comes
+    from resolve, checked (no problem: no annotation asking to confirm)."""
+    async with running(ws_copy, tmp_path / "cache") as client:
+        money = open_doc(client, ws_copy / "util/money.py")
+        text = (ws_copy / "util/money.py").read_text()
+        line = text[:text.index("def format_money")].count("\n")
+        change(client, money, 2, (line, 4), (line, 4 + len("format_money")), "render_money")
+        script = (ws_copy / "scripts/run_shop.py").as_uri()
+        row = (ws_copy / "scripts/run_shop.py").read_text().split("\n").index(
+            "    print(money.format_money(charge_order(order)), item.total())")
+        rng = types.Range(types.Position(row, 16), types.Position(row, 28))
+        actions = []
+        for _ in range(100):  # the history records the rename once the change is in
+            actions = await client.text_document_code_action_async(types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=script), range=rng,
+                context=types.CodeActionContext(diagnostics=[])))
+            if actions:
+                break
+            await asyncio.sleep(0.05)
+        (fix,) = actions
+        assert fix.title == "Update to the renamed symbol `render_money`" and fix.edit is None
+        done = await client.code_action_resolve_async(fix)
+        (doc_edit,) = done.edit.document_changes
+        assert doc_edit.text_document.uri == script
+        assert [(e.range.start.line, e.new_text) for e in doc_edit.edits] == [
+            (row, "    print(money.render_money(charge_order(order)), item.total())\n")]
+        assert done.edit.change_annotations is None  # checked: nothing to confirm

@@ -20,6 +20,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..llm.errors import LLMError
+from ..llm.settings import resolve_provider_kind
 from ..map.filemap import FileMap
 from ..map.records import CLASS, FUNCTION, METHOD, Symbol
 from ..map.workspace import Located
@@ -183,7 +184,11 @@ async def progress(ls, title: str, *, params: object = None) -> AsyncIterator[No
 
 
 def _llm_on(ls) -> bool:
-    return getattr(getattr(ls.config, "llm", None), "provider", "none") != "none"
+    """Model actions are offered where a real model answers: an endpoint (`llm.baseUrl`), or the
+    embedded model chosen on purpose (`llm.provider: local`), not the embedded default of
+    `auto`, which cannot write a whole definition worth checking."""
+    settings = assistant_of(ls).providers.effective(ls.config.llm)
+    return resolve_provider_kind(settings) == "openai" or settings.provider == "local"
 
 
 def _file(ls, uri: str) -> tuple | None:
