@@ -15,7 +15,7 @@ lines were added at the top of the file after the model read it); `spaces` (one 
 whitespace normalised, `x  =  1` -> `x = 1`: models re-format what they copy); `lazy` (unchanged
 lines after the change replaced by `# ... existing code ...`). Each outcome is `correct` (the file
 equals the expected one), `refused` (the applier said no: safe), `wrong` (applied, and the file
-is not what was meant: silent damage, unless the edit check catches it).
+is not what was meant: silent damage, unless the edit check catches it; counted).
 
 Part B: the map's quick fixes through the edit check: the check's time for a one-line edit of a
 call site (what a fix is) in real files of each project.
@@ -128,7 +128,7 @@ def apply_search(data: bytes, old_def: list[str], new_def: list[str]) -> bytes |
     i = hits[0]
     have = lines[i][:len(lines[i]) - len(lines[i].lstrip())]
     quoted = old_def[0][:len(old_def[0]) - len(old_def[0].lstrip())]
-    shifted = [have + ln[len(quoted):] if ln.startswith(quoted) else ln for ln in new_def] \
+    shifted = [have + ln[len(quoted):] if ln.strip() and ln.startswith(quoted) else ln for ln in new_def] \
         if len(have) >= len(quoted) else new_def
     return "\n".join(lines[:i] + shifted + lines[i + len(want):]).encode("utf-8")
 
@@ -158,8 +158,22 @@ def run_format(svc, rel, sym, data, kind) -> dict[str, str]:
         "search": _safe(lambda: apply_search(now, quoted, written)),
         "lines": _safe(lambda: apply_lines(now, first, last, written)),
     }
-    return {f: "refused" if out is None else "correct" if out == expected else "wrong"
-            for f, out in results.items()}
+    same = _spaces if kind == "spaces" else (lambda b: b)  # the model's re-spacing is its to make
+    outcome = {}
+    for f, out in results.items():
+        if out is None:
+            outcome[f] = "refused"
+        elif same(out) == same(expected):
+            outcome[f] = "correct"
+        else:  # silent damage, unless the edit check (on the text as it was) catches it
+            before = lambda r: now if r == rel else None  # noqa: E731
+            caught = check_texts(svc, {rel: out}, before).problems
+            outcome[f] = "wrong, caught" if caught else "wrong"
+    return outcome
+
+
+def _spaces(data: bytes) -> bytes:
+    return re.sub(rb"(?<=\S) {2,}(?=\S)", b" ", data)
 
 
 def _safe(fn):
@@ -215,14 +229,15 @@ def main() -> None:
                     total[kind][(fmt, outcome)] += 1
         times[project] = check_times(svc, rng, 30)
         print(f"{project}: " + "; ".join(f"{k}: " + ", ".join(
-            f"{f} {per[k][(f, 'correct')]}/{sum(per[k][(f, o)] for o in ('correct', 'refused', 'wrong'))}"
+            f"{f} {per[k][(f, 'correct')]}/{sum(per[k][(f, o)] for o in ('correct', 'refused', 'wrong', 'wrong, caught'))}"
             for f in FORMATS) for k in DEVIATIONS))
     print("\nPart A: outcomes per deviation (correct / refused / wrong)")
     print("| deviation | " + " | ".join(FORMATS) + " |")
     print("|---|" + "---|" * len(FORMATS))
     for kind in DEVIATIONS:
-        row = [f"{total[kind][(f, 'correct')]} / {total[kind][(f, 'refused')]} / {total[kind][(f, 'wrong')]}"
-               for f in FORMATS]
+        row = [f"{total[kind][(f, 'correct')]} / {total[kind][(f, 'refused')]} / "
+               f"{total[kind][(f, 'wrong')] + total[kind][(f, 'wrong, caught')]} "
+               f"({total[kind][(f, 'wrong, caught')]} caught by the check)" for f in FORMATS]
         print(f"| {kind} | " + " | ".join(row) + " |")
     print("\nPart B: the edit check on a one-line call-site edit (ms)")
     print("| project | files | median | p90 | max |")

@@ -64,27 +64,11 @@ GARBAGE = "I am sorry, I cannot help with that. Perhaps try rephrasing?"
 
 
 def script(record: RecordedRequest) -> Reply:
-    """The scripted model: the first answer and the repair answer of each scenario."""
+    """The scripted model: each scenario's answer (first, repair), found by a marker in the prompt."""
     text = record.prompt_text
-    again = REPAIR in text
-    if "S-INVENT" in text:
-        return Reply(text=CHARGE_FIXED if again else CHARGE_INVENTED)
-    if "S-CALLER" in text:
-        return Reply(text=MONEY_BROKEN)  # the same break twice: it stays broken
-    if "S-LAZY" in text:
-        return Reply(text=LAZY)
-    if "S-OUTSIDE" in text:
-        return Reply(text=OUTSIDE)
-    if "S-GARBAGE" in text:
-        return Reply(text=GARBAGE)
-    if "S-BROKEN-BODY" in text:
-        return Reply(garbage="data: {this is not json\n\n")
-    if "S-HANG" in text:
-        return Reply(hang=True)
-    if "Fix this problem" in text:
-        return Reply(text=TAX_FIXED)
-    if "Implement `refund`" in text:
-        return Reply(text=REFUND_DONE)
+    for marker, first, repair in SCENARIOS:
+        if marker in text:
+            return repair if REPAIR in text and repair is not None else first
     return Reply(text=GARBAGE)
 
 
@@ -101,6 +85,17 @@ REFUND_DONE = '''### replace refund in shop/services/billing.py
         return -order.total()
 ```
 '''
+SCENARIOS = [  # marker in the prompt, first answer, repair answer (None: the same again)
+    ("S-INVENT", Reply(text=CHARGE_INVENTED), Reply(text=CHARGE_FIXED)),
+    ("S-CALLER", Reply(text=MONEY_BROKEN), None),  # the same break twice: it stays broken
+    ("S-LAZY", Reply(text=LAZY), None),
+    ("S-OUTSIDE", Reply(text=OUTSIDE), None),
+    ("S-GARBAGE", Reply(text=GARBAGE), None),
+    ("S-BROKEN-BODY", Reply(garbage="data: {this is not json\n\n"), None),
+    ("S-HANG", Reply(hang=True), None),
+    ("Fix this problem", Reply(text=TAX_FIXED), None),
+    ("Implement `refund`", Reply(text=REFUND_DONE), None),
+]
 
 
 def caps() -> types.ClientCapabilities:

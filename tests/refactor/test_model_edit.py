@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.refactor.model_edit import FormatError, interpret, parse
 from ssc_lsp.refactor.model_tasks import Briefing, definitions_at, is_stub
+from tests.grounding.test_edit_check import BILLING
 
 ORDER = "shop/models/order.py"
-BILLING = "shop/services/billing.py"
-
-
-@pytest.fixture
-def svc(ws_copy):
-    s = MapService(str(ws_copy), MapOptions(persist=False))
-    s.index()
-    return s
 
 
 def reader(svc):
