@@ -176,6 +176,17 @@ async def test_model_edits_are_checked_repaired_and_refused(ws_copy, tmp_path):
             asked = [r.prompt_text for r in fake.completion_requests() if "S-CALLER" in r.prompt_text]
             assert "money.format_money(charge_order(order))" in asked[0]  # the caller was shown
             assert "scripts/run_shop.py:11" in asked[1]  # the repair named exactly that problem
+            # applied: the editor is asked with the problem in the label, under an annotation
+            # that needs the user's confirmation (never as if fine)
+            sent: list[types.ApplyWorkspaceEditParams] = []
+            client.feature(types.WORKSPACE_APPLY_EDIT)(
+                lambda params: sent.append(params) or types.ApplyWorkspaceEditResult(applied=True))
+            out = await refactor(client, ws_copy, "util/money.py", "def format_money",
+                                 "S-CALLER take the currency first", apply=True)
+            assert out["applied"] is True and len(sent) == 1
+            assert "1 problem: scripts/run_shop.py:11" in sent[0].label
+            (note,) = sent[0].edit.change_annotations.values()
+            assert note.needs_confirmation and "scripts/run_shop.py:11" in note.description
 
             # lazy placeholder: refused (twice), nothing to apply, said why
             out = await refactor(client, ws_copy, BILLING, "def charge", "S-LAZY tidy it")

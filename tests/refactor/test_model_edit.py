@@ -44,6 +44,15 @@ def test_module_prefix_backticks_and_unfenced_code_are_tolerated(svc):
     assert out.rejected == [] and b"amount * rate * 1)" in out.after[BILLING]
 
 
+def test_a_path_without_its_folders_is_found_when_one_file_ends_so(svc):
+    out = interpret(svc, block("replace tax in billing.py", "def tax(amount, rate=TAX_RATE):\n    return 0\n"),
+                    reader(svc))
+    assert out.rejected == [] and list(out.after) == [BILLING]
+    out = interpret(svc, block("replace greeting in nowhere/customer.py", "def greeting(self):\n    return 1\n"),
+                    reader(svc))
+    assert out.after == {} and "does not exist" in out.rejected[0][1]
+
+
 def test_add_hoists_imports_and_appends_code_and_creates_files(svc):
     answer = (block("add to shop/services/billing.py", "import math\n\ndef ceil_total(x):\n    return math.ceil(x)\n")
               + block("add to Order in shop/models/order.py", "def count(self):\n    return len(self.items)\n")

@@ -252,6 +252,8 @@ def _place(ed: _Editor, block: Block) -> str | None:
     if rel is None:
         return why
     f = ed.file(rel)
+    if f.data is None and not (block.op == ADD and block.symbol is None):
+        f = ed.file(_by_suffix(ed.svc, rel) or rel)  # `billing.py` for `shop/services/billing.py`
     code, why = _unredacted(block.code, f)
     if code is None:
         return why
@@ -281,6 +283,13 @@ def _place(ed: _Editor, block: Block) -> str | None:
     indent = f.data[start:start + sym.range[1]].decode("utf-8", "replace")
     indent = indent if not indent.strip() else ""
     return _splice(f, start, end, _indented(code, indent), block)
+
+
+def _by_suffix(svc: MapService, rel: str) -> str | None:
+    """The one mapped file whose path ends with `rel` (a model that dropped the folders), or None."""
+    tail = "/" + rel
+    found = [p for p in list(svc.ws.files) if p.endswith(tail)]
+    return found[0] if len(found) == 1 else None
 
 
 def _symbol(f: _File, name: str) -> tuple[Symbol | None, str | None]:
