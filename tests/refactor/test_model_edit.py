@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ssc_lsp.refactor.model_edit import FormatError, interpret, parse
-from ssc_lsp.refactor.model_tasks import Briefing, definitions_at, is_stub
+from ssc_lsp.refactor.model_tasks import Briefing, definitions_at, is_stub, wants_body
 from tests.grounding.test_edit_check import BILLING
 
 ORDER = "shop/models/order.py"
@@ -123,6 +123,7 @@ def test_stubs_and_the_definitions_at_a_selection(svc, ws_copy):
     fm = svc.file_changed_on_disk(BILLING)
     stubs = {s.name: is_stub(data, s) for s in fm.symbols if s.name in "abcd" and s.kind == "function"}
     assert stubs == {"a": True, "b": True, "c": True, "d": False}
+    assert all(wants_body(svc, fm, s) for s in fm.symbols if s.name in "abc" and s.kind == "function")
     charge = fm.lookup("charge")
     row = charge.range[0] + 2
     assert definitions_at(fm, (row, 4)) == [charge]
@@ -143,3 +144,59 @@ def test_the_briefing_shows_callers_in_closed_files_and_counts_the_budget(svc):
     small.used = 24_000 - 10  # the budget (PROMPT_BUDGET) nearly spent: the section is left out
     assert not small.definition("util/money.py", fm.lookup("format_money"), "The definition to change,")
     assert small.sections == []
+
+
+def test_bodies_meant_to_be_empty_are_not_stubs(svc, ws_copy):
+    path = ws_copy / "shop/models/base.py"
+    path.write_text(path.read_text() + '''
+
+class Hook(Model):
+    def on_save(self):
+        """Does nothing by default."""
+        pass
+
+    def todo(self):
+        # TODO: write it
+        pass
+
+    def save(self, force=False):
+        ...
+
+    def later(self):
+        raise NotImplementedError
+
+    def unsupported(self):
+        raise NotImplementedError("use save()")
+
+    def quiet(self):
+        """Nothing happens by default."""
+
+    def soon(self):
+        raise NotImplementedError()
+
+
+class Saver(Hook):
+    def later(self):
+        return 1
+
+
+class Shape(Protocol):
+    def area(self) -> float:
+        ...
+
+
+@overload
+def one(x: int) -> int:
+    ...
+''')
+    data = path.read_bytes()
+    fm = svc.file_changed_on_disk("shop/models/base.py")
+    wanted = {s.qualname: is_stub(data, s) and wants_body(svc, fm, s)
+              for s in fm.symbols if s.kind in ("function", "method") and s.row0 > 20}
+    assert wanted == {"Hook.on_save": False,  # `pass` in a method: a no-op on purpose
+                      "Hook.todo": True,  # ... unless a comment says it is to do
+                      "Hook.save": False,  # overrides Model.save: an intentional no-op
+                      "Hook.later": False,  # Saver overrides it: an interface
+                      "Hook.unsupported": False, "Hook.quiet": False,  # said on purpose
+                      "Hook.soon": True,
+                      "Saver.later": False, "Shape.area": False, "one": False}

@@ -35,6 +35,7 @@ from ..refactor.model_tasks import (
     ground_edit,
     is_stub,
     map_hints,
+    wants_body,
 )
 from ..refactor.proposal import Proposal
 from ..suggest.assistant import assistant_of
@@ -264,7 +265,7 @@ def offer_stub(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
     if f is None:
         return []
     defs = _defs_at(ls, uri, params.range.start, f[2], kinds=(FUNCTION, METHOD))
-    if not defs or not is_stub(f[3], defs[0]):
+    if not defs or not is_stub(f[3], defs[0]) or not wants_body(f[0], f[2], defs[0]):
         return []
     sym = defs[0]
     return [types.CodeAction(title=f"Implement `{sym.qualname}` with ssc", kind=types.CodeActionKind.RefactorRewrite,

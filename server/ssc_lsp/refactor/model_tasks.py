@@ -27,7 +27,7 @@ from ..llm.errors import LLMError
 from ..map.document import build_filemap
 from ..map.extract import new_parser
 from ..map.filemap import FileMap
-from ..map.hierarchy import holder_of
+from ..map.hierarchy import holder_of, subtypes
 from ..map.navigation import uses
 from ..map.positions import LineIndex
 from ..map.records import ATTRIBUTE, CLASS, FUNCTION, IMPORT, METHOD, Symbol
@@ -82,6 +82,7 @@ def source_of(data: bytes, sym: Symbol) -> str:
     return _lines(data, sym.range[0], sym.range[2])
 
 
+_TODO = re.compile(r"\b(?:TODO|FIXME|XXX|implement)", re.I)  # a comment saying code is to come
 _STUB_BODY = re.compile(r"^(?:pass|\.\.\.|raise\s+NotImplementedError(?:\(.*\))?)$", re.S)
 
 
@@ -98,13 +99,63 @@ def is_stub(data: bytes, sym: Symbol) -> bool:
     if body is None or tree.root_node.has_error:
         return False
     stmts = [c for c in body.named_children if c.type != "comment"]
+    noted = any(c.type == "comment" and _TODO.search((c.text or b"").decode("utf-8", "replace"))
+                for c in (*node.children, *body.named_children))
     if stmts and stmts[0].type == "expression_statement" and stmts[0].named_children and \
             stmts[0].named_children[0].type == "string":
         stmts = stmts[1:]  # the docstring
-    if not stmts:
-        return True
-    text = (stmts[0].text or b"").decode("utf-8", "replace").strip()
-    return len(stmts) == 1 and bool(_STUB_BODY.match(text))
+    text = (stmts[0].text or b"").decode("utf-8", "replace").strip() if stmts else ""
+    if sym.kind == METHOD and not noted and (not stmts or text == "pass" or text.endswith(")") and
+                                             not text.endswith("()")):
+        # a method with only a docstring, `pass`, or `raise NotImplementedError("why")` is far
+        # more often a hook, a no-op or "not supported" on purpose than code still to write
+        return False
+    return not stmts or len(stmts) == 1 and bool(_STUB_BODY.match(text))
+
+
+PLAIN_DECORATORS = ("staticmethod", "classmethod", "property")  # a stub under these is still one
+MAX_SUBCLASSES = 50  # classes searched for an override of a stub method
+
+
+def wants_body(svc: MapService, fm: FileMap, sym: Symbol) -> bool:
+    """Whether a stub (`is_stub`) is code still to be written, not a body that is meant to be
+    empty: none in a `.pyi`; no `@overload`, `@abstractmethod` or framework-decorated function
+    (`@click.group()` over `pass`); no nested function; no method of a Protocol or ABC, none
+    that a subclass overrides (a hook or an interface) or that overrides a base's (an
+    intentional no-op). In five released projects every stub is one of these (bench/RESULTS.md)."""
+    if fm.path.endswith(".pyi"):
+        return False
+    if any(d.split("(")[0].split(".")[0] not in PLAIN_DECORATORS for d in sym.decorators):
+        return False
+    parent = fm.lookup(sym.parent) if sym.parent else None
+    if sym.kind == FUNCTION:
+        return parent is None
+    if parent is None or parent.kind != CLASS or parent.parent:
+        return False  # a method of a nested or local class
+    cls = Located(fm, parent)
+    r = svc.resolver
+    up, seen = [cls], set()
+    while up and len(seen) < MAX_SUBCLASSES:  # the class and its bases: an interface, or an override
+        c = up.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        if any("Protocol" in b or b.rpartition(".")[2] in ("ABC", "ABCMeta") for b in c.symbol.bases):
+            return False
+        if c is not cls and r.class_member(c, sym.name) is not None:
+            return False
+        up += [b for b in r.bases(c) if isinstance(b, Located)]
+    todo, seen = [cls], set()
+    while todo and len(seen) < MAX_SUBCLASSES:
+        c = todo.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        for sub in subtypes(svc.ws, r, c):
+            if sub.file.lookup(f"{sub.symbol.qualname}.{sym.name}") is not None:
+                return False
+            todo.append(sub)
+    return True
 
 
 # -- the briefing -----------------------------------------------------------------------------------
