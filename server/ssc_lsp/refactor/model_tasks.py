@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 PROMPT_BUDGET = 24_000
 WHOLE_CALLER_LINES = 60  # a caller shown whole up to this many lines, else the lines around its uses
 AROUND_USE = 3  # lines either side of a use in a long caller or in top-level code
+MAX_WINDOWS = 4  # such windows per file and caller
 MAX_CALLERS = 24
 MAX_NAMES = 30  # names listed as usable
 PASSED, REPAIRED, FAILED = "passed", "repaired", "failed"
@@ -187,22 +188,25 @@ class Briefing:
         self.sections.append(f"{heading}\n```{lang}\n{body.rstrip()}\n```")
         return True
 
-    def text_of(self, rel: str) -> str | None:
-        """`rel` as it may be sent (redacted), or None (refused: counted)."""
+    def lines_of(self, rel: str, first: int, last: int) -> str | None:
+        """Lines `first`..`last` of `rel` as they may be sent (redacted: only what is sent, the
+        whole file would cost ~0.15 s a file), or None (a refused file: counted)."""
         if refused(self.svc, rel) is not None:
             self.withheld += 1
             return None
         data = self.read(rel)
-        return redacted(self.svc, rel, data.decode("utf-8", "replace")) if data is not None else None
+        if data is None:
+            return None
+        lines = data.decode("utf-8", "replace").split("\n")
+        return redacted(self.svc, rel, "\n".join(lines[max(first, 0):last + 1]))
 
     def definition(self, rel: str, sym: Symbol, role: str) -> bool:
         """A definition shown whole under a heading naming it as the edit format does."""
         if (rel, sym.qualname) in self.shown:
             return True
-        text = self.text_of(rel)
-        if text is None:
+        body = self.lines_of(rel, sym.range[0], sym.range[2])
+        if body is None:
             return False
-        body = "\n".join(text.split("\n")[sym.range[0]:sym.range[2] + 1])
         ok = self.add(f"{role} `{sym.qualname}` in `{rel}` (lines {sym.range[0] + 1}-{sym.range[2] + 1}):", body)
         if ok:
             self.shown.add((rel, sym.qualname))
@@ -232,14 +236,23 @@ class Briefing:
         return n
 
     def _around(self, rel: str, rows: list[int], name: str) -> bool:
-        text = self.text_of(rel)
-        if text is None:
-            return False
-        lines = text.split("\n")
-        first, last = max(min(rows) - AROUND_USE, 0), min(max(rows) + AROUND_USE, len(lines) - 1)
-        body = "\n".join(lines[first:last + 1])
-        return self.add(f"`{name}` is used in `{rel}` (lines {first + 1}-{last + 1}; top-level code or a long "
-                        f"definition: change it with a replace block of the definition named there):", body)
+        """The lines around each use (windows merged where they meet, at most MAX_WINDOWS)."""
+        windows: list[list[int]] = []
+        for r in sorted(set(rows)):
+            if windows and r - AROUND_USE <= windows[-1][1] + 1:
+                windows[-1][1] = r + AROUND_USE
+            else:
+                windows.append([max(r - AROUND_USE, 0), r + AROUND_USE])
+        shown = False
+        for first, last in windows[:MAX_WINDOWS]:
+            body = self.lines_of(rel, first, last)
+            if body is None:
+                return False
+            last = first + body.count("\n")
+            shown |= self.add(f"`{name}` is used in `{rel}` (lines {first + 1}-{last + 1}; top-level code or a "
+                              "long definition: change it with a replace block of the definition named "
+                              "there):", body)
+        return shown
 
     def types_of(self, fm: FileMap, sym: Symbol) -> None:
         """The workspace classes a signature names (parameter and return annotations), each with
