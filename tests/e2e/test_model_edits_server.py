@@ -165,6 +165,10 @@ async def test_model_edits_are_checked_repaired_and_refused(ws_copy, tmp_path):
             assert len(asked) == 2 and "round_total" in asked[1] and "is not defined" in asked[1]
             assert "round_cents(value)" in asked[1]  # the map's near name, with its signature
             assert "def charge(order: Order" in asked[0]  # the whole definition, by the map's range
+            # work-done progress while the model was asked: begun and ended
+            shown = [r for r in client.progress_reports.values()
+                     if r and getattr(r[0], "title", "").startswith("ssc: Refactor charge")]
+            assert shown and isinstance(shown[0][-1], types.WorkDoneProgressEnd), client.progress_reports
 
             # a caller in a file never opened breaks: caught, listed, delivered with its problems
             out = await refactor(client, ws_copy, "util/money.py", "def format_money",
