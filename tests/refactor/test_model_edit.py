@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from ssc_lsp.refactor.briefing import Briefing, definitions_at
 from ssc_lsp.refactor.model_edit import FormatError, interpret, parse
-from ssc_lsp.refactor.model_tasks import Briefing, definitions_at, is_stub, wants_body
+from ssc_lsp.refactor.stubs import is_stub, wants_body
 from tests.grounding.test_edit_check import BILLING
 
 ORDER = "shop/models/order.py"

@@ -1,8 +1,8 @@
 """The model edits code, the map checks: `ssc.refactor`, "Fix with ssc" for any diagnostic, and
 "Implement with ssc" for a stub.
 
-Thin: the prompts, the edit format and the repair round are refactor/model_tasks.py and
-refactor/model_edit.py; delivery is features/deliver.py (what still fails after the repair round
+Thin: the prompts, the edit format and the repair round are refactor/briefing.py, edit_loop.py,
+stubs.py and model_edit.py; delivery is features/deliver.py (what still fails after the repair round
 is delivered with its problems, never as if fine). The code actions are offered at once from the
 map (no model); the model is called in `codeAction/resolve` (code_actions.py routes it here by
 `data["source"]`), with work-done progress while it runs where the client shows it.
@@ -24,20 +24,11 @@ from ..llm.settings import resolve_provider_kind
 from ..map.filemap import FileMap
 from ..map.records import CLASS, FUNCTION, METHOD, Symbol
 from ..map.workspace import Located
+from ..refactor.briefing import SYSTEM, Briefing, definitions_at
+from ..refactor.edit_loop import FAILED, Attempt, builder, ground_edit, map_hints
 from ..refactor.model import ask
-from ..refactor.model_tasks import (
-    FAILED,
-    SYSTEM,
-    Attempt,
-    Briefing,
-    builder,
-    definitions_at,
-    ground_edit,
-    is_stub,
-    map_hints,
-    wants_body,
-)
 from ..refactor.proposal import Proposal
+from ..refactor.stubs import is_stub, wants_body
 from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .deliver import deliver
