@@ -4,8 +4,8 @@ One source of the code-action aggregator (code_actions.py).
 
 Every fix goes through the edit check (grounding/edit_check.py) before it can be applied: a fix is
 certain by construction, and the check is what says so. The check of a one-line fix takes a
-median of 19-119 ms and a p90 of 75-480 ms per project on the development projects
-(bench/model_edit_bench.py, part B; two runs on a busy machine): too slow for
+median of 8-119 ms and a p90 of 57-480 ms per project on the development projects
+(bench/model_edit_bench.py, part B; three runs on a busy machine): too slow for
 `textDocument/codeAction`, which editors ask on every cursor move. So a
 client that resolves actions gets the fix at once without its edit and the check runs in
 `codeAction/resolve` (the fix's identity in `data`); a client that cannot resolve gets the edit
