@@ -24,6 +24,7 @@ FEATURES = (
     "code_actions",
     "map_actions",
     "model_actions",
+    "model_edits",
     "rename",
     "extract_inline",
     "suggest_names",

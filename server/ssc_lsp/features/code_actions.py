@@ -7,7 +7,7 @@ answers at once: each source's `offer` is cheap and calls no model; model work w
 action's identity and the state it needs live in `data`, never in module globals).
 
 - `context.only` and the sources' kinds decide which sources are asked at all.
-- Model actions carry `CodeActionTag.LLMGenerated` where the client declares tag support.
+- Model actions carry `CodeActionTag.LlmGenerated` where the client declares tag support.
 - A resolve that yields a `Proposal` is checked and shaped by features/deliver.py; what the check
   found is in the edit's change annotation, and told as a message to a client that cannot show
   annotations.
@@ -88,6 +88,12 @@ def _resolves_edit(ls) -> bool:
     return "edit" in props
 
 
+def resolves_later(ls) -> bool:
+    """The client keeps an action's `data` and asks `codeAction/resolve` for its edit: a source
+    may leave costly work (the model, the edit check) to resolve."""
+    return bool(client_supports(ls, "text_document.code_action.data_support")) and _resolves_edit(ls)
+
+
 def _tags_llm(ls) -> bool:
     tags = client_supports(ls, "text_document.code_action.tag_support.value_set") or []
     return types.CodeActionTag.LlmGenerated in tags
@@ -102,7 +108,7 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
         action.tags = [types.CodeActionTag.LlmGenerated]
     keeps_data = bool(client_supports(ls, "text_document.code_action.data_support"))
     later = source.resolve is not None and action.edit is None and action.command is None
-    if later and not (keeps_data and _resolves_edit(ls)):
+    if later and not resolves_later(ls):
         action.command = types.Command(title=action.title, command=APPLY_ACTION,
                                        arguments=[{**data, "title": action.title}])
         action.data = None

@@ -56,6 +56,14 @@ def repair_hints(ws: Workspace, placed: Placed, issues: list[Issue],
     return tuple(_dedupe(missing)), tuple(_dedupe(available)[:MAX_AVAILABLE])
 
 
+def names_like(ws: Workspace, fm: FileMap, scope: str, name: str,
+               allowed: Callable[[str], bool] | None = None) -> list[str]:
+    """What a misspelt or invented `name` at `scope` (an in-module qualname of `fm`) may have
+    meant: visible names close to it, then workspace definitions close to it with their module
+    (for a prompt: nothing from a file `allowed` refuses)."""
+    return _names_like(ws, Resolver(ws), fm, scope, name, allowed or (lambda _path: True))
+
+
 def render(sym: Symbol) -> str:
     """A symbol as the model should write it: a signature, a class with its bases, a name."""
     sig = sym.signature
