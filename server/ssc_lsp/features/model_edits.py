@@ -43,9 +43,9 @@ PROGRESS_CREATE_S = 2.0  # a client that never answers `create` gets no progress
 
 
 def register(server) -> None:
-    add_source(server, ActionSource(FIX_SOURCE, [str(types.CodeActionKind.QuickFix)],
+    add_source(server, ActionSource(FIX_SOURCE, [types.CodeActionKind.QuickFix.value],
                                     offer_fixes, resolve_fix, model=True))
-    add_source(server, ActionSource(STUB_SOURCE, [str(types.CodeActionKind.RefactorRewrite)],
+    add_source(server, ActionSource(STUB_SOURCE, [types.CodeActionKind.RefactorRewrite.value],
                                     offer_stub, resolve_stub, model=True))
 
     @server.command(REFACTOR)
@@ -244,7 +244,7 @@ async def resolve_fix(ls, action: types.CodeAction) -> Proposal:
     if here is not None and end is not None and here.row == end.row:  # the name it points at
         brief.near(fm, sym, here.index.line_bytes(here.row)[here.col:end.col].decode("utf-8", "replace"))
     brief.names(fm, sym)
-    return await _proposal(ls, brief, action.title, str(types.CodeActionKind.QuickFix))
+    return await _proposal(ls, brief, action.title, types.CodeActionKind.QuickFix.value)
 
 
 def offer_stub(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -282,4 +282,4 @@ async def resolve_stub(ls, action: types.CodeAction) -> Proposal:
     brief.types_of(fm, sym)
     brief.names(fm, sym)
     brief.callers(Located(fm, sym))
-    return await _proposal(ls, brief, action.title, str(types.CodeActionKind.RefactorRewrite))
+    return await _proposal(ls, brief, action.title, types.CodeActionKind.RefactorRewrite.value)
