@@ -296,13 +296,18 @@ async function askTarget(): Promise<string | undefined> {
   return target?.trim() || undefined;
 }
 
-/** A name for the extracted code; '' lets the model propose one; undefined: cancelled. */
-async function askOptionalName(what: string): Promise<string | undefined> {
-  return vscode.window.showInputBox({
+/** The argument of an extract command: the selection and the name asked for (empty: the
+ * model proposes one, checked to be free in its scope); undefined: cancelled. */
+async function extractArgument(what: string, sel: { uri: string; range: unknown }): Promise<Record<string, unknown> | undefined> {
+  const name = await vscode.window.showInputBox({
     title: `ssc: extract ${what}`,
     prompt: `Name of the new ${what} (empty: the model proposes one, checked to be free in its scope)`,
     ignoreFocusOut: true,
   });
+  if (name === undefined) {
+    return undefined;
+  }
+  return { textDocument: { uri: sel.uri }, range: sel.range, ...(name.trim() ? { name: name.trim() } : {}) };
 }
 
 /**
@@ -672,14 +677,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     editCommand('changeSignature', (sel) => ({ textDocument: { uri: sel.uri }, position: sel.position })),
     editCommand('moveSymbol', (sel) => ({ textDocument: { uri: sel.uri }, position: sel.position })),
-    editCommand('extractFunction', async (sel) => {
-      const name = await askOptionalName('function');
-      return name === undefined ? undefined : { textDocument: { uri: sel.uri }, range: sel.range, ...(name.trim() ? { name: name.trim() } : {}) };
-    }),
-    editCommand('extractVariable', async (sel) => {
-      const name = await askOptionalName('variable');
-      return name === undefined ? undefined : { textDocument: { uri: sel.uri }, range: sel.range, ...(name.trim() ? { name: name.trim() } : {}) };
-    }),
+    editCommand('extractFunction', (sel) => extractArgument('function', sel)),
+    editCommand('extractVariable', (sel) => extractArgument('variable', sel)),
     editCommand('inline', (sel) => ({ textDocument: { uri: sel.uri }, position: sel.position })),
     command(CLIENT_COMMANDS.suggestNames, async () => {
       const sel = editorSelection();
