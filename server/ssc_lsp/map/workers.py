@@ -56,10 +56,12 @@ class WorkerPool:
     """A `ProcessPoolExecutor` of spawned workers that `stop_all` can always find and kill."""
 
     def __init__(self, workers: int) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=workers,
-                                         mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_watch_parent, initargs=(os.getpid(),))
-        with _starting:
+        with _starting:  # its queues' locks start multiprocessing's resource tracker
+            if _stopped:
+                raise WorkersStopped("the server is ending: no index worker starts")
+            self._pool = ProcessPoolExecutor(max_workers=workers,
+                                             mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_watch_parent, initargs=(os.getpid(),))
             _pools.add(self._pool)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
