@@ -143,6 +143,12 @@ end
 
 -- Requests -------------------------------------------------------------------
 
+--- The current buffer and its ssc client (nil, said to the user, when none runs).
+local function current()
+  local bufnr = vim.api.nvim_get_current_buf()
+  return bufnr, M.client(bufnr)
+end
+
 --- Sends a request to the ssc client; calls on_result(result, client) on success.
 local function request(client, method, params, bufnr, on_result)
   return client:request(method, params, function(err, result)
@@ -467,8 +473,7 @@ M.EDIT_SUBCOMMANDS = EDIT_SUBCOMMANDS
 function M.edit(sub, opts)
   opts = opts or {}
   local spec = EDIT_SUBCOMMANDS[sub]
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client or not spec then
     return
   end
@@ -506,8 +511,7 @@ end
 
 --- :Ssc names — better names for the symbol at the cursor (ssc.suggestNames), then rename.
 function M.names()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -520,8 +524,7 @@ end
 --- :Ssc explain — explanation of the range or cursor line, in a float.
 function M.explain(opts)
   opts = opts or {}
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -535,8 +538,7 @@ end
 --- :Ssc context — the context the model would get at the cursor (ssc/context), in a float.
 function M.context(opts)
   opts = opts or {}
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -552,8 +554,7 @@ end
 
 --- :Ssc symbol — the symbol at the cursor with relations and history (ssc/symbol).
 function M.symbol()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -564,8 +565,7 @@ end
 
 --- :Ssc stats — map statistics (ssc/stats).
 function M.stats()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -576,8 +576,7 @@ end
 
 --- :Ssc reindex — rebuild the symbolic map.
 function M.reindex()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
