@@ -8,7 +8,8 @@
 # also runs the vscode-jsonrpc e2e and the extension (mocked VS Code API) against
 # the real server when `ssc-lsp` is on PATH.
 # Harness self-tests against the stub server (when pygls is importable):
-# the vscode-jsonrpc e2e, the Neovim e2e (nvim 0.11+) and the Emacs/eglot e2e.
+# the vscode-jsonrpc e2e, the Neovim e2e (nvim 0.11+) and the Emacs/eglot e2e, each also
+# against the stub without the optional commands (they must be hidden / said unavailable).
 # The real server (`ssc-lsp` on PATH): headless Neovim with the plugin attaches it to a
 # fixture workspace and checks definition, references, rename and a completion from a
 # scripted model (tests/fake_openai.py), and again with no root marker (single-file mode:
@@ -29,6 +30,8 @@ EDITORS="$ROOT/editors"
 VSCODE="$EDITORS/vscode"
 PY="${SSC_PYTHON:-python3}"
 STUB="$EDITORS/neovim/tests/stub_lsp.py"
+# The server commands the clients offer only when the server lists them.
+STUB_WITHOUT="ssc.refactor,ssc.explain,ssc.changeSignature,ssc.moveSymbol,ssc.extractFunction,ssc.extractVariable,ssc.inline,ssc.suggestNames,ssc.previewEdit"
 export NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 export SSC_PYTHON="$PY"
 
@@ -160,6 +163,8 @@ if $have_pygls; then
   if have_emacs_eglot; then
     step "self-test: Emacs ssc.el via eglot against the stub server" \
       "$PY" "$EDITORS/emacs/tests/run_emacs_e2e.py" --server-cmd "$(printf '["%s","%s"]' "$PY" "$STUB")"
+    step "self-test: Emacs ssc.el against the stub server without the optional commands (said unavailable)" \
+      "$PY" "$EDITORS/emacs/tests/run_emacs_e2e.py" --server-cmd "$(printf '["%s","%s","--without","%s"]' "$PY" "$STUB" "$STUB_WITHOUT")"
   else
     skip "Emacs self-test: no emacs with eglot"
   fi

@@ -27,6 +27,7 @@ def finish(s: RawServer, shutdown: bool) -> None:
     assert seconds < EXIT_GUARD_S, f"exit took {seconds:.1f}s"
     assert code == (0 if shutdown else 1)
     assert st.alive(helpers) == [], "helper processes outlived the server"
+    assert st.alive(st.group(s.proc.pid)) == [], "processes the server started outlived it"
 
 
 @pytest.mark.parametrize("shutdown", [True, False])
@@ -53,7 +54,17 @@ def test_exit_while_indexing_a_big_workspace(tmp_path: Path):
     root = st.big_workspace(tmp_path / "big")
     with RawServer(tmp_path / "cache") as s:
         st.enter_indexing(s, root)
+        st.wait(lambda: len(st.group(s.proc.pid)) > 1, "the index workers to start")
+        # A worker holding the client's pipes would keep them open after the server ended. A
+        # child between fork and exec holds every descriptor of the server for a moment (the
+        # private ones close at exec): only a holder that stays is one.
+        st.wait(lambda: holders(s) == [], "no worker to hold the client's stdin or stdout", 10.0)
         finish(s, shutdown=True)
+
+
+def holders(s: RawServer) -> list[int]:
+    started = [pid for pid in st.group(s.proc.pid) if pid != s.proc.pid]
+    return st.holding(started, s.proc.stdout) + st.holding(started, s.proc.stdin)
 
 
 def test_exit_while_jedi_works(tmp_path: Path, ws_copy: Path):

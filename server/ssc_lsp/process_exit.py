@@ -13,13 +13,14 @@ orderly path) closed the stores before `exit` came.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import subprocess
 import sys
 import threading
 import weakref
 from typing import NoReturn
+
+from .map.workers import stop_all as stop_workers
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def track(proc: subprocess.Popen) -> None:
 
 
 def kill_children() -> int:
-    """Kill every tracked helper and every multiprocessing child (index workers); how many."""
+    """Kill every tracked helper and every index worker (none starts after); how many."""
     killed = 0
     for proc in list(_children):
         if proc.poll() is None:
@@ -45,15 +46,9 @@ def kill_children() -> int:
             except OSError:
                 pass
     try:
-        workers = multiprocessing.active_children()
+        killed += stop_workers()
     except Exception:  # noqa: BLE001 - the end must not fail on bookkeeping
-        workers = []
-    for worker in workers:
-        try:
-            worker.kill()
-            killed += 1
-        except Exception:  # noqa: BLE001
-            pass
+        pass
     return killed
 
 

@@ -299,8 +299,31 @@ class StdinPump:
         timer.start()
 
 
+def private_stdio() -> tuple[BinaryIO, BinaryIO]:
+    """The LSP stream on descriptors of its own, which no child process inherits (`os.dup`
+    makes them close-on-exec); descriptor 0 then reads /dev/null and 1 writes to stderr.
+
+    Why: every process the server starts inherits descriptors 0-2. An index worker that
+    outlived the server (map/workers.py) held the client's stdout pipe open, and a client
+    reading it to the end hung. And a stray `print` (ours or a library's) now lands in the log,
+    not in the middle of a JSON-RPC message."""
+    sys.stdout.flush()
+    lsp_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    lsp_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    try:
+        os.dup2(devnull, 0)
+    finally:
+        os.close(devnull)
+    os.dup2(2, 1)
+    return lsp_in, lsp_out
+
+
 def serve_stdio(server, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-    """pygls' `start_io`, with the reader above; returns only if the process did not end."""
+    """pygls' `start_io`, with the reader above; returns only if the process did not end.
+    Without streams given, the process's stdin and stdout, moved apart (`private_stdio`)."""
+    if stdin is None and stdout is None:
+        stdin, stdout = private_stdio()
     server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
 
     async def main() -> None:

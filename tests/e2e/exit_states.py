@@ -96,7 +96,36 @@ def enter_http_in_flight(s: RawServer, base_url: str) -> None:
 
 def children(pid: int) -> list[int]:
     """Live processes whose parent is `pid` (Linux /proc)."""
-    out = []
+    return [child for child, stat in _stats() if int(stat[1]) == pid]
+
+
+def group(pgid: int) -> list[int]:
+    """Live processes of process group `pgid` (Linux /proc): RawServer starts the server in a
+    session of its own, so this is every process it started, directly or not, even one started
+    after a snapshot of `children` (an index worker starting as `exit` came)."""
+    return [pid for pid, stat in _stats() if int(stat[2]) == pgid]
+
+
+def holding(pids: list[int], stream) -> list[int]:
+    """Those of `pids` with a descriptor on the pipe behind our `stream` (its other end)."""
+    pipe = os.readlink(f"/proc/self/fd/{stream.fileno()}")
+    held = []
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == pipe:
+                    held.append(pid)
+                    break
+            except OSError:
+                pass
+    return held
+
+
+def _stats():
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -105,9 +134,8 @@ def children(pid: int) -> list[int]:
                 stat = f.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        if int(stat[1]) == pid and stat[0] != b"Z":
-            out.append(int(entry))
-    return out
+        if stat[0] != b"Z":
+            yield int(entry), stat
 
 
 def alive(pids: list[int], timeout: float = 2.0) -> list[int]:

@@ -10,7 +10,9 @@ answered with null so the server never waits on us.
 from __future__ import annotations
 
 import json
+import os
 import queue
+import signal
 import subprocess
 import tempfile
 import threading
@@ -20,6 +22,7 @@ from pathlib import Path
 from .lsp import SERVER, server_env
 
 HANG_GUARD_S = 20.0  # a request unanswered this long is a hang
+KILL_WAIT_S = 10.0  # how long `kill` waits for the process and for the end of its stdout
 
 
 def frame(body: bytes) -> bytes:
@@ -35,15 +38,19 @@ class RawServer:
 
     def __init__(self, cache_dir: Path, env: dict[str, str] | None = None) -> None:
         self.stderr = tempfile.TemporaryFile()
+        # A session of its own: `kill` ends every process the server started, even one that
+        # outlived it (its process group stays the server's pid).
         self.proc = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, env=server_env(cache_dir, **(env or {})))
+                                     stderr=self.stderr, env=server_env(cache_dir, **(env or {})),
+                                     start_new_session=True)
         self.messages: list[dict] = []  # every message the server sent, in order
         self.answers: dict = {}  # id (as JSON text) -> response
         self._cond = threading.Condition()
         self._inbox: queue.Queue = queue.Queue()
         self._next_id = 1 << 20  # apart from the ids a test writes by hand
         self.closed = False
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     # -- reading ------------------------------------------------------------------------------
     def _read(self) -> None:
@@ -158,10 +165,21 @@ class RawServer:
         return self.stderr.read().decode("utf-8", "replace")
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        for stream in (self.proc.stdin, self.proc.stdout):
+        """End the server and everything it started; never blocks for long. Closing stdout
+        while the reader thread waits on it blocks until the pipe ends, which a process still
+        holding it (a leftover worker) would delay forever: the whole group is killed first,
+        and the pipe is closed only once the reader saw its end."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass  # the group is empty: everyone ended already
+        try:
+            self.proc.wait(KILL_WAIT_S)
+        except subprocess.TimeoutExpired:
+            pass
+        self._reader.join(KILL_WAIT_S)
+        streams = [self.proc.stdin] + ([self.proc.stdout] if not self._reader.is_alive() else [])
+        for stream in streams:
             try:
                 stream.close()  # type: ignore[union-attr]
             except OSError:

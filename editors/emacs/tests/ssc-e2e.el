@@ -60,6 +60,11 @@
       (apply #'eglot (eglot--guess-contact))
     (error (ssc-e2e--record "eglot connects" nil (error-message-string err))
            (ssc-e2e--finish)))
+  ;; eglot 1.9's synchronous connect ends at the first output of any process (the stub's
+  ;; stderr line can come before its initialize answer): then it goes on "in background".
+  (let ((deadline (+ (float-time) 30)))
+    (while (and (not (eglot-current-server)) (< (float-time) deadline))
+      (accept-process-output nil 0.1)))
   (ssc-e2e--record "eglot connects" (eglot-current-server)
                    (format "%S" ssc-server-command))
   (unless (eglot-current-server) (ssc-e2e--finish))
@@ -111,6 +116,85 @@
                                    (error-message-string err)))
       (error (ssc-e2e--record "ssc-explain says it is not available" nil
                               (error-message-string err)))))
+
+;; The refactor commands: each said unavailable (no request) when the server does not
+  ;; list it; against the stub (which refuses any argument but the contract's one object and
+  ;; answers like the server's `deliver') each runs and shows what the check found.
+  (let ((said nil))
+    (dolist (entry ssc--server-commands)
+      (unless (ssc--offers (cdr entry))
+        (condition-case err
+            (progn (funcall (car entry)) (push (format "%s ran" (car entry)) said))
+          (wrong-number-of-arguments
+           (condition-case err2
+               (progn (apply (car entry) (make-list (cdr (func-arity (car entry))) "x"))
+                      (push (format "%s ran" (car entry)) said))
+             (user-error (unless (string-match-p "not available in this server version"
+                                                 (error-message-string err2))
+                           (push (error-message-string err2) said)))))
+          (user-error (unless (string-match-p "not available in this server version"
+                                              (error-message-string err))
+                        (push (error-message-string err) said))))))
+    (ssc-e2e--record "the commands the server does not list say so" (null said)
+                     (format "%S" said)))
+  (ssc-e2e--record "ssc-actions offers what the server lists"
+                   (equal (mapcar #'cdr (ssc-offered-actions))
+                          (seq-filter #'ssc--offers (mapcar #'cdr ssc--server-commands)))
+                   (format "%S" (mapcar #'car (ssc-offered-actions))))
+  (when (and (plist-get (jsonrpc-request (eglot-current-server) :ssc/stats (make-hash-table)) :stub)
+             (ssc--offers "ssc.moveSymbol"))
+    (cl-letf (((symbol-function 'y-or-n-p) (lambda (&rest _) t)))
+      (let ((line (lambda (r) (ssc-outcome-line r))))
+        (condition-case err
+            (let ((r (ssc-change-signature "add timeout=10; remove verbose")))
+              (ssc-e2e--record "ssc-change-signature (previewed, applied)"
+                               (and (equal (funcall line r) "ssc: stub changeSignature add:timeout remove:verbose — checked: no problems")
+                                    (string-match-p "stub preview" (ssc-e2e--buffer-text "preview")))
+                               (funcall line r)))
+          (error (ssc-e2e--record "ssc-change-signature (previewed, applied)" nil (error-message-string err))))
+        (condition-case err
+            (let ((r (ssc-move-symbol "pkg/other.py")))
+              (ssc-e2e--record "ssc-move-symbol shows the problem"
+                               (string-match-p "stub problem: name 'helper' no longer resolves"
+                                               (ssc-e2e--buffer-text "preview"))
+                               (funcall line r)))
+          (error (ssc-e2e--record "ssc-move-symbol shows the problem" nil (error-message-string err))))
+        (condition-case err
+            (let ((r (ssc-extract-function (line-beginning-position) (line-end-position) "compute")))
+              (ssc-e2e--record "ssc-extract-function" (equal (funcall line r) "ssc: stub extractFunction compute — checked: no problems")
+                               (funcall line r)))
+          (error (ssc-e2e--record "ssc-extract-function" nil (error-message-string err))))
+        (condition-case err
+            (let ((r (ssc-inline)))
+              (ssc-e2e--record "ssc-inline" (equal (funcall line r) "ssc: stub inline — checked: no problems")
+                               (funcall line r)))
+          (error (ssc-e2e--record "ssc-inline" nil (error-message-string err))))
+        (condition-case err
+            (progn (ssc-change-signature "drop x")
+                   (ssc-e2e--record "ssc-change-signature refuses what it cannot read" nil "it ran"))
+          (user-error (ssc-e2e--record "ssc-change-signature refuses what it cannot read"
+                                       (string-match-p "unknown change" (error-message-string err))
+                                       (error-message-string err))))
+        ;; Without preview the server applies (eglot confirms); the note is still shown.
+        (when (ssc--offers "ssc.refactor")
+         (let ((ssc-preview nil))
+          (condition-case err
+              (let ((r (ssc-refactor (line-beginning-position) (line-end-position) "make it faster")))
+                (ssc-e2e--record "ssc-refactor shows the note"
+                                 (and (equal (funcall line r) "ssc: stub refactor: make it faster — checked: no problems (1 note)")
+                                      (string-match-p "stub note: 1 caller could not be updated"
+                                                      (ssc-e2e--buffer-text "refactor")))
+                                 (funcall line r)))
+            (error (ssc-e2e--record "ssc-refactor shows the note" nil (error-message-string err))))))
+        (let (renamed)
+          (cl-letf (((symbol-function 'completing-read) (lambda (_p coll &rest _) (car (nth 1 coll))))
+                    ((symbol-function 'eglot-rename) (lambda (name) (setq renamed name))))
+            (condition-case err
+                (progn (ssc-suggest-names)
+                       (ssc-e2e--record "ssc-suggest-names renames to the name picked" (equal renamed "double")
+                                        (format "%S" renamed)))
+              (error (ssc-e2e--record "ssc-suggest-names renames to the name picked" nil
+                                      (error-message-string err)))))))))
 
   ;; ssc-reindex (ssc.reindex)
   (condition-case err

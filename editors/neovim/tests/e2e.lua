@@ -518,7 +518,11 @@ end, 'context')
 
 local function note_after(ex)
   local n = #notes
-  vim.cmd(ex)
+  if type(ex) == 'function' then
+    ex()
+  else
+    vim.cmd(ex)
+  end
   vim.wait(request_timeout, function()
     return #notes > n
   end, 50)
@@ -538,22 +542,77 @@ do
   end))
 end
 
--- Refactor and explain: run when the server offers them (the stub does), else said to be
--- unavailable without asking the server (ssc-lsp 0.1 does not implement them).
-if offers('ssc.explain') then
-  check_float(':Ssc explain (offered by the server)', 'Ssc explain', 'stub explanation')
-else
-  local msg = note_after('Ssc explain')
-  record(':Ssc explain says it is not available', msg ~= nil and msg:find('not available in this server version', 1, true) ~= nil, msg or 'no message')
+-- The server's optional commands (refactor, explain and the refactor commands of issue 11):
+-- each :Ssc subcommand is completed exactly when the server lists its command, and said to
+-- be unavailable (nothing sent) when it does not.
+local ssc = require('ssc')
+local sub_names = ssc.complete('', 'Ssc ')
+local hidden = {}
+for sub, command in pairs(ssc.needs_server_command) do
+  if vim.tbl_contains(sub_names, sub) ~= offers(command) then
+    table.insert(hidden, ('%s (%s listed: %s)'):format(sub, command, tostring(offers(command))))
+  end
 end
-if offers('ssc.refactor') then
-  local msg = note_after('Ssc refactor make it faster')
-  record(':Ssc refactor (offered by the server)', msg == 'ssc: refactor done', msg or 'no message')
-else
-  local msg = note_after('Ssc refactor make it faster')
-  record(':Ssc refactor says it is not available', msg ~= nil and msg:find('not available in this server version', 1, true) ~= nil, msg or 'no message')
-  local names = require('ssc').complete('', 'Ssc ')
-  record(':Ssc completion does not offer refactor/explain', not vim.tbl_contains(names, 'refactor') and not vim.tbl_contains(names, 'explain'), table.concat(names, ' '))
+record(':Ssc completion offers a subcommand exactly when the server lists its command', #hidden == 0, #hidden == 0 and table.concat(sub_names, ' ') or table.concat(hidden, '; '))
+local unavailable = {}
+for sub, command in pairs(ssc.needs_server_command) do
+  if not offers(command) then
+    local msg = note_after('Ssc ' .. sub)
+    if not (msg and msg:find('not available in this server version', 1, true) and msg:find(command, 1, true)) then
+      table.insert(unavailable, sub .. ': ' .. tostring(msg))
+    end
+  end
+end
+record(':Ssc <command the server does not list> says it is not available', #unavailable == 0, table.concat(unavailable, '; '))
+
+-- Against the stub (which refuses any argument but the contract's one object, and answers
+-- like the server's `deliver`): every command runs, the user sees what the check found.
+if type(stats) == 'table' and stats.stub and offers('ssc.moveSymbol') then
+  local ui_input, ui_select, buf_rename = vim.ui.input, vim.ui.select, vim.lsp.buf.rename
+  local answers, renamed = {}, nil
+  vim.ui.input = function(opts, on_confirm)
+    on_confirm(table.remove(answers, 1))
+  end
+  vim.ui.select = function(items, _, on_choice)
+    on_choice(type(items[1]) == 'table' and items[2] or items[1]) -- 'Apply'; the second name
+  end
+  vim.lsp.buf.rename = function(name)
+    renamed = name
+  end
+  local function note_is(name, ex, want)
+    local msg = note_after(ex)
+    record(name, msg == want, ('%s (want %s)'):format(tostring(msg), want))
+  end
+  check_float(':Ssc explain (offered by the server)', 'Ssc explain', 'stub explanation')
+  -- Preview first (ssc.previewEdit): the diff and the check's findings, then applied here.
+  check_float(':Ssc signature shows the preview', 'Ssc signature add timeout=10; remove verbose', 'stub preview')
+  record(':Ssc signature: applied after the preview', notes[#notes] == 'ssc: stub changeSignature add:timeout remove:verbose — checked: no problems', notes[#notes])
+  check_float(':Ssc move: the preview shows the problem', 'Ssc move pkg/other.py', "stub problem: name 'helper' no longer resolves")
+  record(':Ssc move: the problem is said', notes[#notes] == "ssc: stub move to pkg/other.py — 1 problem: stub problem: name 'helper' no longer resolves", notes[#notes])
+  note_is(':Ssc extract_function NAME', 'Ssc extract_function compute', 'ssc: stub extractFunction compute — checked: no problems')
+  note_is(':Ssc extract_variable (the model names it)', 'Ssc extract_variable', 'ssc: stub extractVariable (model names it) — checked: no problems')
+  note_is(':Ssc inline', 'Ssc inline', 'ssc: stub inline — checked: no problems')
+  answers = { 'rename n count' }
+  note_is(':Ssc signature asks for the change', 'Ssc signature', 'ssc: stub changeSignature rename:n — checked: no problems')
+  note_is(':Ssc signature refuses what it cannot read', 'Ssc signature drop x', 'ssc: unknown change "drop": "drop x"')
+  -- Without preview the server applies the edit; the outcome's problems and notes still show.
+  ssc.config.preview = false
+  check_float(':Ssc move (applied by the server) shows the problem', 'Ssc move pkg/other.py', "stub problem: name 'helper' no longer resolves")
+  check_float(':Ssc refactor shows the note', 'Ssc refactor make it faster', 'stub note: 1 caller could not be updated')
+  record(':Ssc refactor says what the check found', notes[#notes] == 'ssc: stub refactor: make it faster — checked: no problems (1 note)', notes[#notes])
+  ssc.config.preview = true
+  -- suggestNames: a pick list, then the standard rename with the name picked.
+  vim.cmd('Ssc names')
+  vim.wait(request_timeout, function()
+    return renamed ~= nil
+  end, 50)
+  record(':Ssc names renames to the name picked', renamed == 'double', tostring(renamed))
+  -- As a code action runs it (vim.lsp.commands): asks for the missing target, shows the outcome.
+  answers = { 'pkg/from_action.py' }
+  note_is('ssc.moveSymbol from a code action asks for the target', function()
+    client:exec_cmd({ title = 'move', command = 'ssc.moveSymbol', arguments = { pos_params(call_pos) } }, { bufnr = buf })
+  end, "ssc: stub move to pkg/from_action.py — 1 problem: stub problem: name 'helper' no longer resolves")
+  vim.ui.input, vim.ui.select, vim.lsp.buf.rename = ui_input, ui_select, buf_rename
 end
 vim.notify = notify
 

@@ -255,6 +255,12 @@ def run_once(
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+# The server commands a client offers only when the server lists them (lua/ssc/init.lua).
+WITHOUT = ",".join(f"ssc.{c}" for c in ("refactor", "explain", "changeSignature", "moveSymbol",
+                                        "extractFunction", "extractVariable", "inline",
+                                        "suggestNames", "previewEdit"))
+
+
 def self_test(nvim: str, args: argparse.Namespace) -> int:
     """The harness must pass against the stub server and fail when no server attaches."""
     try:
@@ -266,6 +272,8 @@ def self_test(nvim: str, args: argparse.Namespace) -> int:
     stub = shlex.quote(str(STUB))
     cases = [
         ("stub server: every check passes", f"{py} {stub}", True),
+        ("stub server without the optional commands: every check passes (hidden, said unavailable)",
+         f"{py} {stub} --without {WITHOUT}", True),
         ("stub server giving wrong answers: fails", f"{py} {stub} --wrong", False),
         ("server that never answers initialize: fails", f"{py} {stub} --hang", False),
         ("server that exits at once: fails", f"{py} -c 'import sys; sys.exit(3)'", False),

@@ -10,6 +10,15 @@ work-done progress after `initialized`, like the real server.
     python stub_lsp.py            # behave
     python stub_lsp.py --hang     # read stdin, never answer: a server that does not attach
     python stub_lsp.py --wrong    # attach, but answer definition/references/rename/completion wrongly
+    python stub_lsp.py --without ssc.inline,ssc.explain   # do not offer these commands
+
+The refactor commands of issue 11 (ssc.changeSignature, ssc.moveSymbol, ssc.extractFunction,
+ssc.extractVariable, ssc.inline, ssc.suggestNames, ssc.refactor, ssc.explain, ssc.previewEdit)
+take ONE object argument as the real server does; a wrong shape is an error (so a client sending
+the old positional arguments fails its test). Edit commands answer like the real server's
+`deliver`: {title, summary, problems, notes, edit, applied}, applying a no-op edit through
+workspace/applyEdit when `apply` is not false; ssc.moveSymbol reports one problem and
+ssc.refactor one note, so a client that hides them fails its test.
 
 The harnesses (editors/neovim/tests/e2e.lua, editors/vscode/test/lsp.e2e.test.ts)
 must pass against the first and fail against the others.
@@ -21,17 +30,16 @@ import argparse
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def hang() -> int:
-    # Consume input so the client does not block on a full pipe; never reply.
+    # Consume input so the client does not block on a full pipe; never reply. The end of
+    # input is the client gone: end too (sleeping on left an orphan for an hour per run).
     while sys.stdin.buffer.read(4096):
         pass
-    time.sleep(3600)
     return 0
 
 
@@ -39,6 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hang", action="store_true", help="never answer initialize")
     parser.add_argument("--wrong", action="store_true", help="give wrong answers")
+    parser.add_argument("--without", default="", help="commands not to offer (comma-separated)")
     args = parser.parse_args()
     if args.hang:
         return hang()
@@ -262,18 +271,96 @@ def main() -> int:
         name = word_at(params.textDocument.uri, params.position)
         return {"name": name, "relations": [], "history": [], "stub": True}
 
+    without = {c for c in args.without.split(",") if c}
+
+    def offer(name: str):
+        """@server.command(name) unless --without names it (then the server does not list it)."""
+        return (lambda fn: fn) if name in without else server.command(name)
+
+    def one_object(name: str, got: tuple, *need: str) -> dict:
+        if len(got) != 1 or not isinstance(got[0], dict):
+            raise ValueError(f"{name} takes one object argument, got {got!r}")
+        arg = got[0]
+        missing = [k for k in ("textDocument", *need) if k not in arg]
+        if missing or not isinstance(arg["textDocument"], dict) or "uri" not in arg["textDocument"]:
+            raise ValueError(f"{name}: missing {missing or ['textDocument.uri']} in {arg!r}")
+        return arg
+
+    async def outcome(arg: dict, title: str, problems=(), notes=()) -> dict:
+        uri = arg["textDocument"]["uri"]
+        zero = {"line": 0, "character": 0}
+        edit = {"changes": {uri: [{"range": {"start": zero, "end": zero}, "newText": ""}]}}
+        applied = False
+        if arg.get("apply", True):
+            answer = await server.workspace_apply_edit_async(t.ApplyWorkspaceEditParams(
+                edit=t.WorkspaceEdit(changes={uri: [t.TextEdit(range=t.Range(
+                    start=t.Position(line=0, character=0), end=t.Position(line=0, character=0)),
+                    new_text="")]}), label=title))
+            applied = bool(answer and answer.applied)
+        summary = (f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: "
+                   + "; ".join(p["message"] for p in problems)) if problems else "checked: no problems"
+        if notes:
+            summary += f" ({len(notes)} note{'s' if len(notes) != 1 else ''})"
+        return {"title": title, "summary": summary, "problems": list(problems), "notes": list(notes),
+                "edit": edit, "applied": applied, "modelMade": False}
+
     # pygls answers workspace/executeCommand itself and advertises these names.
-    @server.command("ssc.explain")
-    def cmd_explain(*args):
-        return "**stub explanation**"
+    @offer("ssc.explain")
+    def cmd_explain(*got):
+        one_object("ssc.explain", got, "range")
+        return {"markdown": "**stub explanation**"}
 
     @server.command("ssc.showContext")
     def cmd_show_context(*args):
         return "# context (stub)"
 
-    @server.command("ssc.refactor")
-    def cmd_refactor(*args):
-        return None
+    @offer("ssc.refactor")
+    async def cmd_refactor(*got):
+        arg = one_object("ssc.refactor", got, "instruction")
+        return await outcome(arg, f"stub refactor: {arg['instruction']}",
+                             notes=["stub note: 1 caller could not be updated"])
+
+    @offer("ssc.changeSignature")
+    async def cmd_change_signature(*got):
+        arg = one_object("ssc.changeSignature", got, "position", "changes")
+        ops = " ".join(c.get("op", "?") + ":" + str(c.get("name") or c.get("order")) for c in arg["changes"])
+        return await outcome(arg, f"stub changeSignature {ops}")
+
+    @offer("ssc.moveSymbol")
+    async def cmd_move_symbol(*got):
+        arg = one_object("ssc.moveSymbol", got, "position", "target")
+        problem = {"uri": arg["textDocument"]["uri"], "path": "main.py", "kind": "unresolved",
+                   "message": "stub problem: name 'helper' no longer resolves", "symbol": "helper",
+                   "range": {"start": {"line": 4, "character": 11}, "end": {"line": 4, "character": 17}}}
+        return await outcome(arg, f"stub move to {arg['target']}", problems=[problem])
+
+    @offer("ssc.extractFunction")
+    async def cmd_extract_function(*got):
+        arg = one_object("ssc.extractFunction", got, "range")
+        return await outcome(arg, f"stub extractFunction {arg.get('name', '(model names it)')}")
+
+    @offer("ssc.extractVariable")
+    async def cmd_extract_variable(*got):
+        arg = one_object("ssc.extractVariable", got, "range")
+        return await outcome(arg, f"stub extractVariable {arg.get('name', '(model names it)')}")
+
+    @offer("ssc.inline")
+    async def cmd_inline(*got):
+        arg = one_object("ssc.inline", got, "position")
+        return await outcome(arg, "stub inline")
+
+    @offer("ssc.suggestNames")
+    def cmd_suggest_names(*got):
+        one_object("ssc.suggestNames", got, "position")
+        return {"names": [{"name": "twice", "reason": "stub: says what it returns"},
+                          {"name": "double", "reason": "stub: shorter"}]}
+
+    @offer("ssc.previewEdit")
+    def cmd_preview_edit(*got):
+        if len(got) != 1 or not isinstance(got[0], dict) or not ("edit" in got[0] or "command" in got[0]):
+            raise ValueError(f"ssc.previewEdit takes {{edit}} or {{command, arguments}}, got {got!r}")
+        what = got[0].get("command", "the edit")
+        return {"markdown": f"# stub preview of {what}\n\n```diff\n--- a/main.py\n+++ b/main.py\n```\n\nchecked: no problems\n"}
 
     @server.command("ssc.reindex")
     def cmd_reindex(*args):

@@ -17,6 +17,7 @@ import {
 import { contextMarkdown, jsonMarkdown, markdownFromResult, workspaceEditFromResult } from './markdown';
 import { OPTIONAL_SERVER_COMMANDS, OptionalCommand, offeredCommands, unavailableMessage } from './offers';
 import { MarkdownPreview } from './preview';
+import { outcomeLine, outcomeMarkdown, outcomeOf, parseSignatureChanges, SIGNATURE_SYNTAX, suggestedNames } from './refactor';
 import { activePythonCommand, onPythonEnvironmentChange } from './python';
 import { expandVariables, formatCommand, parseTcpAddress, resolveServerCommand, ServerCommand } from './serverPath';
 import { buildServerSettings, configurationForSection, JsonObject, NOT_OURS_SECTION } from './settings';
@@ -29,7 +30,25 @@ export const SERVER_COMMANDS = {
   refactor: 'ssc.refactor',
   explain: 'ssc.explain',
   acceptCompletion: 'ssc.acceptCompletion',
+  changeSignature: 'ssc.changeSignature',
+  moveSymbol: 'ssc.moveSymbol',
+  extractFunction: 'ssc.extractFunction',
+  extractVariable: 'ssc.extractVariable',
+  inline: 'ssc.inline',
+  suggestNames: 'ssc.suggestNames',
+  applyAction: 'ssc.applyAction',
 } as const;
+
+/** Server commands whose result is an edit with the check's findings (shown to the user). */
+const EDIT_COMMANDS: ReadonlySet<string> = new Set([
+  SERVER_COMMANDS.refactor,
+  SERVER_COMMANDS.changeSignature,
+  SERVER_COMMANDS.moveSymbol,
+  SERVER_COMMANDS.extractFunction,
+  SERVER_COMMANDS.extractVariable,
+  SERVER_COMMANDS.inline,
+  SERVER_COMMANDS.applyAction,
+]);
 
 /**
  * Commands of this extension. They use the "ssc-lsp." prefix because
@@ -40,6 +59,12 @@ export const SERVER_COMMANDS = {
 export const CLIENT_COMMANDS = {
   refactor: 'ssc-lsp.refactor',
   explain: 'ssc-lsp.explain',
+  changeSignature: 'ssc-lsp.changeSignature',
+  moveSymbol: 'ssc-lsp.moveSymbol',
+  extractFunction: 'ssc-lsp.extractFunction',
+  extractVariable: 'ssc-lsp.extractVariable',
+  inline: 'ssc-lsp.inline',
+  suggestNames: 'ssc-lsp.suggestNames',
   showContext: 'ssc-lsp.showContext',
   showSymbol: 'ssc-lsp.showSymbol',
   showStats: 'ssc-lsp.showStats',
@@ -217,6 +242,115 @@ async function applyRefactorResult(c: LanguageClient, result: unknown): Promise<
   void vscode.window.setStatusBarMessage('ssc: refactor done', 3000);
 }
 
+/**
+ * Shows what an edit command answered: one line (title, what the check found, applied or
+ * not), and the problems and notes in the preview whenever there are any: the user must see
+ * what the check found. Results without that shape (older servers): applyRefactorResult.
+ */
+async function showOutcome(c: LanguageClient, result: unknown): Promise<void> {
+  const o = outcomeOf(result);
+  if (o === undefined) {
+    await applyRefactorResult(c, result);
+    return;
+  }
+  const line = outcomeLine(o);
+  log(line);
+  if (o.problems.length > 0 || o.notes.length > 0 || o.error !== undefined) {
+    await preview.show('refactor', outcomeMarkdown(o));
+    void vscode.window.showWarningMessage(line);
+  } else {
+    void vscode.window.showInformationMessage(line);
+  }
+}
+
+/** The changes for ssc.changeSignature, typed in a small syntax (src/refactor.ts). */
+async function askSignatureChanges(): Promise<unknown[] | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'ssc: change signature',
+    prompt: SIGNATURE_SYNTAX,
+    placeHolder: 'e.g. add timeout=10; remove verbose; rename n count',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const got = parseSignatureChanges(v);
+      return 'error' in got ? got.error : undefined;
+    },
+  });
+  if (text === undefined || text.trim() === '') {
+    return undefined;
+  }
+  const got = parseSignatureChanges(text);
+  if ('error' in got) {
+    throw new Error(got.error);
+  }
+  return got.changes;
+}
+
+async function askTarget(): Promise<string | undefined> {
+  const target = await vscode.window.showInputBox({
+    title: 'ssc: move symbol',
+    prompt: 'The module to move it to: a path relative to the workspace root, new or existing',
+    placeHolder: 'e.g. pkg/helpers.py',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/\.pyi?$/.test(v.trim()) ? undefined : 'a Python file, e.g. pkg/helpers.py'),
+  });
+  return target?.trim() || undefined;
+}
+
+/** The argument of an extract command: the selection and the name asked for (empty: the
+ * model proposes one, checked to be free in its scope); undefined: cancelled. */
+async function extractArgument(what: string, sel: { uri: string; range: unknown }): Promise<Record<string, unknown> | undefined> {
+  const name = await vscode.window.showInputBox({
+    title: `ssc: extract ${what}`,
+    prompt: `Name of the new ${what} (empty: the model proposes one, checked to be free in its scope)`,
+    ignoreFocusOut: true,
+  });
+  if (name === undefined) {
+    return undefined;
+  }
+  return { textDocument: { uri: sel.uri }, range: sel.range, ...(name.trim() ? { name: name.trim() } : {}) };
+}
+
+/**
+ * Fills in what the user must give for `command` when its argument object lacks it (a code
+ * action or a key binding may carry only the document and position); false: cancelled.
+ */
+async function completeArguments(command: string, arg: Record<string, unknown>): Promise<boolean> {
+  if (command === SERVER_COMMANDS.refactor && (typeof arg.instruction !== 'string' || arg.instruction === '')) {
+    const instruction = await askInstruction();
+    if (instruction === undefined) return false;
+    arg.instruction = instruction;
+  } else if (command === SERVER_COMMANDS.changeSignature && !Array.isArray(arg.changes)) {
+    const changes = await askSignatureChanges();
+    if (changes === undefined) return false;
+    arg.changes = changes;
+  } else if (command === SERVER_COMMANDS.moveSymbol && (typeof arg.target !== 'string' || arg.target === '')) {
+    const target = await askTarget();
+    if (target === undefined) return false;
+    arg.target = target;
+  }
+  return true;
+}
+
+/** ssc.suggestNames, then the standard rename (every rename provider, ssc's included) to the pick. */
+async function renameToSuggestion(result: unknown, uri: vscode.Uri, position: vscode.Position): Promise<void> {
+  const names = suggestedNames(result);
+  if (names.length === 0) {
+    void vscode.window.showInformationMessage('ssc: no better name to suggest');
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(
+    names.map((n) => ({ label: n.name, detail: n.reason })),
+    { title: 'ssc: rename to', placeHolder: 'Each name is free in its scope' },
+  );
+  if (!pick) {
+    return;
+  }
+  const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit | undefined>('vscode.executeDocumentRenameProvider', uri, position, pick.label);
+  if (!edit || !(await vscode.workspace.applyEdit(edit))) {
+    throw new Error(`the rename to ${pick.label} could not be applied`);
+  }
+}
+
 async function askInstruction(): Promise<string | undefined> {
   const instruction = await vscode.window.showInputBox({
     title: 'ssc: refactor',
@@ -352,12 +486,13 @@ function clientOptions(): LanguageClientOptions {
       },
       // Commands the server offers in code actions / code lenses: show what they return.
       executeCommand: async (command, args, next) => {
-        if (command === SERVER_COMMANDS.refactor && (args.length < 3 || typeof args[2] !== 'string' || args[2] === '')) {
-          const instruction = await askInstruction();
-          if (instruction === undefined) {
+        const arg = args[0];
+        if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
+          const own = { ...(arg as Record<string, unknown>) };
+          if (!(await completeArguments(command, own))) {
             return undefined;
           }
-          args = [args[0], args[1], instruction];
+          args = [own, ...args.slice(1)];
         }
         const result = await next(command, args);
         try {
@@ -365,8 +500,13 @@ function clientOptions(): LanguageClientOptions {
             await showMarkdownResult('explain', result);
           } else if (command === SERVER_COMMANDS.showContext) {
             await showMarkdownResult('context', result);
-          } else if (command === SERVER_COMMANDS.refactor && client) {
-            await applyRefactorResult(client, result);
+          } else if (EDIT_COMMANDS.has(command) && client) {
+            await showOutcome(client, result);
+          } else if (command === SERVER_COMMANDS.suggestNames && client) {
+            const a = arg as { textDocument?: { uri?: string }; position?: { line: number; character: number } } | undefined;
+            if (a?.textDocument?.uri && a.position) {
+              await renameToSuggestion(result, client.protocol2CodeConverter.asUri(a.textDocument.uri), client.protocol2CodeConverter.asPosition(a.position));
+            }
           }
         } catch (err) {
           reportError(command, err);
@@ -465,6 +605,31 @@ async function restartClient(): Promise<void> {
   await startClient();
 }
 
+type EditCommand = 'changeSignature' | 'moveSymbol' | 'extractFunction' | 'extractVariable' | 'inline';
+
+/**
+ * A palette/menu command running one of the server's edit commands on the active editor:
+ * `build` makes its argument (undefined: the user cancelled); the middleware asks for what is
+ * still missing (the change, the target) and shows the outcome.
+ */
+function editCommand(
+  which: EditCommand,
+  build: (sel: ReturnType<typeof editorSelection>) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>,
+): vscode.Disposable {
+  return command(CLIENT_COMMANDS[which], async () => {
+    const sel = editorSelection();
+    if (!serverOffers(which)) {
+      return;
+    }
+    const arg = await build(sel);
+    if (arg === undefined || !(await completeArguments(SERVER_COMMANDS[which], arg))) {
+      return;
+    }
+    const result = await withProgress(`ssc: ${OPTIONAL_SERVER_COMMANDS[which].title}…`, () => executeServerCommand(SERVER_COMMANDS[which], [arg]));
+    await showOutcome(requireClient(), result);
+  });
+}
+
 function command(id: string, fn: (...args: unknown[]) => Promise<void>): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     try {
@@ -496,17 +661,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         return;
       }
       const result = await withProgress('ssc: refactoring…', () =>
-        executeServerCommand(SERVER_COMMANDS.refactor, [sel.uri, sel.range, instruction]),
+        executeServerCommand(SERVER_COMMANDS.refactor, [{ textDocument: { uri: sel.uri }, range: sel.range, position: sel.position, instruction }]),
       );
-      await applyRefactorResult(requireClient(), result);
+      await showOutcome(requireClient(), result);
     }),
     command(CLIENT_COMMANDS.explain, async () => {
       const sel = editorSelection();
       if (!serverOffers('explain')) {
         return;
       }
-      const result = await withProgress('ssc: explaining…', () => executeServerCommand(SERVER_COMMANDS.explain, [sel.uri, sel.range]));
+      const result = await withProgress('ssc: explaining…', () =>
+        executeServerCommand(SERVER_COMMANDS.explain, [{ textDocument: { uri: sel.uri }, range: sel.range }]),
+      );
       await showMarkdownResult('explain', result);
+    }),
+    editCommand('changeSignature', (sel) => ({ textDocument: { uri: sel.uri }, position: sel.position })),
+    editCommand('moveSymbol', (sel) => ({ textDocument: { uri: sel.uri }, position: sel.position })),
+    editCommand('extractFunction', (sel) => extractArgument('function', sel)),
+    editCommand('extractVariable', (sel) => extractArgument('variable', sel)),
+    editCommand('inline', (sel) => ({ textDocument: { uri: sel.uri }, position: sel.position })),
+    command(CLIENT_COMMANDS.suggestNames, async () => {
+      const sel = editorSelection();
+      if (!serverOffers('suggestNames')) {
+        return;
+      }
+      const result = await withProgress('ssc: suggesting names…', () =>
+        executeServerCommand(SERVER_COMMANDS.suggestNames, [{ textDocument: { uri: sel.uri }, position: sel.position }]),
+      );
+      await renameToSuggestion(result, sel.editor.document.uri, sel.editor.selection.active);
     }),
     command(CLIENT_COMMANDS.showContext, async () => {
       const sel = editorSelection();
@@ -545,6 +727,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         { label: '$(book) Show context for the cursor', id: CLIENT_COMMANDS.showContext },
         { label: '$(comment-discussion) Explain the selection', id: CLIENT_COMMANDS.explain, needs: SERVER_COMMANDS.explain },
         { label: '$(wand) Refactor the selection…', id: CLIENT_COMMANDS.refactor, needs: SERVER_COMMANDS.refactor },
+        { label: '$(symbol-method) Change the signature…', id: CLIENT_COMMANDS.changeSignature, needs: SERVER_COMMANDS.changeSignature },
+        { label: '$(file-symlink-file) Move the symbol to another module…', id: CLIENT_COMMANDS.moveSymbol, needs: SERVER_COMMANDS.moveSymbol },
+        { label: '$(symbol-function) Extract a function', id: CLIENT_COMMANDS.extractFunction, needs: SERVER_COMMANDS.extractFunction },
+        { label: '$(symbol-variable) Extract a variable', id: CLIENT_COMMANDS.extractVariable, needs: SERVER_COMMANDS.extractVariable },
+        { label: '$(fold-up) Inline', id: CLIENT_COMMANDS.inline, needs: SERVER_COMMANDS.inline },
+        { label: '$(symbol-key) Suggest names…', id: CLIENT_COMMANDS.suggestNames, needs: SERVER_COMMANDS.suggestNames },
         { label: '$(graph) Show map statistics', id: CLIENT_COMMANDS.showStats },
         { label: '$(refresh) Re-index the workspace', id: CLIENT_COMMANDS.reindex, needs: SERVER_COMMANDS.reindex },
         { label: '$(debug-restart) Restart the server', id: CLIENT_COMMANDS.restart },

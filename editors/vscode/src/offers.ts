@@ -1,8 +1,8 @@
 /**
  * Which server commands the connected server offers (its `executeCommandProvider.commands`).
  * Commands a server does not list are not offered in menus and, when run anyway (key binding,
- * palette), say so instead of failing: ssc-lsp 0.1 does not implement `ssc.refactor` and
- * `ssc.explain`.
+ * palette), say so instead of failing: a server without the refactor commands of issue 11
+ * (ssc-lsp 0.1) lists none of them.
  */
 
 /** Server commands that some servers do not implement, with the context key that says so. */
@@ -10,6 +10,12 @@ export const OPTIONAL_SERVER_COMMANDS = {
   refactor: { command: 'ssc.refactor', contextKey: 'ssc.offers.refactor', title: 'Refactor Selection' },
   explain: { command: 'ssc.explain', contextKey: 'ssc.offers.explain', title: 'Explain Selection' },
   reindex: { command: 'ssc.reindex', contextKey: 'ssc.offers.reindex', title: 'Re-index Workspace' },
+  changeSignature: { command: 'ssc.changeSignature', contextKey: 'ssc.offers.changeSignature', title: 'Change Signature' },
+  moveSymbol: { command: 'ssc.moveSymbol', contextKey: 'ssc.offers.moveSymbol', title: 'Move Symbol' },
+  extractFunction: { command: 'ssc.extractFunction', contextKey: 'ssc.offers.extractFunction', title: 'Extract Function' },
+  extractVariable: { command: 'ssc.extractVariable', contextKey: 'ssc.offers.extractVariable', title: 'Extract Variable' },
+  inline: { command: 'ssc.inline', contextKey: 'ssc.offers.inline', title: 'Inline' },
+  suggestNames: { command: 'ssc.suggestNames', contextKey: 'ssc.offers.suggestNames', title: 'Suggest Names' },
 } as const;
 
 export type OptionalCommand = keyof typeof OPTIONAL_SERVER_COMMANDS;

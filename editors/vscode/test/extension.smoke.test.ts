@@ -136,7 +136,10 @@ test('extension against the stub server (mocked VS Code API)', async (t) => {
     assert.match(previewText(state, 'explain'), /stub explanation/);
     state.inputBoxAnswer = 'rename x to y';
     await state.commands.get('ssc-lsp.refactor')!();
-    assert.ok(state.messages.some((m) => m.text === 'ssc: refactor done'), JSON.stringify(state.messages));
+    // The outcome, its note in the preview (the user sees what the check could not do).
+    assert.ok(state.messages.some((m) => m.text === 'ssc: stub refactor: rename x to y — checked: no problems (1 note)'), JSON.stringify(state.messages));
+    assert.match(previewText(state, 'refactor'), /## Notes \(1\)\n\n- stub note: 1 caller could not be updated/);
+    await refactorCommands(state, doc.uri);
     await state.commands.get('ssc-lsp.reindex')!();
     // A server command run from elsewhere (code action): the middleware shows its result.
     await state.commands.get('ssc.showContext')!('file:///x.py', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
@@ -158,6 +161,109 @@ test('extension against the stub server (mocked VS Code API)', async (t) => {
     await ext.deactivate();
   }
   assert.match(state.statusItems[0].text, /circle-slash|ssc/);
+});
+
+const NEW_COMMANDS = ['changeSignature', 'moveSymbol', 'extractFunction', 'extractVariable', 'inline', 'suggestNames'];
+
+/**
+ * The refactor commands of issue 11 against the stub, which refuses any argument but the one
+ * object of the contract (an error message, failing 'no error messages') and answers like the
+ * server's `deliver`.
+ */
+async function refactorCommands(state: MockState, uri: Uri): Promise<void> {
+  const contextKeys = new Map(state.executed.filter((e) => e.command === 'setContext').map((e) => [e.args[0], e.args[1]]));
+  for (const name of NEW_COMMANDS) {
+    assert.equal(contextKeys.get(`ssc.offers.${name}`), true, `ssc.offers.${name}`);
+  }
+  const said = (text: string) => state.messages.some((m) => m.text === text);
+  state.inputBoxAnswers = {
+    'ssc: change signature': 'add timeout=10; remove verbose',
+    'ssc: move symbol': 'pkg/other.py',
+    'ssc: extract function': 'compute',
+    'ssc: extract variable': '',
+  };
+  await state.commands.get('ssc-lsp.changeSignature')!();
+  assert.ok(said('ssc: stub changeSignature add:timeout remove:verbose — checked: no problems'), JSON.stringify(state.messages));
+  await state.commands.get('ssc-lsp.moveSymbol')!();
+  assert.ok(said("ssc: stub move to pkg/other.py — 1 problem: stub problem: name 'helper' no longer resolves"), JSON.stringify(state.messages));
+  assert.match(previewText(state, 'refactor'), /`main\.py:5:12` \[unresolved\] stub problem: name 'helper' no longer resolves/);
+  await state.commands.get('ssc-lsp.extractFunction')!();
+  assert.ok(said('ssc: stub extractFunction compute — checked: no problems'), JSON.stringify(state.messages));
+  await state.commands.get('ssc-lsp.extractVariable')!();
+  assert.ok(said('ssc: stub extractVariable (model names it) — checked: no problems'), JSON.stringify(state.messages));
+  await state.commands.get('ssc-lsp.inline')!();
+  assert.ok(said('ssc: stub inline — checked: no problems'), JSON.stringify(state.messages));
+  // suggestNames: a pick, then the standard rename with the name picked.
+  let renamedTo: unknown;
+  state.commands.set('vscode.executeDocumentRenameProvider', (_uri: unknown, _pos: unknown, name: unknown) => {
+    renamedTo = name;
+    return { entries: [] };
+  });
+  state.quickPick = (items) => items.find((i) => i.label === 'double');
+  await state.commands.get('ssc-lsp.suggestNames')!();
+  assert.equal(renamedTo, 'double');
+  // As a code action would run it: the middleware asks for what is missing and shows the outcome.
+  state.inputBoxAnswers['ssc: move symbol'] = 'pkg/elsewhere.py';
+  await state.commands.get('ssc.moveSymbol')!({ textDocument: { uri: uri.toString() }, position: { line: 4, character: 13 } });
+  assert.ok(said("ssc: stub move to pkg/elsewhere.py — 1 problem: stub problem: name 'helper' no longer resolves"), JSON.stringify(state.messages));
+  // The menu lists them.
+  let labels: string[] = [];
+  state.quickPick = (items) => {
+    labels = items.map((i) => i.label);
+    return undefined;
+  };
+  await state.commands.get('ssc-lsp.menu')!();
+  assert.equal(labels.filter((l) => /signature|Move the symbol|Extract a|Inline|Suggest names|Refactor|Explain/.test(l)).length, 8, labels.join(' | '));
+  state.quickPick = undefined;
+  state.inputBoxAnswers = undefined;
+}
+
+test('extension against a server without the refactor commands: hidden, and said to be unavailable', async (t) => {
+  const probe = spawnSync(PYTHON, ['-c', 'import pygls, lsprotocol'], { stdio: 'ignore' });
+  if (probe.status !== 0) {
+    t.skip(`${PYTHON} cannot import pygls (set SSC_PYTHON): the stub server cannot run`);
+    return;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssc-vscode-without-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const ws = path.join(tmp, 'ws');
+  fs.mkdirSync(ws, { recursive: true });
+  const mainText = 'def main():\n    return 1\n';
+  fs.writeFileSync(path.join(ws, 'main.py'), mainText);
+  const without = [...NEW_COMMANDS.map((n) => `ssc.${n}`), 'ssc.refactor', 'ssc.explain', 'ssc.previewEdit'].join(',');
+  const wrapper = path.join(tmp, 'ssc-lsp');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(PYTHON)} ${JSON.stringify(STUB)} --without ${without} "$@"\n`, { mode: 0o755 });
+  const state = newState({ 'ssc.server.path': wrapper, 'ssc.llm.provider': 'none' }, ws);
+  const ext = loadExtension(state);
+  await ext.activate(context());
+  try {
+    await until('the server to run', () => state.executed.some((e) => e.command === 'setContext' && e.args[0] === 'ssc.offers.inline'));
+    const contextKeys = new Map(state.executed.filter((e) => e.command === 'setContext').map((e) => [e.args[0], e.args[1]]));
+    for (const name of [...NEW_COMMANDS, 'refactor', 'explain']) {
+      assert.equal(contextKeys.get(`ssc.offers.${name}`), false, `ssc.offers.${name}`);
+    }
+    assert.equal(contextKeys.get('ssc.offers.reindex'), true);
+    const doc = makeDocument(Uri.file(path.join(ws, 'main.py')), mainText, 'python');
+    state.activeTextEditor = { document: doc, selection: new Selection(new Position(1, 11), new Position(1, 11)) };
+    state.inputBoxAnswer = 'never asked';
+    for (const name of NEW_COMMANDS) {
+      await state.commands.get(`ssc-lsp.${name}`)!();
+    }
+    const warnings = state.messages.filter((m) => m.level === 'warning').map((m) => m.text);
+    for (const name of NEW_COMMANDS) {
+      assert.ok(warnings.some((w) => w.includes(`does not offer ssc.${name}`)), `${name}: ${JSON.stringify(warnings)}`);
+    }
+    let labels: string[] = [];
+    state.quickPick = (items) => {
+      labels = items.map((i) => i.label);
+      return undefined;
+    };
+    await state.commands.get('ssc-lsp.menu')!();
+    assert.deepEqual(labels.filter((l) => /signature|Move the symbol|Extract a|Inline|Suggest names|Refactor|Explain/.test(l)), [], labels.join(' | '));
+    assert.deepEqual(state.messages.filter((m) => m.level === 'error'), [], 'no error messages');
+  } finally {
+    await ext.deactivate();
+  }
 });
 
 test('extension with a server that cannot start: error in the status bar, no exception', async () => {
@@ -212,8 +318,12 @@ test('extension against the real server (mocked VS Code API)', async (t) => {
     // What the server offers decides what the menus show (context keys).
     const contextKeys = new Map(state.executed.filter((e) => e.command === 'setContext').map((e) => [e.args[0], e.args[1]]));
     assert.equal(contextKeys.get('ssc.offers.reindex'), true);
-    assert.equal(contextKeys.get('ssc.offers.refactor'), false);
-    assert.equal(contextKeys.get('ssc.offers.explain'), false);
+    // Each optional command is offered exactly when this server lists it.
+    // vscode-languageclient registers every command the server lists under its own id.
+    const listed = new Set([...state.commands.keys()].filter((id) => id.startsWith('ssc.')));
+    for (const name of [...NEW_COMMANDS, 'refactor', 'explain']) {
+      assert.equal(contextKeys.get(`ssc.offers.${name}`), listed.has(`ssc.${name}`), `ssc.offers.${name}`);
+    }
 
     const doc = makeDocument(Uri.file(path.join(ws, 'main.py')), mainText, 'python');
     state.activeTextEditor = { document: doc, selection: new Selection(new Position(4, 13), new Position(4, 13)) };
@@ -224,12 +334,12 @@ test('extension against the real server (mocked VS Code API)', async (t) => {
     await state.commands.get('ssc.showContext')!({ textDocument: { uri: doc.uri.toString() }, position: { line: 4, character: 13 } });
     assert.match(previewText(state, 'context'), /^# ssc context at main\.py:5/);
 
-    // Not implemented by this server: a clear warning, no request, no error.
-    await state.commands.get('ssc-lsp.refactor')!();
-    await state.commands.get('ssc-lsp.explain')!();
-    const warnings = state.messages.filter((m) => m.level === 'warning').map((m) => m.text);
-    assert.ok(warnings.includes('ssc: Refactor Selection is not available in this server version (ssc-lsp 0.1.0 does not offer ssc.refactor).'), JSON.stringify(warnings));
-    assert.ok(warnings.some((w) => w.startsWith('ssc: Explain Selection is not available')), JSON.stringify(warnings));
+    // Not listed by this server: a clear warning, no request, no error.
+    for (const name of ['refactor', 'explain', ...NEW_COMMANDS].filter((n) => !listed.has(`ssc.${n}`))) {
+      await state.commands.get(`ssc-lsp.${name}`)!();
+      const warnings = state.messages.filter((m) => m.level === 'warning').map((m) => m.text);
+      assert.ok(warnings.some((w) => w.includes(`is not available in this server version`) && w.endsWith(`does not offer ssc.${name}).`)), `${name}: ${JSON.stringify(warnings)}`);
+    }
 
     await state.commands.get('ssc-lsp.reindex')!();
     assert.ok(state.messages.some((m) => m.text === 'ssc: re-indexing'), JSON.stringify(state.messages));

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { CLIENT_PROPERTIES } from '../src/clientSettings';
+import { OPTIONAL_SERVER_COMMANDS } from '../src/offers';
 import {
   buildServerSettings,
   configurationForSection,
@@ -204,8 +205,18 @@ test('package.json declares the commands and the client', () => {
   for (const id of ['ssc-lsp.refactor', 'ssc-lsp.showContext', 'ssc-lsp.reindex', 'ssc-lsp.restart', 'ssc-lsp.explain']) {
     assert.ok(ids.includes(id), id);
   }
+  // Every optional server command has a client command, shown in menus only when offered.
+  const menus = pkg.contributes.menus as Record<string, { command: string; when?: string }[]>;
+  for (const [name, { contextKey }] of Object.entries(OPTIONAL_SERVER_COMMANDS)) {
+    const id = `ssc-lsp.${name}`;
+    assert.ok(ids.includes(id), id);
+    for (const entry of [...menus['editor/context'], ...menus.commandPalette].filter((e) => e.command === id)) {
+      assert.ok(entry.when?.includes(contextKey), `${id} in a menu without ${contextKey}: ${entry.when}`);
+    }
+    assert.ok(menus.commandPalette.some((e) => e.command === id), `${id} is in the palette only when offered`);
+  }
   // The server's own command ids must not be contributed: vscode-languageclient registers them.
-  for (const id of ['ssc.reindex', 'ssc.showContext', 'ssc.refactor', 'ssc.explain', 'ssc.acceptCompletion']) {
+  for (const id of ['ssc.reindex', 'ssc.showContext', 'ssc.refactor', 'ssc.explain', 'ssc.acceptCompletion', ...Object.values(OPTIONAL_SERVER_COMMANDS).map((c) => c.command)]) {
     assert.ok(!ids.includes(id), id);
   }
   assert.match(pkg.dependencies['vscode-languageclient'], /^\^?9\./);

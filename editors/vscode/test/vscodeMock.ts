@@ -238,6 +238,10 @@ export interface MockState {
   output: string[];
   activeTextEditor?: { document: FakeDocument; selection: Selection; viewColumn?: number };
   inputBoxAnswer?: string;
+  /** Answers showInputBox by its title when set (else inputBoxAnswer). */
+  inputBoxAnswers?: Record<string, string | undefined>;
+  /** Picks from showQuickPick's items (undefined: dismissed). */
+  quickPick?: (items: { label: string }[]) => unknown;
   /** Set by the mock: changes settings and fires onDidChangeConfiguration. */
   changeSettings?: (changes: Record<string, unknown>) => void;
 }
@@ -393,8 +397,9 @@ export function createVscodeMock(state: MockState): Record<string, unknown> {
       },
       withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
         task({ report: () => undefined }, new CancellationTokenSource().token),
-      showInputBox: async () => state.inputBoxAnswer,
-      showQuickPick: async () => undefined,
+      showInputBox: async (o?: { title?: string }) =>
+        state.inputBoxAnswers && o?.title !== undefined && o.title in state.inputBoxAnswers ? state.inputBoxAnswers[o.title] : state.inputBoxAnswer,
+      showQuickPick: async (items: { label: string }[] | Promise<{ label: string }[]>) => (state.quickPick ? state.quickPick(await items) : undefined),
       showTextDocument: async (doc: FakeDocument) => ({ document: doc }),
       get activeTextEditor() {
         return state.activeTextEditor;

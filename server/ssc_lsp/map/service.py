@@ -10,12 +10,10 @@ from __future__ import annotations
 import gc
 import itertools
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from . import codec
@@ -27,6 +25,7 @@ from .history import History
 from .resolve import Resolver
 from .source import Source, inside, is_source, read_source
 from .store import Store, default_db_path
+from .workers import WorkerPool
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -406,8 +405,7 @@ class MapService:
                     progress(done, total, batch[-1][0])
                 yield from got
             return
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with WorkerPool(workers) as pool:  # none outlives the server (workers.py)
             futures = [pool.submit(_extract_batch, batch, root, limit) for batch in batches]
             for batch, fut in zip(batches, futures, strict=True):
                 try:

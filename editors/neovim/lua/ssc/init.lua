@@ -20,6 +20,10 @@ M.config = {
   autotrigger = false,
   -- Options for the floating windows (:Ssc context, explain, stats, symbol).
   float = { border = 'rounded', max_width = 100, max_height = 40 },
+  -- Edit commands (:Ssc signature, move, extract_*, inline, refactor): show the edit as a
+  -- diff with what the server's check found (ssc.previewEdit) and ask before applying it.
+  -- false, or a server without ssc.previewEdit: the server applies it (workspace/applyEdit).
+  preview = true,
 }
 
 local SERVER_COMMANDS = {
@@ -28,7 +32,16 @@ local SERVER_COMMANDS = {
   refactor = 'ssc.refactor',
   explain = 'ssc.explain',
   accept = 'ssc.acceptCompletion',
+  change_signature = 'ssc.changeSignature',
+  move_symbol = 'ssc.moveSymbol',
+  extract_function = 'ssc.extractFunction',
+  extract_variable = 'ssc.extractVariable',
+  inline = 'ssc.inline',
+  suggest_names = 'ssc.suggestNames',
+  preview_edit = 'ssc.previewEdit',
+  apply_action = 'ssc.applyAction',
 }
+M.SERVER_COMMANDS = SERVER_COMMANDS
 
 local function notify(msg, level)
   vim.notify('ssc: ' .. msg, level or vim.log.levels.INFO)
@@ -55,9 +68,12 @@ end
 --- Shows markdown in a float; returns the float's buffer and window.
 ---@param markdown string
 ---@param focus_id string
-function M.show_markdown(markdown, focus_id)
+--- `extra`: more options of open_floating_preview (focus = false: a float already open under
+--- this id is replaced, not focused; the edit commands use it, their next run must not start
+--- in the float's buffer).
+function M.show_markdown(markdown, focus_id, extra)
   local lines = vim.split(markdown ~= '' and markdown or '_(empty)_', '\n', { plain = true })
-  local opts = vim.tbl_extend('force', M.config.float, { focus_id = 'ssc_' .. focus_id })
+  local opts = vim.tbl_extend('force', M.config.float, { focus_id = 'ssc_' .. focus_id }, extra or {})
   return vim.lsp.util.open_floating_preview(lines, 'markdown', opts)
 end
 
@@ -126,6 +142,12 @@ local function is_workspace_edit(v)
 end
 
 -- Requests -------------------------------------------------------------------
+
+--- The current buffer and its ssc client (nil, said to the user, when none runs).
+local function current()
+  local bufnr = vim.api.nvim_get_current_buf()
+  return bufnr, M.client(bufnr)
+end
 
 --- Sends a request to the ssc client; calls on_result(result, client) on success.
 local function request(client, method, params, bufnr, on_result)
@@ -198,48 +220,317 @@ local function apply_refactor_result(client, result)
   end
 end
 
--- Commands -------------------------------------------------------------------
+-- Refactor commands (issue 11) ---------------------------------------------------
+
+M.SIGNATURE_SYNTAX = 'add NAME=DEFAULT | add NAME pass VALUE | remove NAME | rename OLD NEW | reorder A B C'
+  .. ' (several: separate with ";"; "at N" after add sets the position)'
+
+local IDENT = '^[%a_][%w_]*$'
+
+local function parse_change(text)
+  local op, rest = vim.trim(text):match('^(%S+)%s*(.*)$')
+  op = (op or ''):lower()
+  local words = vim.split(vim.trim(rest or ''), '[%s,]+', { trimempty = true })
+  local function idents(list)
+    for _, w in ipairs(list) do
+      if not w:match(IDENT) then
+        return false
+      end
+    end
+    return true
+  end
+  if op == 'remove' then
+    if #words ~= 1 or not idents(words) then
+      return nil, '"remove" takes one parameter name'
+    end
+    return { op = 'remove', name = words[1] }
+  elseif op == 'rename' then
+    if #words ~= 2 or not idents(words) then
+      return nil, '"rename" takes the old and the new name'
+    end
+    return { op = 'rename', name = words[1], newName = words[2] }
+  elseif op == 'reorder' then
+    if #words < 2 or not idents(words) then
+      return nil, '"reorder" takes the parameter names in their new order'
+    end
+    return { op = 'reorder', order = words }
+  elseif op == 'add' then
+    local body, index = vim.trim(rest), nil
+    local before, n = body:match('^(.-)%s+at%s+(%d+)$')
+    if before then
+      body, index = before, tonumber(n)
+    end
+    local name, default = body:match('^([%a_][%w_]*)%s*=%s*(.-)%s*$')
+    local change
+    if name and default ~= '' then
+      change = { op = 'add', name = name, default = default }
+    else
+      local pname, value = body:match('^([%a_][%w_]*)%s+pass%s+(.-)%s*$')
+      if not pname or value == '' then
+        return nil, '"add" takes NAME=DEFAULT or NAME pass VALUE (the value each call passes)'
+      end
+      change = { op = 'add', name = pname, value = value }
+    end
+    change.index = index
+    return change
+  end
+  return nil, ('unknown change "%s"'):format(op)
+end
+
+--- The changes typed as `add x=1; remove y` (M.SIGNATURE_SYNTAX), or nil and why not.
+function M.parse_signature_changes(text)
+  local changes = {}
+  for _, part in ipairs(vim.split(text or '', ';', { plain = true })) do
+    if vim.trim(part) ~= '' then
+      local change, err = parse_change(part)
+      if not change then
+        return nil, ('%s: "%s"'):format(err, vim.trim(part))
+      end
+      table.insert(changes, change)
+    end
+  end
+  if #changes == 0 then
+    return nil, 'no change given (' .. M.SIGNATURE_SYNTAX .. ')'
+  end
+  return changes
+end
+
+--- The outcome of an edit command ({title, summary, problems, notes, applied, error?}), or nil.
+local function outcome_of(result)
+  if type(result) ~= 'table' or (type(result.summary) ~= 'string' and type(result.problems) ~= 'table' and type(result.error) ~= 'string') then
+    return nil
+  end
+  return {
+    title = type(result.title) == 'string' and result.title or 'ssc',
+    summary = type(result.summary) == 'string' and result.summary or '',
+    problems = type(result.problems) == 'table' and result.problems or {},
+    notes = type(result.notes) == 'table' and result.notes or {},
+    applied = result.applied == true,
+    error = type(result.error) == 'string' and result.error or nil,
+    edit = is_workspace_edit(result.edit) and result.edit or nil,
+  }
+end
+M._outcome_of = outcome_of
+
+local function problem_place(p)
+  local start = vim.tbl_get(p, 'range', 'start') or {}
+  local where = p.path or p.uri or '?'
+  return type(start.line) == 'number' and ('%s:%d:%d'):format(where, start.line + 1, (start.character or 0) + 1) or where
+end
+
+--- One line: the title, what the check found, applied or not.
+function M.outcome_line(o)
+  local parts = { o.title }
+  if o.summary ~= '' then
+    table.insert(parts, o.summary)
+  end
+  if o.error then
+    table.insert(parts, o.error)
+  elseif not o.applied then
+    table.insert(parts, 'not applied')
+  end
+  return table.concat(parts, ' — ')
+end
+
+--- The problems and notes of an outcome as markdown (always shown when there are any).
+function M.outcome_markdown(o)
+  local out = { '# ' .. o.title, '', ('**%s**%s'):format(o.summary ~= '' and o.summary or 'no summary', o.applied and ' (applied)' or ' (not applied)') }
+  if o.error then
+    vim.list_extend(out, { '', '_' .. o.error .. '_' })
+  end
+  if #o.problems > 0 then
+    vim.list_extend(out, { '', ('## Problems (%d)'):format(#o.problems), '' })
+    for _, p in ipairs(o.problems) do
+      table.insert(out, ('- `%s` %s%s'):format(problem_place(p), p.kind and ('[' .. p.kind .. '] ') or '', p.message or ''))
+    end
+  end
+  if #o.notes > 0 then
+    vim.list_extend(out, { '', ('## Notes (%d)'):format(#o.notes), '' })
+    for _, n in ipairs(o.notes) do
+      table.insert(out, '- ' .. tostring(n))
+    end
+  end
+  return table.concat(out, '\n')
+end
+
+--- Tells what an edit command answered: one line, and its problems and notes in a float.
+local function show_outcome(client, result)
+  local o = outcome_of(result)
+  if not o then
+    return apply_refactor_result(client, result)
+  end
+  local bad = #o.problems > 0 or #o.notes > 0 or o.error ~= nil
+  notify(M.outcome_line(o), bad and vim.log.levels.WARN or vim.log.levels.INFO)
+  if bad then
+    M.show_markdown(M.outcome_markdown(o), 'refactor', { focus = false })
+  end
+end
+
+--- Runs an edit command. With preview (config.preview and a server offering ssc.previewEdit)
+--- it asks for the edit without applying it, shows the diff and the check's findings, and
+--- applies it here when the user says so; else the server applies it.
+local function run_edit(client, command, arg, bufnr)
+  local preview = M.config.preview and M.server_has_command(client, SERVER_COMMANDS.preview_edit)
+  if not preview then
+    return execute(client, command, { arg }, bufnr, function(result)
+      show_outcome(client, result)
+    end)
+  end
+  arg = vim.tbl_extend('force', arg, { apply = false })
+  execute(client, command, { arg }, bufnr, function(result)
+    local o = outcome_of(result)
+    if not o or not o.edit then
+      return show_outcome(client, result)
+    end
+    execute(client, SERVER_COMMANDS.preview_edit, { { edit = o.edit } }, bufnr, function(shown)
+      local md = (markdown_from_result(shown) or '') .. '\n\n' .. M.outcome_markdown(o)
+      M.show_markdown(md, 'preview', { focus = false })
+      vim.ui.select({ 'Apply', 'Cancel' }, { prompt = ('ssc: %s — %s'):format(o.title, o.summary) }, function(choice)
+        if choice == 'Apply' then
+          vim.lsp.util.apply_workspace_edit(o.edit, client.offset_encoding)
+          o.applied = true
+        end
+        o.error = o.error or (choice ~= 'Apply' and 'cancelled' or nil)
+        notify(M.outcome_line(o), (#o.problems > 0 or o.error) and vim.log.levels.WARN or vim.log.levels.INFO)
+      end)
+    end)
+  end)
+end
+
+--- Asks for what `command` needs and its argument lacks (instruction, changes, target);
+--- calls done(arg) with it filled in, or not at all when the user cancels.
+local function complete_argument(command, arg, done)
+  local function given(v)
+    return type(v) == 'string' and vim.trim(v) ~= ''
+  end
+  if command == SERVER_COMMANDS.refactor and not given(arg.instruction) then
+    vim.ui.input({ prompt = 'ssc refactor: ' }, function(text)
+      if given(text) then
+        arg.instruction = vim.trim(text)
+        done(arg)
+      end
+    end)
+  elseif command == SERVER_COMMANDS.change_signature and type(arg.changes) ~= 'table' then
+    vim.ui.input({ prompt = 'ssc change signature (' .. M.SIGNATURE_SYNTAX .. '): ' }, function(text)
+      if not given(text) then
+        return
+      end
+      local changes, err = M.parse_signature_changes(text)
+      if not changes then
+        return notify(err, vim.log.levels.ERROR)
+      end
+      arg.changes = changes
+      done(arg)
+    end)
+  elseif command == SERVER_COMMANDS.move_symbol and not given(arg.target) then
+    vim.ui.input({ prompt = 'ssc move to (a path relative to the root, e.g. pkg/helpers.py): ' }, function(text)
+      if given(text) then
+        arg.target = vim.trim(text)
+        done(arg)
+      end
+    end)
+  else
+    done(arg)
+  end
+end
+
+--- ssc.suggestNames' names in a pick list; the pick goes to the standard rename.
+local function rename_to_suggestion(result)
+  local names = type(result) == 'table' and type(result.names) == 'table' and result.names or {}
+  names = vim.tbl_filter(function(n)
+    return type(n) == 'table' and type(n.name) == 'string'
+  end, names)
+  if #names == 0 then
+    return notify('no better name to suggest')
+  end
+  vim.ui.select(names, {
+    prompt = 'ssc: rename to',
+    format_item = function(n)
+      return type(n.reason) == 'string' and n.reason ~= '' and (n.name .. ' — ' .. n.reason) or n.name
+    end,
+  }, function(choice)
+    if choice then
+      vim.lsp.buf.rename(choice.name)
+    end
+  end)
+end
+
+--- What each edit subcommand sends: a position, a range, or both.
+local EDIT_SUBCOMMANDS = {
+  signature = { command = SERVER_COMMANDS.change_signature, what = 'change signature', position = true, field = 'changes' },
+  move = { command = SERVER_COMMANDS.move_symbol, what = 'move symbol', position = true, field = 'target' },
+  extract_function = { command = SERVER_COMMANDS.extract_function, what = 'extract function', range = true, field = 'name' },
+  extract_variable = { command = SERVER_COMMANDS.extract_variable, what = 'extract variable', range = true, field = 'name' },
+  inline = { command = SERVER_COMMANDS.inline, what = 'inline', position = true },
+  refactor = { command = SERVER_COMMANDS.refactor, what = 'refactor', range = true, position = true, field = 'instruction' },
+}
+M.EDIT_SUBCOMMANDS = EDIT_SUBCOMMANDS
+
+--- :Ssc signature|move|extract_function|extract_variable|inline|refactor [text]: the
+--- server's edit command at the cursor (or on the range); the text is the change, the
+--- target, the name or the instruction, asked for when missing (the name may stay empty:
+--- the model proposes one).
+function M.edit(sub, opts)
+  opts = opts or {}
+  local spec = EDIT_SUBCOMMANDS[sub]
+  local bufnr, client = current()
+  if not client or not spec then
+    return
+  end
+  if not M.server_has_command(client, spec.command) then
+    return execute_offered(client, spec.what, spec.command, {}, bufnr)
+  end
+  local arg = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+  if spec.position then
+    arg.position = position_params(client, bufnr).position
+  end
+  if spec.range then
+    local line1 = opts.line1 or vim.api.nvim_win_get_cursor(0)[1]
+    arg.range = range_params(client, bufnr, line1, opts.line2 or line1, (opts.range or 0) > 0).range
+  end
+  local text = opts.text and vim.trim(opts.text) or ''
+  if text ~= '' and spec.field == 'changes' then
+    local changes, err = M.parse_signature_changes(text)
+    if not changes then
+      return notify(err, vim.log.levels.ERROR)
+    end
+    arg.changes = changes
+  elseif text ~= '' and spec.field then
+    arg[spec.field] = text
+  end
+  complete_argument(spec.command, arg, function(full)
+    run_edit(client, spec.command, full, bufnr)
+  end)
+end
 
 --- :Ssc refactor [instruction] — on the range (visual selection) or the cursor line.
 function M.refactor(opts)
   opts = opts or {}
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  M.edit('refactor', vim.tbl_extend('force', opts, { text = opts.instruction }))
+end
+
+--- :Ssc names — better names for the symbol at the cursor (ssc.suggestNames), then rename.
+function M.names()
+  local bufnr, client = current()
   if not client then
     return
   end
-  local line1 = opts.line1 or vim.api.nvim_win_get_cursor(0)[1]
-  local line2 = opts.line2 or line1
-  local params = range_params(client, bufnr, line1, line2, (opts.range or 0) > 0)
-  local function run(instruction)
-    if not instruction or vim.trim(instruction) == '' then
-      return
-    end
-    execute(client, SERVER_COMMANDS.refactor, { params.textDocument.uri, params.range, vim.trim(instruction) }, bufnr, function(result)
-      apply_refactor_result(client, result)
-    end)
-  end
-  if not M.server_has_command(client, SERVER_COMMANDS.refactor) then
-    return execute_offered(client, 'refactor', SERVER_COMMANDS.refactor, {}, bufnr)
-  end
-  if opts.instruction and opts.instruction ~= '' then
-    run(opts.instruction)
-  else
-    vim.ui.input({ prompt = 'ssc refactor: ' }, run)
-  end
+  local arg = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = position_params(client, bufnr).position }
+  execute_offered(client, 'suggest names', SERVER_COMMANDS.suggest_names, { arg }, bufnr, function(result)
+    rename_to_suggestion(result)
+  end)
 end
 
 --- :Ssc explain — explanation of the range or cursor line, in a float.
 function M.explain(opts)
   opts = opts or {}
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
   local line1 = opts.line1 or vim.api.nvim_win_get_cursor(0)[1]
   local params = range_params(client, bufnr, line1, opts.line2 or line1, (opts.range or 0) > 0)
-  execute_offered(client, 'explain', SERVER_COMMANDS.explain, { params.textDocument.uri, params.range }, bufnr, function(result)
+  execute_offered(client, 'explain', SERVER_COMMANDS.explain, { { textDocument = params.textDocument, range = params.range } }, bufnr, function(result)
     M.show_markdown(markdown_from_result(result) or pretty(result), 'explain')
   end)
 end
@@ -247,8 +538,7 @@ end
 --- :Ssc context — the context the model would get at the cursor (ssc/context), in a float.
 function M.context(opts)
   opts = opts or {}
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -264,8 +554,7 @@ end
 
 --- :Ssc symbol — the symbol at the cursor with relations and history (ssc/symbol).
 function M.symbol()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -276,8 +565,7 @@ end
 
 --- :Ssc stats — map statistics (ssc/stats).
 function M.stats()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -288,8 +576,7 @@ end
 
 --- :Ssc reindex — rebuild the symbolic map.
 function M.reindex()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
+  local bufnr, client = current()
   if not client then
     return
   end
@@ -415,25 +702,36 @@ local function register_command_handlers()
       end)
     end
   end
-  vim.lsp.commands[SERVER_COMMANDS.refactor] = function(command, ctx)
-    local client = vim.lsp.get_client_by_id(ctx.client_id)
-    if not client then
-      return
-    end
-    local args = vim.deepcopy(command.arguments or {})
-    local function run(instruction)
-      if not instruction or vim.trim(instruction) == '' then
+  -- The edit commands (and ssc.applyAction, the code actions of clients without resolve):
+  -- ask for what the argument lacks, run, show what the check found.
+  for _, name in ipairs({ 'refactor', 'change_signature', 'move_symbol', 'extract_function', 'extract_variable', 'inline', 'apply_action' }) do
+    vim.lsp.commands[SERVER_COMMANDS[name]] = function(command, ctx)
+      local client = vim.lsp.get_client_by_id(ctx.client_id)
+      if not client then
         return
       end
-      args[3] = vim.trim(instruction)
-      execute(client, command.command, args, ctx.bufnr, function(result)
-        apply_refactor_result(client, result)
+      local args = vim.deepcopy(command.arguments or {})
+      if type(args[1]) ~= 'table' or vim.islist(args[1]) then
+        return execute(client, command.command, args, ctx.bufnr, function(result)
+          show_outcome(client, result)
+        end)
+      end
+      complete_argument(command.command, args[1], function(arg)
+        if command.command == SERVER_COMMANDS.apply_action then
+          return execute(client, command.command, { arg, unpack(args, 2) }, ctx.bufnr, function(result)
+            show_outcome(client, result)
+          end)
+        end
+        run_edit(client, command.command, arg, ctx.bufnr)
       end)
     end
-    if type(args[3]) == 'string' and args[3] ~= '' then
-      run(args[3])
-    else
-      vim.ui.input({ prompt = 'ssc refactor: ' }, run)
+  end
+  vim.lsp.commands[SERVER_COMMANDS.suggest_names] = function(command, ctx)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    if client then
+      execute(client, command.command, command.arguments or {}, ctx.bufnr, function(result)
+        rename_to_suggestion(result)
+      end)
     end
   end
 end
@@ -446,6 +744,9 @@ M.subcommands = {
   end,
   explain = function(o)
     M.explain({ line1 = o.line1, line2 = o.line2, range = o.range })
+  end,
+  names = function()
+    M.names()
   end,
   context = function(o)
     M.context({ budget = o.fargs[2] })
@@ -477,7 +778,15 @@ function M.command(o)
 end
 
 --- Subcommands that need a server command, offered only when the server lists it.
-M.needs_server_command = { refactor = SERVER_COMMANDS.refactor, explain = SERVER_COMMANDS.explain }
+M.needs_server_command = { explain = SERVER_COMMANDS.explain, names = SERVER_COMMANDS.suggest_names }
+for sub, spec in pairs(EDIT_SUBCOMMANDS) do
+  M.needs_server_command[sub] = spec.command
+  if sub ~= 'refactor' then
+    M.subcommands[sub] = function(o)
+      M.edit(sub, { line1 = o.line1, line2 = o.line2, range = o.range, text = table.concat(o.fargs, ' ', 2) })
+    end
+  end
+end
 
 function M.complete(arglead, cmdline)
   if cmdline:match('^%S*%s+%S+%s') then
@@ -506,7 +815,7 @@ function M.init()
     nargs = '*',
     range = true,
     complete = M.complete,
-    desc = 'ssc: refactor | explain | context | symbol | stats | reindex | restart',
+    desc = 'ssc: refactor | explain | signature | move | extract_function | extract_variable | inline | names | context | symbol | stats | reindex | restart',
   })
   local group = vim.api.nvim_create_augroup('ssc', { clear = true })
   vim.api.nvim_create_autocmd('LspAttach', {
