@@ -342,19 +342,28 @@ class RpcProtocol(LanguageServerProtocol):
         return (yield from super().lsp_workspace__execute_command(params))
 
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
-        """pygls', with a generator's sub-handler tied to the request: pygls runs a command as
-        a generator (`workspace/executeCommand`) whose handler is a separate task under a
-        made-up id, and a `$/cancelRequest` cancelled only the request's outer future: the
-        command ran on and its model request with it. Here cancelling the request cancels the
-        command's task too, and the finished task leaves `_request_futures`."""
-        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        """pygls', with a generator's sub-handler tied to its request both ways. pygls runs a
+        command as a generator (`workspace/executeCommand`) whose handler is a separate task
+        under a made-up id: a `$/cancelRequest` cancelled only the request's outer future (the
+        command ran on, its model request with it), and a command task cancelled from inside
+        (the user cancelling its progress) raised out of pygls' callback and left the request
+        unanswered for ever. Here either cancels the other (the client gets RequestCancelled),
+        and the finished task leaves `_request_futures`."""
         parent = getattr(callback, "keywords", {}).get("result_future") \
             if getattr(callback, "func", None) == self._run_generator else None
-        child = self._request_futures.get(msg_id)
-        if parent is None or child is None:
-            return
-        child.add_done_callback(lambda _f: self._request_futures.pop(msg_id, None))
-        parent.add_done_callback(lambda f: child.cancel() if f.cancelled() else None)
+        if parent is not None:
+            inner = callback
+
+            def callback(future):
+                self._request_futures.pop(msg_id, None)
+                if not future.cancelled():
+                    inner(future)
+                elif not parent.done():
+                    parent.cancel()
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        child = self._request_futures.get(msg_id) if parent is not None else None
+        if child is not None:
+            parent.add_done_callback(lambda f: child.cancel() if f.cancelled() else None)
 
     def _check_handler_result(self, future) -> None:
         """pygls', with the traceback in the log (it reported the message only)."""

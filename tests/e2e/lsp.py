@@ -12,6 +12,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = [sys.executable, "-m", "ssc_lsp"]
+PROBE_SERVER = [sys.executable, "-m", "tests.e2e.model_probe"]  # the server + one model action
 
 
 def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
@@ -23,11 +24,14 @@ def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def running(root: Path | None, cache_dir: Path, *, capabilities: str = "visual-studio-code",
-                  options: dict | None = None, env: dict | None = None, wait: bool = True):
+                  options: dict | None = None, env: dict | None = None, wait: bool = True,
+                  command: list[str] | None = None):
     """A server on `root`, initialized, with its first index finished (`wait=False`: right
     after `initialized`, as an editor at start-up); with no root, started as an editor that
-    found no root marker does: no `rootUri`, no workspace folders."""
-    config = ClientServerConfig(server_command=SERVER, server_env=server_env(cache_dir, **(env or {})))
+    found no root marker does: no `rootUri`, no workspace folders. `command`: another server
+    command (PROBE_SERVER)."""
+    config = ClientServerConfig(server_command=command or SERVER,
+                                server_env=server_env(cache_dir, **(env or {})))
     client: LanguageClient = await config.start()
     try:
         await client.initialize_session(types.InitializeParams(
