@@ -29,12 +29,12 @@ async def running(root: Path | None, cache_dir: Path, *, capabilities: str = "vi
     """A server on `root`, initialized, with its first index finished (`wait=False`: right
     after `initialized`, as an editor at start-up); with no root, started as an editor that
     found no root marker does: no `rootUri`, no workspace folders. `command`: another server
-    command (PROBE_SERVER)."""
+    command (PROBE_SERVER). The server's InitializeResult is kept as `client.init_result`."""
     config = ClientServerConfig(server_command=command or SERVER,
                                 server_env=server_env(cache_dir, **(env or {})))
     client: LanguageClient = await config.start()
     try:
-        await client.initialize_session(types.InitializeParams(
+        client.init_result = await client.initialize_session(types.InitializeParams(
             capabilities=client_capabilities(capabilities),
             root_uri=root.as_uri() if root is not None else None,
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
