@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from lsprotocol import types
@@ -56,7 +57,7 @@ class Actions:
 
     def add(self, source: ActionSource) -> None:
         self.sources.append(source)
-        for k in source.kinds:
+        for k in map(kind_text, source.kinds):
             if k not in self.options.code_action_kinds:
                 self.options.code_action_kinds.append(k)
 
@@ -74,13 +75,14 @@ def wanted(kinds: list[str], only: list | None) -> bool:
     when it equals or lies under (`refactor.extract` under `refactor`) a requested one."""
     if not only:
         return True
-    asked = [_kind(o) for o in only]
-    return any(_kind(k) == o or _kind(k).startswith(f"{o}.") for k in kinds for o in asked)
+    return any(kind_text(k) == kind_text(o) or kind_text(k).startswith(f"{kind_text(o)}.")
+               for k in kinds for o in only)
 
 
-def _kind(kind: object) -> str:
-    """A kind's string: `str()` of an enum member is `CodeActionKind.RefactorRewrite`."""
-    return str(getattr(kind, "value", kind))
+def kind_text(kind: object) -> str:
+    """A CodeActionKind as it goes on the wire (`refactor.extract`): lsprotocol's kinds are
+    str enums, whose str() and format() on Python 3.11 are `CodeActionKind.RefactorExtract`."""
+    return kind.value if isinstance(kind, Enum) else str(kind)
 
 
 def _resolves_edit(ls) -> bool:
@@ -129,7 +131,7 @@ def register(server) -> None:
                 log.exception("code action source %s failed", source.name)
                 continue
             kept = [_finish(ls, source, a) for a in offered
-                    if a.kind is None or wanted([_kind(a.kind)], only)]
+                    if a.kind is None or wanted([a.kind], only)]
             if source.model and kept:
                 stats.count(ls, stats.OFFERED, source.name, len(kept))
             out.extend(kept)
