@@ -61,6 +61,8 @@ OUTCOMES = ("passed", "repaired", "failed", "refused", "error", "n/a")
 NOT_ACTIONS = {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion", "ssc.applyAction",
                "ssc.previewEdit"}
 MAX_LINES, MIN_LINES = 40, 3  # the functions sampled
+LOADING = "still loading"  # what the server says while the embedded model loads
+LOAD_WAIT_S = 300.0
 REFACTOR_INSTRUCTION = "Simplify this function without changing its behaviour or its signature."
 
 
@@ -223,21 +225,48 @@ async def check_problems(client, edit) -> int:
     return len(found["problems"])
 
 
+async def loaded(client, limit: float = LOAD_WAIT_S) -> None:
+    """Wait while the embedded model loads (it starts loading on the first model request)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        said = json.dumps((await request(client, "ssc/stats", {})).get("llm"))
+        if "loading" not in said and "not loaded" not in said:
+            return
+        await asyncio.sleep(2)
+
+
 async def one(client, run: Run, action: str, target: Target, timeout: float, work) -> None:
-    """Run `work()` -> (answer, problems or None); classify it with the counters around it."""
-    before = events(await request(client, "ssc/stats", {}))
-    start = time.monotonic()
-    answer = problems = failure = None
-    try:
-        answer, problems = await work()
-    except asyncio.TimeoutError:
-        failure = f"timeout after {timeout:.0f} s (cancelled)"
-    except JsonRpcException as e:
-        failure = str(e)
+    """Run `work()` -> (answer, problems or None); classify it with the counters around it. A
+    run refused because the embedded model is still loading waits for it and runs again."""
+    for attempt in (1, 2):
+        before = events(await request(client, "ssc/stats", {}))
+        start = time.monotonic()
+        answer = problems = failure = None
+        try:
+            answer, problems = await work()
+        except asyncio.TimeoutError:
+            failure = f"timeout after {timeout:.0f} s (cancelled)"
+        except JsonRpcException as e:
+            failure = str(e)
+        if attempt == 1 and LOADING in (failure or json.dumps(answer)):
+            await loaded(client)
+            continue
+        break
     seconds = time.monotonic() - start
     delta = events(await request(client, "ssc/stats", {})) - before
     why = failure or (answer or {}).get("summary") or (answer or {}).get("error") or ""
     run.add(action, target, classify(answer, problems, delta, failure), seconds, str(why))
+
+
+def command_of(action) -> str | None:
+    """The command an offered action runs instead of an edit, or None. (pygls' client reads a
+    CodeAction that carries a command as a `Command` whose `command` is that command's JSON.)"""
+    if isinstance(action, types.Command):
+        inner = action.command
+        return inner.get("command") if isinstance(inner, dict) else inner
+    if action.edit is None and action.command is not None:
+        return action.command.command
+    return None
 
 
 async def bench_project(project: Path, targets: list[Target], args, run: Run, options: dict,
@@ -275,6 +304,11 @@ async def bench_project(project: Path, targets: list[Target], args, run: Run, op
                 range=types.Range(types.Position(**t.position), types.Position(**t.position)),
                 context=types.CodeActionContext(diagnostics=[])))
             for action in offered or []:
+                runs = command_of(action)
+                if runs is not None:  # an action that runs a command: the listed ones ran above
+                    if runs not in commands:
+                        run.add(f"command:{runs}", t, "n/a", 0.0, "not run: an unlisted command")
+                    continue
                 data = action.data if isinstance(action.data, dict) else {}
                 name = f"action:{data.get('source') or action.kind or 'unknown'}"
 

@@ -286,3 +286,19 @@ async def test_dead_and_garbage_endpoints_are_said_and_survived(ws_copy, tmp_pat
             hover = await client.text_document_hover_async(types.HoverParams(
                 text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(9, 5)))
             assert hover is not None
+
+
+async def test_an_embedded_model_that_cannot_load_is_said_not_awaited(ws_copy, tmp_path):
+    # the stand-in "embedded model" of llm/local.py: loads for 0.1 s, then fails
+    async with running(ws_copy, tmp_path / "cache", options={"llm": {"provider": "local"}},
+                       command=PROBE_SERVER, env={"SSC_LLM_LOCAL_TEST_LOAD_S": "0.1",
+                                                  "SSC_LSP_DATA_DIR": str(tmp_path / "data")}) as client:
+        uri = open_doc(client, ws_copy / BILLING)
+        run = command({"textDocument": {"uri": uri}, "apply": False})
+        with pytest.raises(JsonRpcException, match="still loading"):
+            await client.workspace_execute_command_async(run)
+        assert await wait_until(lambda: any("cannot run" in m.message for m in client.messages))
+        with pytest.raises(JsonRpcException, match="the model failed: the stand-in model never loads"):
+            await client.workspace_execute_command_async(run)
+        s = await actions_stats(client)
+        assert s["modelErrors"] == {"config": 2}

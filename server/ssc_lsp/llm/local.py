@@ -350,6 +350,11 @@ class LocalProvider:
     def loaded(self) -> bool:
         return self._runtime is not None
 
+    @property
+    def load_error(self) -> LLMError | None:
+        """Why the model could not be loaded (remembered), or None."""
+        return self._load_error
+
     def describe(self) -> str:
         if self._runtime is not None:
             detail = self._runtime.describe()

@@ -47,9 +47,12 @@ async def ask(assistant, task: str, *, system: str | None = None,
     providers = assistant.providers
     provider = providers.get(assistant.config().llm)
     if provider is None or not providers.ready(provider):
-        stats.model_error(assistant, "config", action)
+        failed = getattr(provider, "load_error", None)  # the embedded model: loaded, or why not
+        stats.model_error(assistant, failed.kind if failed is not None else "config", action)
         if provider is None:
             raise LLMError("config", providers.reason or "no model is configured (llm.provider)")
+        if failed is not None:
+            raise failed
         raise LLMError("config", "the model is still loading; try again in a moment",
                        retryable=True)
     request = CompletionRequest(prefix="", kind="task", task=task, system=system or "",
