@@ -64,6 +64,17 @@ async def request(client: LanguageClient, method: str, params: dict):
     return plain(await client.protocol.send_request_async(method, params))
 
 
+async def wait_until(predicate, timeout: float = 5.0) -> bool:
+    """Poll `predicate` (a test's view of a fake endpoint, the client's messages) until true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.02)
+    return predicate()
+
+
 async def wait_ready(client: LanguageClient, timeout: float = 60.0) -> dict:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -11,13 +11,12 @@ layer is shared by every action, whichever exist.
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.e2e.lsp import PROBE_SERVER, open_doc, plain, request, running
+from tests.e2e.lsp import PROBE_SERVER, open_doc, plain, request, running, wait_until
 from tests.e2e.model_probe import PROBE_COMMAND, PROBE_SOURCE, PROBE_TITLE
 from tests.fake_openai import FakeOpenAI, Reply
 
@@ -84,15 +83,6 @@ def by_action(s: dict, name: str) -> dict:
     return found[0] if found else {}
 
 
-async def wait_until(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return predicate()
-
-
 def kinds(reports: list) -> list[str]:
     return [r.kind for r in reports]
 
@@ -140,7 +130,7 @@ async def test_resolve_creates_progress_and_labels_the_edit_with_the_check(ws_co
 
 
 async def _hung(fake: FakeOpenAI) -> object:
-    assert await wait_until(lambda: any(r.chunks_sent >= 2 for r in fake.requests))
+    assert await wait_until(lambda: any(r.chunks_sent >= 2 for r in fake.requests), 10)
     return fake.completion_requests()[0]
 
 
@@ -157,7 +147,7 @@ async def test_cancelling_a_resolve_closes_the_http_request(ws_copy, tmp_path):
                 await asyncio.wait_for(pending, 10)
             assert fake.wait_for_end(record, 5) and record.disconnected and not record.completed
             ours = [t for t in client.progress_reports if str(t).startswith("ssc-model-")]
-            assert await wait_until(lambda: kinds(client.progress_reports[ours[0]]) == ["begin", "end"])
+            assert await wait_until(lambda: kinds(client.progress_reports[ours[0]]) == ["begin", "end"], 10)
             assert client.progress_reports[ours[0]][-1].message == "cancelled"
             s = await actions_stats(client)
             assert s["cancelled"] == 1 and s["resolved"] == 0
@@ -297,7 +287,7 @@ async def test_an_embedded_model_that_cannot_load_is_said_not_awaited(ws_copy, t
         run = command({"textDocument": {"uri": uri}, "apply": False})
         with pytest.raises(JsonRpcException, match="still loading"):
             await client.workspace_execute_command_async(run)
-        assert await wait_until(lambda: any("cannot run" in m.message for m in client.messages))
+        assert await wait_until(lambda: any("cannot run" in m.message for m in client.messages), 10)
         with pytest.raises(JsonRpcException, match="the model failed: the stand-in model never loads"):
             await client.workspace_execute_command_async(run)
         s = await actions_stats(client)
