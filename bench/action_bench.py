@@ -260,10 +260,14 @@ async def one(client, run: Run, action: str, target: Target, timeout: float, wor
 
 def command_of(action) -> str | None:
     """The command an offered action runs instead of an edit, or None. (pygls' client reads a
-    CodeAction that carries a command as a `Command` whose `command` is that command's JSON.)"""
+    CodeAction that carries a command as a `Command` whose `command` is the repr of that
+    command's JSON.)"""
     if isinstance(action, types.Command):
         inner = action.command
-        return inner.get("command") if isinstance(inner, dict) else inner
+        if inner.startswith("{"):
+            with contextlib.suppress(ValueError, SyntaxError):
+                inner = ast.literal_eval(inner).get("command", inner)
+        return inner
     if action.edit is None and action.command is not None:
         return action.command.command
     return None
