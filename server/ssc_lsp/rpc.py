@@ -333,6 +333,20 @@ class RpcProtocol(LanguageServerProtocol):
         if handler is not None:
             yield handler, (params,), None
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        """pygls', cancelling what is in flight over a copy of the table: cancelling a request's
+        future answers it at once, which removes it from the table pygls was iterating
+        ("dictionary changed size during iteration": shutdown answered with an error while a
+        command waited on the model)."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+
     # -- commands: the token of their progress, and cancellation that reaches them ---------------
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(self, params):

@@ -292,3 +292,17 @@ async def test_an_embedded_model_that_cannot_load_is_said_not_awaited(ws_copy, t
             await client.workspace_execute_command_async(run)
         s = await actions_stats(client)
         assert s["modelErrors"] == {"config": 2}
+
+
+async def test_shutdown_while_a_command_waits_on_the_model(ws_copy, tmp_path):
+    with FakeOpenAI([Reply(text="```python\nx = 1\n", hang_after=2)]) as fake:
+        async with probe(fake.base_url, ws_copy, tmp_path) as client:
+            uri = open_doc(client, ws_copy / BILLING)
+            pending = asyncio.ensure_future(client.workspace_execute_command_async(
+                command({"textDocument": {"uri": uri}})))
+            record = await _hung(fake)
+            assert await asyncio.wait_for(client.shutdown_async(None), 10) is None
+            with pytest.raises(JsonRpcException):
+                await asyncio.wait_for(pending, 10)
+            assert fake.wait_for_end(record, 5) and record.disconnected
+            client.exit(None)
