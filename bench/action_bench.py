@@ -255,6 +255,9 @@ async def one(client, run: Run, action: str, target: Target, timeout: float, wor
     seconds = time.monotonic() - start
     delta = events(await request(client, "ssc/stats", {})) - before
     why = failure or (answer or {}).get("summary") or (answer or {}).get("error") or ""
+    notes = (answer or {}).get("notes") or []
+    if notes and not failure:
+        why = f"{why} | notes: {'; '.join(map(str, notes))}"
     run.add(action, target, classify(answer, problems, delta, failure), seconds, str(why))
 
 
