@@ -32,6 +32,7 @@ request with an id always gets a response": the client may be waiting on each id
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import enum
 import inspect
 import json
@@ -56,6 +57,9 @@ INTERNAL_ERROR = -32603
 SERVER_NOT_INITIALIZED = -32002
 
 _UNSET = object()
+# the `workDoneToken` of the `workspace/executeCommand` being run (features/progress.py reads it:
+# a command handler only receives the command's arguments)
+WORK_DONE_TOKEN: contextvars.ContextVar = contextvars.ContextVar("ssc_work_done_token", default=None)
 INT_OR_STR = Union[int, str]  # noqa: UP007 - lsprotocol's annotations are typing.Union
 # what custom methods share with LSP, checked against LSP's types
 COMMON_PARTS = {"textDocument": types.TextDocumentIdentifier, "position": types.Position}
@@ -328,6 +332,52 @@ class RpcProtocol(LanguageServerProtocol):
         handler = self.fm.features.get(method)
         if handler is not None:
             yield handler, (params,), None
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        """pygls', cancelling what is in flight over a copy of the table: cancelling a request's
+        future answers it at once, which removes it from the table pygls was iterating
+        ("dictionary changed size during iteration": shutdown answered with an error while a
+        command waited on the model)."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+
+    # -- commands: the token of their progress, and cancellation that reaches them ---------------
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params):
+        # set in this message's own context (asyncio runs each callback in a copy): the
+        # command's task inherits it, nothing else sees it
+        WORK_DONE_TOKEN.set(params.work_done_token)
+        return (yield from super().lsp_workspace__execute_command(params))
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        """pygls', with a generator's sub-handler tied to its request both ways. pygls runs a
+        command as a generator (`workspace/executeCommand`) whose handler is a separate task
+        under a made-up id: a `$/cancelRequest` cancelled only the request's outer future (the
+        command ran on, its model request with it), and a command task cancelled from inside
+        (the user cancelling its progress) raised out of pygls' callback and left the request
+        unanswered for ever. Here either cancels the other (the client gets RequestCancelled),
+        and the finished task leaves `_request_futures`."""
+        parent = getattr(callback, "keywords", {}).get("result_future") \
+            if getattr(callback, "func", None) == self._run_generator else None
+        if parent is not None:
+            inner = callback
+
+            def callback(future):
+                self._request_futures.pop(msg_id, None)
+                if not future.cancelled():
+                    inner(future)
+                elif not parent.done():
+                    parent.cancel()
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        child = self._request_futures.get(msg_id) if parent is not None else None
+        if child is not None:
+            parent.add_done_callback(lambda f: child.cancel() if f.cancelled() else None)
 
     def _check_handler_result(self, future) -> None:
         """pygls', with the traceback in the log (it reported the message only)."""

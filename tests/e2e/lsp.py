@@ -12,6 +12,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = [sys.executable, "-m", "ssc_lsp"]
+PROBE_SERVER = [sys.executable, "-m", "tests.e2e.model_probe"]  # the server + one model action
 
 
 def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
@@ -24,15 +25,18 @@ def server_env(cache_dir: Path, **extra: str) -> dict[str, str]:
 @asynccontextmanager
 async def running(root: Path | None, cache_dir: Path, *,
                   capabilities: str | types.ClientCapabilities = "visual-studio-code",
-                  options: dict | None = None, env: dict | None = None, wait: bool = True):
+                  options: dict | None = None, env: dict | None = None, wait: bool = True,
+                  command: list[str] | None = None):
     """A server on `root`, initialized, with its first index finished (`wait=False`: right
     after `initialized`, as an editor at start-up); with no root, started as an editor that
     found no root marker does: no `rootUri`, no workspace folders. `capabilities`: a client's
-    name as pytest-lsp knows it, or the capabilities themselves."""
-    config = ClientServerConfig(server_command=SERVER, server_env=server_env(cache_dir, **(env or {})))
+    name as pytest-lsp knows it, or the capabilities themselves. `command`: another server
+    command (PROBE_SERVER). The server's InitializeResult is kept as `client.init_result`."""
+    config = ClientServerConfig(server_command=command or SERVER,
+                                server_env=server_env(cache_dir, **(env or {})))
     client: LanguageClient = await config.start()
     try:
-        await client.initialize_session(types.InitializeParams(
+        client.init_result = await client.initialize_session(types.InitializeParams(
             capabilities=client_capabilities(capabilities) if isinstance(capabilities, str)
             else capabilities,
             root_uri=root.as_uri() if root is not None else None,
@@ -61,6 +65,17 @@ def plain(obj):
 
 async def request(client: LanguageClient, method: str, params: dict):
     return plain(await client.protocol.send_request_async(method, params))
+
+
+async def wait_until(predicate, timeout: float = 5.0) -> bool:
+    """Poll `predicate` (a test's view of a fake endpoint, the client's messages) until true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.02)
+    return predicate()
 
 
 async def wait_ready(client: LanguageClient, timeout: float = 60.0) -> dict:

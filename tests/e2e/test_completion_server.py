@@ -21,7 +21,7 @@ from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
-from tests.e2e.lsp import change, plain, request, wait_ready
+from tests.e2e.lsp import change, plain, request, wait_ready, wait_until
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.asyncio
@@ -108,15 +108,6 @@ async def stats(client: LanguageClient) -> dict:
 def texts(result) -> list[str]:
     items = result.items if hasattr(result, "items") else (result or [])
     return [i.insert_text if isinstance(i.insert_text, str) else i.insert_text.value for i in items]
-
-
-async def wait_until(predicate, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return predicate()
 
 
 # -- inline completion ------------------------------------------------------------------------------

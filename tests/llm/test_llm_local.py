@@ -103,6 +103,14 @@ async def test_leading_newline_mid_line_means_nothing_to_add(local):
     assert (await provider.complete(REQ)).text == ""
 
 
+async def test_a_tasks_answer_is_not_cut_to_one_line(local):
+    task = CompletionRequest(prefix="", kind="task", task="Write a function.", max_tokens=512)
+    runtime = ScriptedRuntime(["def f():", "\n", "    return 1", "\n"])
+    completion = await local(runtime).complete(task)
+    assert completion.text == "def f():\n    return 1\n"
+    assert runtime.kwargs["max_tokens"] == 512 and "Write a function." in runtime.prompts[0]
+
+
 async def test_max_tokens_is_capped_to_a_line(local):
     runtime = ScriptedRuntime(["x"] * 100)
     provider = local(runtime, max_tokens=128, temperature=0.1, stop=["#"])

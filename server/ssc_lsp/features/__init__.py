@@ -25,6 +25,7 @@ FEATURES = (
     "map_actions",
     "model_actions",
     "model_edits",
+    "preview",
     "rename",
     "extract_inline",
     "suggest_names",

@@ -69,6 +69,11 @@ class _Plan:
         files = self.after.setdefault(svc, {})
         if rel in files:
             return files[rel]
+        return self.before(svc, rel)
+
+    @staticmethod
+    def before(svc: MapService, rel: str) -> bytes | None:
+        """The text the edit applies to: the open buffer, else the disk; None: no such file."""
         doc = svc.docs.get(rel)
         if doc is not None:
             return doc.data
@@ -113,12 +118,19 @@ class _Plan:
                 self.after.setdefault(new[0], {})[new[1]] = data
 
 
-def check_workspace_edit(ls, edit: types.WorkspaceEdit) -> list[dict]:
+def plan_of(ls, edit: types.WorkspaceEdit) -> _Plan:
+    """The texts `edit` would leave (`after`, per map; `current` reads the text before) and
+    the files it may not reach (`refused`)."""
     plan = _Plan(ls)
     for op in edit.document_changes or ():
         plan.operation(op)
     for uri, edits in (edit.changes or {}).items():
         plan.edit(uri, list(edits))
+    return plan
+
+
+def check_workspace_edit(ls, edit: types.WorkspaceEdit) -> list[dict]:
+    plan = plan_of(ls, edit)
     out = [{"uri": uri, "path": to_fs_path(uri) or uri, "kind": REFUSED, "message": why, "symbol": None,
             "range": _zero()} for uri, why in plan.refused]
     for svc, after in plan.after.items():

@@ -27,9 +27,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..llm.errors import LLMError
+from ..refactor import stats
 from ..refactor.proposal import Proposal, check, summary
-from .deliver import deliver, workspace_edit_of
+from .deliver import count_checked, deliver, workspace_edit_of
 from .locate import client_supports
+from .progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +140,11 @@ def register(server) -> None:
             except Exception:
                 log.exception("code action source %s failed", source.name)
                 continue
-            out.extend(_finish(ls, source, a) for a in offered
-                       if a.kind is None or (wanted([a.kind], only) and wanted([a.kind], known)))
+            kept = [_finish(ls, source, a) for a in offered
+                    if a.kind is None or (wanted([a.kind], only) and wanted([a.kind], known))]
+            if source.model and kept:
+                stats.count(ls, stats.OFFERED, source.name, len(kept))
+            out.extend(kept)
         return out
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -149,7 +154,7 @@ def register(server) -> None:
         if source is None or source.resolve is None:
             return action
         try:
-            done = await source.resolve(ls, action)
+            done = await _resolve(ls, source, action)
         except LLMError as e:
             ls.tell(f"{action.title}: {e.message}", types.MessageType.Warning)
             return action
@@ -159,8 +164,10 @@ def register(server) -> None:
         try:
             action.edit = workspace_edit_of(ls, done)
         except LookupError as e:
+            stats.count(ls, stats.REFUSED, source.name)
             ls.tell(f"{action.title}: {e}", types.MessageType.Warning)
             return action
+        count_checked(ls, done, source.name)
         if done.problems and action.edit.change_annotations is None:
             ls.tell(f"{action.title} — {summary(done)}", types.MessageType.Warning)
         return action
@@ -173,14 +180,25 @@ def register(server) -> None:
             raise JsonRpcInvalidParams(f"{APPLY_ACTION} takes the data of an offered code action")
         action = types.CodeAction(title=str(data.get("title", source.name)), data=data)
         try:
-            done = await source.resolve(ls, action)
+            done = await _resolve(ls, source, action)
         except LLMError as e:
             ls.tell(f"{action.title}: {e.message}", types.MessageType.Warning)
             return {"applied": False, "error": e.message}
         if isinstance(done, Proposal):
-            return await deliver(ls, done)
+            return await deliver(ls, done, action=source.name)
         if done.edit is not None:
             answer = await ls.workspace_apply_edit_async(
                 types.ApplyWorkspaceEditParams(edit=done.edit, label=done.title))
             return {"applied": bool(getattr(answer, "applied", False))}
         return {"applied": False}
+
+
+async def _resolve(ls, source: ActionSource, action: types.CodeAction):
+    """The source's resolve, with work-done progress while a model source works (cancellable:
+    the model's request is closed), counted as resolved when it yields something."""
+    if not source.model:
+        return await source.resolve(ls, action)
+    async with progress(ls, f"ssc: {action.title}", message="asking the model"):
+        done = await source.resolve(ls, action)
+    stats.count(ls, stats.RESOLVED, source.name)
+    return done

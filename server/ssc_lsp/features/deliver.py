@@ -20,6 +20,7 @@ from lsprotocol import converters, types
 
 from ..grounding.diff import byte_edits
 from ..map.positions import LineIndex
+from ..refactor import stats
 from ..refactor.proposal import Proposal, check, summary
 from ..refactor.target import text_now
 from .check_edit import problem_item
@@ -114,17 +115,26 @@ def outcome(ls, p: Proposal, edit: types.WorkspaceEdit | None, applied: bool,
     return out
 
 
-async def deliver(ls, p: Proposal, apply: bool = True) -> dict:
+def count_checked(ls, p: Proposal, action: str | None) -> None:
+    """Count a checked proposal as it goes to the user: clean, or with problems."""
+    stats.count(ls, stats.PROBLEMS if p.problems else stats.CLEAN, action)
+
+
+async def deliver(ls, p: Proposal, apply: bool = True, *, action: str | None = None) -> dict:
     """Check the proposal (if not yet), shape it, and with `apply` ask the client to apply it
-    (`workspace/applyEdit`, labelled with what the check found). Returns `outcome`."""
+    (`workspace/applyEdit`, labelled with what the check found). Returns `outcome`. `action`
+    (the command's name) is what refactor/stats.py counts the outcome under."""
     check(p)
     try:
         edit = workspace_edit_of(ls, p)
     except LookupError as e:
+        stats.count(ls, stats.REFUSED, action)
         return outcome(ls, p, None, False, str(e))
+    count_checked(ls, p, action)
     if not apply:
         return outcome(ls, p, edit, False)
     if p.problems and edit.change_annotations is None and not await _confirmed(ls, p):
+        stats.count(ls, stats.DECLINED, action)
         return outcome(ls, p, edit, False, "not applied: the check found problems")
     label = f"{p.title} — {summary(p)}"
     try:
@@ -134,6 +144,7 @@ async def deliver(ls, p: Proposal, apply: bool = True) -> dict:
         return outcome(ls, p, edit, False, f"the editor did not apply the edit: {e}")
     applied = bool(getattr(answer, "applied", False))
     reason = getattr(answer, "failure_reason", None)
+    stats.count(ls, stats.APPLIED if applied else stats.DECLINED, action)
     return outcome(ls, p, edit, applied, None if applied else (reason or "the editor declined the edit"))
 
 

@@ -23,7 +23,7 @@ from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .deliver import deliver
 from .locate import RequestFailed, at, map_source, whole_map
-from .progress import waiting
+from .progress import progress
 
 EXTRACT_FUNCTION = "ssc.extractFunction"
 EXTRACT_VARIABLE = "ssc.extractVariable"
@@ -128,7 +128,7 @@ async def _failing_clearly(work) -> Proposal:
 
 async def _commanded(ls, work, apply: bool, title: str) -> dict:
     try:
-        async with waiting(ls, title):
+        async with progress(ls, title):
             proposal = await work
     except LLMError as e:
         raise RequestFailed(f"The model failed: {e}; nothing was changed.") from None

@@ -11,9 +11,7 @@ sent (refactor.model.refused/redacted).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import uuid
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -28,6 +26,7 @@ from ..refactor.target import ActionError, Def, def_at, load, text_now, with_imp
 from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .locate import at
+from .progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -166,29 +165,8 @@ def _told(fn):
     return resolve
 
 
-@contextlib.asynccontextmanager
-async def _progress(ls, title: str):
-    """Work-done progress while the model works, for clients that show it."""
-    window = getattr(ls.client_capabilities, "window", None)
-    token = None
-    if window is not None and window.work_done_progress:
-        token = f"ssc-{uuid.uuid4().hex[:12]}"
-        try:
-            await ls.work_done_progress.create_async(token)
-            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, message="asking the model"))
-        except Exception as e:  # a client that refuses the token: no progress, the work goes on
-            log.info("no progress: %s", e)
-            token = None
-    try:
-        yield
-    finally:
-        if token is not None:
-            with contextlib.suppress(Exception):
-                ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
-
-
 async def _ask(ls, title: str, task: str) -> str:
-    async with _progress(ls, title):
+    async with progress(ls, title, message="asking the model"):
         return await ask(assistant_of(ls), task)
 
 

@@ -10,11 +10,7 @@ map (no model); the model is called in `codeAction/resolve` (code_actions.py rou
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import uuid
-from collections.abc import AsyncIterator
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -32,14 +28,14 @@ from ..refactor.stubs import is_stub, wants_body
 from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .deliver import deliver
-from .locate import RequestFailed, client_supports, map_source, whole_map
+from .locate import RequestFailed, map_source, whole_map
+from .progress import progress
 
 log = logging.getLogger(__name__)
 
 REFACTOR = "ssc.refactor"
 FIX_SOURCE, STUB_SOURCE = "modelFix", "modelStub"
 FIX_TITLE_CHARS = 70  # of the diagnostic's message in "Fix with ssc: ..."
-PROGRESS_CREATE_S = 2.0  # a client that never answers `create` gets no progress, not a hang
 
 
 def register(server) -> None:
@@ -145,31 +141,6 @@ async def _proposal(ls, brief: Briefing, title: str, kind: str) -> Proposal:
     if attempt.proposal is None:
         raise LLMError("protocol", attempt.error or "the model's answer could not be used")
     return attempt.proposal
-
-
-@contextlib.asynccontextmanager
-async def progress(ls, title: str, *, params: object = None) -> AsyncIterator[None]:
-    """Work-done progress around a model wait, where the client declares it (a minimal private
-    helper until the shared features/progress.py lands; same call shape)."""
-    token = None
-    if client_supports(ls, "window.work_done_progress"):
-        token = f"ssc-edit-{uuid.uuid4()}"
-        try:
-            await asyncio.wait_for(ls.work_done_progress.create_async(token), PROGRESS_CREATE_S)
-            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, message="asking the model"))
-        except Exception as e:  # the work goes on without progress
-            log.info("no work-done progress (%s)", e or type(e).__name__)
-            token = None
-    end = "done"
-    try:
-        yield
-    except BaseException as e:
-        end = "cancelled" if isinstance(e, asyncio.CancelledError) else "failed"
-        raise
-    finally:
-        if token is not None:
-            with contextlib.suppress(Exception):
-                ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=end))
 
 
 # -- code actions -----------------------------------------------------------------------------------

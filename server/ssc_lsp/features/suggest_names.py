@@ -22,7 +22,7 @@ from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .extract_inline import command_arg
 from .locate import RequestFailed, map_source, whole_map
-from .progress import waiting
+from .progress import progress
 from .rename import rename_edit, rename_target
 
 SUGGEST_NAMES = "ssc.suggestNames"
@@ -40,7 +40,7 @@ def register(server) -> None:
             await whole_map(found[0], "suggesting names")
         here, loc, _ = rename_target(ls, params)
         try:
-            async with waiting(ls, f"ssc: asking for names for `{loc.symbol.name}`"):
+            async with progress(ls, f"ssc: asking for names for `{loc.symbol.name}`"):
                 out = await suggest(assistant_of(ls), here.svc, loc, map_source(here.svc))
         except (NoName, RenameRefused) as e:
             raise RequestFailed(str(e)) from None

@@ -243,6 +243,9 @@ class GemmaNumpyRuntime:
         seed: int | None = 0,
     ) -> Iterator[str]:
         ids = self.tokenizer.encode(prompt, add_bos=True)
+        # the prompt keeps at least half the context: a task's bound (2,048 tokens) past the
+        # context made the slice below keep nothing of the prompt but its first token
+        max_tokens = min(max_tokens, self.n_ctx // 2)
         if len(ids) + max_tokens > self.n_ctx:
             ids = [ids[0]] + ids[-(self.n_ctx - max_tokens - 1) :]
         rng = np.random.default_rng(seed)

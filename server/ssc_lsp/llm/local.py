@@ -350,6 +350,11 @@ class LocalProvider:
     def loaded(self) -> bool:
         return self._runtime is not None
 
+    @property
+    def load_error(self) -> LLMError | None:
+        """Why the model could not be loaded (remembered), or None."""
+        return self._load_error
+
     def describe(self) -> str:
         if self._runtime is not None:
             detail = self._runtime.describe()
@@ -370,7 +375,10 @@ class LocalProvider:
     # -- prompts ----------------------------------------------------------------------
 
     def build_prompt(self, request: CompletionRequest) -> str:
-        """The short plain prompt, shrunk until it fits ``prompt_budget_tokens``."""
+        """The short plain prompt, shrunk until it fits ``prompt_budget_tokens`` (a task's
+        prompt is the task: the runtime keeps its end when it is longer than its context)."""
+        if request.kind == "task":
+            return build_local_prompt(request)
         prefix_chars, context_chars = 480, 160
         prompt = build_local_prompt(
             request, max_prefix_chars=prefix_chars, max_context_chars=context_chars
@@ -416,7 +424,8 @@ class LocalProvider:
             started = time.perf_counter()
             first = None
             pieces = 0
-            line = _OneLine(request.prefix)
+            # a completion is one line; a task's answer (a function, a test module) is many
+            line = _OneLine(request.prefix) if request.kind != "task" else None
             temperature = (
                 self.settings.temperature if request.temperature is None else request.temperature
             )
@@ -435,10 +444,10 @@ class LocalProvider:
                     pieces += 1
                     if first is None:
                         first = time.perf_counter() - started
-                    text = line.feed(piece)
+                    text = line.feed(piece) if line is not None else piece
                     if text:
                         emit(text)
-                    if line.done:
+                    if line is not None and line.done:
                         stats["finish_reason"] = "stop"
                         break
                 else:

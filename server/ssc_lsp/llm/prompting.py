@@ -143,8 +143,10 @@ def build_local_prompt(
     Why short: the embedded model reads on the order of 40 prompt tokens a
     second on a laptop CPU, so every 100 characters of prompt costs ~0.6 s
     before the first token.  The suffix is dropped: a base model without FIM
-    tokens cannot use it.
+    tokens cannot use it.  A task is its own plain prompt (`build_task_prompt`).
     """
+    if request.kind == "task":
+        return build_task_prompt(request)
     facts = _head(_fact_comments(request), max_context_chars)
     if facts and not facts.endswith("\n"):
         facts += "\n"

@@ -9,6 +9,7 @@ cancellation (a `$/cancelRequest`) closes the HTTP stream. Nothing secret is sen
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 
@@ -17,6 +18,7 @@ from ..context.redact import redact
 from ..llm.errors import LLMError
 from ..llm.request import CompletionRequest
 from ..map.service import MapService
+from . import stats
 
 TASK_MAX_TOKENS = 2048  # an answer may be a whole function or a test module
 TASK_TEMPERATURE = 0.2  # edits want the likely answer, names a little variety
@@ -39,13 +41,18 @@ def redacted(svc: MapService, rel: str, text: str) -> str:
 
 
 async def ask(assistant, task: str, *, system: str | None = None,
-              max_tokens: int | None = None) -> str:
-    """The model's whole answer to `task` (a chat request where the endpoint takes one)."""
+              max_tokens: int | None = None, action: str | None = None) -> str:
+    """The model's whole answer to `task` (a chat request where the endpoint takes one).
+    Failures and cancellations are counted (refactor/stats.py) under `action` when given."""
     providers = assistant.providers
     provider = providers.get(assistant.config().llm)
-    if provider is None:
-        raise LLMError("config", providers.reason or "no model is configured (llm.provider)")
-    if not providers.ready(provider):
+    if provider is None or not providers.ready(provider):
+        failed = getattr(provider, "load_error", None)  # the embedded model: loaded, or why not
+        stats.model_error(assistant, failed.kind if failed is not None else "config", action)
+        if provider is None:
+            raise LLMError("config", providers.reason or "no model is configured (llm.provider)")
+        if failed is not None:
+            raise failed
         raise LLMError("config", "the model is still loading; try again in a moment",
                        retryable=True)
     request = CompletionRequest(prefix="", kind="task", task=task, system=system or "",
@@ -57,8 +64,12 @@ async def ask(assistant, task: str, *, system: str | None = None,
         async with contextlib.aclosing(provider.stream_completion(request)) as stream:
             async for piece in stream:
                 parts.append(piece)
-    except LLMError:
+    except LLMError as e:
         assistant.counters["taskErrors"] += 1
+        stats.model_error(assistant, e.kind, action)
+        raise
+    except asyncio.CancelledError:
+        stats.count(assistant, stats.CANCELLED, action)
         raise
     return "".join(parts)
 
