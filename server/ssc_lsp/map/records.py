@@ -32,6 +32,7 @@ REF_IMPORT = "import"
 REF_BASE = "base"
 REF_BIND = "bind"  # a later assignment to an existing binding
 REF_KEYWORD = "keyword"  # `f(name=...)`: receiver is the callee's text; resolves to a parameter
+MODULE_REF = "<module>"  # Ref.receiver of an import ref that names a module, not a member
 
 # Parameter kinds, as Python's inspect names them
 POSITIONAL_ONLY = "positional_only"
