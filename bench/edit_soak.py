@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 from ssc_lsp.map.document import Change, build_filemap
-from ssc_lsp.map.extract import new_parser
 from ssc_lsp.map.navigation import outline
 from ssc_lsp.map.service import MapOptions, MapService
 
@@ -74,7 +73,7 @@ def main() -> int:
         times.append((time.perf_counter() - t) * 1000)
     cpu = time.process_time() - cpu0
     doc = svc.docs[rel]
-    fresh = build_filemap(rel, doc.fm.module, doc.data, new_parser().parse(doc.data))
+    fresh = build_filemap(doc.language, rel, doc.fm.module, doc.data, doc.language.parser().parse(doc.data))
     same_outline = shape(outline(doc.fm)) == shape(outline(fresh))
     same_map = doc.fm.snapshot() == fresh.snapshot()
     q = statistics.quantiles(times, n=100)

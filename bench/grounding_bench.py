@@ -148,7 +148,7 @@ async def run_case(provider, case, svc, checker, windows, project, budget) -> li
     doc = svc.open(rel, cut, 1)
     col = len(head.encode("utf-8"))
     offset = len(doc.data)
-    around = Around.of(cut, "")
+    around = Around.of(cut, "", doc.language)
     results = []
     for strategy in STRATEGIES:
         t0 = time.perf_counter()

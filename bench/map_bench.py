@@ -6,6 +6,7 @@ ratio), warm-start time, RSS, and the latency of one-character didChange updates
 same edits. Medians over repeats; the baselines run in the same process and the same minute.
 
     python bench/map_bench.py [--corpus DIR] [--edits 1000] [--repeats 3] [--json OUT]
+    python bench/map_bench.py --project DIR ...   # a project of your own instead of Django
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from ssc_lsp.map.document import Change  # noqa: E402
-from ssc_lsp.map.extract import new_parser  # noqa: E402
+from ssc_lsp.map.languages.python import PYTHON  # noqa: E402
 from ssc_lsp.map.positions import LineIndex, apply_lsp_change  # noqa: E402
 from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 
@@ -75,7 +76,7 @@ def time_ctags(root: Path) -> float | None:
 
 def time_parse_only(root: Path) -> float:
     """The floor: tree-sitter parsing every file once, one process, no extraction."""
-    parser = new_parser()
+    parser = PYTHON.parser()
     datas = [p.read_bytes() for p in root.rglob("*.py")]
     t = time.perf_counter()
     for d in datas:
@@ -152,7 +153,7 @@ def bench_edits(path: Path, root: Path, n: int, seed: int) -> dict:
     edits = one_char_edits(text, n, seed)
 
     # baseline: the bare incremental reparse of the same edits
-    parser = new_parser()
+    parser = PYTHON.parser()
     data = text.encode()
     tree = parser.parse(data)
     index = LineIndex(data)
@@ -198,10 +199,11 @@ def main() -> int:
     ap.add_argument("--edits", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--project", help="bench this folder instead of the pinned Django")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
-    root = fetch_django(Path(args.corpus))
-    result = {"corpus": DJANGO, "cores": os.cpu_count()}
+    root = Path(args.project).resolve() if args.project else fetch_django(Path(args.corpus))
+    result = {"corpus": str(root) if args.project else DJANGO, "cores": os.cpu_count()}
     result["index"] = bench_index(root, args.repeats)
     result["edit"] = bench_edits(pick_file(root), root, args.edits, args.seed)
     result["rss_mb_end"] = rss_mb()

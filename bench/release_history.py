@@ -37,8 +37,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from ssc_lsp.map.checks import _bound, call_shape, check_file, transparent  # noqa: E402
-from ssc_lsp.map.extract import new_parser  # noqa: E402
 from ssc_lsp.map.filemap import FileMap  # noqa: E402
+from ssc_lsp.map.languages.python import PYTHON  # noqa: E402
 from ssc_lsp.map.records import (  # noqa: E402
     CLASS,
     FUNCTION,
@@ -213,7 +213,7 @@ class Call:
 
 def calls_by_name(svc: MapService, names: set[str]) -> dict[tuple[str, str, str], list[Call]]:
     """(module, scope, name) -> the calls of that name there, in order (sources only)."""
-    parser = new_parser()
+    parser = PYTHON.parser()
     out: dict[tuple[str, str, str], list[Call]] = defaultdict(list)
     for fm in svc.ws.files.values():
         if is_stub(fm.path) or not (names & fm.ref_names):

@@ -44,7 +44,7 @@ def run(root: Path) -> dict:
     times: list[float] = []
     for fm in list(svc.ws.files.values()):
         data = source(fm.path)
-        tree = svc.parser.parse(data)
+        tree = svc.parsers.get(fm.language).parse(data)
         for unit in fm.units:
             for ref in unit.refs:
                 if ref.nargs < 0 or ref.kind not in ("name", "attribute"):

@@ -21,9 +21,9 @@ import dataclasses
 import logging
 import os
 
+from .map.languages import is_source
 from .map.project_root import LOOSE_MAX_FILES, find_project
 from .map.service import MapService
-from .map.source import is_source
 
 log = logging.getLogger(__name__)
 

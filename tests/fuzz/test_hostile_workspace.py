@@ -21,7 +21,7 @@ from lsprotocol import types
 
 import ssc_lsp.map.service as service_mod
 from ssc_lsp.map.document import Document, build_filemap
-from ssc_lsp.map.extract import new_parser
+from ssc_lsp.map.languages.python import PYTHON
 from ssc_lsp.map.service import MapOptions, MapService
 from tests.e2e.lsp import change, request, running
 from tests.map.test_incremental_property import lsp_change
@@ -260,10 +260,10 @@ def test_a_file_that_breaks_extraction_costs_only_itself(tmp_path, monkeypatch, 
     _small_workspace(tmp_path, 3)
     real = service_mod.build_filemap
 
-    def broken_for_m1(path, *args):
+    def broken_for_m1(lang, path, *args):
         if path == "pkg/m1.py":
             raise RecursionError("maximum recursion depth exceeded")
-        return real(path, *args)
+        return real(lang, path, *args)
 
     monkeypatch.setattr(service_mod, "build_filemap", broken_for_m1)
     svc = MapService(str(tmp_path), MapOptions(persist=False, workers=1))
@@ -282,13 +282,13 @@ def test_a_file_that_breaks_extraction_costs_only_itself(tmp_path, monkeypatch, 
 def test_random_hostile_sources_edit_like_a_fresh_parse():
     """Random bracket/quote soup, edited at random: the map equals a fresh parse's."""
     rng = random.Random(SEED)
-    parser = new_parser()
+    parser = PYTHON.parser()
     for k in range(EXAMPLES):
         doc = Document("g.py", "g", ("def keep():\n    pass\n" + _garbage(rng, 1500)).encode(), 1, parser)
         for _ in range(40):
             e = (rng.random(), rng.random(), rng.choice([0, 0, 1]), rng.randrange(3), rng.choice(TOKENS + [""]))
             doc.apply_changes([lsp_change(doc.text, e)])
-        fresh = build_filemap("g.py", "g", doc.data, parser.parse(doc.data))
+        fresh = build_filemap(PYTHON, "g.py", "g", doc.data, parser.parse(doc.data))
         assert doc.fm.snapshot() == fresh.snapshot(), k
 
 

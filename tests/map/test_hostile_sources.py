@@ -10,7 +10,8 @@ import pytest
 
 from ssc_lsp.map import extract
 from ssc_lsp.map.document import Document, build_filemap
-from ssc_lsp.map.extract import new_parser
+from ssc_lsp.map.languages.python import PYTHON
+from ssc_lsp.map.languages.python import extract as python_extract
 from ssc_lsp.map.source import read_source, to_utf8
 from tests.map.test_incremental_property import lsp_change
 
@@ -52,14 +53,14 @@ def test_decoding_follows_python():
 
 def test_bracket_bombs_extract_in_linear_time_and_edit_like_a_fresh_parse():
     """5,000 unclosed brackets are 5,000 one-token units under an ERROR root: 154 s before."""
-    parser = new_parser()
+    parser = PYTHON.parser()
     for text in ("def f():\n    pass\nx = " + "([{" * 1700 + "\n\ndef g():\n    pass\n",
                  "x = " + "(" * 5000 + "1" + ")" * 5000 + "\ny = 2\n",
                  "y = 1\n" + "f(\n" * 5000):
         doc = _in_time(lambda t=text: Document("b.py", "b", t.encode(), 1, parser))
         for e in [(0.5, 0.5, 0, 0, ")"), (0.1, 0.9, 0, 1, ""), (0.9, 0.2, 0, 0, "'")]:
             _in_time(lambda e=e, d=doc: d.apply_changes([lsp_change(d.text, e)]))
-        fresh = build_filemap("b.py", "b", doc.data, parser.parse(doc.data))
+        fresh = build_filemap(PYTHON, "b.py", "b", doc.data, parser.parse(doc.data))
         assert doc.fm.snapshot() == fresh.snapshot()
 
 
@@ -67,9 +68,9 @@ def test_bare_tokens_are_grouped_so_an_edit_touches_few_units():
     """One unit per bare token made each edit of a 3 KB bracket file walk thousands of units."""
     text = "def f():\n    pass\nx = " + "(" * 1000 + "\n"
     doc = Document("b.py", "b", text.encode(), 1)
-    assert len(doc.fm.units) <= 1000 // extract.MAX_RUN_TOKENS + 3
+    assert len(doc.fm.units) <= 1000 // python_extract.MAX_RUN_TOKENS + 3
     upd = doc.apply_changes([lsp_change(doc.text, (0.99, 0.5, 0, 0, ")"))])
-    assert upd.reextracted + upd.kept <= 1000 // extract.MAX_RUN_TOKENS + 3
+    assert upd.reextracted + upd.kept <= 1000 // python_extract.MAX_RUN_TOKENS + 3
     assert "f" in {s.name for s in doc.fm.symbols}
 
 
@@ -78,9 +79,9 @@ def test_a_unit_too_large_is_left_empty_and_said_once(caplog, monkeypatch, bound
     monkeypatch.setattr(extract, bound, 50)
     path = f"w_{bound}.py"
     data = ("def small():\n    pass\n\nx = [" + "a, " * 100 + "]\n\ndef after():\n    pass\n").encode()
-    parser = new_parser()
+    parser = PYTHON.parser()
     with caplog.at_level("WARNING"):
-        fm = build_filemap(path, "w", data, parser.parse(data))
+        fm = build_filemap(PYTHON, path, "w", data, parser.parse(data))
         doc = Document(path, "w", data, 1, parser)  # opened, then edited: said once all the same
         doc.apply_changes([lsp_change(doc.text, (0.5, 0.5, 0, 0, "b, "))])
     assert {s.name for s in fm.symbols} == {"w", "small", "after"}

@@ -22,7 +22,7 @@ from ssc_lsp.map.service import MapOptions, MapService
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(
     [p for p in (ROOT / "tests/fixtures/ws").rglob("*.py") if "secret" not in str(p)]
-    + [ROOT / "server/ssc_lsp/map/extract.py", ROOT / "server/ssc_lsp/map/resolve.py",
+    + [ROOT / "server/ssc_lsp/map/languages/python/extract.py", ROOT / "server/ssc_lsp/map/resolve.py",
        ROOT / "server/ssc_lsp/map/history.py"]
 )
 SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\n",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ssc_lsp.map.languages.python import PYTHON
 from ssc_lsp.suggest.postprocess import (
     Around,
     block_ended,
@@ -17,7 +18,7 @@ FUNC = "def charge(order):\n    amount = order.total()\n"
 
 
 def around(prefix: str, suffix: str = "") -> Around:
-    return Around.of(prefix, suffix)
+    return Around.of(prefix, suffix, PYTHON)
 
 
 def test_clean_takes_the_code_out_of_a_fence():

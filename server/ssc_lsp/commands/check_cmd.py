@@ -17,6 +17,7 @@ from ..grounding.diff import DiffError, apply, parse
 from ..grounding.edit_check import EditCheck, to_json
 from ..map.document import build_filemap
 from ..map.history import History
+from ..map.languages import language_for_path
 from ..map.service import MapOptions, MapService
 
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
@@ -117,6 +118,6 @@ def _rewind(svc: MapService, before: dict[str, bytes | None]) -> None:
             continue
         if data is None:
             svc.ws.remove(rel)
-        elif rel.endswith((".py", ".pyi")) and (rel in svc.ws.files or svc.is_mapped(rel)):
-            svc.ws.put(build_filemap(rel, svc.ws.module_name(rel), data, svc.parser.parse(data)),
-                       record=False)
+        elif (lang := language_for_path(rel)) is not None and (rel in svc.ws.files or svc.is_mapped(rel)):
+            svc.ws.put(build_filemap(lang, rel, svc.ws.module_name(rel), data,
+                                     svc.parsers.get(lang).parse(data)), record=False)

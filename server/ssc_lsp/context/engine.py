@@ -222,7 +222,8 @@ class ContextEngine:
         jedi_until = None if opts.jedi_deadline is None else time.perf_counter() + opts.jedi_deadline
         q = Query(self.svc, self.svc.resolver, cursor, self.gate, self, jedi_until=jedi_until,
                   wait_for_indexes=opts.wait_for_indexes)
-        if not opts.use_jedi:
+        use_jedi = opts.use_jedi and fm.language.semantic == "jedi"  # the file's backend
+        if not use_jedi:
             saved, self.jedi = self.jedi, None
         pool = Pool(q)
         try:
@@ -236,7 +237,7 @@ class ContextEngine:
                     log.exception("context source %s failed", name)
                 timings[name] = (time.perf_counter() - t1) * 1000
         finally:
-            if not opts.use_jedi:
+            if not use_jedi:
                 self.jedi = saved
         t = time.perf_counter()
         use_graph = opts.sources is None or "graph" in opts.sources

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 
 from ..context.engine import engine_for
+from ..map.languages import language_for_path
 from ..map.positions import LineIndex
 from ..map.service import MapService
 
@@ -27,7 +28,11 @@ class Landing:
     name: str
 
 
-def _helper(svc: MapService):
+def _helper(svc: MapService, rel: str):
+    """jedi's process, for a file whose language has jedi as its semantic backend (else None)."""
+    lang = language_for_path(rel)
+    if lang is None or lang.semantic != "jedi":
+        return None
     return engine_for(svc).jedi
 
 
@@ -35,7 +40,7 @@ def goto_many(svc: MapService, rel: str, data: bytes, points: list[tuple[int, in
               deadline: float | None) -> list[list[Landing]] | None:
     """jedi's `goto` (imports followed) at each (row, byte column) of file `rel` with text
     `data`; None when jedi did not answer in time."""
-    jedi = _helper(svc)
+    jedi = _helper(svc, rel)
     if jedi is None or not points:
         return None
     index = LineIndex(data)
@@ -51,7 +56,7 @@ def signatures(svc: MapService, rel: str, data: bytes, row: int, col: int,
                deadline: float | None) -> list[dict] | None:
     """jedi's signatures for the call open at (row, byte column): dicts with `label`, `params`
     (each parameter's text as it appears in the label), `index` (the active one) and `doc`."""
-    jedi = _helper(svc)
+    jedi = _helper(svc, rel)
     if jedi is None:
         return None
     index = LineIndex(data)

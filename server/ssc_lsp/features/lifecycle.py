@@ -10,11 +10,11 @@ import uuid
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from ..map.source import WATCH_GLOBS as SOURCE_GLOBS
+from ..map.languages import watch_globs
 
 log = logging.getLogger(__name__)
 
-WATCH_GLOBS = (*SOURCE_GLOBS, "**/.gitignore", "**/.sscignore")
+IGNORE_GLOBS = ("**/.gitignore", "**/.sscignore")
 
 
 def register(server) -> None:
@@ -45,7 +45,7 @@ def register(server) -> None:
         watch = ws_caps.did_change_watched_files if ws_caps is not None else None
         if watch is not None and watch.dynamic_registration:
             opts = types.DidChangeWatchedFilesRegistrationOptions(
-                watchers=[types.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS])
+                watchers=[types.FileSystemWatcher(glob_pattern=g) for g in (*watch_globs(), *IGNORE_GLOBS)])
             try:
                 await ls.client_register_capability_async(types.RegistrationParams(registrations=[
                     types.Registration(id=str(uuid.uuid4()),

@@ -8,7 +8,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from ..map.document import Change
-from ..map.source import is_source
+from ..map.languages import is_source
 
 log = logging.getLogger(__name__)
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 import tree_sitter as ts
 
 from ..map.checks import check_call, check_import
-from ..map.extract import MODULE_REF
 from ..map.filemap import FileMap
 from ..map.records import (
     CLASS,
     IMPORT,
     MODULE,
+    MODULE_REF,
     REF_ATTRIBUTE,
     REF_BASE,
     REF_IMPORT,
@@ -144,14 +144,15 @@ class Checker:
         t0 = time.perf_counter()
         if not text.strip():
             return Verdict(), None
+        externals = self.externals if live.language.semantic == "jedi" else None
         try:
             placed = place(live, data, offset, text, tree, index)
-            verdict = _Run(self.svc, placed, self.externals).run()
+            verdict = _Run(self.svc, placed, externals).run()
             for finished, still_open in _finishings(text, data, offset) if verdict.syntax_error else ():
                 # a first line the model has not finished (`f(a,`, `if x > y`, `a if b else`):
                 # checked as if it were, so its names are decided instead of lost in an ERROR
                 closed = place(live, data, offset, finished, tree, index)
-                again = _Run(self.svc, closed, self.externals).run()
+                again = _Run(self.svc, closed, externals).run()
                 if not again.syntax_error:
                     if still_open:
                         # the arguments are not all written yet (`load(`): missing ones are

@@ -41,15 +41,15 @@ from ..map import checks
 from ..map.changes import clock_time
 from ..map.crawl import ALWAYS_SKIP_DIRS, looks_secret
 from ..map.document import build_filemap
-from ..map.extract import new_parser
 from ..map.filemap import FileMap, content_hash
 from ..map.history import BODY_CHANGED, REMOVED, RENAMED, SIGNATURE_CHANGED, History
+from ..map.languages import ParserCache, is_source, language_for_path
 from ..map.positions import LineIndex, byte_of_text_offset
 from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME
 from ..map.records import IMPORT as IMPORT_KIND
 from ..map.resolve import Instance, Resolver, SuperOf
 from ..map.service import MapService
-from ..map.source import inside, is_source
+from ..map.source import inside
 from ..map.workspace import Located, Workspace
 from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
 from .inplace import Placed
@@ -131,10 +131,6 @@ def refusal(svc: MapService, path: str) -> str | None:
     if svc.rules.ignores(rel):
         return f"`{rel}` is ignored (.gitignore, .sscignore or map.exclude)"
     return None
-
-
-def _is_source(path: str) -> bool:
-    return is_source(path)
 
 
 # -- the overlay ----------------------------------------------------------------------------------
@@ -219,7 +215,7 @@ class EditCheck:
     def __init__(self, svc: MapService, before: Reader | None = None):
         self.svc = svc
         self.read_before = before or self._current
-        self.parser = new_parser()
+        self.parsers = ParserCache()
 
     def _current(self, rel: str) -> bytes | None:
         doc = self.svc.docs.get(rel)
@@ -240,7 +236,7 @@ class EditCheck:
             why = refusal(self.svc, path)
             if why is not None:
                 result.problems.append(EditProblem(path, (0, 0, 0, 0), REFUSED, f"refused: {why}"))
-            elif _is_source(path):
+            elif is_source(path):
                 todo[path] = data
         if todo:
             result.problems.extend(self._judge(todo, result))
@@ -251,9 +247,11 @@ class EditCheck:
     # -- building the two views -------------------------------------------------------------
     def _side(self, ws: Workspace, path: str, data: bytes, held: FileMap | None = None) -> _Side:
         """A file's text, tree and map (the live map when it holds this very text)."""
-        tree = self.parser.parse(data)
+        lang = language_for_path(path)
+        assert lang is not None  # check() judges sources only
+        tree = self.parsers.get(lang).parse(data)
         fm = held if held is not None and held.hash == content_hash(data) else \
-            build_filemap(path, ws.module_name(path), data, tree)
+            build_filemap(lang, path, ws.module_name(path), data, tree)
         return _Side(path, data, tree, fm, LineIndex(data))
 
     def _judge(self, todo: dict[str, bytes | None], result: EditResult) -> list[EditProblem]:

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from ..map.extract import UnitSpec, extract_unit, new_parser, unit_of, unit_specs
+from ..map.extract import UnitSpec, extract_unit, unit_of
 from ..map.filemap import FileMap
+from ..map.languages import ParserCache
 from ..map.positions import LineIndex
 from ..map.records import Ref, Unit
 
@@ -69,14 +70,7 @@ class Placed:
         return len(self.data[self.start:byte].decode("utf-8", errors="replace"))
 
 
-_PARSER: ts.Parser | None = None
-
-
-def _parser() -> ts.Parser:
-    global _PARSER  # one parser per process: parsing is synchronous and single-threaded here
-    if _PARSER is None:
-        _PARSER = new_parser()
-    return _PARSER
+_PARSERS = ParserCache()
 
 
 def _point_after(point: tuple[int, int], inserted: bytes) -> tuple[int, int]:
@@ -96,7 +90,8 @@ def place(live: FileMap, data: bytes, offset: int, text: str, tree: ts.Tree | No
     ins = text.encode("utf-8")
     new = data[:offset] + ins + data[offset:]
     start, end = offset, offset + len(ins)
-    parser = _parser()
+    lang = live.language
+    parser = _PARSERS.get(lang)  # one per language and process: parsing here is synchronous
     index = index or LineIndex(data)
     new_index = index.edited(new, start, start, ins)
     if tree is not None:
@@ -108,9 +103,9 @@ def place(live: FileMap, data: bytes, offset: int, text: str, tree: ts.Tree | No
     else:
         new_tree = parser.parse(new)
     root = new_tree.root_node
-    specs = unit_specs(root)
+    specs = lang.unit_specs(root)
     chosen, replaced = _touched(specs, live.units, start, end, len(ins))
-    fresh = [extract_unit(unit_of(s), root) for s in chosen]
+    fresh = [extract_unit(lang, unit_of(s), root) for s in chosen]
     fm = _merge(live, fresh, replaced, new_index.line_count)
     return Placed(new, start, end, new_tree, new_index, fm, fresh)
 
@@ -165,7 +160,7 @@ def _touched(specs: list[UnitSpec], live_units: list[Unit], start: int, end: int
 
 def _merge(live: FileMap, fresh: list[Unit], replaced: set[int], lines: int) -> FileMap:
     """The live map with the replaced units swapped for the fresh ones, assembled by hand."""
-    own = FileMap(path=live.path, module=live.module, units=fresh, lines=lines)
+    own = FileMap(path=live.path, module=live.module, units=fresh, lines=lines, language=live.language)
     own.finalize()  # only the fresh units' own symbols are touched
     gone_syms = [s for u in live.units if id(u) in replaced for s in u.symbols]
     gone = {id(s) for s in gone_syms}
@@ -181,6 +176,7 @@ def _merge(live: FileMap, fresh: list[Unit], replaced: set[int], lines: int) -> 
     kept = [u for u in live.units if id(u) not in replaced]
     units = [u for u in kept if u.start_byte < cut] + fresh + [u for u in kept if u.start_byte >= cut]
     merged = FileMap(path=live.path, module=live.module, units=units, hash="", lines=lines,
+                     language=live.language,
                      symbols=[live.module_symbol] if live.module_symbol else [],
                      by_qualname=by_q, module_symbol=live.module_symbol)  # type: ignore[arg-type]
     return merged

@@ -46,7 +46,7 @@ from .records import (
     Unit,
 )
 from .resolve import External, Instance, Resolver, SuperOf, Value
-from .workspace import Located, Workspace, is_stub
+from .workspace import Located, Workspace
 
 Range = tuple[int, int, int, int]
 
@@ -107,7 +107,15 @@ def check_file(ws: Workspace, resolver: Resolver, fm: FileMap) -> list[Problem]:
 def check_file_steps(ws: Workspace, resolver: Resolver, fm: FileMap,
                      out: list[Problem]) -> Iterator[None]:
     """`check_file` one unit at a time, problems into `out` (sorted at the end): a caller can
-    give way between units (a large module's check costs tens of milliseconds)."""
+    give way between units (a large module's check costs tens of milliseconds). The checks are
+    the file's language's (`Language.check`); a language without them gets none."""
+    steps = fm.language.check_steps()
+    if steps is not None:
+        yield from steps(ws, resolver, fm, out)
+
+
+def python_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
+    """Python's continuity checks, one unit at a time (see `check_file_steps`)."""
     for unit in list(fm.units):
         for ref in unit.refs:
             try:
@@ -309,12 +317,12 @@ def _other_declaration(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Uni
                        target: Located) -> Located | None:
     """The callee's other side: its source when the call reached a stub, the stub's declaration
     when it reached a source (the call resolved as a type checker would, through stubs)."""
-    if is_stub(target.file.path):
+    if target.file.is_stub:
         return resolver.source_of(target)
     if not ws.stubs:
         return None
     declared = resolver.declared().resolve_ref(fm, ref, unit)
-    if isinstance(declared, Located) and is_stub(declared.file.path) \
+    if isinstance(declared, Located) and declared.file.is_stub \
             and declared.symbol.kind == target.symbol.kind:
         return declared
     return None
@@ -340,7 +348,7 @@ def _check_with_stub(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit,
     agree with the stub's (a stub that lags behind the source, as attrs' `asdict` without
     `retain_collection_types`, is no reason to flag a call that runs); a source the map cannot
     read (`*args`, a wrapping decorator) leaves the stub's declared signature to speak alone."""
-    source, stub = (other, target) if is_stub(target.file.path) else (target, other)
+    source, stub = (other, target) if target.file.is_stub else (target, other)
     if call_shape(resolver, fm, ref, source) is None:
         return _check_against(ws, resolver, fm, unit, ref, stub)
     by_source = _check_against(ws, resolver, fm, unit, ref, source)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pathspec
 
-from .source import check_source, is_source
+from .languages import is_source
+from .source import check_source
 
 log = logging.getLogger(__name__)
 

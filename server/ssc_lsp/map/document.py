@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from .extract import extract_units, new_parser, split_units, unit_of, unit_specs
+from .extract import extract_units, split_units, unit_of
 from .filemap import FileMap, content_hash
+from .languages import Language, language_for_path
 from .positions import LineIndex, apply_lsp_change
 from .records import Symbol, Unit
 
@@ -38,12 +39,13 @@ class Update:
     kept: int  # units reused
 
 
-def build_filemap(path: str, module: str, data: bytes, tree: ts.Tree) -> FileMap:
-    units = split_units(tree.root_node)
-    gave_up = extract_units(units, tree.root_node)
+def build_filemap(lang: Language, path: str, module: str, data: bytes, tree: ts.Tree) -> FileMap:
+    """A file's map from its tree (parsed by `lang`'s parser)."""
+    units = split_units(lang, tree.root_node)
+    gave_up = extract_units(lang, units, tree.root_node)
     _say_gave_up(path, gave_up)
     fm = FileMap(path=path, module=module, units=units, hash=content_hash(data),
-                 lines=data.count(b"\n") + 1)
+                 lines=data.count(b"\n") + 1, language=lang)
     fm.finalize()
     return fm
 
@@ -62,8 +64,12 @@ def _say_gave_up(path: str, units: list[Unit]) -> None:
 
 class Document:
     def __init__(self, path: str, module: str, data: bytes, version: int | None = None,
-                 parser: ts.Parser | None = None):
-        self.parser = parser or new_parser()
+                 parser: ts.Parser | None = None, language: Language | None = None):
+        lang = language or language_for_path(path)
+        if lang is None:
+            raise ValueError(f"no language maps {path}")
+        self.language = lang
+        self.parser = parser or lang.parser()  # `parser`: one of `lang`'s
         self.path = path
         self.version = version
         self.set_text(data, module)
@@ -72,7 +78,7 @@ class Document:
         self.data = data
         self.index = LineIndex(data)
         self.tree = self.parser.parse(data)
-        self.fm = build_filemap(self.path, module or self.fm.module, data, self.tree)
+        self.fm = build_filemap(self.language, self.path, module or self.fm.module, data, self.tree)
 
     @property
     def text(self) -> str:
@@ -90,7 +96,7 @@ class Document:
             for c in changes[last_full + 1:]:
                 self._edit_bytes(c)
             self.tree = self.parser.parse(self.data)
-            self.fm = build_filemap(self.path, old_fm.module, self.data, self.tree)
+            self.fm = build_filemap(self.language, self.path, old_fm.module, self.data, self.tree)
             return Update(old_fm.symbols[1:], self.fm.symbols[1:], old_interface,
                           len(self.fm.units), 0)
 
@@ -125,7 +131,7 @@ class Document:
         units: list[Unit] = []
         fresh: list[Unit] = []
         reused: set[int] = set()
-        for spec in unit_specs(root):
+        for spec in self.language.unit_specs(root):
             sb, eb, sr, er, ec, ctx, kind, _doc = spec
             old = None
             if eb < lo:
@@ -143,10 +149,10 @@ class Document:
                 nu = unit_of(spec)
                 units.append(nu)
                 fresh.append(nu)
-        _say_gave_up(self.path, extract_units(fresh, root))
+        _say_gave_up(self.path, extract_units(self.language, fresh, root))
         dropped = [u for u in old_units if id(u) not in reused]
         fm = FileMap(path=self.path, module=old_fm.module, units=units, hash=content_hash(self.data),
-                     lines=self.index.line_count)
+                     lines=self.index.line_count, language=self.language)
         fm.finalize()
         self.fm = fm
         return Update([s for u in dropped for s in u.symbols], [s for u in fresh for s in u.symbols],

@@ -11,28 +11,8 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .languages import Language, language_for_path
 from .records import CLASS, MODULE, Ref, Symbol, Unit
-
-
-def module_name_for(relpath: str, package_dirs: set[str]) -> str:
-    """Dotted module name of a workspace file.
-
-    Walks up while the folder is a package (has `__init__.py`), so `src/flask/helpers.py` is
-    `flask.helpers` whether or not `src` is on a path; a lone `tests/test_x.py` is `test_x`.
-    A folder without `__init__.py` inside a package is a namespace subpackage (PEP 420), as
-    `src/flask/sansio/app.py` is `flask.sansio.app`: walking stops only above the outermost
-    package folder.
-    """
-    parts = relpath.split("/")
-    name = parts[-1]
-    stem = name[:-3] if name.endswith(".py") else name.rsplit(".", 1)[0]
-    mods = [] if stem == "__init__" else [stem]
-    folders = parts[:-1]
-    top = next((i for i in range(1, len(folders) + 1) if "/".join(folders[:i]) in package_dirs), None)
-    while folders and top is not None and len(folders) >= top:
-        mods.insert(0, folders[-1])
-        folders = folders[:-1]
-    return ".".join(mods) if mods else (folders[-1] if folders else stem)
 
 
 def content_hash(data: bytes) -> str:
@@ -54,10 +34,19 @@ class FileMap:
     _ref_names: frozenset[str] | None = None
     names: set[str] = field(default_factory=set)  # names of the symbols defined here
     _derived: dict | None = None  # lazily built namespace tables, dropped by finalize
+    language: Language = None  # type: ignore[assignment]  # None: the registry's, by the path
+    # by the path and the language, once (resolution asks them hundreds of thousands of times)
+    is_package: bool = field(init=False, default=False)  # the folder's module (`__init__.py`)
+    is_stub: bool = field(init=False, default=False)  # declarations only (`.pyi`)
 
-    @property
-    def is_package(self) -> bool:
-        return self.path.endswith(("__init__.py", "__init__.pyi"))
+    def __post_init__(self) -> None:
+        if self.language is None:
+            lang = language_for_path(self.path)
+            if lang is None:
+                raise ValueError(f"no language maps {self.path}")
+            self.language = lang
+        self.is_package = self.language.is_package(self.path)
+        self.is_stub = self.language.is_stub(self.path)
 
     def finalize(self) -> None:
         prefix = self.path + "::"

@@ -6,18 +6,12 @@ from the file's text when the action is asked for.
 
 from __future__ import annotations
 
-from functools import cache
-
-import tree_sitter as ts
-
 from .checks import Fix, Problem
-from .extract import new_parser
+from .languages import ParserCache
+from .languages.python import PYTHON
 from .positions import LineIndex
 
-
-@cache
-def _parser() -> ts.Parser:
-    return new_parser()
+_PARSERS = ParserCache()
 
 
 def fixes_for(problem: Problem, source: bytes | None) -> list[Fix]:
@@ -35,7 +29,8 @@ def placeholder_fix(source: bytes, problem: Problem) -> Fix | None:
     index = LineIndex(source)
     row, col = problem.range[0], problem.range[1]
     at = index.byte_of_point(row, col)
-    node = _parser().parse(source).root_node.descendant_for_byte_range(at, at)
+    tree = _PARSERS.get(PYTHON).parse(source)  # the fix is written in Python's call syntax
+    node = tree.root_node.descendant_for_byte_range(at, at)
     while node is not None and node.type != "call":
         node = node.parent
     args = node.child_by_field_name("arguments") if node is not None else None

@@ -10,12 +10,11 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Callable
-from functools import cache
 
 import tree_sitter as ts
 
 from .changes import phrase
-from .extract import new_parser
+from .languages import Language, ParserCache
 from .navigation import uses
 from .records import (
     ATTRIBUTE,
@@ -32,15 +31,13 @@ from .records import (
 )
 from .relations import Use
 from .resolve import LOCAL, External, Resolver, Target
-from .workspace import Located, Workspace, is_stub
+from .workspace import Located, Workspace
 
 MAX_DOC_LINES = 30
 Source = Callable[[str], bytes | None]  # workspace-relative path -> the text the map has
 
 
-@cache
-def _parser() -> ts.Parser:
-    return new_parser()
+_PARSERS = ParserCache()
 
 
 def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: Source,
@@ -55,7 +52,7 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
     loc = target
     sym = loc.symbol
     text = f"```python\n{code_line(shown_signature(ws, resolver, loc))}\n```"
-    doc = full_docstring(source(loc.file.path), sym) or sym.doc
+    doc = full_docstring(source(loc.file.path), sym, loc.file.language) or sym.doc
     if doc:
         lines = doc.splitlines()
         if len(lines) > MAX_DOC_LINES:
@@ -74,7 +71,7 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
 def shown_signature(ws: Workspace, resolver: Resolver, loc: Located) -> Located:
     """Whose signature to show for a definition with a source and a stub: the source's (what
     runs), unless it takes `*args`/`**kwargs` and the stub's names its parameters."""
-    if is_stub(loc.file.path):
+    if loc.file.is_stub:
         source, stub = resolver.source_of(loc), loc
     else:
         source, stub = loc, ws.stub_declaration(loc)
@@ -123,11 +120,12 @@ def usage_count(ws: Workspace, resolver: Resolver, loc: Located) -> str:
     return f"{n} reference{'s' if n != 1 else ''}"
 
 
-def full_docstring(data: bytes | None, sym: Symbol) -> str | None:
-    """The whole docstring of a module, class or function, read from the file's text."""
+def full_docstring(data: bytes | None, sym: Symbol, lang: Language) -> str | None:
+    """The whole docstring of a module, class or function, read from the file's text (`lang`:
+    the file's language)."""
     if data is None:
         return None
-    tree = _parser().parse(data)
+    tree = _PARSERS.get(lang).parse(data)
     if sym.kind == MODULE:
         body: ts.Node | None = tree.root_node
     elif sym.kind in (CLASS, FUNCTION, METHOD):

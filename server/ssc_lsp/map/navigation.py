@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .extract import MODULE_REF
 from .filemap import FileMap
 from .records import (
     ATTRIBUTE,
@@ -22,6 +21,7 @@ from .records import (
     IMPORT,
     METHOD,
     MODULE,
+    MODULE_REF,
     PARAMETER,
     REF_BIND,
     REF_IMPORT,
@@ -33,7 +33,7 @@ from .records import (
 )
 from .relations import Use
 from .resolve import LOCAL, External, Resolver, Target
-from .workspace import Located, Workspace, is_stub
+from .workspace import Located, Workspace
 
 Range = tuple[int, int, int, int]
 
@@ -209,7 +209,7 @@ def wants_jedi(resolver: Resolver, fm: FileMap, row: int, col: int, answer: Loca
     outside name (the real definition is in the standard library or site-packages). Not for
     locals of comprehensions and lambdas (the map knows they are there and keeps no symbol), nor
     for builtins (C code: jedi would answer a line of its bundled typeshed stub)."""
-    if answer is not None and answer.symbol.kind != IMPORT:
+    if fm.language.semantic != "jedi" or answer is not None and answer.symbol.kind != IMPORT:
         return False
     t = resolver.target_at(fm, row, col)
     if t is LOCAL or isinstance(t, External) and t.module == "builtins":
@@ -222,7 +222,7 @@ def wants_jedi(resolver: Resolver, fm: FileMap, row: int, col: int, answer: Loca
 def on_source(resolver: Resolver, loc: Located) -> Located:
     """A definition declared in a stub lands on its source, where the body is (a stub-only
     definition stays in its stub)."""
-    return (resolver.source_of(loc) or loc) if is_stub(loc.file.path) else loc
+    return (resolver.source_of(loc) or loc) if loc.file.is_stub else loc
 
 
 def import_alias_at(resolver: Resolver, fm: FileMap, row: int, col: int) -> Located | None:

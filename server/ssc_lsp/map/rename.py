@@ -29,13 +29,13 @@ import keyword
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import tree_sitter as ts
 
-from .extract import new_parser
 from .filemap import FileMap
 from .hierarchy import subtypes
+from .languages import ParserCache
+from .languages.python import PYTHON
 from .navigation import companions, ref_index, same_name_alias, uses
 from .records import (
     CLASS,
@@ -56,7 +56,7 @@ from .records import (
     VARIABLE,
 )
 from .relations import Use
-from .resolve import BUILTINS, LOCAL, External, Resolver, Target
+from .resolve import LOCAL, External, Resolver, Target
 from .workspace import Located, Workspace
 
 Range = tuple[int, int, int, int]
@@ -72,9 +72,7 @@ class BadName(RenameRefused):
     """The new name itself is wrong (not an identifier, a keyword)."""
 
 
-@cache
-def _parser() -> ts.Parser:
-    return new_parser()
+_PARSERS = ParserCache()
 
 
 # -- what can be renamed ------------------------------------------------------------------------------
@@ -204,7 +202,7 @@ def _aliased(use: Use) -> bool:
 
 def _check_builtin(ws: Workspace, resolver: Resolver, loc: Located, new: str, found: list[Use]) -> None:
     """Renaming to `len` shadows the builtin in every file the new name enters."""
-    if new not in BUILTINS:
+    if new not in loc.file.language.builtins:
         return
     files = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
     for path in sorted(files):
@@ -370,7 +368,7 @@ def edits_of(uses: Sequence[Use], new_name: str) -> Edits:
 
 def all_entries(data: bytes, name: str) -> list[Range]:
     """Ranges of the string contents equal to `name` in `__all__` assignments and extensions."""
-    tree = _parser().parse(data)
+    tree = _PARSERS.get(PYTHON).parse(data)  # `__all__` is Python's
     out: list[Range] = []
     for stmt in tree.root_node.named_children:
         if stmt.type != "expression_statement" or not stmt.named_child_count:

@@ -10,12 +10,12 @@ beyond that is left to jedi (jedi_bridge.py), lazily and off the typing path.
 
 from __future__ import annotations
 
-import builtins
 import re
 from dataclasses import dataclass
 
-from .extract import MODULE_REF
 from .filemap import FileMap
+from .languages import Language
+from .languages.python import PYTHON
 from .records import (
     ATTRIBUTE,
     CLASS,
@@ -23,6 +23,7 @@ from .records import (
     IMPORT,
     METHOD,
     MODULE,
+    MODULE_REF,
     PARAMETER,
     REF_ATTRIBUTE,
     REF_BASE,
@@ -32,10 +33,8 @@ from .records import (
     Symbol,
     Unit,
 )
-from .workspace import Located, Workspace, is_stub
+from .workspace import Located, Workspace
 
-BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__builtins__",
-                                       "__spec__", "__loader__", "__package__", "__path__"}
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _CALL = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\(")
 _MEMBER = re.compile(r"^\s*\.\s*([A-Za-z_]\w*)")
@@ -107,12 +106,28 @@ Value = Located | External | Instance | SuperOf
 
 
 class Resolver:
+    """Python's resolution rules, and the workspace's one entry point for every language: each
+    method given a file, a `Located` or a value of another language first hands it to that
+    language's resolver (`for_language`), which answers the same method with its own rules. The
+    test is inline, two attribute reads: a wrapper around these methods, which call one another
+    hundreds of thousands of times in a check pass, cost a third of its time."""
+
+    language: Language = PYTHON
+
     def __init__(self, ws: Workspace):
         self.ws = ws
+        self._others: dict[str, object] = {}  # language name -> its resolver
         self._cache: dict[tuple[str, int, str], Target | None] = {}
         self._cache_gen = -1
         self._file_ids: dict[str, int] = {}
         self._declared: Resolver | None = None
+
+    def for_language(self, lang: Language):
+        """The resolver of `lang`'s files over this workspace."""
+        r = self._others.get(lang.name)
+        if r is None:
+            r = self._others[lang.name] = lang.make_resolver(self.ws)
+        return r
 
     # -- caching ---------------------------------------------------------------------------
     def _check_cache(self, fm: FileMap) -> None:
@@ -128,6 +143,8 @@ class Resolver:
 
     # -- modules ---------------------------------------------------------------------------
     def absolute_module(self, fm: FileMap, module: str) -> str:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).absolute_module(fm, module)
         if not module.startswith("."):
             return module
         dots = len(module) - len(module.lstrip("."))
@@ -138,6 +155,8 @@ class Resolver:
         return f"{pkg}.{rest}" if pkg and rest else (pkg or rest)
 
     def module_target(self, fm: FileMap, module: str) -> Target:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).module_target(fm, module)
         name = self.absolute_module(fm, module)
         target = self._module_file(fm, name)
         if target is not None and target.module_symbol is not None:
@@ -147,7 +166,7 @@ class Resolver:
     def _module_file(self, fm: FileMap, name: str) -> FileMap | None:
         """The file a module name means to `fm`: the source (what runs), except that a stub's
         imports read stubs first, as type checkers do (a stub may import names only stubs declare)."""
-        if is_stub(fm.path):
+        if fm.is_stub:
             stub = self.ws.stub_of_module(name)
             if stub is not None:
                 return stub
@@ -164,7 +183,9 @@ class Resolver:
     def source_of(self, loc: Located) -> Located | None:
         """A stub's definition on the source side: the same qualname in the module's `.py`,
         followed through imports (a package's stub declares what its `__init__` re-exports)."""
-        if not is_stub(loc.file.path):
+        if loc.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(loc.file.language).source_of(loc)
+        if not loc.file.is_stub:
             return None
         src = self.ws.source_of_module(loc.file.module)
         if src is None or src.module_symbol is None:
@@ -185,6 +206,8 @@ class Resolver:
         """What `name` used in `scope` names. `row`, the use's row when known: a class body's
         name is not seen above its binding (`@post_dump(...)` over `def post_dump` in a class
         is the module's `post_dump`: the decorator runs before the def binds the name)."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).resolve_name(fm, scope, name, follow, row)
         s = scope
         innermost = True
         while s:
@@ -206,9 +229,11 @@ class Resolver:
                     pass  # a function with no locals at all
             innermost = False
             s = s.rpartition(".")[0]
-        return self.module_member(fm, name, follow) or (External("builtins", name) if name in BUILTINS else None)
+        return self.module_member(fm, name, follow) or (External("builtins", name) if name in self.language.builtins else None)
 
     def module_member(self, fm: FileMap, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).module_member(fm, name, follow, _seen)
         if name in fm.module_bindings():
             sym = fm.lookup(name)
             if sym is not None:
@@ -259,6 +284,8 @@ class Resolver:
 
     def follow_import(self, loc: Located, depth: int = 0) -> Target | None:
         """From an import alias to what it names; the alias itself when that is unknown."""
+        if loc.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(loc.file.language).follow_import(loc, depth)
         sym = loc.symbol
         if sym.kind != IMPORT or not sym.target or depth > MAX_DEPTH:
             return loc
@@ -293,6 +320,8 @@ class Resolver:
 
     # -- values and members --------------------------------------------------------------------
     def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).value_of_expr(fm, scope, text, depth)
         if depth > MAX_DEPTH or not text:
             return None
         text = text.strip()
@@ -351,6 +380,8 @@ class Resolver:
 
     def value_of_symbol(self, loc: Located, depth: int = 0) -> Value | None:
         """What a name stands for when used as a receiver."""
+        if loc.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(loc.file.language).value_of_symbol(loc, depth)
         sym = loc.symbol
         if sym.kind in (MODULE, CLASS, FUNCTION, METHOD):
             return loc
@@ -388,6 +419,10 @@ class Resolver:
         return Instance(v) if isinstance(v, Located) and v.symbol.kind == CLASS else None
 
     def member_of(self, value: Value, name: str) -> Target | None:
+        owner = value.file if isinstance(value, Located) else \
+            value.cls.file if isinstance(value, Instance | SuperOf) else None
+        if owner is not None and owner.language is not self.language:  # see for_language
+            return self.for_language(owner.language).member_of(value, name)
         if isinstance(value, External):
             if value is LOCAL:
                 return None
@@ -412,6 +447,8 @@ class Resolver:
         return None
 
     def class_member(self, cls: Located, name: str, _seen: set | None = None) -> Target | None:
+        if cls.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(cls.file.language).class_member(cls, name, _seen)
         seen = _seen or set()
         if cls.symbol.id in seen:
             return None
@@ -427,6 +464,8 @@ class Resolver:
         return None
 
     def bases(self, cls: Located) -> list[Target]:
+        if cls.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(cls.file.language).bases(cls)
         scope = cls.symbol.parent or ""
         out: list[Target] = []
         for text in cls.symbol.bases:
@@ -438,6 +477,8 @@ class Resolver:
         return out
 
     def enclosing_class(self, fm: FileMap, scope: str) -> Located | None:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).enclosing_class(fm, scope)
         s = scope
         while s:
             sym = fm.lookup(s)
@@ -448,6 +489,8 @@ class Resolver:
 
     # -- references ----------------------------------------------------------------------------
     def resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool = True) -> Target | None:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).resolve_ref(fm, ref, unit, follow)
         key = (fm.path, unit.start_byte + ref.byte, "f" if follow else "n")
         self._check_cache(fm)
         if key in self._cache:
@@ -479,6 +522,8 @@ class Resolver:
 
     def keyword_target(self, fm: FileMap, ref: Ref) -> Target | None:
         """`f(name=...)`: f's parameter `name` (for a class, its `__init__`'s), when f is known."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).keyword_target(fm, ref)
         text = ref.receiver or ""
         obj, dot, attr = text.rpartition(".")
         if dot:
@@ -495,6 +540,8 @@ class Resolver:
 
     def ref_at(self, fm: FileMap, row: int, col: int) -> tuple[Ref, Unit] | None:
         """The reference under a (row, byte column) position."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).ref_at(fm, row, col)
         for unit in fm.units:
             if unit.start_row <= row <= unit.end_row:
                 for ref in unit.refs:
@@ -504,6 +551,8 @@ class Resolver:
 
     def symbol_at(self, fm: FileMap, row: int, col: int) -> Symbol | None:
         """The symbol whose name is under a (row, byte column) position."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).symbol_at(fm, row, col)
         for s in fm.symbols[1:]:
             r = s.name_range
             if r[0] == row and r[1] <= col <= r[3]:
@@ -511,6 +560,8 @@ class Resolver:
         return None
 
     def target_at(self, fm: FileMap, row: int, col: int) -> Target | None:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).target_at(fm, row, col)
         sym = self.symbol_at(fm, row, col)
         if sym is not None:
             loc = Located(fm, sym)

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from . import codec
 from .crawl import WHOLE, FoundFile, IgnoreRules, Scope, looks_secret, walk
 from .document import Change, Document, Update, build_filemap
-from .extract import new_parser
 from .filemap import FileMap, content_hash
 from .history import History
+from .languages import ParserCache, is_source, language_for_path
 from .resolve import Resolver
-from .source import Source, inside, is_source, read_source
+from .source import Source, inside, read_source
 from .store import Store, default_db_path
 from .workers import WorkerPool
-from .workspace import Workspace
+from .workspace import Workspace, is_stub
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
 
     Each file is read, parsed and extracted on its own: whatever one file does (vanishes, is
     binary, does not decode, breaks the extractor) costs that file only."""
-    parser = new_parser()
+    parsers = ParserCache()
     out: list[Extracted] = []
     failed: list[Failed] = []
     for rel, abspath, module in items:
@@ -84,7 +84,9 @@ def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
             if src.data is None:
                 failed.append((rel, src.reason or "unreadable"))
                 continue
-            fm = build_filemap(rel, module, src.data, parser.parse(src.data))
+            lang = language_for_path(rel)
+            assert lang is not None  # the crawl found it by the registry's suffixes
+            fm = build_filemap(lang, rel, module, src.data, parsers.get(lang).parse(src.data))
             out.append((rel, fm.hash, fm.lines, codec.encode(fm.units)))
         except Exception as e:  # noqa: BLE001 - any failure of one file is that file's
             failed.append((rel, f"failed to map: {type(e).__name__}: {e}"))
@@ -99,7 +101,7 @@ class MapService:
         self.ws = Workspace([self.root], self.history)
         self.resolver = Resolver(self.ws)
         self.docs: dict[str, Document] = {}
-        self.parser = new_parser()
+        self.parsers = ParserCache()  # the event loop's (documents, saved files)
         self.store: Store | None = None
         self.rules = IgnoreRules(self.root, self.options.exclude)
         # files not mapped and why (too large, not regular, outside, binary, undecodable,
@@ -111,7 +113,7 @@ class MapService:
         self.crawled = threading.Event()  # the file list and package table are known
         self._unmapped: dict[str, str] = {}  # module -> path, found by the crawl, not mapped yet
         self._demand_lock = threading.Lock()
-        self._demand_parser = new_parser()
+        self._demand_parsers = ParserCache()  # the asking thread's, under _demand_lock
         self.ws.loader = self._map_module_on_demand
         self._index_lock = threading.Lock()  # one index at a time (a re-index waits its turn)
         self.closed = False  # the store is closed: nothing more is indexed
@@ -133,7 +135,7 @@ class MapService:
         return os.path.join(self.root, *rel.split("/"))
 
     def is_mapped(self, rel: str) -> bool:
-        """Whether a workspace file belongs in the map (Python, not ignored, not a secret, in
+        """Whether a workspace file belongs in the map (a mapped language, not ignored, not a secret, in
         the service's scope, its real path inside the workspace)."""
         if not is_source(rel) or looks_secret(rel) or not self.options.scope.covers(rel) or \
                 not inside(self.root, self.abspath(rel)):
@@ -299,8 +301,10 @@ class MapService:
 
     def _note_unmapped(self, found: list[FoundFile]) -> None:
         table: dict[str, str] = {}
-        for f in sorted(found, key=lambda f: f.relpath.endswith(".pyi")):  # a .py before its stub
-            table.setdefault(self.ws.module_name(f.relpath), f.relpath)
+        for f in sorted(found, key=lambda f: is_stub(f.relpath)):  # a source before its stub
+            lang = language_for_path(f.relpath)
+            if lang is not None:
+                table.setdefault(lang.key_of(self.ws.module_name(f.relpath)), f.relpath)
         with self._demand_lock:
             self._unmapped = table
         self.crawled.set()
@@ -351,7 +355,11 @@ class MapService:
             data = read_source(self.abspath(rel), self.options.max_file_size, self.root).data
             if data is None:
                 return None
-            fm = build_filemap(rel, self.ws.module_name(rel), data, self._demand_parser.parse(data))
+            lang = language_for_path(rel)
+            if lang is None:
+                return None
+            fm = build_filemap(lang, rel, self.ws.module_name(rel), data,
+                               self._demand_parsers.get(lang).parse(data))
             with self.ws.lock:
                 if rel not in self.ws.files:
                     self.ws.put(fm, record=False)
@@ -441,7 +449,9 @@ class MapService:
             return None
         self.refused.discard(rel)
         self.ws.note_package(rel)
-        doc = Document(rel, self.ws.module_name(rel), data, version, self.parser)
+        lang = language_for_path(rel)
+        assert lang is not None  # is_mapped(rel)
+        doc = Document(rel, self.ws.module_name(rel), data, version, self.parsers.get(lang), lang)
         self.docs[rel] = doc
         self.ws.put(doc.fm, version=version)
         self.problem(rel, None)
@@ -522,7 +532,9 @@ class MapService:
             self.problem(rel, None)
             return old
         try:
-            fm = build_filemap(rel, self.ws.module_name(rel), data, self.parser.parse(data))
+            lang = language_for_path(rel)
+            assert lang is not None  # is_mapped(rel)
+            fm = build_filemap(lang, rel, self.ws.module_name(rel), data, self.parsers.get(lang).parse(data))
         except Exception as e:  # noqa: BLE001 - one file's failure is that file's
             self.problem(rel, f"failed to map: {type(e).__name__}: {e}")
             self.file_deleted(rel)

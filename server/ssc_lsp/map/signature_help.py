@@ -22,13 +22,12 @@ import keyword
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 
 import tree_sitter as ts
 
-from .extract import new_parser
 from .filemap import FileMap
 from .hover import full_docstring
+from .languages import ParserCache
 from .records import (
     CLASS,
     FUNCTION,
@@ -335,7 +334,7 @@ def _doc(loc: Located, source: Source) -> str | None:
     if key not in _DOCS:
         if len(_DOCS) >= _DOCS_MAX:
             _DOCS.clear()
-        _DOCS[key] = first_paragraph(full_docstring(source(loc.file.path), loc.symbol) or loc.symbol.doc)
+        _DOCS[key] = first_paragraph(full_docstring(source(loc.file.path), loc.symbol, loc.file.language) or loc.symbol.doc)
     return _DOCS[key]
 
 
@@ -359,16 +358,14 @@ class Help:
     signature: SignatureInfo | None
 
 
-@cache
-def _parser() -> ts.Parser:
-    return new_parser()
+_PARSERS = ParserCache()
 
 
 def signature_help(resolver: Resolver, fm: FileMap, data: bytes, tree: ts.Tree | None,
                    byte: int, source: Source) -> Help | None:
     """Signature help at byte offset `byte` of `data` (the text of `fm`; `tree` its parse, or
     None to parse here). None outside a call."""
-    call = call_at(tree if tree is not None else _parser().parse(data), data, byte)
+    call = call_at(tree if tree is not None else _PARSERS.get(fm.language).parse(data), data, byte)
     if call is None:
         return None
     row = data.count(b"\n", 0, byte)

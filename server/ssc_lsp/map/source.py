@@ -1,4 +1,4 @@
-"""The one place that reads a source file from disk, and says which files are source.
+"""The one place that reads a source file from disk (which files are source: map/languages).
 
 A workspace is hostile input: a `.py` can be a FIFO (opening it blocks), a symlink to
 `/dev/urandom` (reading never ends), a link out of the workspace (its text must never reach a
@@ -19,14 +19,8 @@ import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
 
-SOURCE_SUFFIXES = (".py", ".pyi")  # the files the map holds
-WATCH_GLOBS = tuple(f"**/*{s}" for s in SOURCE_SUFFIXES)  # the same, as LSP watcher globs
 BINARY_PROBE = 8192  # a NUL byte in this many first bytes: binary
 READ_CHUNK = 1 << 20
-
-
-def is_source(path: str) -> bool:
-    return path.endswith(SOURCE_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)

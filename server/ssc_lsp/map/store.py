@@ -1,8 +1,9 @@
 """SQLite persistence: one database per workspace, keyed by path and content hash.
 
-Each file's units are stored as one pickled blob, so a warm start is a read of blobs whose hash
-still matches the file on disk. History events are rows. The schema carries a version; an old
-schema or a corrupt file is removed and rebuilt, never fatal.
+Each file's units are stored as one encoded blob with the name of the language that made them,
+so a warm start is a read of blobs whose hash still matches the file on disk (and whose language
+is still the one the registry gives its name). History events are rows. The schema carries a
+version; an old schema or a corrupt file is removed and rebuilt, never fatal.
 """
 
 from __future__ import annotations
@@ -20,35 +21,48 @@ import platformdirs
 
 from . import codec
 from .history import Event
+from .languages import all_languages, language_for_path
 from .records import Unit
 
 log = logging.getLogger(__name__)
 
 def _extractor_fingerprint() -> str:
-    """A digest of the query and the extractor's source: stored units are only valid for the
-    code that made them, so changing extraction invalidates every cache by itself."""
+    """A digest of every language's queries and extractor, and of the generic extraction: stored
+    units are only valid for the code that made them, so changing extraction (or adding a
+    language) invalidates every cache by itself."""
     from importlib import resources
 
     here = resources.files("ssc_lsp.map")
     h = hashlib.blake2b(digest_size=6)
-    for name in ("queries/python.scm", "extract.py", "records.py", "codec.py"):
+    for name in ("extract.py", "records.py", "codec.py"):
         h.update(here.joinpath(name).read_bytes())
+    for lang in all_languages():
+        h.update(lang.name.encode())
+        for data in lang.fingerprint_bytes():
+            h.update(data)
     return h.hexdigest()
 
 
-# the table layout (hundreds), the blob format, and the extractor that filled the blobs
-SCHEMA_VERSION = f"{100 + codec.FORMAT}-{_extractor_fingerprint()}"
+# the table layout (hundreds: 2, files.language), the blob format, and the extractors that
+# filled the blobs; a store of another version is deleted and rebuilt (see Store._open)
+SCHEMA_VERSION = f"{200 + codec.FORMAT}-{_extractor_fingerprint()}"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    lines INTEGER NOT NULL, data BLOB NOT NULL);
+    lines INTEGER NOT NULL, data BLOB NOT NULL, language TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, path TEXT NOT NULL,
     kind TEXT NOT NULL, time REAL NOT NULL, version INTEGER, name TEXT NOT NULL, detail TEXT);
 CREATE INDEX IF NOT EXISTS history_symbol ON history(symbol);
 """
 HISTORY_KEEP = 50_000
+
+
+def _language_of(path: str) -> str:
+    """The name of the language that maps `path` now ("" when none does)."""
+    lang = language_for_path(path)
+    return lang.name if lang is not None else ""
 
 
 def default_db_path(root: str, cache_dir: str | None = None) -> Path:
@@ -106,18 +120,18 @@ class Store:
 
     # -- files ----------------------------------------------------------------------------
     def file_index(self) -> dict[str, tuple[str, int, int]]:
-        """path -> (hash, size, mtime_ns) of every stored file."""
+        """path -> (hash, size, mtime_ns) of every stored file its language still maps."""
         with self.lock:
-            rows = self.conn.execute("SELECT path, hash, size, mtime_ns FROM files").fetchall()
-        return {p: (h, s, m) for p, h, s, m in rows}
+            rows = self.conn.execute("SELECT path, hash, size, mtime_ns, language FROM files").fetchall()
+        return {p: (h, s, m) for p, h, s, m, lang in rows if _language_of(p) == lang}
 
     def load_files(self, paths: Iterable[str]) -> Iterator[tuple[str, str, int, list[Unit]]]:
         """(path, hash, lines, units) for stored files; unreadable blobs are skipped."""
         wanted = set(paths)
         with self.lock:
-            rows = self.conn.execute("SELECT path, hash, lines, data FROM files").fetchall()
-        for path, h, lines, data in rows:
-            if path not in wanted:
+            rows = self.conn.execute("SELECT path, hash, lines, data, language FROM files").fetchall()
+        for path, h, lines, data, lang in rows:
+            if path not in wanted or _language_of(path) != lang:
                 continue
             try:
                 units = codec.decode(data)
@@ -128,11 +142,11 @@ class Store:
 
     def save_files(self, rows: Iterable[tuple[str, str, int, int, int, list[Unit] | bytes]]) -> None:
         """Rows of (path, hash, size, mtime_ns, lines, units or their encoded bytes)."""
-        data = [(p, h, s, m, n, u if isinstance(u, bytes) else codec.encode(u))
+        data = [(p, h, s, m, n, u if isinstance(u, bytes) else codec.encode(u), _language_of(p))
                 for p, h, s, m, n, u in rows]
         with self.lock:
             self.conn.execute("BEGIN")
-            self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", data)
+            self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", data)
             self.conn.execute("COMMIT")
 
     def delete_files(self, paths: Iterable[str]) -> None:

@@ -14,13 +14,16 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .filemap import FileMap, module_name_for
+from .filemap import FileMap
 from .history import History
+from .languages import language_for_path
 from .records import MODULE, Symbol
 
 
 def is_stub(path: str) -> bool:
-    return path.endswith(".pyi")
+    """A declaration-only file of its language (a `.pyi`)."""
+    lang = language_for_path(path)
+    return lang is not None and lang.is_stub(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +38,11 @@ class Workspace:
     def __init__(self, roots: Iterable[str] = (), history: History | None = None):
         self.roots = list(roots)
         self.files: dict[str, FileMap] = {}
-        self.modules: dict[str, str] = {}  # dotted module name -> path (the source if there is one)
-        self.stubs: dict[str, str] = {}  # dotted module name -> path of its .pyi
-        self.package_dirs: set[str] = set()  # folders holding an __init__.py or __init__.pyi
+        # module key (Language.key_of: Python's dotted names are bare) -> path (the source if
+        # there is one); stubs: module key -> path of its stub (.pyi)
+        self.modules: dict[str, str] = {}
+        self.stubs: dict[str, str] = {}
+        self.package_dirs: set[str] = set()  # folders a language marks as packages (__init__.py)
         self.names: dict[str, set[str]] = {}  # symbol name -> paths defining it
         self.history = history or History()
         self.generation = 0  # bumped when any file's interface changes
@@ -49,11 +54,17 @@ class Workspace:
 
     # -- files -----------------------------------------------------------------------------
     def module_name(self, path: str) -> str:
-        return module_name_for(path, self.package_dirs)
+        """The module name of a source file, by its language's rules."""
+        lang = language_for_path(path)
+        if lang is None:
+            raise ValueError(f"no language maps {path}")
+        return lang.module_name(path, self.package_dirs)
 
     def note_package(self, path: str) -> None:
-        if path.endswith(("/__init__.py", "/__init__.pyi")):
-            self.package_dirs.add(path.rsplit("/", 1)[0])
+        lang = language_for_path(path)
+        folder = lang.package_dir(path) if lang is not None else None
+        if folder is not None:
+            self.package_dirs.add(folder)
 
     def put(self, fm: FileMap, *, version: int | None = None, record: bool = True) -> None:
         """Add or replace a file's map, patching the indices and recording history."""
@@ -112,22 +123,25 @@ class Workspace:
 
     def _index_module(self, fm: FileMap) -> None:
         """Enter a file in the module table: a stub takes `modules` only while no source does."""
-        if is_stub(fm.path):
-            self.stubs[fm.module] = fm.path
-            if not self.modules.get(fm.module, fm.path).endswith(".py"):
-                self.modules[fm.module] = fm.path
+        lang = fm.language
+        key = lang.key_of(fm.module)
+        if fm.is_stub:
+            self.stubs[key] = fm.path
+            if lang.is_stub(self.modules.get(key, fm.path)):
+                self.modules[key] = fm.path
         else:
-            self.modules[fm.module] = fm.path
+            self.modules[key] = fm.path
 
     def _unindex_module(self, old: FileMap) -> None:
         """Take a file out of the module table: a source that goes leaves its stub in its place."""
-        if self.stubs.get(old.module) == old.path:
-            del self.stubs[old.module]
-        if self.modules.get(old.module) == old.path:
-            del self.modules[old.module]
-            stub = self.stubs.get(old.module)
+        key = old.language.key_of(old.module)
+        if self.stubs.get(key) == old.path:
+            del self.stubs[key]
+        if self.modules.get(key) == old.path:
+            del self.modules[key]
+            stub = self.stubs.get(key)
             if stub is not None:
-                self.modules[old.module] = stub
+                self.modules[key] = stub
 
     # -- queries -----------------------------------------------------------------------------
     def symbols_named(self, name: str) -> Iterator[Located]:
@@ -176,20 +190,20 @@ class Workspace:
     def source_of_module(self, module: str) -> FileMap | None:
         """The module's `.py`, when it has one (a stub-only module has none)."""
         fm = self.file_of_module(module)
-        return fm if fm is not None and not is_stub(fm.path) else None
+        return fm if fm is not None and not fm.is_stub else None
 
     def other_side(self, module: FileMap) -> FileMap | None:
         """A module's stub for its source, its source for its stub (None when it has one side)."""
-        other = self.source_of_module(module.module) if is_stub(module.path) \
-            else self.stub_of_module(module.module)
+        key = module.language.key_of(module.module)
+        other = self.source_of_module(key) if module.is_stub else self.stub_of_module(key)
         return other if other is not module else None
 
     def stub_declaration(self, loc: Located) -> Located | None:
         """What the module's own stub declares for a source definition (same qualname), or None
         (no stub, not declared, or declared more than once: `@overload`s have no one signature)."""
-        if is_stub(loc.file.path):
+        if loc.file.is_stub:
             return None
-        stub = self.stub_of_module(loc.file.module)
+        stub = self.stub_of_module(loc.file.language.key_of(loc.file.module))
         if stub is None:
             return None
         if loc.symbol.kind == MODULE:

@@ -18,7 +18,7 @@ from ..grounding.edit_check import NAME, EditProblem
 from ..grounding.hints import names_like, render
 from ..llm.errors import LLMError
 from ..map.document import build_filemap
-from ..map.extract import new_parser
+from ..map.languages.python import PYTHON
 from ..map.positions import LineIndex
 from ..map.service import MapService
 from .briefing import IDENT, MAX_NAMES, definitions_at
@@ -156,7 +156,7 @@ def _hint(svc: MapService, data: bytes | None, p: EditProblem, allowed) -> list[
     name = word.decode("utf-8", "replace")
     if not IDENT.fullmatch(name):
         return []
-    fm = build_filemap(p.path, svc.ws.module_name(p.path), data, new_parser().parse(data))
+    fm = build_filemap(PYTHON, p.path, svc.ws.module_name(p.path), data, PYTHON.parser().parse(data))
     around = definitions_at(fm, (p.range[0], p.range[1]))
     scope = around[0].qualname if around else ""
     return names_like(svc.ws, fm, scope, name, allowed)

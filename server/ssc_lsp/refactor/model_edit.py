@@ -35,8 +35,8 @@ from ..context.redact import redact
 from ..grounding.edit_check import PLACEHOLDERS, refusal
 from ..llm.redaction import REDACTED
 from ..map.document import build_filemap
-from ..map.extract import new_parser
 from ..map.filemap import FileMap, content_hash
+from ..map.languages.python import PYTHON
 from ..map.positions import LineIndex
 from ..map.records import CLASS, FUNCTION, METHOD, Symbol
 from ..map.service import MapService
@@ -173,7 +173,7 @@ class _Editor:
         self.svc = svc
         self.read = read
         self.files: dict[str, _File] = {}
-        self.parser = new_parser()
+        self.parser = PYTHON.parser()
 
     def file(self, rel: str) -> _File:
         f = self.files.get(rel)
@@ -183,7 +183,7 @@ class _Editor:
             if data is not None:
                 held = self.svc.ensure(rel)
                 fm = held if held is not None and held.hash == content_hash(data) else \
-                    build_filemap(rel, self.svc.ws.module_name(rel), data, self.parser.parse(data))
+                    build_filemap(PYTHON, rel, self.svc.ws.module_name(rel), data, self.parser.parse(data))
             f = self.files[rel] = _File(rel, data, fm)
         return f
 

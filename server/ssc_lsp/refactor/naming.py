@@ -24,9 +24,10 @@ import keyword
 from dataclasses import dataclass
 
 from ..map.filemap import FileMap
+from ..map.languages.python import PYTHON
 from ..map.records import CLASS, FUNCTION, METHOD, REF_BASE, REF_NAME
 from ..map.rename import all_subtypes
-from ..map.resolve import BUILTINS, LOCAL, Resolver
+from ..map.resolve import LOCAL, Resolver
 from ..map.signature_help import scope_at
 from ..map.workspace import Located, Workspace
 
@@ -84,7 +85,7 @@ def bad_identifier(name: str) -> str | None:
         return "is not a Python identifier"
     if keyword.iskeyword(name):
         return "is a Python keyword"
-    if name in BUILTINS:
+    if name in PYTHON.builtins:
         return "would shadow the builtin of that name"
     if name.startswith("__") and name.endswith("__"):
         return "is a special (dunder) name"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import textwrap
 
-from ..map.extract import new_parser
 from ..map.filemap import FileMap
 from ..map.hierarchy import subtypes
+from ..map.languages.python import PYTHON
 from ..map.records import CLASS, FUNCTION, METHOD, Symbol
 from ..map.service import MapService
 from ..map.workspace import Located
@@ -29,7 +29,7 @@ def is_stub(data: bytes, sym: Symbol) -> bool:
     and comments (a TODO): the code is still to be written."""
     if sym.kind not in (FUNCTION, METHOD):
         return False
-    tree = new_parser().parse(textwrap.dedent(source_of(data, sym)).encode("utf-8"))
+    tree = PYTHON.parser().parse(textwrap.dedent(source_of(data, sym)).encode("utf-8"))
     node = tree.root_node.named_children[0] if tree.root_node.named_children else None
     if node is not None and node.type == "decorated_definition":
         node = node.child_by_field_name("definition")

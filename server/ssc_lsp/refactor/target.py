@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from ..map.extract import new_parser
 from ..map.filemap import FileMap
+from ..map.languages.python import PYTHON
 from ..map.records import CLASS, FUNCTION, METHOD, Symbol
 from ..map.service import MapService
 
@@ -101,7 +101,7 @@ def load(svc: MapService, rel: str, symbol_id: str) -> Def:
 
 def node_of(data: bytes, sym: Symbol) -> ts.Node | None:
     """The function_definition / class_definition node whose name is `sym`'s name."""
-    tree = new_parser().parse(data)
+    tree = PYTHON.parser().parse(data)
     at = sym.byte0 + sym.name_byte
     node = tree.root_node.descendant_for_byte_range(at, at + len(sym.name.encode()))
     while node is not None and node.type not in ("function_definition", "class_definition"):
@@ -119,7 +119,7 @@ def with_imports(data: bytes, lines: list[str]) -> bytes:
     or at the top)."""
     if not lines:
         return data
-    root = new_parser().parse(data).root_node
+    root = PYTHON.parser().parse(data).root_node
     at = 0
     imports_before = False
     for c in root.children:

@@ -309,7 +309,7 @@ class Assistant:
         out.request = request
         key = provider.request_key(request) + (":1" if single_line else "")
         cached = self.cache.get(key) if use_cache else None
-        around = Around.of(prefix, suffix)
+        around = Around.of(prefix, suffix, spot.fm.language)
         chat = getattr(getattr(provider, "settings", None), "api", "") == "chat" and \
             provider.name == "openai"
         out.model = getattr(getattr(provider, "settings", None), "model", "") or provider.name

@@ -22,9 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import tree_sitter as ts
-
-from ..map.extract import new_parser
+from ..map.languages import Language, ParserCache
 
 MAX_LINES = 40
 WINDOW_LINES = 30  # lines of prefix parsed with the suggestion to find statement starts
@@ -43,14 +41,15 @@ class Around:
     before: list[str] = field(default_factory=list)  # up to WINDOW_LINES full lines above
     after: list[str] = field(default_factory=list)  # a few full lines below
     indent_unit: str = "    "
+    language: Language | None = None  # the document's: its block rules (`Language.blocks`)
 
     @staticmethod
-    def of(prefix: str, suffix: str) -> Around:
+    def of(prefix: str, suffix: str, language: Language) -> Around:
         head, _, line_prefix = prefix.rpartition("\n")
         line_suffix, _, tail = suffix.partition("\n")
         before = head.split("\n")[-WINDOW_LINES:] if head or "\n" in prefix else []
         after = tail.split("\n")[:12] if tail else []
-        return Around(line_prefix, line_suffix, before, after, _indent_unit(before))
+        return Around(line_prefix, line_suffix, before, after, _indent_unit(before), language)
 
     @property
     def mid_line(self) -> bool:
@@ -168,14 +167,7 @@ def fix_tabs(text: str, unit: str) -> str:
 
 # -- 4. the end of the block ---------------------------------------------------------------------
 
-_PARSER: ts.Parser | None = None
-
-
-def _parser() -> ts.Parser:
-    global _PARSER  # parsing here is synchronous; one parser per process is enough
-    if _PARSER is None:
-        _PARSER = new_parser()
-    return _PARSER
+_PARSERS = ParserCache()  # parsing here is synchronous; one parser per language is enough
 
 
 def cut_block(text: str, around: Around, *, single_line: bool = False) -> tuple[str, bool]:
@@ -186,7 +178,8 @@ def cut_block(text: str, around: Around, *, single_line: bool = False) -> tuple[
             return text, False
         return (head if head.strip() else ""), True
     lines = text.split("\n")
-    if len(lines) == 1:
+    lang = around.language
+    if len(lines) == 1 or lang is None or lang.blocks != "indent":  # no block rules: not cut
         return text, False
     first_full = around.line_prefix + lines[0]
     if first_full.strip():
@@ -220,7 +213,7 @@ def _statement_starts(around: Around, text: str) -> set[int]:
     head = "\n".join(window)
     rest = text.split("\n")[1:]
     source = (head + "\n" + "\n".join(rest)).encode("utf-8")
-    root = _parser().parse(source).root_node
+    root = _PARSERS.get(around.language).parse(source).root_node
     offset = len(window) - 1  # row of the suggestion's first line
     out: set[int] = set()
     for i, line in enumerate(rest, start=1):

@@ -21,7 +21,7 @@ from ..map.records import (
     PARAMETER,
     Symbol,
 )
-from ..map.resolve import BUILTINS, External, Instance, Resolver, SuperOf
+from ..map.resolve import External, Instance, Resolver, SuperOf
 from ..map.workspace import Located
 
 _IDENT_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
@@ -156,7 +156,7 @@ def _in_scope(resolver: Resolver, fm: FileMap, where: Where) -> list[MapItem]:
         if name not in out:
             out[name] = MapItem(name, "variable", MODULE_LEVEL)
     if where.partial:
-        for name in BUILTINS:
+        for name in fm.language.builtins:
             if name not in out and not name.startswith("__"):
                 out[name] = MapItem(name, "builtin", BUILTIN)
     return list(out.values())
