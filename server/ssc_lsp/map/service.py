@@ -94,6 +94,10 @@ def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
 
 class MapService:
     def __init__(self, root: str, options: MapOptions | None = None):
+        # open documents with changes queued (`defer`) -> who to tell once applied; only the
+        # thread that queued them applies them (`settle`); set first: `ws` below reads it
+        self._pending: dict[str, Callable[[Update], object] | None] = {}
+        self._pending_thread = 0
         self.root = os.path.abspath(root)
         self.options = options or MapOptions()
         self.history = History()
@@ -122,6 +126,42 @@ class MapService:
         if self.options.persist:
             self.store = Store(self.options.db_path or default_db_path(self.root, self.options.cache_dir))
             self.history.load(self.store.load_events())
+
+    # -- the map as readers see it ------------------------------------------------------------
+    # The one door to the map: every reader reaches the workspace, the resolver, the history
+    # or an open document (`Document`'s state properties call `settle` too) through these, and
+    # each applies the changes queued by `defer` first. A thread other than the one that queued
+    # them (the context engine's workers, the index) reads the last settled state, whole.
+
+    @property
+    def ws(self) -> Workspace:
+        if self._pending:
+            self.settle()
+        return self._ws
+
+    @ws.setter
+    def ws(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    @property
+    def resolver(self) -> Resolver:
+        if self._pending:
+            self.settle()
+        return self._resolver
+
+    @resolver.setter
+    def resolver(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+
+    @property
+    def history(self) -> History:
+        if self._pending:
+            self.settle()
+        return self._history
+
+    @history.setter
+    def history(self, history: History) -> None:
+        self._history = history
 
     # -- paths -------------------------------------------------------------------------------
     def relpath(self, abspath: str) -> str | None:
@@ -444,6 +484,8 @@ class MapService:
         self.refused.discard(rel)
         self.ws.note_package(rel)
         doc = Document(rel, self.ws.module_name(rel), data, version, self.parser)
+        doc.on_demand = self.settle
+        self._pending.pop(rel, None)
         self.docs[rel] = doc
         self.ws.put(doc.fm, version=version)
         self.problem(rel, None)
@@ -457,6 +499,7 @@ class MapService:
 
     def _refuse_open(self, rel: str, reason: str) -> None:
         self.docs.pop(rel, None)
+        self._pending.pop(rel, None)
         self.refused.add(rel)
         with self.ws.lock:
             if rel in self.ws.files:  # the disk's map would answer with the wrong positions
@@ -464,30 +507,66 @@ class MapService:
         self.problem(rel, reason)
 
     def change(self, rel: str, changes: list[Change], version: int | None) -> Update | None:
-        """Apply a didChange. Stale or out-of-order versions are refused (None), not applied."""
+        """Apply a didChange now (`defer` then `settle`): what the re-extraction replaced, or
+        None when the change was refused."""
+        if not self.defer(rel, changes, version):
+            return None
+        return self.settle().get(rel)
+
+    def defer(self, rel: str, changes: list[Change], version: int | None,
+              then: Callable[[Update], object] | None = None) -> bool:
+        """Take a didChange, to be applied by the next `settle` (or read of the map): whether
+        it was taken. Stale or out-of-order versions are refused, not applied; a document that
+        grows over the size limit is unmapped (as if opened so). `then` is called once with the
+        Update when the document's queued changes are applied (the last one given wins)."""
         doc = self.docs.get(rel)
         if doc is None:
             log.warning("change for %s, which is not open: ignored", rel)
-            return None
+            return False
         if self.is_stale(rel, version):
             log.warning("stale change for %s: version %s after %s, refused", rel, version, doc.version)
-            return None
-        size = doc.size_after(changes, self.options.max_file_size)
+            return False
+        size = doc.size_after(doc.pending + changes, self.options.max_file_size)
         if size > self.options.max_file_size:  # grew over the limit: unmapped, as if opened so
             self._refuse_open(rel, f"open document of {size} bytes is over the "
                                    f"{self.options.max_file_size}-byte limit")
-            return None
-        with self.ws.lock:
-            old_fm = doc.fm
-            upd = doc.apply_changes(changes)
-            doc.version = version
-            self.ws.files[rel] = doc.fm
-            self.ws.put_incremental(doc.fm, upd.old_symbols, upd.new_symbols, old_fm.interface, version)
-        return upd
+            return False
+        doc.defer(changes, version)
+        self._pending[rel] = then
+        self._pending_thread = threading.get_ident()
+        return True
+
+    def settle(self) -> dict[str, Update]:
+        """Apply the queued changes of every open document (one incremental parse each) and
+        patch the workspace and the history, then call each document's `then`: rel -> Update.
+        Nothing on a thread other than the one that queued them."""
+        if not self._pending or threading.get_ident() != self._pending_thread:
+            return {}
+        pending, self._pending = self._pending, {}
+        done: dict[str, Update] = {}
+        for rel in pending:
+            doc = self.docs.get(rel)
+            if doc is None:
+                continue
+            with self._ws.lock:
+                upd = doc.settle()
+                if upd is None:
+                    continue
+                fm = doc.fm
+                self._ws.files[rel] = fm
+                self._ws.put_incremental(fm, upd.old_symbols, upd.new_symbols, upd.old_interface,
+                                         doc.version)
+            done[rel] = upd
+        for rel, upd in done.items():
+            then = pending[rel]
+            if then is not None:
+                then(upd)
+        return done
 
     def close(self, rel: str) -> None:
         """The editor's buffer goes away: the map returns to what is on disk."""
         doc = self.docs.pop(rel, None)
+        self._pending.pop(rel, None)  # what was not applied goes with the buffer
         if doc is None and rel not in self.refused:
             return
         self.refused.discard(rel)
