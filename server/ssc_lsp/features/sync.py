@@ -60,7 +60,10 @@ def register(server) -> None:
         nonlocal timer
         timer = None
         for svc in list(server.maps):
-            svc.settle()
+            try:
+                svc.settle()
+            except Exception:  # logged; the other maps still catch up
+                log.exception("updating the map of %s failed", svc.root)
 
     def settle_later() -> None:
         """(Re)arm the one timer: the burst ends when no change came for SETTLE_AFTER_S."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import tree_sitter as ts
 
@@ -63,6 +64,28 @@ def _say_gave_up(path: str, units: list[Unit]) -> None:
                     path, len(units), units[0].start_row + 1)
 
 
+T = TypeVar("T")
+
+
+class Settled(Generic[T]):
+    """An attribute read through its owner's `_settle_first()`, which applies the changes the
+    owner has queued: a `Document`'s state, a `MapService`'s workspace, resolver and history.
+    The one door through which readers get them, so none reads them behind the edits. The
+    value lives in `_<name>`, which the owner's own code uses to get past the door."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        obj._settle_first()
+        return getattr(obj, self.slot)
+
+    def __set__(self, obj, value: T) -> None:
+        setattr(obj, self.slot, value)
+
+
 class Document:
     """An open document: its text, line index, tree and map, always one consistent state.
 
@@ -93,32 +116,17 @@ class Document:
         self._tree = self.parser.parse(data)
         self._fm = build_filemap(self.path, module or self._fm.module, data, self._tree)
 
-    def _current(self) -> None:
+    data = Settled[bytes]()
+    index = Settled[LineIndex]()
+    tree = Settled[ts.Tree]()
+    fm = Settled[FileMap]()
+
+    def _settle_first(self) -> None:
         if self.pending:
             if self.on_demand is not None:
                 self.on_demand()
             else:
                 self.settle()
-
-    @property
-    def data(self) -> bytes:
-        self._current()
-        return self._data
-
-    @property
-    def index(self) -> LineIndex:
-        self._current()
-        return self._index
-
-    @property
-    def tree(self) -> ts.Tree:
-        self._current()
-        return self._tree
-
-    @property
-    def fm(self) -> FileMap:
-        self._current()
-        return self._fm
 
     @property
     def text(self) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import codec
 from .crawl import WHOLE, FoundFile, IgnoreRules, Scope, looks_secret, walk
-from .document import Change, Document, Update, build_filemap
+from .document import Change, Document, Settled, Update, build_filemap
 from .extract import new_parser
 from .filemap import FileMap, content_hash
 from .history import History
@@ -133,35 +133,13 @@ class MapService:
     # each applies the changes queued by `defer` first. A thread other than the one that queued
     # them (the context engine's workers, the index) reads the last settled state, whole.
 
-    @property
-    def ws(self) -> Workspace:
+    ws = Settled[Workspace]()
+    resolver = Settled[Resolver]()
+    history = Settled[History]()
+
+    def _settle_first(self) -> None:
         if self._pending:
             self.settle()
-        return self._ws
-
-    @ws.setter
-    def ws(self, ws: Workspace) -> None:
-        self._ws = ws
-
-    @property
-    def resolver(self) -> Resolver:
-        if self._pending:
-            self.settle()
-        return self._resolver
-
-    @resolver.setter
-    def resolver(self, resolver: Resolver) -> None:
-        self._resolver = resolver
-
-    @property
-    def history(self) -> History:
-        if self._pending:
-            self.settle()
-        return self._history
-
-    @history.setter
-    def history(self, history: History) -> None:
-        self._history = history
 
     # -- paths -------------------------------------------------------------------------------
     def relpath(self, abspath: str) -> str | None:
@@ -542,26 +520,28 @@ class MapService:
         Nothing on a thread other than the one that queued them."""
         if not self._pending or threading.get_ident() != self._pending_thread:
             return {}
-        pending, self._pending = self._pending, {}
-        done: dict[str, Update] = {}
-        for rel in pending:
-            doc = self.docs.get(rel)
-            if doc is None:
-                continue
-            with self._ws.lock:
-                upd = doc.settle()
-                if upd is None:
+        done: dict[str, tuple[Update, Callable[[Update], object] | None]] = {}
+        try:
+            while self._pending:  # one at a time: a failure leaves the others queued
+                rel = next(iter(self._pending))
+                then = self._pending.pop(rel)
+                doc = self.docs.get(rel)
+                if doc is None:
                     continue
-                fm = doc.fm
-                self._ws.files[rel] = fm
-                self._ws.put_incremental(fm, upd.old_symbols, upd.new_symbols, upd.old_interface,
-                                         doc.version)
-            done[rel] = upd
-        for rel, upd in done.items():
-            then = pending[rel]
-            if then is not None:
-                then(upd)
-        return done
+                with self._ws.lock:
+                    upd = doc.settle()
+                    if upd is None:
+                        continue
+                    fm = doc.fm
+                    self._ws.files[rel] = fm
+                    self._ws.put_incremental(fm, upd.old_symbols, upd.new_symbols,
+                                             upd.old_interface, doc.version)
+                done[rel] = (upd, then)
+        finally:  # told after all are applied: a subscriber reading the map finds it whole
+            for upd, then in done.values():
+                if then is not None:
+                    then(upd)
+        return {rel: upd for rel, (upd, _) in done.items()}
 
     def close(self, rel: str) -> None:
         """The editor's buffer goes away: the map returns to what is on disk."""
