@@ -48,7 +48,12 @@ class ServerEvents:
     - `settings(old: Config, new: Config)`: the configuration was replaced (initialize options,
       `workspace/configuration`, `didChangeConfiguration`); emitted also when nothing changed,
       so subscribers compare the parts they care about.
-    - `changed(svc: MapService, rel: str)`: a file's map changed (open, edit, close, disk).
+    - `changed(svc: MapService, rel: str)`: a file's map changed (open, edit, close, disk);
+      for edits, once per burst of didChanges, when the map has caught up with them
+      (features/sync.py).
+    - `edited(svc: MapService, rel: str)`: an open document's text changed (every didChange),
+      before its map catches up: for what must stop at once (a suggestion for the old text).
+      Read the document's `version` here, not its map (reading the map would parse at once).
     - `indexed(services: list[MapService])`: an index pass over these folders finished.
     - `dropped(svc: MapService)`: a map left the server (a loose project taken over by a
       folder, a removed folder): take back what was published for it, stop its helpers.
@@ -58,6 +63,7 @@ class ServerEvents:
     def __init__(self) -> None:
         self.settings: Event = Event("settings")
         self.changed: Event = Event("changed")
+        self.edited: Event = Event("edited")
         self.indexed: Event = Event("indexed")
         self.dropped: Event = Event("dropped")
         self.closing: Event = Event("closing")

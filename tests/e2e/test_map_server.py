@@ -123,3 +123,48 @@ async def test_malformed_requests_do_not_kill_the_server(ws_copy, tmp_path):
         change(client, uri, 2, (500, 3), (400, 0), "zzz")
         status = await request(client, "ssc/status", {})
         assert status["ready"]
+
+
+def type_text(client, uri: str, version: int, at: tuple[int, int], text: str) -> int:
+    """Type `text` at `at` one character a didChange, as an editor sends keystrokes; the last
+    version sent."""
+    row, col = at
+    for ch in text:
+        version += 1
+        change(client, uri, version, (row, col), (row, col), ch)
+        row, col = (row + 1, 0) if ch == "\n" else (row, col + 1)
+    return version
+
+
+async def test_requests_right_after_a_burst_of_changes_answer_on_its_last_text(ws_copy, tmp_path):
+    """didChange only queues its edit; the map catches up when the burst pauses
+    (sync.SETTLE_AFTER_S) or at the first read. Requests sent right behind the burst (no pause:
+    the map has not caught up on its own) must answer on the last text, through broken states
+    on the way (`def add_tax(` unclosed while it is typed)."""
+    async with running(ws_copy, tmp_path / "cache") as client:
+        path = ws_copy / "util" / "money.py"
+        uri = open_doc(client, path)
+        typed = "def add_tax(value):\n    return round_cents(value) * 2\n\n\n"
+        type_text(client, uri, 1, (0, 0), typed)
+        doc = types.TextDocumentIdentifier(uri=uri)
+        symbols, where, hover = await asyncio.wait_for(asyncio.gather(
+            client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=doc)),
+            client.text_document_definition_async(types.DefinitionParams(
+                text_document=doc, position=types.Position(1, 14))),  # round_cents in the typed line
+            client.text_document_hover_async(types.HoverParams(
+                text_document=doc, position=types.Position(0, 6)))),  # add_tax
+            20)
+        got = [(s.name, s.range.start.line) for s in symbols]
+        assert got == [("add_tax", 0), ("round_cents", 4), ("format_money", 8)]
+        where = where if isinstance(where, list) else [where]
+        assert [(w.uri, w.range.start.line) for w in where] == [(uri, 4)]
+        assert "def add_tax(value)" in hover.contents.value
+        info = await symbol_at(client, uri, 0, 6)
+        assert info["id"] == "util/money.py::add_tax"
+        assert info["relations"]["outgoing"]["calls"][0]["id"] == "util/money.py::round_cents"
+        # a rename typed over the name, then a request at once: the old name is gone
+        change(client, uri, len(typed) + 2, (4, 4), (4, 15), "")
+        type_text(client, uri, len(typed) + 2, (4, 4), "cents")
+        symbols = await client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=doc))
+        assert [s.name for s in symbols] == ["add_tax", "cents", "format_money"]

@@ -48,6 +48,21 @@ def test_rename_with_same_body_is_a_rename(tmp_path):
     assert svc.history.renamed_to("m.py", "send", "").symbol == "m.py::dispatch"
 
 
+def test_a_burst_of_queued_edits_is_recorded_as_one_change(tmp_path):
+    """didChange queues its edit (`defer`): the history records what the burst did, at its last
+    version, once the map is read; not one rename per keystroke of a name being typed."""
+    from ssc_lsp.map.document import Change
+
+    svc, _ = open_svc(tmp_path)
+    for i, ch in enumerate("er"):  # def send| -> def sender
+        assert svc.defer("m.py", [Change(ch, ((0, 8 + i), (0, 8 + i)))], 2 + i)
+    assert len(svc.docs["m.py"].pending) == 2  # nothing applied before a read
+    ev = svc.history.latest("m.py::sender")
+    assert ev.kind == "renamed" and ev.detail["old_name"] == "send" and ev.version == 3
+    assert svc.history.latest("m.py::sende") is None
+    assert [e.kind for e in svc.history.query(path="m.py")] == ["renamed"]
+
+
 def test_removal_and_addition(tmp_path):
     svc, _ = open_svc(tmp_path)
     edit(svc, 2, 3, 0, 6, 0, "")

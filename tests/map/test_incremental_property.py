@@ -1,7 +1,7 @@
 """The incrementally updated map equals the map built from scratch on the final text.
 
-Random edit sequences (hypothesis) go through MapService.change, exactly the didChange path, on
-real files of this repository and of the fixture workspace; after each sequence the open
+Random edit sequences (hypothesis) go through MapService.change, or are queued with
+MapService.defer (the didChange path: applied together when the map is next read), on real files of this repository and of the fixture workspace; after each sequence the open
 document's symbols, ranges, references, namespaces and resolved relations must equal those of a
 fresh extraction of the final text. The benchmark runs thousands of sequences
 (bench/map_property.py); CI runs a few hundred here.
@@ -70,8 +70,8 @@ def resolved(svc: MapService, rel: str) -> list:
 @settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES", "150")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(source=st.sampled_from(SOURCES), edits=st.lists(edit, min_size=1, max_size=12),
-       batch=st.booleans())
-def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
+       mode=st.sampled_from(["each", "batch", "deferred"]))
+def test_incremental_equals_scratch(tmp_path_factory, source, edits, mode):
     tmp = tmp_path_factory.mktemp("prop")
     rel = "pkg/mod.py"
     data = source.read_bytes()
@@ -79,17 +79,24 @@ def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
     svc.open(rel, data.decode("utf-8"), 1)
     version = 1
     doc = svc.docs[rel]
-    if batch:  # several changes in one didChange, each relative to the text before it
+    if mode != "each":  # several changes, each relative to the text before it
         text = doc.text
         changes = []
-        for e in edits[:4]:
+        for e in edits[:4] if mode == "batch" else edits:
             c = lsp_change(text, e)
             probe = Document(rel, "pkg.mod", text.encode("utf-8"))
             probe.apply_changes([c])
             text = probe.text
             changes.append(c)
-        version += 1
-        svc.change(rel, changes, version)
+        if mode == "batch":  # in one didChange
+            version += 1
+            svc.change(rel, changes, version)
+        else:  # one didChange each, the map caught up by the first read (a burst of typing)
+            for c in changes:
+                version += 1
+                assert svc.defer(rel, [c], version)
+            assert doc.pending == changes  # nothing applied yet
+        assert svc.docs[rel].text == text
     else:
         for e in edits:
             version += 1

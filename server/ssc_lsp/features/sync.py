@@ -1,7 +1,15 @@
-"""Document sync and watched files: keep the map equal to the editor's buffers and the disk."""
+"""Document sync and watched files: keep the map equal to the editor's buffers and the disk.
+
+A didChange is taken at once and costs next to nothing (`MapService.defer`): the re-parse and
+the map's update wait until the edits pause for `SETTLE_AFTER_S`, or until anything reads the
+map (`MapService.settle`, called by every way into the map), whichever comes first. In broken
+code each re-parse costs tens of milliseconds (tree-sitter re-parses the whole error region), so
+a typist's burst is parsed once; `changed` fires once per settle, `edited` at every didChange.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from lsprotocol import types
@@ -11,6 +19,11 @@ from ..map.document import Change
 from ..map.languages import is_source
 
 log = logging.getLogger(__name__)
+
+# How long the edits must pause before the map catches up with them on its own (a request
+# for the map catches it up at once). Longer than the gap between a fast typist's keystrokes
+# (~100 ms), short beside diagnostics' debounce, which starts from it.
+SETTLE_AFTER_S = 0.2
 
 
 def _changes(params: types.DidChangeTextDocumentParams) -> list[Change]:
@@ -41,6 +54,26 @@ def _out_of_sync(ls, svc, rel: str, version: int) -> None:
 
 def register(server) -> None:
     desynced: set[tuple[str, str]] = set()  # (root, rel) closed by a stale change, until reopened
+    timer: asyncio.TimerHandle | None = None
+
+    def settle_all() -> None:
+        nonlocal timer
+        timer = None
+        for svc in list(server.maps):
+            try:
+                svc.settle()
+            except Exception:  # logged; the other maps still catch up
+                log.exception("updating the map of %s failed", svc.root)
+
+    def settle_later() -> None:
+        """(Re)arm the one timer: the burst ends when no change came for SETTLE_AFTER_S."""
+        nonlocal timer
+        if timer is not None:
+            timer.cancel()
+        try:
+            timer = asyncio.get_running_loop().call_later(SETTLE_AFTER_S, settle_all)
+        except RuntimeError:  # no running loop (the server driven without one in tests)
+            settle_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams) -> None:
@@ -72,9 +105,10 @@ def register(server) -> None:
             _out_of_sync(ls, svc, rel, version)
             desynced.add((svc.root, rel))
             return
-        upd = svc.change(rel, _changes(params), version)
-        if upd is not None:
-            ls.on_document_changed(svc, rel)
+        if svc.defer(rel, _changes(params), version,
+                     then=lambda _upd, s=svc, r=rel: ls.on_document_changed(s, r)):
+            ls.events.edited.emit(svc, rel)
+            settle_later()
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:

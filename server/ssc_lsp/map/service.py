@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from . import codec
 from .crawl import WHOLE, FoundFile, IgnoreRules, Scope, looks_secret, walk
-from .document import Change, Document, Update, build_filemap
+from .document import Change, Document, Settled, Update, build_filemap
 from .filemap import FileMap, content_hash
 from .history import History
 from .languages import ParserCache, is_source, language_for_path
@@ -95,6 +95,10 @@ def _extract_batch(items: list[tuple[str, str, str]], root: str, max_size: int
 
 class MapService:
     def __init__(self, root: str, options: MapOptions | None = None):
+        # open documents with changes queued (`defer`) -> who to tell once applied; only the
+        # thread that queued them applies them (`settle`); set first: `ws` below reads it
+        self._pending: dict[str, Callable[[Update], object] | None] = {}
+        self._pending_thread = 0
         self.root = os.path.abspath(root)
         self.options = options or MapOptions()
         self.history = History()
@@ -123,6 +127,20 @@ class MapService:
         if self.options.persist:
             self.store = Store(self.options.db_path or default_db_path(self.root, self.options.cache_dir))
             self.history.load(self.store.load_events())
+
+    # -- the map as readers see it ------------------------------------------------------------
+    # The one door to the map: every reader reaches the workspace, the resolver, the history
+    # or an open document (`Document`'s state properties call `settle` too) through these, and
+    # each applies the changes queued by `defer` first. A thread other than the one that queued
+    # them (the context engine's workers, the index) reads the last settled state, whole.
+
+    ws = Settled[Workspace]()
+    resolver = Settled[Resolver]()
+    history = Settled[History]()
+
+    def _settle_first(self) -> None:
+        if self._pending:
+            self.settle()
 
     # -- paths -------------------------------------------------------------------------------
     def relpath(self, abspath: str) -> str | None:
@@ -452,6 +470,8 @@ class MapService:
         lang = language_for_path(rel)
         assert lang is not None  # is_mapped(rel)
         doc = Document(rel, self.ws.module_name(rel), data, version, self.parsers.get(lang), lang)
+        doc.on_demand = self.settle
+        self._pending.pop(rel, None)
         self.docs[rel] = doc
         self.ws.put(doc.fm, version=version)
         self.problem(rel, None)
@@ -465,6 +485,7 @@ class MapService:
 
     def _refuse_open(self, rel: str, reason: str) -> None:
         self.docs.pop(rel, None)
+        self._pending.pop(rel, None)
         self.refused.add(rel)
         with self.ws.lock:
             if rel in self.ws.files:  # the disk's map would answer with the wrong positions
@@ -472,30 +493,68 @@ class MapService:
         self.problem(rel, reason)
 
     def change(self, rel: str, changes: list[Change], version: int | None) -> Update | None:
-        """Apply a didChange. Stale or out-of-order versions are refused (None), not applied."""
+        """Apply a didChange now (`defer` then `settle`): what the re-extraction replaced, or
+        None when the change was refused."""
+        if not self.defer(rel, changes, version):
+            return None
+        return self.settle().get(rel)
+
+    def defer(self, rel: str, changes: list[Change], version: int | None,
+              then: Callable[[Update], object] | None = None) -> bool:
+        """Take a didChange, to be applied by the next `settle` (or read of the map): whether
+        it was taken. Stale or out-of-order versions are refused, not applied; a document that
+        grows over the size limit is unmapped (as if opened so). `then` is called once with the
+        Update when the document's queued changes are applied (the last one given wins)."""
         doc = self.docs.get(rel)
         if doc is None:
             log.warning("change for %s, which is not open: ignored", rel)
-            return None
+            return False
         if self.is_stale(rel, version):
             log.warning("stale change for %s: version %s after %s, refused", rel, version, doc.version)
-            return None
-        size = doc.size_after(changes, self.options.max_file_size)
+            return False
+        size = doc.size_after(doc.pending + changes, self.options.max_file_size)
         if size > self.options.max_file_size:  # grew over the limit: unmapped, as if opened so
             self._refuse_open(rel, f"open document of {size} bytes is over the "
                                    f"{self.options.max_file_size}-byte limit")
-            return None
-        with self.ws.lock:
-            old_fm = doc.fm
-            upd = doc.apply_changes(changes)
-            doc.version = version
-            self.ws.files[rel] = doc.fm
-            self.ws.put_incremental(doc.fm, upd.old_symbols, upd.new_symbols, old_fm.interface, version)
-        return upd
+            return False
+        doc.defer(changes, version)
+        self._pending[rel] = then
+        self._pending_thread = threading.get_ident()
+        return True
+
+    def settle(self) -> dict[str, Update]:
+        """Apply the queued changes of every open document (one incremental parse each) and
+        patch the workspace and the history, then call each document's `then`: rel -> Update.
+        Nothing on a thread other than the one that queued them."""
+        if not self._pending or threading.get_ident() != self._pending_thread:
+            return {}
+        done: dict[str, tuple[Update, Callable[[Update], object] | None]] = {}
+        try:
+            while self._pending:  # one at a time: a failure leaves the others queued
+                rel = next(iter(self._pending))
+                then = self._pending.pop(rel)
+                doc = self.docs.get(rel)
+                if doc is None:
+                    continue
+                with self._ws.lock:
+                    upd = doc.settle()
+                    if upd is None:
+                        continue
+                    fm = doc.fm
+                    self._ws.files[rel] = fm
+                    self._ws.put_incremental(fm, upd.old_symbols, upd.new_symbols,
+                                             upd.old_interface, doc.version)
+                done[rel] = (upd, then)
+        finally:  # told after all are applied: a subscriber reading the map finds it whole
+            for upd, then in done.values():
+                if then is not None:
+                    then(upd)
+        return {rel: upd for rel, (upd, _) in done.items()}
 
     def close(self, rel: str) -> None:
         """The editor's buffer goes away: the map returns to what is on disk."""
         doc = self.docs.pop(rel, None)
+        self._pending.pop(rel, None)  # what was not applied goes with the buffer
         if doc is None and rel not in self.refused:
             return
         self.refused.discard(rel)

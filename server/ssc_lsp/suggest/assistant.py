@@ -508,6 +508,7 @@ def assistant_of(server) -> Assistant:
                       lambda m: server.tell(m, types.MessageType.Warning, once=True))
         server.assistant = a
         server.events.changed.subscribe(a.on_document_changed)
+        server.events.edited.subscribe(a.on_document_changed)  # at once: reads only the version
         getattr(server, "foreground", []).append(a.busy)
     return a
 

@@ -61,7 +61,7 @@ class Spot:
     def current(self) -> bool:
         """Whether the document is still the captured version."""
         doc = self.svc.docs.get(self.rel)
-        return doc is None or (doc.data is self.data and doc.version == self.version)
+        return doc is None or (doc.version == self.version and doc.data is self.data)
 
     def follow(self, text: str) -> tuple[Spot, str] | None:
         """After the user typed the start of `text` at the cursor: the current document at the
