@@ -591,7 +591,8 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
             if get(td, "codeAction.codeActionLiteralSupport"):  # (refactors on the selection too)
                 quick = [a["title"] for a in actions if a.get("kind") == "quickfix"]
                 assert quick[0] == "Add the missing argument placeholder `factor=...`"  # the map's
-                assert [t.split(":")[0] for t in quick[1:]] == ["Fix with ssc"], quick  # the model's
+                # the model's, for the diagnostic the client sent (a client with none sends none)
+                assert [t.split(":")[0] for t in quick[1:]] == (["Fix with ssc"] if call else []), quick
             else:
                 assert not actions
 

@@ -122,7 +122,8 @@ async def test_resolve_creates_progress_and_labels_the_edit_with_the_check(ws_co
             reports = client.progress_reports[ours[0]]
             assert kinds(reports) == ["begin", "end"] and PROBE_TITLE in reports[0].title
             s = await actions_stats(client)
-            assert (s["offered"], s["resolved"], s["clean"], s["problems"]) == (1, 1, 1, 0)
+            # (the other model sources offer their actions here too; only the probe is resolved)
+            assert s["offered"] >= 1 and (s["resolved"], s["clean"], s["problems"]) == (1, 1, 0)
             assert by_action(s, PROBE_SOURCE) == {"offered": 1, "resolved": 1, "clean": 1}
 
 

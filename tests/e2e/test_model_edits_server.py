@@ -291,7 +291,7 @@ async def test_the_maps_fix_is_checked_in_resolve(ws_copy, tmp_path):
         for _ in range(100):  # the history records the rename once the change is in
             actions = await client.text_document_code_action_async(types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=script), range=rng,
-                context=types.CodeActionContext(diagnostics=[])))
+                context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.QuickFix])))
             if actions:
                 break
             await asyncio.sleep(0.05)

@@ -133,7 +133,10 @@ def register(server) -> None:
             ls, "text_document.code_action.code_action_literal_support.code_action_kind.value_set") or None
         out: list[types.CodeAction] = []
         for source in ls.code_actions.sources:
-            if not wanted(source.kinds, only) or not wanted(source.kinds, known):
+            if not source.kinds:  # kind-less actions (a command such as "Explain"): unfiltered asks only
+                if only:
+                    continue
+            elif not wanted(source.kinds, only) or not wanted(source.kinds, known):
                 continue
             try:
                 offered = source.offer(ls, params)
