@@ -1,0 +1,147 @@
+"""rope, the refactoring engine, run over a private copy of the workspace as the map holds it.
+
+rope reads and writes files on disk. The user's workspace is never given to it: every mapped
+`.py` file is written into a temporary folder with the text the map has (the open buffer where a
+document is open, unsaved edits included; else the disk), rope's changes are *done* there, and
+what differs afterwards is the result (`after`: root-relative path -> new text, None = deleted).
+The folder is removed at the end.
+
+The snapshot is taken on the caller's thread (the event loop owns the map's documents); rope runs
+in a worker thread, bounded by `ROPE_TIMEOUT_S`: past it rope's task handle is stopped (rope checks
+it between files) and the operation fails with a clear message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..map.positions import LineIndex, text_offset_of_byte
+from ..map.service import MapService
+
+# How long one rope operation may take. rope reads every file that mentions the name; a large
+# workspace (Django: ~2,700 files) takes a few seconds; past this bound the command fails saying so.
+ROPE_TIMEOUT_S = 60.0
+
+
+class RefactorFailed(Exception):
+    """The refactoring cannot be made: the message says why, for the user."""
+
+
+@dataclass
+class Snapshot:
+    """The texts rope is given: every mapped Python source, as the map holds it."""
+
+    root: str
+    texts: dict[str, bytes]
+
+
+def snapshot(svc: MapService) -> Snapshot:
+    """Every mapped `.py` file's text: the open buffer where there is one, else the disk.
+    Call on the thread that owns the map (the event loop)."""
+    texts: dict[str, bytes] = {}
+    for rel in sorted(svc.ws.files):
+        if not rel.endswith(".py"):
+            continue
+        doc = svc.docs.get(rel)
+        if doc is not None:
+            texts[rel] = doc.data
+    for rel in sorted(svc.ws.files):
+        if rel.endswith(".py") and rel not in texts:
+            text = svc.text_of(rel)
+            if text is not None:
+                texts[rel] = text.encode("utf-8")
+    return Snapshot(svc.root, texts)
+
+
+Job = Callable[[object, object, str], None]  # (rope Project, TaskHandle, overlay folder) -> None
+
+
+def run_rope(snap: Snapshot, job: Job, cancel: threading.Event | None = None) -> dict[str, bytes | None]:
+    """Run `job` on a rope project over a copy of `snap`; return what changed. Synchronous:
+    call from a worker thread (`run_bounded`)."""
+    from rope.base import exceptions as rope_errors
+    from rope.base.project import Project
+    from rope.base.taskhandle import TaskHandle
+
+    folder = tempfile.mkdtemp(prefix="ssc-rope-")
+    try:
+        for rel, data in snap.texts.items():
+            path = os.path.join(folder, *rel.split("/"))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        project = Project(folder, ropefolder=None, save_objectdb=False, automatic_soa=False,
+                          validate_objectdb=False, save_history=False)
+        handle = TaskHandle("ssc")
+        if cancel is not None:
+            _stop_on(cancel, handle)
+        try:
+            job(project, handle, folder)
+        except rope_errors.InterruptedTaskError:
+            raise RefactorFailed("rope was stopped: the refactoring took too long") from None
+        except rope_errors.RefactoringError as e:
+            raise RefactorFailed(f"rope refused: {e}") from None
+        except rope_errors.ModuleSyntaxError as e:
+            raise RefactorFailed(f"rope cannot parse a module: {e}") from None
+        except rope_errors.BadIdentifierError as e:
+            raise RefactorFailed(f"rope: {e}") from None
+        finally:
+            project.close()
+        return _changed(folder, snap.texts)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_on(cancel: threading.Event, handle) -> None:
+    def watch() -> None:
+        cancel.wait()
+        handle.stop()
+
+    threading.Thread(target=watch, name="ssc-rope-stop", daemon=True).start()
+
+
+def _changed(folder: str, before: dict[str, bytes]) -> dict[str, bytes | None]:
+    out: dict[str, bytes | None] = {}
+    seen: set[str] = set()
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, folder).replace(os.sep, "/")
+            seen.add(rel)
+            with open(full, "rb") as f:
+                data = f.read()
+            if before.get(rel) != data:
+                out[rel] = data
+    for rel in before:
+        if rel not in seen:
+            out[rel] = None
+    return out
+
+
+async def run_bounded(snap: Snapshot, job: Job, timeout: float = ROPE_TIMEOUT_S) -> dict[str, bytes | None]:
+    """`run_rope` in a worker thread, stopped after `timeout` s or when the caller is cancelled."""
+    cancel = threading.Event()
+    task = asyncio.ensure_future(asyncio.to_thread(run_rope, snap, job, cancel))
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), timeout)
+    except asyncio.TimeoutError:
+        cancel.set()
+        raise RefactorFailed(f"rope did not finish within {timeout:.0f} s; nothing was changed") from None
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
+    finally:
+        cancel.set()  # ends the watcher thread
+
+
+def offset_of(text: bytes, row: int, byte_col: int) -> int:
+    """rope's offset (code points from the start) of a map position (row, byte column)."""
+    return text_offset_of_byte(text, LineIndex(text).byte_of_point(row, byte_col))
