@@ -27,6 +27,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from ..grounding.edit_check import apply_map_edits
 from ..map.checks import call_shape
 from ..map.document import build_filemap
 from ..map.navigation import uses
@@ -41,7 +42,7 @@ from ..map.records import (
     Param,
 )
 from ..map.relations import Use, uses_within
-from ..map.rename import uncertain_uses
+from ..map.rename import RenameRefused, plan_rename, uncertain_uses
 from ..map.service import MapService
 from ..map.workspace import Located
 from .proposal import Proposal
@@ -380,11 +381,19 @@ async def change_signature(svc: MapService, rel: str, row: int, col: int, ops: l
     sym = loc.symbol
     receiver = first_is_receiver(found.params, sym.kind == METHOD, "staticmethod" in sym.decorators)
     t1 = time.perf_counter()
-    after = await run_bounded(snap, _rope_job(loc, ops, found.params, receiver))
+    fallback = None
+    try:
+        after = await run_bounded(snap, _rope_job(loc, ops, found.params, receiver))
+    except RefactorFailed as e:
+        if len(ops) != 1 or ops[0].op != "rename" or not str(e).startswith("rope refused"):
+            raise
+        after, fallback = _map_rename(svc, loc, ops[0], snap), str(e)
     rope_ms = (time.perf_counter() - t1) * 1000
     _check_definition(loc, after.get(loc.file.path), found.new_params)
     after, done, skipped = apply_rewrites(snap.texts, after, found.rewrites)
     notes = [f"{p}:{ln}: {why}" for p, ln, why in sorted(set(found.unsure))]
+    if fallback:
+        notes.append(f"{fallback}; the map renamed the parameter and its keyword arguments instead")
     if done:
         notes.append("the map updated " + _count(len(done), "call site") + " rope left unchanged: "
                      + ", ".join(f"{rw.path}:{rw.line}" for rw in done))
@@ -398,6 +407,19 @@ async def change_signature(svc: MapService, rel: str, row: int, col: int, ops: l
         stats.total_ms += (time.perf_counter() - t0) * 1000
     return Proposal(title=f"Change the signature of {sym.name}: {changes}", kind=KIND, svc=svc,
                     after=after, notes=notes)
+
+
+def _map_rename(svc: MapService, loc: Located, op: Op, snap: Snapshot) -> dict[str, bytes | None]:
+    """A parameter rename rope refuses (keyword-only parameters): the map's own rename
+    (map/rename.py: the definition, the body's uses, keyword arguments at every call site)."""
+    param = loc.file.lookup(f"{loc.symbol.qualname}.{op.name}")
+    if param is None:
+        raise RefactorFailed(f"there is no parameter `{op.name}`")
+    try:
+        edits = plan_rename(svc.ws, svc.resolver, Located(loc.file, param), op.new_name, snap.texts.get)
+    except RenameRefused as e:
+        raise RefactorFailed(str(e)) from None
+    return {p: apply_map_edits(snap.texts[p], e) for p, e in edits.items() if p in snap.texts}
 
 
 def _check_definition(loc: Located, data: bytes | None, expected: list[Param]) -> None:

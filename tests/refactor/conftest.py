@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ..conftest import FIXTURES
+
+ROPE_WS = FIXTURES / "rope_ws"
+
+
+@pytest.fixture
+def rope_ws(tmp_path) -> Path:
+    """A private copy of the rope fixture workspace."""
+    dest = tmp_path / "rope_ws"
+    shutil.copytree(ROPE_WS, dest)
+    return dest
