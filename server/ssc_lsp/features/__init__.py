@@ -21,6 +21,7 @@ FEATURES = (
     "hover",
     "signature_help",
     "diagnostics",
+    "code_actions",
     "map_actions",
     "rename",
     "check_edit",

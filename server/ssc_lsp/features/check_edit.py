@@ -123,7 +123,7 @@ def check_workspace_edit(ls, edit: types.WorkspaceEdit) -> list[dict]:
             "range": _zero()} for uri, why in plan.refused]
     for svc, after in plan.after.items():
         result = EditCheck(svc).check(after)
-        out.extend(_item(ls, svc, p, after.get(p.path)) for p in result.problems)
+        out.extend(problem_item(ls, svc, p, after.get(p.path)) for p in result.problems)
     return out
 
 
@@ -131,7 +131,8 @@ def _zero() -> dict:
     return {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
 
 
-def _item(ls, svc: MapService, p: EditProblem, after: bytes | None) -> dict:
+def problem_item(ls, svc: MapService, p: EditProblem, after: bytes | None) -> dict:
+    """A problem as `ssc/checkEdit` answers it (range in the file after the edit)."""
     rng = _zero()
     text = after if after is not None else (svc.text_of(p.path) or "").encode("utf-8")
     if p.kind != REFUSED:

@@ -13,6 +13,7 @@ binary patches are refused.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -236,3 +237,46 @@ def apply(patches: list[FilePatch], read: Reader, reverse: bool = False) -> dict
         if dst is not None:
             out[dst] = result
     return out
+
+
+# -- the other way: from two texts ---------------------------------------------------------------
+
+
+def byte_edits(old: bytes, new: bytes) -> list[tuple[int, int, bytes]]:
+    """The edits that turn `old` into `new`: (start, end, replacement), byte offsets in `old`,
+    in order, one per run of changed lines (whole lines, ends kept: the lines concatenate back to
+    the text exactly, with or without a final newline). An edit is usually small; the common head
+    and tail are taken off before difflib, which is quadratic in what it compares."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    starts_a, starts_b = _offsets(a), _offsets(b)
+    mid = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in mid.get_opcodes():
+        if tag != "equal":
+            i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
+            out.append((starts_a[i1], starts_a[i2], new[starts_b[j1]:starts_b[j2]]))
+    return out
+
+
+def _offsets(lines: list[bytes]) -> list[int]:
+    out = [0]
+    for ln in lines:
+        out.append(out[-1] + len(ln))
+    return out
+
+
+def unified(path: str, old: bytes | None, new: bytes | None, context: int = 3) -> str:
+    """`git diff`'s text for one file (`a/`, `b/` prefixes; /dev/null for a created or deleted
+    file), decoded for display."""
+    a = (old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+    b = (new or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(a, b, NULL if old is None else f"a/{path}",
+                                 NULL if new is None else f"b/{path}", n=context)
+    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n"
+                   for ln in lines)

@@ -392,6 +392,8 @@ class LocalProvider:
         return cache_key(payload, self.settings.cache_identity())
 
     def _max_tokens(self, request: CompletionRequest) -> int:
+        if request.kind == "task":  # an answer, not a line: the request's own bound
+            return request.max_tokens or self.settings.max_tokens
         return min(request.max_tokens or self.settings.max_tokens, self.max_line_tokens)
 
     # -- generation ---------------------------------------------------------------------

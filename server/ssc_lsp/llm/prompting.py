@@ -56,7 +56,12 @@ def _context_section(request: CompletionRequest) -> str:
 
 
 def build_chat_messages(request: CompletionRequest) -> list[dict[str, str]]:
-    """System + user messages for inline completion or repair."""
+    """System + user messages for inline completion, repair, or a task."""
+    if request.kind == "task":
+        return [
+            {"role": "system", "content": request.system or load_prompt("task_system")},
+            {"role": "user", "content": request.task},
+        ]
     common = {
         "path": request.path or "untitled",
         "language": request.language,
@@ -94,8 +99,17 @@ def _fact_comments(request: CompletionRequest) -> str:
     return as_comment_block("\n".join(parts), request.language)
 
 
+def build_task_prompt(request: CompletionRequest) -> str:
+    """A task as one plain prompt, for endpoints and models without chat: the instruction,
+    then the task, then an empty line where the answer starts."""
+    system = request.system or load_prompt("task_system")
+    return f"{system.strip()}\n\n{request.task.rstrip()}\n\n"
+
+
 def build_fim_prompt(request: CompletionRequest, fim: FimTemplate) -> str:
-    """A FIM prompt: the facts go at the top of the prefix as comments."""
+    """A FIM prompt: the facts go at the top of the prefix as comments (a task: plain)."""
+    if request.kind == "task":
+        return build_task_prompt(request)
     return fim.render(_fact_comments(request) + request.prefix, request.suffix)
 
 

@@ -20,7 +20,9 @@ class CompletionRequest:
         context: a plain-text block of workspace facts (signatures, imports).
         language: language id, used in prompts and for comment syntax.
         path: a display path for the prompt (relative is best).
-        kind: ``"inline"`` or ``"repair"``.
+        kind: ``"inline"``, ``"repair"`` or ``"task"`` (an instruction for a code action or a
+            refactor: ``task`` is the whole user message, ``system`` overrides the task system
+            prompt; prefix/suffix are not used).
         previous: for repair, the rejected suggestion.
         missing: for repair, identifiers the suggestion used that do not exist.
         available: for repair, existing identifiers that may be what was meant.
@@ -39,6 +41,8 @@ class CompletionRequest:
     max_tokens: int | None = None
     temperature: float | None = None
     stop: tuple[str, ...] = ()
+    task: str = ""
+    system: str = ""
 
 
 @dataclass
