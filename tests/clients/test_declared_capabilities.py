@@ -596,7 +596,8 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
 
             # the server's commands
             listed = init.capabilities.execute_command_provider.commands
-            assert {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion"} <= set(listed)
+            assert {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion", "ssc.changeSignature",
+                    "ssc.moveSymbol"} <= set(listed)
             assert not {"ssc.refactor", "ssc.explain"} & set(listed)  # not implemented: not listed
             md = await ask(client, "workspace/executeCommand", types.ExecuteCommandParams(
                 command="ssc.showContext",

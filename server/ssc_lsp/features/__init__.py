@@ -23,6 +23,7 @@ FEATURES = (
     "diagnostics",
     "code_actions",
     "map_actions",
+    "engine_refactors",
     "rename",
     "check_edit",
     "status",

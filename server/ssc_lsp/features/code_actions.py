@@ -72,7 +72,12 @@ def wanted(kinds: list[str], only: list | None) -> bool:
     when it equals or lies under (`refactor.extract` under `refactor`) a requested one."""
     if not only:
         return True
-    return any(k == str(o) or k.startswith(f"{o}.") for k in kinds for o in only)
+    return any(_kind(k) == _kind(o) or _kind(k).startswith(f"{_kind(o)}.") for k in kinds for o in only)
+
+
+def _kind(k: object) -> str:
+    """A CodeActionKind's string: lsprotocol's enum members print as `CodeActionKind.Refactor`."""
+    return str(getattr(k, "value", k))
 
 
 def _resolves_edit(ls) -> bool:
@@ -121,7 +126,7 @@ def register(server) -> None:
                 log.exception("code action source %s failed", source.name)
                 continue
             out.extend(_finish(ls, source, a) for a in offered
-                       if a.kind is None or wanted([str(a.kind)], only))
+                       if a.kind is None or wanted([_kind(a.kind)], only))
         return out
 
     @server.feature(types.CODE_ACTION_RESOLVE)
