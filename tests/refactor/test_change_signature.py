@@ -61,7 +61,7 @@ def test_rename_and_add_with_a_value_reach_keywords_and_partials(svc, rope_ws):
     # `functools.partial(area, scale=1)`: its callers pass width and height; renaming one of them
     # may break a caller that names it, so it is listed, not rewritten
     assert "functools.partial(area, scale=1)" in p.after["pkg/geometry.py"].decode()
-    assert any(n.startswith("pkg/geometry.py:29:") and "partial" in n for n in p.notes)
+    assert any(n.startswith("pkg/geometry.py:31:") and "partial" in n for n in p.notes)
     write(rope_ws, p.after)
     assert problems_from_scratch(rope_ws) == []
 

@@ -38,7 +38,7 @@ def test_move_to_a_new_module_every_import_follows(svc, rope_ws):
     assert "def area" not in p.after["pkg/geometry.py"].decode()
     # the package's relative re-export: rope leaves it, the map rewrites it
     assert "from .measure import area\n" in p.after["pkg/__init__.py"].decode()
-    assert stats.completed == 1
+    assert stats.completed == 2  # the re-export, and geometry's own import of CM (the test below)
     assert any("pkg/__init__.py:3" in n for n in p.notes)
     assert not any("cycle" in n for n in p.notes)
     write(rope_ws, p.after)
@@ -74,3 +74,13 @@ def test_refusals(svc):
         _move(svc, "pkg/geometry.py", "area(width", "pkg/geometry.py")
     with pytest.raises(RefactorFailed, match=r"\.py"):
         _move(svc, "pkg/geometry.py", "area(width", "pkg/measure")
+
+
+def test_an_import_other_files_take_from_the_source_is_put_back(svc, rope_ws):
+    # geometry imports CM only for pkg.legacy (`from pkg.geometry import CM`); rope's move drops
+    # imports the source no longer uses
+    p = _move(svc, "pkg/geometry.py", "area(width", "pkg/measure.py")
+    geometry = p.after["pkg/geometry.py"].decode()
+    assert "import CM" in geometry
+    write(rope_ws, p.after)
+    assert problems_from_scratch(rope_ws) == []

@@ -86,6 +86,7 @@ class Stats:
     unsure: int = 0
     rope_ms: float = 0.0
     total_ms: float = 0.0
+    rope_after: dict[str, bytes | None] = field(default_factory=dict)  # the last result before the map's
 
 
 def function_at(svc: MapService, rel: str, row: int, col: int) -> Located:
@@ -390,6 +391,8 @@ async def change_signature(svc: MapService, rel: str, row: int, col: int, ops: l
         after, fallback = _map_rename(svc, loc, ops[0], snap), str(e)
     rope_ms = (time.perf_counter() - t1) * 1000
     _check_definition(loc, after.get(loc.file.path), found.new_params)
+    if stats is not None:
+        stats.rope_after = dict(after)
     after, done, skipped = apply_rewrites(snap.texts, after, found.rewrites)
     notes = [f"{p}:{ln}: {why}" for p, ln, why in sorted(set(found.unsure))]
     if fallback:

@@ -6,8 +6,8 @@
 2. The map: every import of the symbol it knows (`from a import f`, relative imports, re-exports
    such as `from .a import f` in a package's `__init__`, aliases) that rope left as it was is
    rewritten to import from the destination (rope misses relative re-exports). A statement that
-   imports other names too is split. A use the map cannot rewrite (`import a` then `a.f` that rope
-   left) is listed in the notes.
+   imports other names too is split. A use through the module (`import a` then `a.f`) that rope
+   left is listed in the notes: the map does not rewrite those.
 3. The import graph of the result (map/relations.file_imports over an overlay of the map): a
    module-level import cycle between the source and the destination that was not there before
    is a warning note, with the path.
@@ -23,7 +23,7 @@ from ..grounding.edit_check import overlay, replace
 from ..map.document import build_filemap
 from ..map.history import History
 from ..map.navigation import uses
-from ..map.records import CLASS, FUNCTION, REF_IMPORT
+from ..map.records import CLASS, FUNCTION, REF_ATTRIBUTE, REF_IMPORT
 from ..map.relations import file_imports
 from ..map.resolve import Resolver
 from ..map.service import MapService
@@ -31,7 +31,7 @@ from ..map.workspace import Located, Workspace
 from .change_signature import Stats
 from .proposal import Proposal
 from .rope_run import RefactorFailed, Snapshot, offset_of, run_bounded, snapshot
-from .sites import Rewrite, apply_rewrites, node_at, parse, parse_tree, text
+from .sites import Rewrite, RowMap, apply_rewrites, node_at, parse, parse_tree, text
 
 KIND = "refactor.move"
 
@@ -108,15 +108,19 @@ def _relative(importer: str, module_text: str, new_module: str, ws: Workspace) -
 
 
 def _import_rewrites(svc: MapService, loc: Located, new_module: str, texts: dict[str, bytes]
-                     ) -> tuple[list[Rewrite], list[str]]:
+                     ) -> tuple[list[Rewrite], list[tuple[str, int, str]]]:
     """For each `from m import name` of the symbol: the statement rewritten to import it from the
-    destination (split when it imports other names too). Other uses left for the notes."""
+    destination (split when it imports other names too). The uses through a module (`m.name`),
+    which the map does not rewrite, as (path, row, text) for the notes."""
     rewrites: list[Rewrite] = []
-    notes: list[str] = []
+    through: list[tuple[str, int, str]] = []
     roots: dict[str, object] = {}
     name = loc.symbol.name
     for use in uses(svc.ws, svc.resolver, loc, include_binds=False, through_aliases=False):
         if use.file.path not in texts or use.file.path == loc.file.path:
+            continue
+        if use.ref.kind == REF_ATTRIBUTE and use.ref.receiver:
+            through.append((use.file.path, use.row, f"{use.ref.receiver}.{name}"))
             continue
         if use.ref.kind != REF_IMPORT:
             continue
@@ -143,7 +147,65 @@ def _import_rewrites(svc: MapService, loc: Located, new_module: str, texts: dict
             line = f"from {module_text} import {', '.join(rest)}\n{indent}{line}"
         rewrites.append(Rewrite(use.file.path, (start[0], start[1], stmt.end_point[0], stmt.end_point[1]),
                                 line, start[0] + 1))
-    return rewrites, notes
+    return rewrites, through
+
+
+def _reexported(svc: MapService, fm, sym) -> bool:
+    """Whether another file imports the name `sym` (an import in `fm`) from `fm`."""
+    for other in list(svc.ws.files.values()):
+        if other.path == fm.path or sym.name not in other.ref_names:
+            continue
+        for unit in other.units:
+            for ref in unit.refs:
+                if ref.kind == REF_IMPORT and ref.name == sym.name:
+                    t = svc.resolver.resolve_ref(other, ref, unit, follow=False)
+                    if isinstance(t, Located) and t.symbol.id == sym.id:
+                        return True
+    return False
+
+
+def restore_reexports(svc: MapService, loc: Located, after: dict[str, bytes | None]
+                      ) -> tuple[dict[str, bytes | None], list[str]]:
+    """rope drops the imports the source module no longer uses after the move; one that other
+    files import *from* the source module (a re-export: `from requests.utils import
+    to_native_string`) is put back, after the last module-level import rope left."""
+    src = loc.file.path
+    data = after.get(src)
+    if data is None:
+        return after, []
+    root = parse(data)
+    bound = set()
+    last_import = None
+    for child in root.named_children:
+        if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
+            last_import = child
+            for n in child.children_by_field_name("name"):
+                alias = n.child_by_field_name("alias") if n.type == "aliased_import" else None
+                bound.add(text(alias) if alias is not None else text(n).split(".")[0])
+    lines, names = [], []
+    for sym in loc.file.symbols:
+        if sym.kind != "import" or sym.parent not in ("", None) or sym.name in bound or not sym.target:
+            continue
+        if sym.name == loc.symbol.name or not _reexported(svc, loc.file, sym):
+            continue
+        if len(sym.target) == 2:
+            line = f"from {sym.target[0]} import {sym.target[1]}"
+            if sym.name != sym.target[1]:
+                line += f" as {sym.name}"
+        elif "." not in sym.target[0]:
+            line = f"import {sym.target[0]}" + (f" as {sym.name}" if sym.name != sym.target[0] else "")
+        else:
+            continue
+        lines.append(line + "  # noqa: F401\n")
+        names.append(sym.name)
+    if not lines:
+        return after, []
+    at = last_import.end_byte if last_import is not None else 0
+    cut = data.find(b"\n", at)
+    cut = len(data) if cut < 0 else cut + 1
+    out = dict(after)
+    out[src] = data[:cut] + "".join(lines).encode() + data[cut:]
+    return out, names
 
 
 def _imported(node) -> str:
@@ -206,17 +268,26 @@ async def move_symbol(svc: MapService, rel: str, row: int, col: int, target: str
     if dest not in after and dest not in snap.texts:
         raise RefactorFailed(f"rope did not write {dest}; nothing was changed")
     new_module = svc.ws.module_name(dest)
-    rewrites, notes = _import_rewrites(svc, loc, new_module, snap.texts)
+    rewrites, through = _import_rewrites(svc, loc, new_module, snap.texts)
+    if stats is not None:
+        stats.rope_after = dict(after)
     after, done, skipped = apply_rewrites(snap.texts, after, rewrites)
+    after, restored = restore_reexports(svc, loc, after)
+    notes = [f"{path}:{row + 1}: `{what}` still names the old module (rope left it; the map does not "
+             "rewrite uses through a module)" for path, row, what in through
+             if path in snap.texts and RowMap(snap.texts[path], after.get(path, snap.texts[path])).untouched(row, row)]
     if done:
         notes.append("the map updated " + f"{len(done)} import{'s' if len(done) != 1 else ''}"
                      " rope left unchanged: " + ", ".join(f"{rw.path}:{rw.line}" for rw in done))
+    if restored:
+        notes.append(f"{loc.file.path}: rope removed the import of {', '.join(f'`{n}`' for n in restored)}, "
+                     "which other files import from it; the map put it back")
     cycle = cycle_note(svc, after, loc.file.path, dest)
     if cycle:
         notes.append(cycle)
     if stats is not None:
         stats.sites += len(rewrites)
-        stats.completed += len(done)
+        stats.completed += len(done) + len(restored)
         stats.by_rope += len(skipped)
         stats.rope_ms += rope_ms
         stats.total_ms += (time.perf_counter() - t0) * 1000

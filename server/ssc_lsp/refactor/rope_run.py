@@ -39,6 +39,23 @@ class Snapshot:
 
     root: str
     texts: dict[str, bytes]
+    source_folders: list[str]  # where top-level modules live (`src` for a src layout), as the map found
+
+
+def source_folders(svc: MapService) -> list[str]:
+    """The folders the map's package names start from (`src/requests/utils.py` is
+    `requests.utils`: `src`), and the root, so rope resolves the workspace's packages, not
+    installed copies of them."""
+    out: set[str] = {""}
+    for rel in list(svc.ws.files):
+        module = svc.ws.module_name(rel)
+        if "." not in module:
+            continue  # a loose module: its folder says nothing of where packages start
+        depth = module.count(".") + (1 if not rel.endswith("__init__.py") else 2)
+        parts = rel.split("/")
+        if depth <= len(parts):
+            out.add("/".join(parts[:len(parts) - depth]))
+    return sorted(out)
 
 
 def snapshot(svc: MapService) -> Snapshot:
@@ -56,7 +73,7 @@ def snapshot(svc: MapService) -> Snapshot:
             text = svc.text_of(rel)
             if text is not None:
                 texts[rel] = text.encode("utf-8")
-    return Snapshot(svc.root, texts)
+    return Snapshot(svc.root, texts, source_folders(svc))
 
 
 Job = Callable[[object, object, str], None]  # (rope Project, TaskHandle, overlay folder) -> None
@@ -77,7 +94,8 @@ def run_rope(snap: Snapshot, job: Job, cancel: threading.Event | None = None) ->
             with open(path, "wb") as f:
                 f.write(data)
         project = Project(folder, ropefolder=None, save_objectdb=False, automatic_soa=False,
-                          validate_objectdb=False, save_history=False)
+                          validate_objectdb=False, save_history=False,
+                          source_folders=snap.source_folders)
         handle = TaskHandle("ssc")
         if cancel is not None:
             _stop_on(cancel, handle)
