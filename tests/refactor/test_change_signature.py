@@ -9,7 +9,7 @@ import pytest
 
 from ssc_lsp.map.positions import LineIndex
 from ssc_lsp.map.service import MapOptions, MapService
-from ssc_lsp.refactor.change_signature import Stats, change_signature
+from ssc_lsp.refactor.change_signature import PARTIAL, Stats, change_signature
 from ssc_lsp.refactor.rope_run import RefactorFailed
 from ssc_lsp.refactor.signature_ops import BadChange, parse_ops
 
@@ -61,7 +61,7 @@ def test_rename_and_add_with_a_value_reach_keywords_and_partials(svc, rope_ws):
     # `functools.partial(area, scale=1)`: its callers pass width and height; renaming one of them
     # may break a caller that names it, so it is listed, not rewritten
     assert "functools.partial(area, scale=1)" in p.after["pkg/geometry.py"].decode()
-    assert any(n.startswith("pkg/geometry.py:31:") and "partial" in n for n in p.notes)
+    assert f"{PARTIAL} (1): pkg/geometry.py:31" in p.notes
     write(rope_ws, p.after)
     assert problems_from_scratch(rope_ws) == []
 

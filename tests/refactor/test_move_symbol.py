@@ -41,6 +41,8 @@ def test_move_to_a_new_module_every_import_follows(svc, rope_ws):
     assert stats.completed == 2  # the re-export, and geometry's own import of CM (the test below)
     assert any("pkg/__init__.py:3" in n for n in p.notes)
     assert not any("cycle" in n for n in p.notes)
+    # app imports it through the package's re-export, which follows: that import stays
+    assert p.after["app.py"].decode().startswith("from pkg import area")
     write(rope_ws, p.after)
     assert problems_from_scratch(rope_ws) == []
 

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..grounding.edit_check import apply_map_edits
-from ..map.checks import call_shape
+from ..map.checks import call_params
 from ..map.document import build_filemap
 from ..map.navigation import uses
 from ..map.records import (
@@ -42,7 +42,7 @@ from ..map.records import (
     Param,
 )
 from ..map.relations import Use, uses_within
-from ..map.rename import RenameRefused, plan_rename, uncertain_uses
+from ..map.rename import RenameRefused, plan_rename
 from ..map.service import MapService
 from ..map.workspace import Located
 from .proposal import Proposal
@@ -107,6 +107,16 @@ def function_at(svc: MapService, rel: str, row: int, col: int) -> Located:
     return target
 
 
+# Why a site is listed and not changed: one note per reason, with the places.
+UNBOUND = "calls whose arguments the map cannot bind to the parameters (a decorator, a receiver it cannot type)"
+UNREWRITTEN = "calls the map cannot rewrite (`*`/`**` unpacking, an argument it cannot bind)"
+PARTIAL = "`functools.partial`s whose own callers would have to change"
+VALUE = "places passing the function as a value: the calls through them were not checked"
+UNTYPED = "calls through receivers the map cannot type (they may call another `{name}`)"
+UNREADABLE = "calls the map cannot read (comments among the arguments, a generator argument)"
+LISTED = 8  # places named per note; the rest are counted
+
+
 def plan(svc: MapService, loc: Located, ops: list[Op], texts: dict[str, bytes]) -> Plan:
     """The change checked against the signature, and the map's rendering of every call site."""
     sym = loc.symbol
@@ -128,11 +138,8 @@ def plan(svc: MapService, loc: Located, ops: list[Op], texts: dict[str, bytes]) 
         data = texts[use.file.path]
         root = roots.setdefault(use.file.path, parse(data))
         _site(svc, loc, ops, out, use, root)
-    if sym.kind == METHOD and not compatible(ops):
-        for use in uncertain_uses(svc.ws, svc.resolver, loc) if sym.parent else ():
-            _unsure(out, use, f"`{use.ref.receiver}`: the map cannot tell whether this is "
-                              f"`{loc.symbol.qualname}`")
-        _untyped_calls(svc, loc, out)
+    if sym.kind == METHOD:
+        _untyped_calls(svc, loc, ops, out)
     removed = [o.name for o in ops if o.op == "remove"]
     for use in uses_within(loc.file, loc):
         if use.ref.name in removed and use.ref.kind == "name":
@@ -143,9 +150,18 @@ def plan(svc: MapService, loc: Located, ops: list[Op], texts: dict[str, bytes]) 
     return out
 
 
-def _untyped_calls(svc: MapService, loc: Located, out: Plan) -> None:
-    """`x.method(...)` calls whose receiver the map cannot type (the keyword-less ones that
-    `uncertain_uses` does not list): named here, never changed."""
+def affects(ops: list[Op], ref) -> bool:
+    """Whether a call could notice the change, from what the map recorded of it: parameters
+    added with a default never; renames only where a keyword (or `**`) names the parameter."""
+    if compatible(ops):
+        return False
+    if all(o.op == "rename" for o in ops):
+        return ref.star or any(o.name in ref.kwargs for o in ops)
+    return True
+
+
+def _untyped_calls(svc: MapService, loc: Located, ops: list[Op], out: Plan) -> None:
+    """`x.method(...)` calls whose receiver the map cannot type: listed, never changed."""
     name = loc.symbol.name
     seen = {(p, ln) for p, ln, _ in out.unsure}
     for fm in list(svc.ws.files.values()):
@@ -155,17 +171,28 @@ def _untyped_calls(svc: MapService, loc: Located, out: Plan) -> None:
             for ref in unit.refs:
                 if ref.name != name or ref.kind != "attribute" or ref.nargs < 0 or not ref.receiver:
                     continue
-                if svc.resolver.value_of_expr(fm, ref.scope, ref.receiver) is not None:
+                if not affects(ops, ref) or svc.resolver.value_of_expr(fm, ref.scope, ref.receiver) is not None:
                     continue
                 line = ref.row + unit.start_row + 1
                 if (fm.path, line) not in seen:
                     seen.add((fm.path, line))
-                    out.unsure.append((fm.path, line, f"`{ref.receiver}.{name}(...)`: the map cannot "
-                                                      f"tell whether this calls `{loc.symbol.qualname}`"))
+                    out.unsure.append((fm.path, line, UNTYPED.format(name=name)))
 
 
 def _unsure(out: Plan, use: Use, why: str) -> None:
     out.unsure.append((use.file.path, use.row + 1, why))
+
+
+def notes_of(unsure: list[tuple[str, int, str]]) -> list[str]:
+    """One note per reason: the reason, how many places, and the first `LISTED` of them."""
+    by_why: dict[str, list[str]] = {}
+    for path, line, why in sorted(set(unsure)):
+        by_why.setdefault(why, []).append(f"{path}:{line}")
+    out = []
+    for why, places in by_why.items():
+        more = f" and {len(places) - LISTED} more" if len(places) > LISTED else ""
+        out.append(f"{why} ({len(places)}): {', '.join(places[:LISTED])}{more}")
+    return out
 
 
 def _site(svc: MapService, loc: Located, ops: list[Op], out: Plan, use: Use, root) -> None:
@@ -191,27 +218,27 @@ def _site(svc: MapService, loc: Located, ops: list[Op], out: Plan, use: Use, roo
         return
     else:
         if not compatible(ops):
-            _unsure(out, use, f"`{loc.symbol.name}` is passed as a value here; its calls through it were "
-                              "not checked")
+            _unsure(out, use, VALUE)
+        return
+    if not partial and not affects(ops, use.ref):
         return
     if args_node is None or args_node.type != "argument_list":
-        _unsure(out, use, "a call the map cannot read (a generator argument)")
+        _unsure(out, use, UNREADABLE)
         return
-    shape = call_shape(svc.resolver, use.file, use.ref, loc)
-    if shape is None:
+    params = call_params(svc.resolver, use.file, use.ref, loc)
+    if params is None:
         if not compatible(ops):
-            _unsure(out, use, f"the map cannot bind this call's arguments to `{loc.symbol.name}`'s parameters")
+            _unsure(out, use, UNBOUND)
         return
-    skip = 0 if (not out.params or any(p is out.params[0] for p in shape.positional + shape.keyword)) else 1
+    skip = len(out.params) - len(params)
     args, comments = _args(args_node, skip_first=partial)
     if comments:
         if not compatible(ops):
-            _unsure(out, use, "a call with comments among its arguments: not rewritten by the map")
+            _unsure(out, use, UNREADABLE)
         return
     new = rewrite_args(out.params, skip, args, ops, partial=partial)
     if new is None:
-        _unsure(out, use, "the map cannot rewrite this " + ("partial" if partial else "call") +
-                (" (its callers would have to change)" if partial else " (`*`/`**` or an argument it cannot bind)"))
+        _unsure(out, use, PARTIAL if partial else UNREWRITTEN)
         return
     if new == [_arg_text(a) for a in args]:
         return
@@ -394,7 +421,7 @@ async def change_signature(svc: MapService, rel: str, row: int, col: int, ops: l
     if stats is not None:
         stats.rope_after = dict(after)
     after, done, skipped = apply_rewrites(snap.texts, after, found.rewrites)
-    notes = [f"{p}:{ln}: {why}" for p, ln, why in sorted(set(found.unsure))]
+    notes = notes_of(found.unsure)
     if fallback:
         notes.append(f"{fallback}; the map renamed the parameter and its keyword arguments instead")
     if done:

@@ -137,6 +137,8 @@ def _import_rewrites(svc: MapService, loc: Located, new_module: str, texts: dict
         if module_node is None or not mine:
             continue
         module_text = text(module_node)
+        if svc.resolver.absolute_module(use.file, module_text) != loc.file.module:
+            continue  # through a re-export (`from pkg import f`): the re-export follows instead
         new = _relative(use.file.path, module_text, new_module, svc.ws)
         start = stmt.start_point
         indent = " " * start[1]
@@ -146,7 +148,7 @@ def _import_rewrites(svc: MapService, loc: Located, new_module: str, texts: dict
         if rest:
             line = f"from {module_text} import {', '.join(rest)}\n{indent}{line}"
         rewrites.append(Rewrite(use.file.path, (start[0], start[1], stmt.end_point[0], stmt.end_point[1]),
-                                line, start[0] + 1))
+                                line, start[0] + 1, old=stmt.text))
     return rewrites, through
 
 

@@ -14,6 +14,7 @@ it between files) and the operation fails with a clear message.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 
 from ..map.positions import LineIndex, text_offset_of_byte
 from ..map.service import MapService
+
+log = logging.getLogger(__name__)
 
 # How long one rope operation may take. rope reads every file that mentions the name; a large
 # workspace (Django: ~2,700 files) takes a few seconds; past this bound the command fails saying so.
@@ -109,6 +112,13 @@ def run_rope(snap: Snapshot, job: Job, cancel: threading.Event | None = None) ->
             raise RefactorFailed(f"rope cannot parse a module: {e}") from None
         except rope_errors.BadIdentifierError as e:
             raise RefactorFailed(f"rope: {e}") from None
+        except RefactorFailed:
+            raise
+        except Exception as e:  # rope's own parsers fail on code they do not expect
+            log.warning("rope failed", exc_info=True)
+            first = str(e).splitlines()[0][:120] if str(e) else ""
+            raise RefactorFailed(f"rope failed on this code ({type(e).__name__}: {first}); "
+                                 "nothing was changed") from None
         finally:
             project.close()
         return _changed(folder, snap.texts)

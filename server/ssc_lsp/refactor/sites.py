@@ -16,6 +16,7 @@ import tree_sitter as ts
 
 from ..grounding.edit_check import apply_map_edits
 from ..map.extract import new_parser
+from ..map.positions import LineIndex
 
 Range = tuple[int, int, int, int]
 
@@ -81,6 +82,7 @@ class Rewrite:
     range: Range
     new: str
     line: int  # 1-based, for the notes
+    old: bytes | None = None  # the exact text replaced, when it may be found where rope moved it
 
 
 def apply_rewrites(before: dict[str, bytes], after: dict[str, bytes | None],
@@ -102,14 +104,35 @@ def apply_rewrites(before: dict[str, bytes], after: dict[str, bytes | None],
         rows = RowMap(old, current)
         edits = []
         for rw in _outermost_first(items):
-            if rows.untouched(rw.range[0], rw.range[2]) and not _overlaps(rw, edits):
+            if _overlaps(rw, edits):
+                skipped.append(rw)
+            elif rows.untouched(rw.range[0], rw.range[2]):
                 edits.append((rows.moved(rw.range), rw.new, rw))
+                done.append(rw)
+            elif rw.old and len(_lines_at(old, rw.old)) == 1 and len(found := _lines_at(current, rw.old)) == 1:
+                edits.append((_range_of(current, found[0], rw.old), rw.new, rw))  # rope moved it, unchanged
                 done.append(rw)
             else:
                 skipped.append(rw)
         if edits:
             out[path] = apply_map_edits(current, [(r, new) for r, new, _ in edits])
     return out, done, skipped
+
+
+def _lines_at(data: bytes, piece: bytes) -> list[int]:
+    """Where `piece` stands on whole lines of `data` (a statement rope moved without changing)."""
+    out, at = [], data.find(piece)
+    while at >= 0:
+        end = at + len(piece)
+        if (at == 0 or data[at - 1:at] == b"\n") and (end == len(data) or data[end:end + 1] in (b"\n", b"\r")):
+            out.append(at)
+        at = data.find(piece, at + 1)
+    return out
+
+
+def _range_of(data: bytes, start: int, piece: bytes) -> Range:
+    index = LineIndex(data)
+    return (*index.point_of_byte(start), *index.point_of_byte(start + len(piece)))
 
 
 def _outermost_first(items: list[Rewrite]) -> list[Rewrite]:
