@@ -39,10 +39,10 @@ from ssc_lsp.map.records import FUNCTION, POSITIONAL_OR_KEYWORD
 from ssc_lsp.map.relations import uses_within
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
-from ssc_lsp.refactor.change_signature import Stats, change_signature
+from ssc_lsp.refactor.change_signature import change_signature
 from ssc_lsp.refactor.move_symbol import move_symbol
 from ssc_lsp.refactor.proposal import check
-from ssc_lsp.refactor.rope_run import RefactorFailed
+from ssc_lsp.refactor.rope_run import RefactorFailed, Stats
 from ssc_lsp.refactor.signature_ops import parse_ops
 
 KINDS = ("add_default", "add_value", "remove", "rename", "reorder", "move")

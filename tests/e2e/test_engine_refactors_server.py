@@ -24,6 +24,7 @@ class Editor:
     """The client's side of `workspace/applyEdit`: open buffers in memory, other files on disk."""
 
     def __init__(self, client, root):
+        self.client = client
         self.root = root
         self.buffers: dict[str, bytes] = {}  # uri -> text of an open document
         self.labels: list[str] = []
@@ -31,6 +32,11 @@ class Editor:
         @client.feature(types.WORKSPACE_APPLY_EDIT)
         def apply_edit(params):
             return self.apply(params)
+
+    def open(self, path) -> str:
+        uri = open_doc(self.client, path)
+        self.buffers[uri] = path.read_bytes()
+        return uri
 
     def _path(self, uri: str):
         return self.root / uri[len(self.root.as_uri()) + 1:]
@@ -81,8 +87,7 @@ async def test_change_signature_reaches_an_unsaved_buffer_and_closed_files(ws, t
     geometry, app = ws / "pkg" / "geometry.py", ws / "app.py"
     async with running(ws, tmp_path / "cache") as client:
         editor = Editor(client, ws)
-        uri = open_doc(client, app)
-        editor.buffers[uri] = app.read_bytes()
+        uri = editor.open(app)
         end = len(app.read_text().splitlines())
         added = "\n\ndef later(b: Box):\n    return b.resize(5, keep=True)\n"
         change(client, uri, 2, (end, 0), (end, 0), added)  # unsaved: only the server and the buffer have it
@@ -111,8 +116,7 @@ async def test_move_symbol_to_a_new_module_every_import_follows(ws, tmp_path):
     geometry, app = ws / "pkg" / "geometry.py", ws / "app.py"
     async with running(ws, tmp_path / "cache") as client:
         editor = Editor(client, ws)
-        uri = open_doc(client, app)
-        editor.buffers[uri] = app.read_bytes()
+        editor.open(app)
         out = await _execute(client, "ssc.moveSymbol", {
             "textDocument": {"uri": geometry.as_uri()}, "position": _position(geometry, "area"),
             "target": "pkg/measure.py"})
@@ -150,3 +154,18 @@ async def test_code_actions_offer_and_resolve(ws, tmp_path):
         assert len(moves) == 1 and moves[0].title == "Move `area` to another module…"
         command = ast.literal_eval(moves[0].command)
         assert command["command"] == "ssc.moveSymbol" and "target" not in command["arguments"][0]
+        # run without a target: the server asks which module, among those beside the source
+        asked: list[list[str]] = []
+
+        @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+        def choose(params):
+            asked.append([a.title for a in params.actions])
+            return params.actions[0]
+
+        Editor(client, ws)  # answers workspace/applyEdit
+        out = await _execute(client, "ssc.moveSymbol", command["arguments"][0])
+        assert asked == [["pkg/legacy.py", "pkg/report.py", "pkg/units.py"]]
+        assert out["applied"] is True and out["title"] == "Move area to pkg/legacy.py"
+        # legacy imports CM from geometry, geometry's partial now needs legacy: a cycle, said
+        assert any(n.startswith("warning: an import cycle") for n in out["notes"]), out["notes"]
+        assert "def area(" in (ws / "pkg" / "legacy.py").read_text()

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from ssc_lsp.map.service import MapOptions, MapService
+
 from ..conftest import FIXTURES
 
 ROPE_WS = FIXTURES / "rope_ws"
@@ -16,3 +18,12 @@ def rope_ws(tmp_path) -> Path:
     dest = tmp_path / "rope_ws"
     shutil.copytree(ROPE_WS, dest)
     return dest
+
+
+@pytest.fixture
+def svc(rope_ws):
+    """The copy, indexed (no store)."""
+    s = MapService(str(rope_ws), MapOptions(persist=False))
+    s.index()
+    yield s
+    s.close_store()

@@ -8,20 +8,11 @@ import asyncio
 import pytest
 
 from ssc_lsp.map.positions import LineIndex
-from ssc_lsp.map.service import MapOptions, MapService
-from ssc_lsp.refactor.change_signature import PARTIAL, Stats, change_signature
-from ssc_lsp.refactor.rope_run import RefactorFailed
+from ssc_lsp.refactor.change_signature import PARTIAL, change_signature
+from ssc_lsp.refactor.rope_run import RefactorFailed, Stats
 from ssc_lsp.refactor.signature_ops import BadChange, parse_ops
 
 from .scratch import problems_from_scratch, write
-
-
-@pytest.fixture
-def svc(rope_ws):
-    s = MapService(str(rope_ws), MapOptions(persist=False))
-    s.index()
-    yield s
-    s.close_store()
 
 
 def _at(svc, rel: str, needle: str) -> tuple[int, int]:

@@ -8,20 +8,10 @@ import asyncio
 import pytest
 
 from ssc_lsp.map.positions import LineIndex
-from ssc_lsp.map.service import MapOptions, MapService
-from ssc_lsp.refactor.change_signature import Stats
 from ssc_lsp.refactor.move_symbol import move_symbol
-from ssc_lsp.refactor.rope_run import RefactorFailed
+from ssc_lsp.refactor.rope_run import RefactorFailed, Stats
 
 from .scratch import problems_from_scratch, write
-
-
-@pytest.fixture
-def svc(rope_ws):
-    s = MapService(str(rope_ws), MapOptions(persist=False))
-    s.index()
-    yield s
-    s.close_store()
 
 
 def _move(svc, rel, needle, target, stats=None):

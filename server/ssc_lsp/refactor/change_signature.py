@@ -46,7 +46,15 @@ from ..map.rename import RenameRefused, plan_rename
 from ..map.service import MapService
 from ..map.workspace import Located
 from .proposal import Proposal
-from .rope_run import RefactorFailed, Snapshot, offset_of, run_bounded, snapshot
+from .rope_run import (
+    RefactorFailed,
+    Snapshot,
+    Stats,
+    definition_at,
+    offset_of,
+    run_bounded,
+    snapshot,
+)
 from .signature_ops import (
     Arg,
     BadChange,
@@ -76,35 +84,10 @@ class Plan:
     needed: int = 0  # call sites that must change
 
 
-@dataclass
-class Stats:
-    """For bench/: what rope did and what the map completed."""
-
-    sites: int = 0
-    completed: int = 0
-    by_rope: int = 0
-    unsure: int = 0
-    rope_ms: float = 0.0
-    total_ms: float = 0.0
-    rope_after: dict[str, bytes | None] = field(default_factory=dict)  # the last result before the map's
-
-
 def function_at(svc: MapService, rel: str, row: int, col: int) -> Located:
     """The workspace function or method the cursor names (its definition or a use)."""
-    fm = svc.ensure(rel)
-    if fm is None:
-        raise RefactorFailed("This file is not in the map.")
-    target = svc.resolver.target_at(fm, row, col)
-    if isinstance(target, Located) and target.symbol.kind == "import":
-        target = svc.resolver.follow_import(target)
-    if not isinstance(target, Located) or target.symbol.kind not in (FUNCTION, METHOD):
-        raise RefactorFailed("There is no function or method of the workspace at the cursor.")
-    if target.symbol.dynamic or "@" in target.symbol.id:
-        raise RefactorFailed(f"`{target.symbol.name}` is defined more than once or conditionally; "
-                             "the map cannot tell which definition the calls reach.")
-    if not target.file.path.endswith(".py"):
-        raise RefactorFailed("The definition is in a stub (.pyi); change the source's.")
-    return target
+    return definition_at(svc, rel, row, col, lambda t: t.symbol.kind in (FUNCTION, METHOD),
+                         "function or method of the workspace")
 
 
 # Why a site is listed and not changed: one note per reason, with the places.

@@ -28,29 +28,25 @@ from ..map.relations import file_imports
 from ..map.resolve import Resolver
 from ..map.service import MapService
 from ..map.workspace import Located, Workspace
-from .change_signature import Stats
 from .proposal import Proposal
-from .rope_run import RefactorFailed, Snapshot, offset_of, run_bounded, snapshot
+from .rope_run import (
+    RefactorFailed,
+    Snapshot,
+    Stats,
+    definition_at,
+    offset_of,
+    run_bounded,
+    snapshot,
+)
 from .sites import Rewrite, RowMap, apply_rewrites, node_at, parse, parse_tree, text
 
 KIND = "refactor.move"
 
 
 def symbol_at(svc: MapService, rel: str, row: int, col: int) -> Located:
-    fm = svc.ensure(rel)
-    if fm is None:
-        raise RefactorFailed("This file is not in the map.")
-    target = svc.resolver.target_at(fm, row, col)
-    if isinstance(target, Located) and target.symbol.kind == "import":
-        target = svc.resolver.follow_import(target)
-    if not isinstance(target, Located) or target.symbol.kind not in (FUNCTION, CLASS) \
-            or target.symbol.parent not in ("", None):
-        raise RefactorFailed("Only a top-level function or class of the workspace can be moved.")
-    if target.symbol.dynamic or "@" in target.symbol.id:
-        raise RefactorFailed(f"`{target.symbol.name}` is defined more than once or conditionally.")
-    if not target.file.path.endswith(".py"):
-        raise RefactorFailed("The definition is in a stub (.pyi).")
-    return target
+    return definition_at(svc, rel, row, col,
+                         lambda t: t.symbol.kind in (FUNCTION, CLASS) and t.symbol.parent in ("", None),
+                         "top-level function or class of the workspace (only those can be moved)")
 
 
 def check_target(svc: MapService, loc: Located, target: str) -> str:

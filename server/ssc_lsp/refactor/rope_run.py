@@ -20,10 +20,11 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..map.positions import LineIndex, text_offset_of_byte
 from ..map.service import MapService
+from ..map.workspace import Located
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,39 @@ ROPE_TIMEOUT_S = 60.0
 
 class RefactorFailed(Exception):
     """The refactoring cannot be made: the message says why, for the user."""
+
+
+@dataclass
+class Stats:
+    """For bench/: what rope did and what the map completed."""
+
+    sites: int = 0
+    completed: int = 0
+    by_rope: int = 0
+    unsure: int = 0
+    rope_ms: float = 0.0
+    total_ms: float = 0.0
+    rope_after: dict[str, bytes | None] = field(default_factory=dict)  # the last result before the map's
+
+
+def definition_at(svc: MapService, rel: str, row: int, col: int, ok: Callable[[Located], bool],
+                  what: str) -> Located:
+    """The workspace definition the cursor names (its name or a use, imports followed), if `ok`
+    takes it; else RefactorFailed saying there is no `what` here."""
+    fm = svc.ensure(rel)
+    if fm is None:
+        raise RefactorFailed("This file is not in the map.")
+    target = svc.resolver.target_at(fm, row, col)
+    if isinstance(target, Located) and target.symbol.kind == "import":
+        target = svc.resolver.follow_import(target)
+    if not isinstance(target, Located) or not ok(target):
+        raise RefactorFailed(f"There is no {what} at the cursor.")
+    if target.symbol.dynamic or "@" in target.symbol.id:
+        raise RefactorFailed(f"`{target.symbol.name}` is defined more than once or conditionally; "
+                             "the map cannot tell which definition the uses reach.")
+    if not target.file.path.endswith(".py"):
+        raise RefactorFailed("The definition is in a stub (.pyi); refactor the source.")
+    return target
 
 
 @dataclass
