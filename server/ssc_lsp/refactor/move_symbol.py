@@ -23,7 +23,7 @@ from ..grounding.edit_check import overlay, replace
 from ..map.document import build_filemap
 from ..map.history import History
 from ..map.navigation import uses
-from ..map.records import CLASS, FUNCTION, REF_ATTRIBUTE, REF_IMPORT
+from ..map.records import CLASS, FUNCTION, REF_ATTRIBUTE, REF_IMPORT, REF_NAME
 from ..map.relations import file_imports
 from ..map.resolve import Resolver
 from ..map.service import MapService
@@ -162,48 +162,62 @@ def _reexported(svc: MapService, fm, sym) -> bool:
     return False
 
 
-def restore_reexports(svc: MapService, loc: Located, after: dict[str, bytes | None]
-                      ) -> tuple[dict[str, bytes | None], list[str]]:
-    """rope drops the imports the source module no longer uses after the move; one that other
-    files import *from* the source module (a re-export: `from requests.utils import
-    to_native_string`) is put back, after the last module-level import rope left."""
-    src = loc.file.path
-    data = after.get(src)
-    if data is None:
-        return after, []
-    root = parse(data)
-    bound = set()
-    last_import = None
+def restore_imports(svc: MapService, loc: Located, dest: str, after: dict[str, bytes | None]
+                    ) -> tuple[dict[str, bytes | None], list[str]]:
+    """rope drops imports it takes for unused: in the source module, those other files import
+    *from* it (a re-export: `from requests.utils import to_native_string`), and anywhere, names
+    the file still uses (rope misses uses in nested class bodies). Each is put back after the
+    last module-level import rope left. Returns the texts and "path: `name`" for each."""
+    out = dict(after)
+    said: list[str] = []
+    for path, data in sorted(after.items()):
+        before = svc.ws.files.get(path)
+        if data is None or before is None or path == dest:
+            continue
+        root = parse(data)
+        bound, last_import = _module_imports(root)
+        used = {r.name for u in build_filemap(path, before.module, data, parse_tree(data)).units
+                for r in u.refs if r.kind == REF_NAME}
+        lines = []
+        for sym in before.symbols:
+            if sym.kind != "import" or sym.parent not in ("", None) or sym.name in bound \
+                    or sym.name == loc.symbol.name or not sym.target:
+                continue
+            if sym.name not in used and not (path == loc.file.path and _reexported(svc, before, sym)):
+                continue
+            line = _import_line(sym)
+            if line is not None:
+                lines.append(line)
+                said.append(f"{path}: `{sym.name}`")
+        if lines:
+            at = last_import.end_byte if last_import is not None else 0
+            cut = data.find(b"\n", at)
+            cut = len(data) if cut < 0 else cut + 1
+            out[path] = data[:cut] + "".join(lines).encode() + data[cut:]
+    return out, said
+
+
+def _module_imports(root) -> tuple[set[str], object]:
+    """The names the module-level imports bind, and the last of those statements."""
+    bound: set[str] = set()
+    last = None
     for child in root.named_children:
         if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
-            last_import = child
+            last = child
             for n in child.children_by_field_name("name"):
                 alias = n.child_by_field_name("alias") if n.type == "aliased_import" else None
                 bound.add(text(alias) if alias is not None else text(n).split(".")[0])
-    lines, names = [], []
-    for sym in loc.file.symbols:
-        if sym.kind != "import" or sym.parent not in ("", None) or sym.name in bound or not sym.target:
-            continue
-        if sym.name == loc.symbol.name or not _reexported(svc, loc.file, sym):
-            continue
-        if len(sym.target) == 2:
-            line = f"from {sym.target[0]} import {sym.target[1]}"
-            if sym.name != sym.target[1]:
-                line += f" as {sym.name}"
-        elif "." not in sym.target[0]:
-            line = f"import {sym.target[0]}" + (f" as {sym.name}" if sym.name != sym.target[0] else "")
-        else:
-            continue
-        lines.append(line + "  # noqa: F401\n")
-        names.append(sym.name)
-    if not lines:
-        return after, []
-    at = last_import.end_byte if last_import is not None else 0
-    cut = data.find(b"\n", at)
-    cut = len(data) if cut < 0 else cut + 1
-    out = dict(after)
-    out[src] = data[:cut] + "".join(lines).encode() + data[cut:]
-    return out, names
+    return bound, last
+
+
+def _import_line(sym) -> str | None:
+    if len(sym.target) == 2:
+        alias = f" as {sym.name}" if sym.name != sym.target[1] else ""
+        return f"from {sym.target[0]} import {sym.target[1]}{alias}  # noqa: F401\n"
+    if "." in sym.target[0]:
+        return None  # `import a.b` binds `a`: not one name to put back
+    alias = f" as {sym.name}" if sym.name != sym.target[0] else ""
+    return f"import {sym.target[0]}{alias}  # noqa: F401\n"
 
 
 def _imported(node) -> str:
@@ -270,7 +284,7 @@ async def move_symbol(svc: MapService, rel: str, row: int, col: int, target: str
     if stats is not None:
         stats.rope_after = dict(after)
     after, done, skipped = apply_rewrites(snap.texts, after, rewrites)
-    after, restored = restore_reexports(svc, loc, after)
+    after, restored = restore_imports(svc, loc, dest, after)
     notes = [f"{path}:{row + 1}: `{what}` still names the old module (rope left it; the map does not "
              "rewrite uses through a module)" for path, row, what in through
              if path in snap.texts and RowMap(snap.texts[path], after.get(path, snap.texts[path])).untouched(row, row)]
@@ -278,8 +292,8 @@ async def move_symbol(svc: MapService, rel: str, row: int, col: int, target: str
         notes.append("the map updated " + f"{len(done)} import{'s' if len(done) != 1 else ''}"
                      " rope left unchanged: " + ", ".join(f"{rw.path}:{rw.line}" for rw in done))
     if restored:
-        notes.append(f"{loc.file.path}: rope removed the import of {', '.join(f'`{n}`' for n in restored)}, "
-                     "which other files import from it; the map put it back")
+        notes.append("rope removed imports still needed (used in the file, or imported from it by "
+                     "other files); the map put them back: " + ", ".join(restored))
     cycle = cycle_note(svc, after, loc.file.path, dest)
     if cycle:
         notes.append(cycle)

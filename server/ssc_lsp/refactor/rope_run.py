@@ -65,8 +65,9 @@ def definition_at(svc: MapService, rel: str, row: int, col: int, ok: Callable[[L
     if target.symbol.dynamic or "@" in target.symbol.id:
         raise RefactorFailed(f"`{target.symbol.name}` is defined more than once or conditionally; "
                              "the map cannot tell which definition the uses reach.")
-    if not target.file.path.endswith(".py"):
-        raise RefactorFailed("The definition is in a stub (.pyi); refactor the source.")
+    if not target.file.path.endswith(".py") or svc.ws.stub_declaration(target) is not None:
+        raise RefactorFailed(f"`{target.symbol.name}` is declared in a stub (.pyi); rope changes only "
+                             "the source, and the stub would fall out of step: not done.")
     return target
 
 
