@@ -385,7 +385,7 @@ async def change_signature(svc: MapService, rel: str, row: int, col: int, ops: l
     loop (the map is read there); rope runs in a worker thread."""
     t0 = time.perf_counter()
     loc = function_at(svc, rel, row, col)
-    snap = snap or snapshot(svc)
+    snap = snap or await snapshot(svc)
     if loc.file.path not in snap.texts:
         raise RefactorFailed(f"{loc.file.path} cannot be read")
     found = plan(svc, loc, ops, snap.texts)

@@ -273,7 +273,7 @@ async def move_symbol(svc: MapService, rel: str, row: int, col: int, target: str
     t0 = time.perf_counter()
     loc = symbol_at(svc, rel, row, col)
     dest = check_target(svc, loc, target)
-    snap = snap or snapshot(svc)
+    snap = snap or await snapshot(svc)
     t1 = time.perf_counter()
     after = await run_bounded(snap, _rope_job(loc, dest))
     rope_ms = (time.perf_counter() - t1) * 1000

@@ -96,22 +96,28 @@ def source_folders(svc: MapService) -> list[str]:
     return sorted(out)
 
 
-def snapshot(svc: MapService) -> Snapshot:
-    """Every mapped `.py` file's text: the open buffer where there is one, else the disk.
-    Call on the thread that owns the map (the event loop)."""
+async def snapshot(svc: MapService) -> Snapshot:
+    """Every mapped `.py` file's text: the open buffer where there is one (taken here, on the
+    thread that owns the map's documents: the event loop), else the disk (read in a worker
+    thread: thousands of files must not hold the loop)."""
     texts: dict[str, bytes] = {}
-    for rel in sorted(svc.ws.files):
-        if not rel.endswith(".py"):
-            continue
+    rels = sorted(rel for rel in svc.ws.files if rel.endswith(".py"))
+    for rel in rels:
         doc = svc.docs.get(rel)
         if doc is not None:
             texts[rel] = doc.data
-    for rel in sorted(svc.ws.files):
-        if rel.endswith(".py") and rel not in texts:
-            text = svc.text_of(rel)
-            if text is not None:
-                texts[rel] = text.encode("utf-8")
+    closed = [rel for rel in rels if rel not in texts]
+    texts.update(await asyncio.to_thread(_read_all, svc, closed))
     return Snapshot(svc.root, texts, source_folders(svc))
+
+
+def _read_all(svc: MapService, rels: list[str]) -> dict[str, bytes]:
+    out = {}
+    for rel in rels:
+        data = svc.read(rel).data
+        if data is not None:
+            out[rel] = data
+    return out
 
 
 Job = Callable[[object, object, str], None]  # (rope Project, TaskHandle, overlay folder) -> None
