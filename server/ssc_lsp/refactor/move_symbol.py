@@ -174,10 +174,11 @@ def restore_imports(svc: MapService, loc: Located, dest: str, after: dict[str, b
         before = svc.ws.files.get(path)
         if data is None or before is None or path == dest:
             continue
-        root = parse(data)
-        bound, last_import = _module_imports(root)
-        used = {r.name for u in build_filemap(path, before.module, data, parse_tree(data)).units
-                for r in u.refs if r.kind == REF_NAME}
+        now = build_filemap(path, before.module, data, parse_tree(data))
+        # every name the module binds after rope (imports under `try:` or `if TYPE_CHECKING:` too)
+        bound = {sym.name for sym in now.symbols if sym.parent in ("", None)}
+        used = {r.name for u in now.units for r in u.refs if r.kind == REF_NAME}
+        last_import = _last_import(parse(data))
         lines = []
         for sym in before.symbols:
             if sym.kind != "import" or sym.parent not in ("", None) or sym.name in bound \
@@ -197,17 +198,13 @@ def restore_imports(svc: MapService, loc: Located, dest: str, after: dict[str, b
     return out, said
 
 
-def _module_imports(root) -> tuple[set[str], object]:
-    """The names the module-level imports bind, and the last of those statements."""
-    bound: set[str] = set()
+def _last_import(root):
+    """The last import statement at the top level of the module (None: there is none)."""
     last = None
     for child in root.named_children:
         if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
             last = child
-            for n in child.children_by_field_name("name"):
-                alias = n.child_by_field_name("alias") if n.type == "aliased_import" else None
-                bound.add(text(alias) if alias is not None else text(n).split(".")[0])
-    return bound, last
+    return last
 
 
 def _import_line(sym) -> str | None:
