@@ -18,8 +18,8 @@ and line*:
     python bench/check_bench.py --corpus DIR [--held DIR] [--projects ...] [--per-project 40]
 
 `--corpus` holds the development projects (bash /work/shared/bench/corpus.sh DIR), `--held` the
-held-out ones (e.g. click and attrs sdists unpacked from PyPI). rope is a bench-only dependency
-(`pip install '.[bench]'`).
+held-out ones (e.g. click and attrs sdists unpacked from PyPI). rope is a runtime dependency
+(the engine of `ssc.changeSignature` and `ssc.moveSymbol`).
 """
 
 from __future__ import annotations

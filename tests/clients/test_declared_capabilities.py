@@ -598,9 +598,10 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
 
             # the server's commands
             listed = init.capabilities.execute_command_provider.commands
-            assert {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion"} <= set(listed)
+            assert {"ssc.reindex", "ssc.showContext", "ssc.acceptCompletion", "ssc.changeSignature",
+                    "ssc.moveSymbol"} <= set(listed)
             assert {"ssc.refactor", "ssc.explain", "ssc.extractFunction", "ssc.extractVariable",
-                    "ssc.inline", "ssc.suggestNames", "ssc.applyAction"} <= set(listed)
+                    "ssc.inline", "ssc.suggestNames", "ssc.applyAction", "ssc.previewEdit"} <= set(listed)
             md = await ask(client, "workspace/executeCommand", types.ExecuteCommandParams(
                 command="ssc.showContext",
                 arguments=[{"textDocument": {"uri": main_uri}, "position": {"line": 6, "character": 13}}]))

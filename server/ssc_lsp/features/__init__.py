@@ -26,6 +26,7 @@ FEATURES = (
     "model_actions",
     "model_edits",
     "preview",
+    "engine_refactors",
     "rename",
     "extract_inline",
     "suggest_names",

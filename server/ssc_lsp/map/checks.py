@@ -165,9 +165,16 @@ class Shape:
 
 def call_shape(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> Shape | None:
     """The signature a call must fit, or None when the map cannot be sure of it."""
-    sym = target.symbol
-    if sym.kind == CLASS:
+    if target.symbol.kind == CLASS:
         return _class_shape(resolver, target)
+    params = call_params(resolver, fm, ref, target)
+    return None if params is None else _shape(params, target, f"{target.symbol.name}()")
+
+
+def call_params(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> list[Param] | None:
+    """The parameters a call of a function or method fills (a bound `self`/`cls` left out), or
+    None when the map cannot be sure of them (a decorator, a receiver it cannot type)."""
+    sym = target.symbol
     if sym.kind not in (FUNCTION, METHOD) or not _plain(target):
         return None
     params = list(sym.signature.params) if sym.signature else []
@@ -179,7 +186,7 @@ def call_shape(resolver: Resolver, fm: FileMap, ref: Ref, target: Located) -> Sh
         classmethod = "classmethod" in sym.decorators or sym.name in IMPLICIT_CLASSMETHODS
         if (bound or classmethod) and params and not static:
             params = params[1:]
-    return _shape(params, target, f"{sym.name}()")
+    return params
 
 
 def _class_shape(resolver: Resolver, cls: Located) -> Shape | None:

@@ -136,6 +136,12 @@ def byte_of_text_offset(text: str, offset: int) -> int:
     return len(head) if head.isascii() else len(head.encode("utf-8"))
 
 
+def text_offset_of_byte(data: bytes, offset: int) -> int:
+    """The code point offset (rope's unit) of a UTF-8 byte offset into `data`."""
+    head = data[:offset]
+    return len(head) if head.isascii() else len(head.decode("utf-8", errors="replace"))
+
+
 def lsp_col_of_text(line_text: str, code_point_col: int) -> int:
     """UTF-16 column of a code point column in a decoded line (for jedi results)."""
     return _utf16_len(line_text[:code_point_col])

@@ -152,12 +152,13 @@ def children(loc: Located) -> list[dict]:
             if (s.parent or "") == qual and (loc.symbol.kind != MODULE or "." not in s.qualname)]
 
 
-def file_imports(resolver: Resolver, fm: FileMap) -> list[str]:
-    """Workspace files this file imports (module -> module edges)."""
+def file_imports(resolver: Resolver, fm: FileMap, module_level: bool = False) -> list[str]:
+    """Workspace files this file imports (module -> module edges); with `module_level`, only the
+    imports that run when the module is imported (not those inside functions and classes)."""
     out: list[str] = []
     for unit in fm.units:
         for ref in unit.refs:
-            if ref.kind != REF_IMPORT:
+            if ref.kind != REF_IMPORT or (module_level and ref.scope):
                 continue
             t = resolver.resolve_ref(fm, ref, unit)
             if isinstance(t, Located):
