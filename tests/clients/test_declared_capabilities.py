@@ -591,8 +591,11 @@ async def test_the_server_sends_only_what_the_client_declared(name, tmp_path):
             if get(td, "codeAction.codeActionLiteralSupport"):  # (refactors on the selection too)
                 quick = [a["title"] for a in actions if a.get("kind") == "quickfix"]
                 assert quick[0] == "Add the missing argument placeholder `factor=...`"  # the map's
-                # the model's, for the diagnostic the client sent (a client with none sends none)
-                assert [t.split(":")[0] for t in quick[1:]] == (["Fix with ssc"] if call else []), quick
+                # the model's, for the diagnostic the client sent (a client with none sends none); to a
+                # client without resolve it is a command action, which the test client reads as a
+                # bare Command (its kind lost): counted by title
+                fixes = [a["title"].split(":")[0] for a in actions if a["title"].startswith("Fix with ssc")]
+                assert fixes == (["Fix with ssc"] if call else []), actions
             else:
                 assert not actions
 

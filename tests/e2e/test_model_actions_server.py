@@ -188,14 +188,15 @@ async def test_offered_at_once_from_the_map_tagged_and_filtered(proj, tmp_path):
             assert not any(t.startswith("Add type annotations") for t in label)
             # context.only
             only = await actions(client, uri, DEF_LINE, end=1, only=[types.CodeActionKind.RefactorRewrite])
-            assert set(only) == {"Generate a docstring for apply_discount (ssc)",
+            assert {t for t in only if "(ssc)" in t} == {"Generate a docstring for apply_discount (ssc)",
                                  "Add type annotations to apply_discount (ssc)"}
             assert await actions(client, uri, DEF_LINE, only=[types.CodeActionKind.QuickFix]) == {}
             # tests are not offered in a test module; nothing at all in an ignored file
             tests_uri = open_doc(client, proj / "tests/test_pricing.py")
             assert not any(t.startswith("Generate tests") for t in await actions(client, tests_uri, 3))
             ignored = open_doc(client, proj / "build/gen.py")
-            assert await actions(client, ignored, 0, end=1) == {}
+            there = await actions(client, ignored, 0, end=1)  # engine refactors may be; no model action
+            assert not any("(ssc)" in t or getattr(a, "tags", None) for t, a in there.items()), there
         assert fake.completion_requests() == []  # offering asked no model
     async with running(proj, tmp_path / "cache2", capabilities=caps(tags=False), options=llm(fake)) as client:
         uri = open_doc(client, proj / PRICING)

@@ -28,6 +28,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from ..llm.errors import LLMError
 from ..refactor import stats
+from ..refactor.model import refused
 from ..refactor.proposal import Proposal, check, summary
 from .deliver import count_checked, deliver, workspace_edit_of
 from .locate import client_supports
@@ -119,6 +120,12 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
     return action
 
 
+def _private(ls, uri: str) -> bool:
+    """The document may not be sent to a model (ignored, secret-looking, outside)."""
+    found = ls.service_for(uri)
+    return found is None or refused(found[0], found[1]) is not None
+
+
 def register(server) -> None:
     server.code_actions = Actions()
 
@@ -132,7 +139,10 @@ def register(server) -> None:
         known = client_supports(
             ls, "text_document.code_action.code_action_literal_support.code_action_kind.value_set") or None
         out: list[types.CodeAction] = []
+        private = _private(ls, params.text_document.uri)
         for source in ls.code_actions.sources:
+            if source.model and private:
+                continue  # nothing of this document may reach a model: no model action offered
             if not source.kinds:  # kind-less actions (a command such as "Explain"): unfiltered asks only
                 if only:
                     continue
