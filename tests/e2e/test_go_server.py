@@ -49,7 +49,8 @@ async def test_symbols_definition_references_and_hover(shop, tmp_path):
         assert refs == {(query, 9, 16), (uri, total, tcol)}
         hover = await client.text_document_hover_async(types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=uri), position=at(total, tcol)))
-        assert "Total" in hover.contents.value and "Total sums the prices of all items." in hover.contents.value
+        assert "```go\nfunc (Store) Total() int\n```" in hover.contents.value
+        assert "Total sums the prices of all items." in hover.contents.value
         ws = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Clip"))
         assert any(s.name == "Clip" and s.location.uri.endswith("util/limits.go") for s in ws)
 
