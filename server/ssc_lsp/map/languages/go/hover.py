@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from ...records import ATTRIBUTE, CLASS, CONSTANT, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, Symbol
+from ...records import (
+    ATTRIBUTE,
+    CLASS,
+    CONSTANT,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    Symbol,
+)
 from ...workspace import Located
 
 
