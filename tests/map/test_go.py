@@ -155,7 +155,7 @@ def test_shadowing_locals_dot_imports_and_builtins(tmp_path):
     assert sid(target(svc, "b/b.go", "var z", "T")) == "a/a.go::T"
 
 
-def test_a_name_bound_twice_in_a_function_has_no_type(tmp_path):
+def test_locals_are_scoped_to_their_blocks(tmp_path):
     svc = write(tmp_path, {
         "go.mod": "module m\n",
         "a.go": '''\
@@ -178,7 +178,11 @@ def test_a_name_bound_twice_in_a_function_has_no_type(tmp_path):
             }
             ''',
     })
-    assert target(svc, "a.go", "x.Run()", "Run") is None
+    fm = svc.ws.files["a.go"]
+    first, second = (i for i, line in enumerate((tmp_path / "a.go").read_text().splitlines()) if "x.Run()" in line)
+    assert sid(Resolver(svc.ws).target_at(fm, first, 4)) == "a.go::A.Run"
+    assert sid(Resolver(svc.ws).target_at(fm, second, 4)) == "a.go::B.Run"
+    assert sid(Resolver(svc.ws).target_at(fm, second, 2)) == "a.go::f.x@2"
 
 
 def test_pure_rules():
@@ -196,3 +200,5 @@ def test_pure_rules():
     assert expr_matches("unix || (js && wasm)") and not expr_matches("!linux")
     assert expr_matches("go1.18 && cgo") and not expr_matches("windows && amd64")
     assert file_builds("a_linux.go", None) and not file_builds("a.go", "plan9")
+    assert expr_matches("!plan9r.W.H(1)") and expr_matches("linux &&") and expr_matches("(linux")
+    assert not expr_matches("!(linux || darwin)") and expr_matches("!windows && !(js || plan9)")

@@ -43,32 +43,54 @@ def name_matches(path: str, goos: str = TARGET[0], goarch: str = TARGET[1]) -> b
 
 
 def expr_matches(expr: str, goos: str = TARGET[0], goarch: str = TARGET[1]) -> bool:
-    """A `//go:build` expression on the target; one that does not parse counts as true (say
-    nothing rather than drop a file)."""
+    """A `//go:build` expression on the target (`||`, `&&`, `!`, parentheses, tags); one that
+    does not parse counts as true (say nothing rather than drop a file)."""
     have = tags(goos, goarch)
-    out: list[str] = []
+    toks: list[str] = []
     pos = 0
     expr = expr.strip()
     while pos < len(expr):
         m = _TOKEN.match(expr, pos)
         if m is None:
             return True
-        tok = m.group(1)
+        toks.append(m.group(1))
         pos = m.end()
-        if tok == "&&":
-            out.append(" and ")
-        elif tok == "||":
-            out.append(" or ")
-        elif tok == "!":
-            out.append(" not ")
-        elif tok in "()":
-            out.append(tok)
-        else:
-            out.append(" True " if tok in have or re.fullmatch(r"go1\.\d+", tok) else " False ")
     try:
-        return bool(eval("".join(out), {"__builtins__": {}}, {}))  # noqa: S307 - built from tokens above
-    except SyntaxError:
+        value, rest = _or(toks, have)
+    except (IndexError, ValueError):
         return True
+    return value if not rest else True
+
+
+def _or(toks: list[str], have: frozenset[str]) -> tuple[bool, list[str]]:
+    value, toks = _and(toks, have)
+    while toks and toks[0] == "||":
+        right, toks = _and(toks[1:], have)
+        value = value or right
+    return value, toks
+
+
+def _and(toks: list[str], have: frozenset[str]) -> tuple[bool, list[str]]:
+    value, toks = _not(toks, have)
+    while toks and toks[0] == "&&":
+        right, toks = _not(toks[1:], have)
+        value = value and right
+    return value, toks
+
+
+def _not(toks: list[str], have: frozenset[str]) -> tuple[bool, list[str]]:
+    tok = toks[0]
+    if tok == "!":
+        value, rest = _not(toks[1:], have)
+        return not value, rest
+    if tok == "(":
+        value, rest = _or(toks[1:], have)
+        if not rest or rest[0] != ")":
+            raise ValueError("unclosed (")
+        return value, rest[1:]
+    if tok in ("&&", "||", ")"):
+        raise ValueError(tok)
+    return tok in have or re.fullmatch(r"go1\.\d+", tok) is not None, toks[1:]
 
 
 @lru_cache(maxsize=4096)

@@ -35,7 +35,8 @@ def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | 
     if ref.nargs < 0 or ref.star or ref.kind not in (REF_NAME, REF_ATTRIBUTE):
         return None
     if ref.kind == REF_ATTRIBUTE:
-        recv = resolver.value_of_expr(fm, ref.scope, ref.receiver or "")
+        recv = resolver.for_language(fm.language).value_of_expr(
+            fm, ref.scope, ref.receiver or "", row=ref.row + unit.start_row)
         # a package's function, or a method through a typed value (not `T.M`: the receiver
         # is then the first argument)
         if not (isinstance(recv, Instance) or (isinstance(recv, Located) and recv.symbol.kind == "module")):

@@ -3,8 +3,8 @@
 A unit is one top-level declaration together with the comment lines directly above it (its doc
 comment: a unit's records may depend only on its own text, and a new comment line changes the
 unit's start, so an edit there re-extracts it). The `map` query (map.scm) names the declarations;
-this module walks each one, keeping one scope per function (Go's inner blocks are merged into
-their function: a name bound twice in a function loses its type, see `_Walker.bind_local`).
+this module walks each one, keeping one scope per function; Go's inner blocks are told apart by
+the spans of the locals' symbols (a local's span is its scope, see `_Walker.bind_local`).
 
 Qualnames: package-level names are bare (`Server`, `NewServer`), a method is `Recv.Name` with
 parent `""` (a method may sit in another file than its type; it is part of the package's
@@ -166,7 +166,8 @@ class _Walker:
         self.u = unit
         self.b0 = unit.start_byte
         self.r0 = unit.start_row
-        self.locals: dict[tuple[str, str], Symbol | None] = {}  # (scope, name) -> its symbol
+        self.locals: dict[tuple[str, str, tuple], Symbol] = {}  # (scope, name, block) -> symbol
+        self.decls: dict[tuple[str, str], list[tuple]] = {}  # (scope, name) -> blocks declaring it
 
     def span(self, node: ts.Node) -> tuple[int, int, int, int]:
         s, e = node.start_point, node.end_point
@@ -199,25 +200,30 @@ class _Walker:
 
     def bind_local(self, scope: str, name_node: ts.Node, stmt: ts.Node, kind: str = VARIABLE,
                    annotation: str | None = None, value: str | None = None, symbolic: bool = True) -> None:
-        """A local name: a symbol the first time (in a named function), a rebinding after; a
-        name declared twice in one function keeps no type (its blocks are merged here)."""
+        """A local name. Go scopes it to its block (`_block_of`): a declaration in a block where
+        the name is already declared is an assignment (a rebinding ref); in another block it is
+        a new variable, one more symbol of the same qualname (`f.err`, `f.err@2`) whose span is
+        its scope: from its name to the end of its block (the resolver picks the innermost
+        span around a use)."""
         name = _text(name_node)
         if not name or name == "_":
             return
         names = self.u.scopes.setdefault(scope, [])
+        block = _block_of(name_node)
+        bid = (block.start_byte, block.end_byte)
         key = (scope, name)
-        if key in self.locals:
-            first = self.locals[key]
-            if first is not None and (first.annotation != annotation or first.value != value):
-                first.annotation = first.value = None
-                first.dynamic = True
+        blocks = self.decls.setdefault(key, [])
+        if bid in blocks:
             self.ref(name_node, REF_BIND, scope)
             return
-        names.append(name)
+        if not blocks:
+            names.append(name)
+        blocks.append(bid)
         if symbolic and "<" not in scope:
-            self.locals[key] = self.symbol(kind, name_node, stmt, scope, annotation=annotation, value=value)
-        else:
-            self.locals[key] = None
+            sym = self.symbol(kind, name_node, stmt, scope, annotation=annotation, value=value)
+            sym.span = (name_node.start_point[0] - self.r0, name_node.start_point[1],
+                        block.end_point[0] - self.r0, block.end_point[1])
+            self.locals[(scope, name, bid)] = sym
 
     # -- declarations
     def run(self, decl: ts.Node) -> None:
@@ -476,7 +482,9 @@ class _Walker:
             stack.extend(reversed(n.named_children))
 
     def _untype(self, scope: str, name_node: ts.Node) -> None:
-        sym = self.locals.get((scope, _text(name_node)))
+        """A range or type-switch variable: its type is not the value's text."""
+        block = _block_of(name_node)
+        sym = self.locals.get((scope, _text(name_node), (block.start_byte, block.end_byte)))
         if sym is not None:
             sym.annotation = sym.value = None
 
@@ -501,6 +509,22 @@ class _Walker:
             stack.append(key)
         if value is not None:
             stack.append(value)
+
+
+_BLOCKS = frozenset({"block", "if_statement", "for_statement", "expression_switch_statement",
+                     "type_switch_statement", "expression_case", "type_case", "default_case",
+                     "communication_case", "func_literal", "function_declaration",
+                     "method_declaration", "type_spec", "type_alias"})
+
+
+def _block_of(node: ts.Node) -> ts.Node:
+    """The block a local declared at `node` is scoped to (Go spec, "Declarations and scope"):
+    the innermost block, the `if`/`for`/`switch` whose header declares it, the case clause,
+    the function of a parameter."""
+    p = node.parent
+    while p is not None and p.type not in _BLOCKS:
+        p = p.parent
+    return p if p is not None else node
 
 
 def _is_define(range_clause: ts.Node) -> bool:

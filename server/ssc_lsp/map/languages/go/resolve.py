@@ -28,7 +28,6 @@ from ...records import (
     METHOD,
     MODULE,
     MODULE_REF,
-    PARAMETER,
     REF_ATTRIBUTE,
     REF_BASE,
     REF_IMPORT,
@@ -259,11 +258,9 @@ class GoResolver(Resolver):
         while s:
             locals_ = fm.local_names(s)
             if locals_ is not None and name in locals_:
-                sym = fm.lookup(f"{s}.{name}")
-                if sym is None:
-                    return LOCAL
-                if row is None or sym.name_range[0] <= row or sym.kind == PARAMETER:
-                    return Located(fm, sym)
+                found = self._local(fm, s, name, row)
+                if found is not None:
+                    return found
             s = s.rpartition(".")[0]
         found = self.module_member(fm, name)
         if found is not None:
@@ -281,8 +278,28 @@ class GoResolver(Resolver):
                 return None  # a dot import from outside may bind it: say nothing
         return External(BUILTIN_PACKAGE, name) if name in GO.builtins else None
 
+    def _local(self, fm: FileMap, scope: str, name: str, row: int | None) -> Target | None:
+        """The local `name` of `scope` seen at `row`: of its declarations (one per block), the
+        innermost whose span (its scope) holds the row; None when none does (the use is above
+        them, or outside their blocks: an outer name), or when `row` is unknown and there are
+        several."""
+        cands = fm.by_qualname.get(f"{scope}.{name}")
+        if not cands:
+            return LOCAL  # a function literal's names have no symbols
+        if row is None:
+            return Located(fm, cands[0]) if len(cands) == 1 else None
+        best = None
+        for sym in cands:
+            r = sym.range
+            if r[0] <= row <= r[2] and (best is None or r[:2] > best.range[:2]):
+                best = sym
+        return Located(fm, best) if best is not None else None
+
     # -- values and members ------------------------------------------------------------------
-    def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
+    def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0,
+                      row: int | None = None) -> Value | None:
+        """The value of a receiver's text; `row`, the use's row (which of a local's
+        declarations is meant), when known."""
         if depth > MAX_DEPTH or not text:
             return None
         text = text.strip()
@@ -293,7 +310,7 @@ class GoResolver(Resolver):
         parts = text.split(".")
         if not all(_IDENT.match(p) for p in parts):
             return None
-        value: Value | None = self.resolve_name(fm, scope, parts[0])
+        value: Value | None = self.resolve_name(fm, scope, parts[0], row=row)
         if isinstance(value, Located):
             value = self.value_of_symbol(value, depth + 1)
         for part in parts[1:]:
@@ -421,7 +438,7 @@ class GoResolver(Resolver):
         if ref.kind == REF_IMPORT:
             return self.module_target(fm, ref.module or ref.name) if ref.receiver == MODULE_REF else None
         if ref.kind in (REF_ATTRIBUTE, REF_BASE) and ref.receiver is not None:
-            value = self.value_of_expr(fm, ref.scope, ref.receiver)
+            value = self.value_of_expr(fm, ref.scope, ref.receiver, row=ref.row + unit.start_row)
             return self.member_of(value, ref.name) if value is not None else None
         target = self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row)
         return target
