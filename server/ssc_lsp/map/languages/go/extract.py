@@ -449,6 +449,16 @@ class _Walker:
                     else:
                         self.walk(left, scope)
                 continue
+            if t == "receive_statement" and any(c.type == ":=" for c in n.children):
+                left = n.child_by_field_name("left")
+                right = n.child_by_field_name("right")
+                if right is not None:
+                    self.walk(right, scope)
+                for c in (left.named_children if left is not None else []):
+                    if c.type == "identifier":
+                        self.bind_local(scope, c, n)
+                        self._untype(scope, c)
+                continue
             if t == "type_switch_statement":
                 alias = n.child_by_field_name("alias")
                 if alias is not None:
@@ -517,6 +527,9 @@ _BLOCKS = frozenset({"block", "if_statement", "for_statement", "expression_switc
                      "method_declaration", "type_spec", "type_alias"})
 
 
+_FUNCTIONS = frozenset({"func_literal", "function_declaration", "method_declaration"})
+
+
 def _block_of(node: ts.Node) -> ts.Node:
     """The block a local declared at `node` is scoped to (Go spec, "Declarations and scope"):
     the innermost block, the `if`/`for`/`switch` whose header declares it, the case clause,
@@ -524,6 +537,8 @@ def _block_of(node: ts.Node) -> ts.Node:
     p = node.parent
     while p is not None and p.type not in _BLOCKS:
         p = p.parent
+    if p is not None and p.type == "block" and p.parent is not None and p.parent.type in _FUNCTIONS:
+        return p.parent  # a function's body is the block of its parameters and results
     return p if p is not None else node
 
 

@@ -316,10 +316,32 @@ class GoResolver(Resolver):
         for part in parts[1:]:
             if value is None:
                 return None
+            owner = value
             value = self.member_of(value, part)
             if isinstance(value, Located):
                 value = self.value_of_symbol(value, depth + 1)
+            elif value is None and isinstance(owner, Instance):  # `x.Embedded.f`
+                t = self.embedded_member(owner.cls, part)
+                value = Instance(t) if t is not None else None
         return value
+
+    def embedded_member(self, cls: Located, name: str) -> Located | None:
+        """An embedded field of `cls` or of the types it embeds (shallowest first)."""
+        level, seen = [cls], set()
+        for _ in range(MAX_DEPTH):
+            nxt: list[Located] = []
+            for t in level:
+                if t.symbol.id in seen:
+                    continue
+                seen.add(t.symbol.id)
+                found = self.embedded(t, name)
+                if found is not None:
+                    return found
+                nxt.extend(b for b in self.bases(t) if isinstance(b, Located))
+            if not nxt:
+                return None
+            level = nxt
+        return None
 
     def type_named(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Located | None:
         """The workspace type a type expression names (`T`, `*T`, `pkg.T`, `T[int]`), or None."""
@@ -379,7 +401,12 @@ class GoResolver(Resolver):
         method = self._defined(cls.file, q, (METHOD,))
         if method is not None:
             return method
-        for text in cls.symbol.bases:  # an embedded field is named by its type's name
+        return None
+
+    def embedded(self, cls: Located, name: str) -> Located | None:
+        """The type of the embedded field `name` of `cls` (a field named by its type). Not a
+        member answer: the field's declaration is not the type's, and has no symbol."""
+        for text in cls.symbol.bases:
             if re.sub(r"\[.*\]$", "", text).rpartition(".")[2] == name:
                 return self.type_named(cls.file, "", text)
         return None
