@@ -145,6 +145,8 @@ def test_shadowing_locals_dot_imports_and_builtins(tmp_path):
             }
             ''',
         "b/b.go": 'package b\n\nimport . "m/a"\n\nvar z = T{}\n',
+        "c/c.go": 'package c\n\nimport "path"\n\nfunc f(name string) (err error) {\n'
+                  '\tpath, err := path.Clean(name), nil\n\treturn err\n}\n',
     })
     assert sid(target(svc, "a/a.go", "y := count", "count")) == "a/a.go::count"
     assert sid(target(svc, "a/a.go", "return x", "count")) == "a/a.go::f.count"
@@ -153,6 +155,9 @@ def test_shadowing_locals_dot_imports_and_builtins(tmp_path):
     assert target(svc, "a/a.go", "return x", "n") is None  # v2 := v: not followed
     assert target(svc, "a/a.go", "return x", "len") == External("builtin", "len")
     assert sid(target(svc, "b/b.go", "var z", "T")) == "a/a.go::T"
+    # a local's scope starts after its declaration; `:=` in the body assigns a named result
+    assert target(svc, "c/c.go", "path.Clean", "path", 1) == External("path")
+    assert sid(target(svc, "c/c.go", "return err", "err")) == "c/c.go::f.err"
 
 
 def test_locals_are_scoped_to_their_blocks(tmp_path):

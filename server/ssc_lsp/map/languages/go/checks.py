@@ -36,7 +36,7 @@ def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | 
         return None
     if ref.kind == REF_ATTRIBUTE:
         recv = resolver.for_language(fm.language).value_of_expr(
-            fm, ref.scope, ref.receiver or "", row=ref.row + unit.start_row)
+            fm, ref.scope, ref.receiver or "", row=ref.row + unit.start_row, col=ref.col)
         # a package's function, or a method through a typed value (not `T.M`: the receiver
         # is then the first argument)
         if not (isinstance(recv, Instance) or (isinstance(recv, Located) and recv.symbol.kind == "module")):

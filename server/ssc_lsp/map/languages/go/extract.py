@@ -199,12 +199,14 @@ class _Walker:
             self.u.bindings.append(name)
 
     def bind_local(self, scope: str, name_node: ts.Node, stmt: ts.Node, kind: str = VARIABLE,
-                   annotation: str | None = None, value: str | None = None, symbolic: bool = True) -> None:
+                   annotation: str | None = None, value: str | None = None, symbolic: bool = True,
+                   scope_from: ts.Node | None = None) -> None:
         """A local name. Go scopes it to its block (`_block_of`): a declaration in a block where
         the name is already declared is an assignment (a rebinding ref); in another block it is
         a new variable, one more symbol of the same qualname (`f.err`, `f.err@2`) whose span is
-        its scope: from its name to the end of its block (the resolver picks the innermost
-        span around a use)."""
+        its scope: from the end of its declaration (`scope_from`: `path, err := f(path)` reads
+        the outer `path`; a parameter's starts at its name) to the end of its block (the
+        resolver picks the innermost span around a use)."""
         name = _text(name_node)
         if not name or name == "_":
             return
@@ -221,8 +223,8 @@ class _Walker:
         blocks.append(bid)
         if symbolic and "<" not in scope:
             sym = self.symbol(kind, name_node, stmt, scope, annotation=annotation, value=value)
-            sym.span = (name_node.start_point[0] - self.r0, name_node.start_point[1],
-                        block.end_point[0] - self.r0, block.end_point[1])
+            first = scope_from.end_point if scope_from is not None else name_node.start_point
+            sym.span = (first[0] - self.r0, first[1], block.end_point[0] - self.r0, block.end_point[1])
             self.locals[(scope, name, bid)] = sym
 
     # -- declarations
@@ -388,7 +390,7 @@ class _Walker:
             for i, n in enumerate(names):
                 v = _short(values[i]) if len(values) == len(names) else None
                 if scope:
-                    self.bind_local(scope, n, spec, kind, annotation=_short(typ), value=v)
+                    self.bind_local(scope, n, spec, kind, annotation=_short(typ), value=v, scope_from=spec)
                 elif _text(n) != "_":
                     self.symbol(kind, n, spec, "", annotation=_short(typ), value=v,
                                 doc=_doc_above(decl if len(decl.named_children) == 1 else spec, self.b0))
@@ -430,7 +432,7 @@ class _Walker:
                     for i, c in enumerate(names):
                         if c.type == "identifier":
                             v = _short(vals[i]) if len(vals) == len(names) else None
-                            self.bind_local(scope, c, n, value=v)
+                            self.bind_local(scope, c, n, value=v, scope_from=n)
                 continue
             if t in ("var_declaration", "const_declaration") and scope:
                 self.on_values(n, scope, VARIABLE if t == "var_declaration" else CONSTANT)
@@ -444,7 +446,7 @@ class _Walker:
                     if _is_define(n):
                         for c in left.named_children:
                             if c.type == "identifier":
-                                self.bind_local(scope, c, n, value=None, symbolic=True)
+                                self.bind_local(scope, c, n, scope_from=n)
                                 self._untype(scope, c)
                     else:
                         self.walk(left, scope)
@@ -456,7 +458,7 @@ class _Walker:
                     self.walk(right, scope)
                 for c in (left.named_children if left is not None else []):
                     if c.type == "identifier":
-                        self.bind_local(scope, c, n)
+                        self.bind_local(scope, c, n, scope_from=n)
                         self._untype(scope, c)
                 continue
             if t == "type_switch_statement":
@@ -464,7 +466,7 @@ class _Walker:
                 if alias is not None:
                     for c in (alias.named_children if alias.type == "expression_list" else [alias]):
                         if c.type == "identifier":
-                            self.bind_local(scope, c, n)
+                            self.bind_local(scope, c, n, scope_from=n.child_by_field_name("value") or alias)
                             self._untype(scope, c)
                 stack.extend(c for c in reversed(n.named_children) if c != alias)
                 continue

@@ -84,6 +84,11 @@ def build_expr(fm: FileMap) -> str | None:
     return next(iter(names)) if names else None
 
 
+def _receiver_col(ref: Ref) -> int:
+    """Where a selector's receiver starts, as far as the ref tells (`recv.name` on one line)."""
+    return max(0, ref.col - 1 - len(ref.receiver or ""))
+
+
 class GoResolver(Resolver):
     language = GO
 
@@ -253,12 +258,14 @@ class GoResolver(Resolver):
 
     # -- names -------------------------------------------------------------------------------
     def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
-                     row: int | None = None) -> Target | None:
+                     row: int | None = None, col: int | None = None) -> Target | None:
+        """What `name` used in `scope` at (`row`, `col`) names (the position picks which of a
+        local's declarations is in scope; without it, a local declared once)."""
         s = scope
         while s:
             locals_ = fm.local_names(s)
             if locals_ is not None and name in locals_:
-                found = self._local(fm, s, name, row)
+                found = self._local(fm, s, name, row, col)
                 if found is not None:
                     return found
             s = s.rpartition(".")[0]
@@ -278,7 +285,7 @@ class GoResolver(Resolver):
                 return None  # a dot import from outside may bind it: say nothing
         return External(BUILTIN_PACKAGE, name) if name in GO.builtins else None
 
-    def _local(self, fm: FileMap, scope: str, name: str, row: int | None) -> Target | None:
+    def _local(self, fm: FileMap, scope: str, name: str, row: int | None, col: int | None) -> Target | None:
         """The local `name` of `scope` seen at `row`: of its declarations (one per block), the
         innermost whose span (its scope) holds the row; None when none does (the use is above
         them, or outside their blocks: an outer name), or when `row` is unknown and there are
@@ -289,15 +296,16 @@ class GoResolver(Resolver):
         if row is None:
             return Located(fm, cands[0]) if len(cands) == 1 else None
         best = None
+        at = (row, col if col is not None else 1 << 30)
         for sym in cands:
             r = sym.range
-            if r[0] <= row <= r[2] and (best is None or r[:2] > best.range[:2]):
+            if (r[0], r[1]) <= at and row <= r[2] and (best is None or r[:2] > best.range[:2]):
                 best = sym
         return Located(fm, best) if best is not None else None
 
     # -- values and members ------------------------------------------------------------------
     def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0,
-                      row: int | None = None) -> Value | None:
+                      row: int | None = None, col: int | None = None) -> Value | None:
         """The value of a receiver's text; `row`, the use's row (which of a local's
         declarations is meant), when known."""
         if depth > MAX_DEPTH or not text:
@@ -310,7 +318,7 @@ class GoResolver(Resolver):
         parts = text.split(".")
         if not all(_IDENT.match(p) for p in parts):
             return None
-        value: Value | None = self.resolve_name(fm, scope, parts[0], row=row)
+        value: Value | None = self.resolve_name(fm, scope, parts[0], row=row, col=col)
         if isinstance(value, Located):
             value = self.value_of_symbol(value, depth + 1)
         for part in parts[1:]:
@@ -465,9 +473,10 @@ class GoResolver(Resolver):
         if ref.kind == REF_IMPORT:
             return self.module_target(fm, ref.module or ref.name) if ref.receiver == MODULE_REF else None
         if ref.kind in (REF_ATTRIBUTE, REF_BASE) and ref.receiver is not None:
-            value = self.value_of_expr(fm, ref.scope, ref.receiver, row=ref.row + unit.start_row)
+            value = self.value_of_expr(fm, ref.scope, ref.receiver, row=ref.row + unit.start_row,
+                                       col=_receiver_col(ref))
             return self.member_of(value, ref.name) if value is not None else None
-        target = self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row)
+        target = self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row, col=ref.col)
         return target
 
     def symbol_at(self, fm: FileMap, row: int, col: int) -> Symbol | None:
