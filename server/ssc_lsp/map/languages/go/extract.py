@@ -44,9 +44,8 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..python.extract import MAX_RUN_TOKENS, _add_run, _short, _text  # the same for every grammar
 
-MAX_TEXT = 120  # longest receiver / value / annotation text kept on a record
-MAX_RUN_TOKENS = 64  # bare top-level tokens (broken code) grouped into one unit, at most
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package clause's name
 BUILD_SCOPE = "<build>"  # unit.scopes key holding the file's `//go:build` expression
 
@@ -55,17 +54,6 @@ _DECLS = ("package_clause", "import_declaration", "function_declaration", "metho
 # identifiers that are uses of a name (field_identifier only as a selector's field)
 _NAME_TYPES = frozenset({"identifier", "type_identifier", "package_identifier"})
 _SCOPE_NODES = frozenset({"func_literal"})
-
-
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
-
-
-def _short(node: ts.Node | None) -> str | None:
-    if node is None:
-        return None
-    text = " ".join(_text(node).split())
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
 
 
 def import_path(spec: ts.Node) -> str:
@@ -122,13 +110,6 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     if run:
         _add_run(add, run)
     return specs
-
-
-def _add_run(add, run: list[ts.Node]) -> None:
-    first, last = run[0], run[-1]
-    add((first.start_byte, last.end_byte, first.start_point[0], last.end_point[0],
-         last.end_point[1], "", "stmt", None))
-    run.clear()
 
 
 def _doc_text(comments: list[ts.Node]) -> str | None:
@@ -295,18 +276,20 @@ class _Walker:
             self.params(tparams, qual, "type_parameter_declaration")
         if receiver is not None:
             self.params(receiver, qual)
-        if params is not None:
-            self.params(params, qual)
-        result = fn.child_by_field_name("result")
-        if result is not None:
-            if result.type == "parameter_list":
-                self.params(result, qual)
-            else:
-                self.walk(result, qual)
+        self.function_parts(fn, qual)
+        del sym, pnodes
+
+    def function_parts(self, fn: ts.Node, scope: str) -> None:
+        """Parameters, results and body of a function, a method or a function literal."""
+        for f in ("parameters", "result"):
+            sub = fn.child_by_field_name(f)
+            if sub is not None and sub.type == "parameter_list":
+                self.params(sub, scope)
+            elif sub is not None:
+                self.walk(sub, scope)
         body = fn.child_by_field_name("body")
         if body is not None:
-            self.walk(body, qual)
-        del sym, pnodes
+            self.walk(body, scope)
 
     def params(self, plist: ts.Node, scope: str, decl_type: str = "") -> None:
         for p in plist.named_children:
@@ -473,15 +456,7 @@ class _Walker:
             if t == "func_literal":
                 anon = f"{scope}.<func@{n.start_byte - self.b0}>" if scope else f"<func@{n.start_byte - self.b0}>"
                 self.u.scopes.setdefault(anon, [])
-                for f in ("parameters", "result"):
-                    sub = n.child_by_field_name(f)
-                    if sub is not None and sub.type == "parameter_list":
-                        self.params(sub, anon)
-                    elif sub is not None:
-                        self.walk(sub, anon)
-                body = n.child_by_field_name("body")
-                if body is not None:
-                    self.walk(body, anon)
+                self.function_parts(n, anon)
                 continue
             if t == "labeled_statement" or t in ("break_statement", "continue_statement", "goto_statement"):
                 stack.extend(c for c in reversed(n.named_children) if c.type != "label_name")

@@ -335,21 +335,7 @@ class GoResolver(Resolver):
 
     def embedded_member(self, cls: Located, name: str) -> Located | None:
         """An embedded field of `cls` or of the types it embeds (shallowest first)."""
-        level, seen = [cls], set()
-        for _ in range(MAX_DEPTH):
-            nxt: list[Located] = []
-            for t in level:
-                if t.symbol.id in seen:
-                    continue
-                seen.add(t.symbol.id)
-                found = self.embedded(t, name)
-                if found is not None:
-                    return found
-                nxt.extend(b for b in self.bases(t) if isinstance(b, Located))
-            if not nxt:
-                return None
-            level = nxt
-        return None
+        return self._shallowest(cls, lambda t: self.embedded(t, name))
 
     def type_named(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Located | None:
         """The workspace type a type expression names (`T`, `*T`, `pkg.T`, `T[int]`), or None."""
@@ -421,6 +407,11 @@ class GoResolver(Resolver):
 
     def class_member(self, cls: Located, name: str, _seen: set | None = None) -> Target | None:
         """Go's selector rule: the shallowest depth with exactly one such member."""
+        return self._shallowest(cls, lambda t: self.own_member(t, name))
+
+    def _shallowest(self, cls: Located, probe) -> Located | None:
+        """`probe` over `cls` and its embedded types, depth by depth: the one answer of the
+        shallowest depth that has any; None when that depth has two (ambiguous) or none has."""
         level = [cls]
         seen: set[str] = set()
         for _ in range(MAX_DEPTH):
@@ -430,9 +421,9 @@ class GoResolver(Resolver):
                 if t.symbol.id in seen:
                     continue
                 seen.add(t.symbol.id)
-                own = self.own_member(t, name)
-                if own is not None:
-                    found.append(own)
+                got = probe(t)
+                if got is not None:
+                    found.append(got)
                 nxt.extend(b for b in self.bases(t) if isinstance(b, Located))
             if len(found) == 1:
                 return found[0]
