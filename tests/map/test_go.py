@@ -16,6 +16,7 @@ from ssc_lsp.map.languages.go.resolve import dir_of_import, module_path_of
 from ssc_lsp.map.resolve import External, Resolver
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
+from tests.navigation.test_resolution_gaps import indexed
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "go"
 
@@ -97,13 +98,8 @@ def test_the_arity_check_flags_only_certain_calls(shop):
 
 
 def write(root: Path, files: dict[str, str]) -> MapService:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text))
-    svc = MapService(str(root), MapOptions(persist=False))
-    svc.index()
-    return svc
+    """A workspace of `files` (dedented), indexed."""
+    return indexed(root, {rel: textwrap.dedent(text) for rel, text in files.items()})
 
 
 def test_build_constraints_pick_the_file_that_builds_and_silence_the_check(tmp_path):
