@@ -98,6 +98,7 @@ class GoResolver(Resolver):
         self._pkg_files: dict[str, list[str]] = {}  # package directory -> paths of its files
         self._gomods: dict[str, tuple[str, str] | None] = {}  # directory -> nearest go.mod's module
         self._members: dict[tuple, tuple[list[str], dict[str, list[str]]]] = {}
+        self._import_names: dict[str, tuple[FileMap, dict[str, Symbol]]] = {}
 
     # -- packages ----------------------------------------------------------------------------
     def _packages(self) -> dict[str, list[str]]:
@@ -112,6 +113,7 @@ class GoResolver(Resolver):
                 paths.sort()
             self._pkg_files, self._pkg_gen = out, self.ws.generation
             self._members.clear()
+            self._import_names.clear()
         return self._pkg_files
 
     def _package(self, fm: FileMap) -> tuple[list[str], dict[str, list[str]]]:
@@ -243,18 +245,29 @@ class GoResolver(Resolver):
 
     def imported_as(self, fm: FileMap, name: str) -> Located | None:
         """The import of `fm` that binds `name` (its alias, or the package clause's name)."""
+        sym = self._imports(fm).get(name)
+        return Located(fm, sym) if sym is not None else None
+
+    def _imports(self, fm: FileMap) -> dict[str, Symbol]:
+        """The names `fm`'s imports bind, made once per file map and generation (a name that is
+        no import is asked hundreds of thousands of times in a check pass: builtins, fields)."""
+        self._packages()  # drops the tables of an older generation
+        held = self._import_names.get(fm.path)
+        if held is not None and held[0] is fm:  # the map itself is held: its id is not reused
+            return held[1]
+        got: dict[str, Symbol] = {}
         for sym in fm.symbols:
             if sym.kind != IMPORT or sym.parent != "" or not sym.target:
                 continue
             if sym.value == "alias":
-                if sym.name == name:
-                    return Located(fm, sym)
+                got.setdefault(sym.name, sym)
                 continue
             target = self.package_of_import(fm, sym.target[0])
             bound = self.package_name(target) if target is not None else default_import_name(sym.target[0])
-            if bound == name:
-                return Located(fm, sym)
-        return None
+            if bound is not None:
+                got.setdefault(bound, sym)
+        self._import_names[fm.path] = (fm, got)
+        return got
 
     # -- names -------------------------------------------------------------------------------
     def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
