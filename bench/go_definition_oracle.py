@@ -12,6 +12,7 @@ files that build on linux/amd64 (gopls type-checks only those). For each, the ma
 map's answers inside the workspace, the share at gopls's position (same file and line, same
 column). Recall: of gopls's answers inside net/, the share the map gives. References the map
 resolves to a package (a module) are left out: gopls answers those with the import line.
+First, the arity check of every file (net compiles, test files too: any problem is a false alarm).
 Columns are compared as bytes (net is ASCII where it matters; a non-ASCII line is skipped).
 
     python bench/go_definition_oracle.py [--src /usr/share/go-1.19/src] [--n 400] [--seed 1]
@@ -32,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
+from ssc_lsp.map.checks import check_file  # noqa: E402
 from ssc_lsp.map.languages.go.build import file_builds  # noqa: E402
 from ssc_lsp.map.languages.go.resolve import build_expr  # noqa: E402
 from ssc_lsp.map.records import MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME  # noqa: E402
@@ -107,6 +109,13 @@ def main() -> int:
     svc = MapService(str(work), MapOptions(persist=False))
     svc.index()
     print(f"map: {len(svc.ws.files)} files in {time.perf_counter() - t:.1f}s")
+    t = time.perf_counter()
+    problems = [(path, p.range[0] + 1, p.message) for path, fm in sorted(svc.ws.files.items())
+                for p in check_file(svc.ws, svc.resolver, fm)]
+    print(f"arity check of every file: {len(problems)} problems in {time.perf_counter() - t:.1f}s "
+          f"(net compiles: each one is a false alarm)")
+    for path, line, msg in problems[: args.show]:
+        print(f"  {path}:{line}: {msg}")
     pool = []
     for path, fm in sorted(svc.ws.files.items()):
         if path.endswith("_test.go") or not file_builds(path, build_expr(fm)):
