@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ssc_lsp.map.checks import check_file
+from ssc_lsp.map.document import Change
 from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.go.build import expr_matches, file_builds, name_matches
 from ssc_lsp.map.languages.go.resolve import dir_of_import, module_path_of
@@ -203,3 +204,17 @@ def test_pure_rules():
     assert file_builds("a_linux.go", None) and not file_builds("a.go", "plan9")
     assert expr_matches("!plan9r.W.H(1)") and expr_matches("linux &&") and expr_matches("(linux")
     assert not expr_matches("!(linux || darwin)") and expr_matches("!windows && !(js || plan9)")
+
+
+def test_a_new_package_clause_is_seen_by_the_importers(tmp_path):
+    svc = write(tmp_path, {
+        "go.mod": "module m\n",
+        "lib/lib.go": "package lib\n\nfunc F() {}\n",
+        "main.go": 'package main\n\nimport "m/lib"\n\nfunc main() { lib.F(); util.F() }\n',
+    })
+    assert sid(target(svc, "main.go", "lib.F()", "F")) == "lib/lib.go::F"
+    assert target(svc, "main.go", "util.F()", "F", 1) is None
+    svc.open("lib/lib.go", "package lib\n\nfunc F() {}\n", 1)
+    svc.change("lib/lib.go", [Change("util", ((0, 8), (0, 11)))], 2)  # package util
+    assert target(svc, "main.go", "lib.F()", "F") is None
+    assert sid(target(svc, "main.go", "util.F()", "F", 1)) == "lib/lib.go::F"

@@ -221,6 +221,11 @@ class _Walker:
                 if prev.type == "comment" and text.startswith("//go:build "):
                     self.u.scopes[BUILD_SCOPE] = [text[len("//go:build "):].strip()]
                 prev = prev.prev_sibling
+            # other files' resolution reads both: they enter the unit's interface (records.Unit:
+            # `all_names`, Python's `__all__`, has no other use in Go), so changing either moves
+            # the workspace's generation and drops what was resolved with the old ones
+            self.u.all_names = [f"{k}{v[0]}" for k, v in sorted(self.u.scopes.items())
+                                if k in (PACKAGE_SCOPE, BUILD_SCOPE)]
         elif t == "import_declaration":
             for spec in _descendants(decl, "import_spec"):
                 self.on_import(spec)
