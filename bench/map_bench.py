@@ -7,6 +7,8 @@ same edits. Medians over repeats; the baselines run in the same process and the 
 
     python bench/map_bench.py [--corpus DIR] [--edits 1000] [--repeats 3] [--json OUT]
     python bench/map_bench.py --project DIR ...   # a project of your own instead of Django
+    python bench/map_bench.py --go ...            # Go: the standard library's net (Debian's
+                                                  # golang-1.19-src, 1.19.8-2), not Django
 """
 
 from __future__ import annotations
@@ -28,11 +30,28 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from ssc_lsp.map.document import Change  # noqa: E402
+from ssc_lsp.map.languages import Language, by_name  # noqa: E402
 from ssc_lsp.map.languages.python import PYTHON  # noqa: E402
 from ssc_lsp.map.positions import LineIndex, apply_lsp_change  # noqa: E402
 from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 
 DJANGO = "django==5.2"
+GO_SRC = Path("/usr/share/go-1.19/src")  # apt-get install golang-1.19-src (1.19.8-2, bookworm)
+GO_NET = "Go 1.19.8 net (Debian golang-1.19-src 1.19.8-2)"
+CTAGS_NAMES = {"python": "Python", "go": "Go"}
+
+
+def fetch_go_net(dest: Path) -> Path:
+    """net/ and the std go.mod out of Debian's Go source package (apt, installed)."""
+    root = dest / "go-1.19-net"
+    if (root / "net" / "net.go").exists():
+        return root
+    if not (GO_SRC / "net").is_dir():
+        raise SystemExit(f"{GO_SRC}/net is missing: apt-get install golang-1.19-src")
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(GO_SRC / "net", root / "net")
+    shutil.copy(GO_SRC / "go.mod", root / "go.mod")
+    return root
 
 
 def fetch_django(dest: Path) -> Path:
@@ -64,36 +83,36 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def time_ctags(root: Path) -> float | None:
+def time_ctags(root: Path, lang: Language = PYTHON) -> float | None:
     exe = shutil.which("ctags")
     if exe is None:
         return None
     t = time.perf_counter()
-    subprocess.run([exe, "-R", "--languages=Python", "-f", os.devnull, str(root)],
+    subprocess.run([exe, "-R", f"--languages={CTAGS_NAMES[lang.name]}", "-f", os.devnull, str(root)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
-def time_parse_only(root: Path) -> float:
+def time_parse_only(root: Path, lang: Language = PYTHON) -> float:
     """The floor: tree-sitter parsing every file once, one process, no extraction."""
-    parser = PYTHON.parser()
-    datas = [p.read_bytes() for p in root.rglob("*.py")]
+    parser = lang.parser()
+    datas = [p.read_bytes() for p in root.rglob(f"*{lang.suffixes[0]}")]
     t = time.perf_counter()
     for d in datas:
         parser.parse(d)
     return time.perf_counter() - t
 
 
-def bench_index(root: Path, repeats: int) -> dict:
+def bench_index(root: Path, repeats: int, lang: Language = PYTHON) -> dict:
     cold, warm, ctags, parse = [], [], [], []
     lines = 0
     svc = None
     for _ in range(repeats):
         db = Path(tempfile.mkdtemp()) / "map.sqlite"
-        c = time_ctags(root)
+        c = time_ctags(root, lang)
         if c is not None:
             ctags.append(c)
-        parse.append(time_parse_only(root))
+        parse.append(time_parse_only(root, lang))
         t = time.perf_counter()
         svc = MapService(str(root), MapOptions(db_path=str(db)))
         stats = svc.index()
@@ -122,9 +141,9 @@ def bench_index(root: Path, repeats: int) -> dict:
     return out
 
 
-def pick_file(root: Path, target: int = 3000) -> Path:
+def pick_file(root: Path, target: int = 3000, lang: Language = PYTHON) -> Path:
     best, diff = None, 1 << 30
-    for p in root.rglob("*.py"):
+    for p in root.rglob(f"*{lang.suffixes[0]}"):
         n = p.read_bytes().count(b"\n")
         if abs(n - target) < diff:
             best, diff = p, abs(n - target)
@@ -147,13 +166,13 @@ def one_char_edits(text: str, n: int, seed: int) -> list[list[tuple]]:
     return edits
 
 
-def bench_edits(path: Path, root: Path, n: int, seed: int) -> dict:
+def bench_edits(path: Path, root: Path, n: int, seed: int, lang: Language = PYTHON) -> dict:
     rel = path.relative_to(root).as_posix()
     text = path.read_text()
     edits = one_char_edits(text, n, seed)
 
     # baseline: the bare incremental reparse of the same edits
-    parser = PYTHON.parser()
+    parser = lang.parser()
     data = text.encode()
     tree = parser.parse(data)
     index = LineIndex(data)
@@ -201,11 +220,21 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--project", help="bench this folder instead of the pinned Django")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--go", action="store_true", help="bench Go's net (Debian's Go source)")
+    ap.add_argument("--language", default=None, help="the --project's language (default python)")
     args = ap.parse_args()
-    root = Path(args.project).resolve() if args.project else fetch_django(Path(args.corpus))
-    result = {"corpus": str(root) if args.project else DJANGO, "cores": os.cpu_count()}
-    result["index"] = bench_index(root, args.repeats)
-    result["edit"] = bench_edits(pick_file(root), root, args.edits, args.seed)
+    lang = by_name("go" if args.go else args.language or "python")
+    assert lang is not None, args.language
+    if args.go:
+        root, name = fetch_go_net(Path(args.corpus)), GO_NET
+    elif args.project:
+        root = Path(args.project).resolve()
+        name = str(root)
+    else:
+        root, name = fetch_django(Path(args.corpus)), DJANGO
+    result = {"corpus": name, "cores": os.cpu_count()}
+    result["index"] = bench_index(root, args.repeats, lang)
+    result["edit"] = bench_edits(pick_file(root, lang=lang), root, args.edits, args.seed, lang)
     result["rss_mb_end"] = rss_mb()
     print(json.dumps(result, indent=2))
     if args.json:

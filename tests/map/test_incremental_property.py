@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,11 +30,23 @@ SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\
             "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
             "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",
             "[i for i in x]", "global LIMIT\n", "f(1, k=2, *a)", "; y = 2", "a = 1; "]
+GO_SOURCES = sorted((ROOT / "tests/fixtures/go").rglob("*.go"))
+GO_SNIPPETS = ["x", "(", ")", "{", "}", "\n", "\t", " ", "func g(a int, b ...string) int {\n\treturn a\n}\n",
+               "type K struct {\n\tBase\n\tY int\n}\n", "// doc\n", "//go:build linux\n", "x := T{A: 1}\n",
+               'import "fmt"\n', "é", "😀", "var v, w = 1, 2\n", "func (k *K) M() {}\n",
+               "go func() { q := 1 }()\n", "f(1, xs...)", "`", '"', "package q\n", "r.W.H(1)", ":="]
+# language -> (the file's path, its sources, snippets the edits insert)
+LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "go": ("pkg/mod.go", GO_SOURCES, GO_SNIPPETS)}
 
-edit = st.tuples(
-    st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
-    st.one_of(st.sampled_from(SNIPPETS), st.text(alphabet="ab(): \n=.,'", max_size=6), st.just("")),
-)
+
+def edits_of(snippets: list[str], alphabet: str):
+    return st.tuples(
+        st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
+        st.one_of(st.sampled_from(snippets), st.text(alphabet=alphabet, max_size=6), st.just("")),
+    )
+
+
+EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "go": edits_of(GO_SNIPPETS, "ab(){}: \n=.,\t")}
 
 
 def lsp_change(text: str, e) -> Change:
@@ -67,13 +80,15 @@ def resolved(svc: MapService, rel: str) -> list:
     return out
 
 
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
 @settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES", "150")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(source=st.sampled_from(SOURCES), edits=st.lists(edit, min_size=1, max_size=12),
-       mode=st.sampled_from(["each", "batch", "deferred"]))
-def test_incremental_equals_scratch(tmp_path_factory, source, edits, mode):
+@given(data=st.data(), mode=st.sampled_from(["each", "batch", "deferred"]))
+def test_incremental_equals_scratch(tmp_path_factory, language, data, mode):
+    rel, sources, _ = LANGUAGES[language]
+    source = data.draw(st.sampled_from(sources), label="source")
+    edits = data.draw(st.lists(EDITS[language], min_size=1, max_size=12), label="edits")
     tmp = tmp_path_factory.mktemp("prop")
-    rel = "pkg/mod.py"
     data = source.read_bytes()
     svc = svc_for(tmp, rel, data)
     svc.open(rel, data.decode("utf-8"), 1)
@@ -84,7 +99,7 @@ def test_incremental_equals_scratch(tmp_path_factory, source, edits, mode):
         changes = []
         for e in edits[:4] if mode == "batch" else edits:
             c = lsp_change(text, e)
-            probe = Document(rel, "pkg.mod", text.encode("utf-8"))
+            probe = Document(rel, "pkg", text.encode("utf-8"))
             probe.apply_changes([c])
             text = probe.text
             changes.append(c)

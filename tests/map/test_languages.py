@@ -32,13 +32,14 @@ def write(root, files: dict[str, str]) -> None:
         p.write_text(text)
 
 
-def test_the_registry_maps_python_and_nothing_else_yet():
+def test_the_registry_maps_python_and_go_and_nothing_else_yet():
     assert language_for_path("pkg/mod.py") is PYTHON is by_name("python")
     assert language_for_path("pkg/mod.pyi") is PYTHON and PYTHON.is_stub("pkg/mod.pyi")
-    for other in ("web/app.ts", "svc/main.go", "src/lib.rs", "A.java", "mod.pyc", "py"):
+    assert language_for_path("svc/main.go") is by_name("go")
+    for other in ("web/app.ts", "src/lib.rs", "A.java", "mod.pyc", "py"):
         assert language_for_path(other) is None
-    assert set(all_suffixes()) == {".py", ".pyi"}
-    assert set(watch_globs()) == {"**/*.py", "**/*.pyi"}
+    assert set(all_suffixes()) == {".py", ".pyi", ".go"}
+    assert set(watch_globs()) == {"**/*.py", "**/*.pyi", "**/*.go"}
 
 
 def test_files_of_no_language_are_not_mapped(tmp_path):
@@ -46,7 +47,7 @@ def test_files_of_no_language_are_not_mapped(tmp_path):
                      "svc/main.go": "package main\n", "lib.rs": "fn main() {}\n"})
     svc = MapService(str(tmp_path), MapOptions(persist=False))
     svc.index()
-    assert set(svc.ws.files) == {"a.py"}
+    assert set(svc.ws.files) == {"a.py", "svc/main.go"}
     assert svc.ws.files["a.py"].language is PYTHON
     assert not svc.is_mapped("web/app.ts") and svc.is_mapped("a.py")
 
