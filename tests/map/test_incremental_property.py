@@ -25,6 +25,13 @@ SOURCES = sorted(
     + [ROOT / "server/ssc_lsp/map/languages/python/extract.py", ROOT / "server/ssc_lsp/map/resolve.py",
        ROOT / "server/ssc_lsp/map/history.py"]
 )
+# TypeScript and JavaScript (tests/fixtures/typescript), with snippets of their own
+TS_SOURCES = sorted(p for p in (ROOT / "tests/fixtures/typescript").rglob("*")
+                    if p.suffix in (".ts", ".tsx", ".js"))
+TS_SNIPPETS = ["{", "}", "(", ")", ";", "\n", "/** d */\n", "`", "'", "export ", "const k = (a) => a;\n",
+               "function g(a, ...b) { return a; }\n", "class K extends B { m() { this.x = 1; } }\n",
+               "import { a as b } from './m.js';\n", "export * from './x';\n", "<T>", "é", "😀", "//",
+               "f(1, ...a)", "this.", "=>", "interface J { a: T }\n", "<div>{x}</div>"]
 SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\n",
             "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
             "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",
@@ -67,13 +74,31 @@ def resolved(svc: MapService, rel: str) -> list:
     return out
 
 
+ts_edit = st.tuples(
+    st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
+    st.one_of(st.sampled_from(TS_SNIPPETS), st.text(alphabet="ab(){}<>: \n=.,;'", max_size=6), st.just("")),
+)
+
+
 @settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES", "150")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(source=st.sampled_from(SOURCES), edits=st.lists(edit, min_size=1, max_size=12),
        batch=st.booleans())
 def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
+    check_sequence(tmp_path_factory, source, "pkg/mod.py", edits, batch)
+
+
+@settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES_OTHER", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(source=st.sampled_from(TS_SOURCES), edits=st.lists(ts_edit, min_size=1, max_size=12),
+       batch=st.booleans())
+def test_incremental_equals_scratch_typescript(tmp_path_factory, source, edits, batch):
+    check_sequence(tmp_path_factory, source, "pkg/mod" + source.suffix, edits, batch)
+
+
+def check_sequence(tmp_path_factory, source: Path, rel: str, edits, batch: bool) -> None:
+    """Edit `source` (mapped as `rel`) by `edits` through didChange; compare with scratch."""
     tmp = tmp_path_factory.mktemp("prop")
-    rel = "pkg/mod.py"
     data = source.read_bytes()
     svc = svc_for(tmp, rel, data)
     svc.open(rel, data.decode("utf-8"), 1)
