@@ -184,3 +184,11 @@ def test_commonjs_this_and_what_is_not_known(svc):
     assert c[(13, "push")] is None  # a member of an array: only a type checker knows
     assert c[(18, "price")] is None  # an untyped callback parameter: nothing said
     assert c[(19, "Math")] == External("builtins", "Math")
+
+
+def test_javascript_declares_fields_by_this_assignment_typescript_does_not():
+    src = "class A {\n  constructor() { this.x = 1; }\n  m() { return this.x; }\n}\n"
+    js = {s.qualname: s for u in extract(JAVASCRIPT, src) for s in u.symbols}
+    assert js["A.x"].kind == "attribute" and js["A.x"].value == "1"
+    ts_ = {s.qualname for u in extract(TYPESCRIPT, src) for s in u.symbols}
+    assert "A.x" not in ts_  # TS declares fields in the class body; `this.x = 1` is a use

@@ -147,7 +147,8 @@ def _signature(fn: ts.Node) -> Signature | None:
 class _Extractor:
     """Turns one unit's captured names into records."""
 
-    def __init__(self, unit: Unit, root: ts.Node):
+    def __init__(self, unit: Unit, root: ts.Node, declares_this: bool = False):
+        self.declares_this = declares_this  # JS: `this.x = v` in a method declares x (as tsc reads JS)
         self.u = unit
         self.b0 = unit.start_byte
         self.r0 = unit.start_row
@@ -451,13 +452,31 @@ class _Extractor:
         elif _is(alias, n) and name is not None and _text(alias) != _text(name):
             self.add_symbol(IMPORT, n, p, scope, target=(spec if spec is not None else OWN_MODULE, _text(name)))
 
+    def this_field(self, n: ts.Node, member: ts.Node) -> bool:
+        """`this.x = v` in a JS class method: an attribute `x` of the class (True), as Python's
+        `self.x = v` and as tsc reads JS; a use of x otherwise (False)."""
+        assign = member.parent
+        if assign is None or assign.type != "assignment_expression" or not _is(assign.child_by_field_name("left"), member):
+            return False
+        cls = _this_class(member)
+        if cls is None or cls.type not in CLASSES:
+            return False
+        cscope = self.scope(cls)
+        if cscope[1] != "class":
+            return False
+        self.add_symbol(ATTRIBUTE, n, assign, cscope, value=_short(assign.child_by_field_name("right")))
+        return True
+
     def on_use(self, n: ts.Node, p: ts.Node, scope: tuple[str, str]) -> None:
         t = p.type
         if n.type in ("property_identifier", "private_property_identifier"):
             if t == "member_expression" and _is(p.child_by_field_name("property"), n):
                 obj = p.child_by_field_name("object")
+                if self.declares_this and obj is not None and obj.type == "this" and self.this_field(n, p):
+                    return
                 recv = _receiver(obj)
-                if recv is not None:
+                # `x.constructor` is the object's constructor property, never the class's method
+                if recv is not None and n.text != b"constructor":
                     self.add_ref(n, REF_ATTRIBUTE, scope[0], receiver=recv, **self.call_info(p))
             return
         if t == "nested_type_identifier" and _is(p.child_by_field_name("name"), n):
@@ -473,6 +492,20 @@ class _Extractor:
             return
         kind = REF_BASE if _in_heritage(n) else REF_NAME
         self.add_ref(n, kind, scope[0], **self.call_info(n))
+
+
+def _this_class(node: ts.Node) -> ts.Node | None:
+    """The class whose `this` a node sees: up through arrow functions to a method of a class
+    body; None past a `function` (it binds its own `this`) or outside classes."""
+    p = node.parent
+    while p is not None and p.type != "program":
+        if p.type == "method_definition":
+            body = p.parent
+            return body.parent if body is not None and body.type == "class_body" else None
+        if p.type in FUNCTIONS and p.type != "arrow_function":
+            return None
+        p = p.parent
+    return None
 
 
 def _outer(node: ts.Node) -> ts.Node:
@@ -554,5 +587,10 @@ def _require_spec(value: ts.Node | None) -> str | None:
 
 
 def fill_unit(unit: Unit, root: ts.Node, caps: Captures) -> None:
-    """Fill `unit` from the captures of the map query that start inside it."""
+    """Fill `unit` (TypeScript) from the captures of the map query that start inside it."""
     _Extractor(unit, root).run(caps, root)
+
+
+def fill_unit_js(unit: Unit, root: ts.Node, caps: Captures) -> None:
+    """Fill `unit` (JavaScript: a class declares its fields by `this.x = v`)."""
+    _Extractor(unit, root, declares_this=True).run(caps, root)
