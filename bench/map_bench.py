@@ -7,6 +7,7 @@ same edits. Medians over repeats; the baselines run in the same process and the 
 
     python bench/map_bench.py [--corpus DIR] [--edits 1000] [--repeats 3] [--json OUT]
     python bench/map_bench.py --project DIR ...   # a project of your own instead of Django
+    python bench/map_bench.py --language typescript  # @tanstack/query-core's src/ (npm pack)
 """
 
 from __future__ import annotations
@@ -28,11 +29,31 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from ssc_lsp.map.document import Change  # noqa: E402
-from ssc_lsp.map.languages.python import PYTHON  # noqa: E402
+from ssc_lsp.map.languages import language_for_path  # noqa: E402
 from ssc_lsp.map.positions import LineIndex, apply_lsp_change  # noqa: E402
 from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 
 DJANGO = "django==5.2"
+QUERY_CORE = "@tanstack/query-core@5.59.0"
+# per language: ctags' language names and the suffixes benched (parse floor, the edited file)
+LANGS = {"python": ("Python", (".py",)),
+         "typescript": ("TypeScript,JavaScript", (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"))}
+SUFFIXES = LANGS["python"][1]
+CTAGS_LANGS = LANGS["python"][0]
+
+
+def fetch_query_core(dest: Path) -> Path:
+    """`npm pack` the pinned @tanstack/query-core (it ships its TypeScript `src/`)."""
+    root = dest / "tanstack-query-core-5.59.0"
+    if not (root / "package" / "src").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", QUERY_CORE], cwd=root, check=True, capture_output=True)
+        subprocess.run(["tar", "xzf", "tanstack-query-core-5.59.0.tgz"], cwd=root, check=True)
+    return root / "package" / "src"
+
+
+def sources(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
 
 
 def fetch_django(dest: Path) -> Path:
@@ -69,18 +90,19 @@ def time_ctags(root: Path) -> float | None:
     if exe is None:
         return None
     t = time.perf_counter()
-    subprocess.run([exe, "-R", "--languages=Python", "-f", os.devnull, str(root)],
+    subprocess.run([exe, "-R", f"--languages={CTAGS_LANGS}", "-f", os.devnull, str(root)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
 def time_parse_only(root: Path) -> float:
     """The floor: tree-sitter parsing every file once, one process, no extraction."""
-    parser = PYTHON.parser()
-    datas = [p.read_bytes() for p in root.rglob("*.py")]
+    files = [(language_for_path(p.name), p.read_bytes()) for p in sources(root)]
+    parsers = {lang.name: lang.parser() for lang, _ in files if lang is not None}
     t = time.perf_counter()
-    for d in datas:
-        parser.parse(d)
+    for lang, d in files:
+        if lang is not None:
+            parsers[lang.name].parse(d)
     return time.perf_counter() - t
 
 
@@ -124,7 +146,7 @@ def bench_index(root: Path, repeats: int) -> dict:
 
 def pick_file(root: Path, target: int = 3000) -> Path:
     best, diff = None, 1 << 30
-    for p in root.rglob("*.py"):
+    for p in sources(root):
         n = p.read_bytes().count(b"\n")
         if abs(n - target) < diff:
             best, diff = p, abs(n - target)
@@ -153,7 +175,7 @@ def bench_edits(path: Path, root: Path, n: int, seed: int) -> dict:
     edits = one_char_edits(text, n, seed)
 
     # baseline: the bare incremental reparse of the same edits
-    parser = PYTHON.parser()
+    parser = language_for_path(rel).parser()
     data = text.encode()
     tree = parser.parse(data)
     index = LineIndex(data)
@@ -200,10 +222,15 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--project", help="bench this folder instead of the pinned Django")
+    ap.add_argument("--language", choices=sorted(LANGS), default="python",
+                    help="the language benched (its pinned project unless --project)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
-    root = Path(args.project).resolve() if args.project else fetch_django(Path(args.corpus))
-    result = {"corpus": str(root) if args.project else DJANGO, "cores": os.cpu_count()}
+    global SUFFIXES, CTAGS_LANGS
+    CTAGS_LANGS, SUFFIXES = LANGS[args.language]
+    pinned = (fetch_query_core, QUERY_CORE) if args.language == "typescript" else (fetch_django, DJANGO)
+    root = Path(args.project).resolve() if args.project else pinned[0](Path(args.corpus))
+    result = {"corpus": str(root) if args.project else pinned[1], "cores": os.cpu_count()}
     result["index"] = bench_index(root, args.repeats)
     result["edit"] = bench_edits(pick_file(root), root, args.edits, args.seed)
     result["rss_mb_end"] = rss_mb()

@@ -192,3 +192,14 @@ def test_javascript_declares_fields_by_this_assignment_typescript_does_not():
     assert js["A.x"].kind == "attribute" and js["A.x"].value == "1"
     ts_ = {s.qualname for u in extract(TYPESCRIPT, src) for s in u.symbols}
     assert "A.x" not in ts_  # TS declares fields in the class body; `this.x = 1` is a use
+
+
+def test_a_long_test_file_is_cut_at_its_callbacks(monkeypatch):
+    from ssc_lsp.map.languages.typescript import extract as ex
+    monkeypatch.setattr(ex, "SPLIT_BYTES", 10)  # the fixture's cart.test.ts is cut at the real size
+    units = extract(TYPESCRIPT, "describe('x', () => {\n  const a = 1;\n  describe('y', (z) => {\n"
+                                "    it('w', () => a + z);\n    it('v', () => a);\n  });\n});\n")
+    assert [u.context for u in units] == ["", "<arrow14>", "<arrow14>", "<arrow14>.<arrow14>",
+                                          "<arrow14>.<arrow14>", "<arrow14>", ""]
+    assert units[1].scopes == {"<arrow14>": ["a"]} and units[2].scopes == {"<arrow14>.<arrow14>": ["z"]}
+    assert {r.scope for r in units[3].refs if r.name in ("a", "z")} == {"<arrow14>.<arrow14>.<arrow8>"}

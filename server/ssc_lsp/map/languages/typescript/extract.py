@@ -54,7 +54,12 @@ PATTERNS = frozenset({"object_pattern", "array_pattern", "pair_pattern", "assign
                       "object_assignment_pattern", "shorthand_property_identifier_pattern"})
 PARAM_WRAPPERS = frozenset({"required_parameter", "optional_parameter"})
 HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause"})
-MAX_RECEIVER = 120  # a receiver longer than this is no name path the resolver follows
+MAX_RECEIVER = 120
+# a top-level call statement longer than this (bytes) with a callback is cut at the callback's
+# statements (test files are one `describe(...)`: a unit of the whole file made a keystroke
+# re-extract 2,000 lines, ~100 ms)
+SPLIT_BYTES = 2048
+MAX_SPLIT_DEPTH = 4  # callbacks in callbacks cut this deep  # a receiver longer than this is no name path the resolver follows
 
 
 def _text(node: ts.Node | None) -> str:
@@ -74,20 +79,77 @@ def _is(node: ts.Node | None, other: ts.Node | None) -> bool:
 
 # -- units ---------------------------------------------------------------------------------------
 def unit_specs(root: ts.Node) -> list[UnitSpec]:
-    """One unit per top-level statement, starting at the comments right above it."""
+    """One unit per top-level statement, starting at the comments right above it; a long
+    statement that is a call with a callback (`describe("x", () => {...})`, an IIFE) is cut
+    into a head, one unit per statement of the callback's body, and a tail (`_callback_units`)."""
     out: list[UnitSpec] = []
+    for first, node in _with_comments(root.children):
+        cb = _callback(node) if node.end_byte - node.start_byte > SPLIT_BYTES else None
+        if cb is None or not _callback_units(out, first, node, cb):
+            out.append(_spec(first, node, ""))
+    return out
+
+
+def _with_comments(children: list[ts.Node]) -> list[tuple[ts.Node, ts.Node]]:
+    """(first node of the unit, the statement) for each statement, comments above included."""
+    out = []
     pending: ts.Node | None = None  # the first of a run of comments
-    for child in root.children:
+    for child in children:
         if child.type == "comment":
             pending = pending or child
             continue
-        if not child.is_named and child.type not in (";",) and child.start_byte == child.end_byte:
+        if not child.is_named and child.start_byte == child.end_byte:
             continue
-        first = pending or child
+        out.append((pending or child, child))
         pending = None
-        end = child.end_point
-        out.append((first.start_byte, child.end_byte, first.start_point[0], end[0], end[1], "", "stmt", None))
     return out
+
+
+def _spec(first: ts.Node, last: ts.Node, context: str, end: ts.Node | None = None) -> UnitSpec:
+    e = (end or last)
+    return (first.start_byte, e.end_byte, first.start_point[0], e.end_point[0], e.end_point[1], context, "stmt", None)
+
+
+def _callback(stmt: ts.Node) -> ts.Node | None:
+    """The function whose body a top-level call statement is mostly: its last function
+    argument with a block body, or the function of an IIFE."""
+    expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    if expr is None or expr.type != "call_expression":
+        return None
+    fn = expr.child_by_field_name("function")
+    while fn is not None and fn.type == "parenthesized_expression" and fn.named_children:
+        fn = fn.named_children[0]
+    if fn is not None and fn.type in ("function_expression", "function"):
+        return fn
+    args = expr.child_by_field_name("arguments")
+    cands = [a for a in (args.named_children if args is not None else ()) if a.type in FUNCTIONS]
+    return cands[-1] if cands else None
+
+
+def _callback_units(out: list[UnitSpec], first: ts.Node, stmt: ts.Node, cb: ts.Node, outer: str = "",
+                    depth: int = 0) -> bool:
+    """Cut `stmt` at its callback's body statements. The body's units have the callback's
+    anonymous scope as their context, named as the head unit names it (its offset from the
+    head's first byte): an edit of the head that moves the callback renames the context, and
+    the body's units, keyed by it, are extracted again."""
+    body = cb.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    parts = _with_comments(body.children[1:-1] if body.child_count >= 2 else [])
+    if len(parts) < 2 or body.children[-1].type != "}":
+        return False
+    anon = f"<{'arrow' if cb.type == 'arrow_function' else 'fn'}{cb.start_byte - first.start_byte}>"
+    ctx = f"{outer}.{anon}" if outer else anon
+    head_end = parts[0][0]
+    out.append((first.start_byte, head_end.start_byte, first.start_point[0], head_end.start_point[0],
+                head_end.start_point[1], outer, "stmt", None))
+    for f, node in parts:  # a nested `describe(...)` is cut the same way
+        inner = _callback(node) if node.end_byte - node.start_byte > SPLIT_BYTES and depth < MAX_SPLIT_DEPTH else None
+        if inner is None or not _callback_units(out, f, node, inner, ctx, depth + 1):
+            out.append(_spec(f, node, ctx))
+    tail = parts[-1][1]
+    out.append((tail.end_byte, stmt.end_byte, tail.end_point[0], stmt.end_point[0], stmt.end_point[1], outer, "stmt", None))
+    return True
 
 
 def _doc(node: ts.Node) -> str | None:
@@ -179,6 +241,8 @@ class _Extractor:
         """(qualname, kind) of a scope node: kind is module, class, function or anon."""
         if node is None:
             return "", "module"
+        if node.start_byte < self.b0:  # the callback around a unit cut from its body
+            return (self.u.context, "anon") if self.u.context else ("", "module")
         got = self.quals.get(node.id)
         if got is not None:
             return got
