@@ -66,7 +66,8 @@ async def test_symbols_definition_references_hover(ts_ws, tmp_path):
         hover = await answer(client.text_document_hover_async(types.HoverParams(
             text_document=doc(app), position=at(9, 30))))  # formatMoney(...)
         text = hover.contents.value
-        assert "formatMoney" in text and "cents" in text and "Cents as a price with its currency." in text
+        assert "```typescript\nfunction formatMoney(cents: number, currency?): string\n```" in text
+        assert "Cents as a price with its currency." in text
 
 
 async def test_rename_across_files_and_context(ts_ws, tmp_path):

@@ -76,6 +76,8 @@ class Language:
     - `semantic`: the semantic backend that answers what the map cannot (`"jedi"`), or None.
     - `fingerprint`: files (in `package`) whose bytes decide what extraction stores: the store
       rebuilds itself when any of them changes.
+    - `fence`, `code_line`: how hover shows a definition: the Markdown fence's language and
+      `Located -> str` (None: map/hover.code_line, Python's `def f(...)`).
     """
 
     name: str
@@ -96,6 +98,8 @@ class Language:
     blocks: str | None = None
     semantic: str | None = None
     fingerprint: tuple[str, ...] = field(default=())
+    fence: str = "python"
+    code_line: Callable[[Any], str] | None = None
 
     # -- the parser and the queries ----------------------------------------------------------
     def ts_language(self) -> ts.Language:

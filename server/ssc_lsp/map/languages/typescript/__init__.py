@@ -18,6 +18,7 @@ import tree_sitter_typescript
 from ..base import Language
 from .extract import fill_unit, fill_unit_js, unit_specs
 from .modules import DECLARATION_SUFFIXES, module_name
+from .render import code_line
 
 # globals every script sees (ECMAScript's and the host's most common): a rename to one is refused
 BUILTINS = frozenset({
@@ -64,19 +65,20 @@ class LayeredLanguage(Language):
 
 
 _COMMON = dict(package=__name__, unit_specs=unit_specs, module_name=module_name,
-               is_package=is_package, module_key=module_key, fingerprint=("extract.py",))
+               is_package=is_package, module_key=module_key, fingerprint=("extract.py",),
+               code_line=code_line)
 
 JAVASCRIPT = Language(
-    name="javascript", suffixes=(".js", ".jsx", ".mjs", ".cjs"), grammar=tree_sitter_javascript.language,
+    name="javascript", fence="javascript", suffixes=(".js", ".jsx", ".mjs", ".cjs"), grammar=tree_sitter_javascript.language,
     queries={"map": "map.scm"}, builtins=BUILTINS, fill_unit=fill_unit_js,
     resolver="ssc_lsp.map.languages.typescript.resolve:JavaScriptResolver", **_COMMON)
 TYPESCRIPT = LayeredLanguage(
-    name="typescript", suffixes=(".ts", ".mts", ".cts", *DECLARATION_SUFFIXES),
+    name="typescript", fence="typescript", suffixes=(".ts", ".mts", ".cts", *DECLARATION_SUFFIXES),
     stub_suffixes=DECLARATION_SUFFIXES, grammar=tree_sitter_typescript.language_typescript,
     queries={"map": "map_ts.scm"}, base_queries=("map.scm",), builtins=TS_BUILTINS, fill_unit=fill_unit,
     resolver="ssc_lsp.map.languages.typescript.resolve:TypeScriptResolver", **_COMMON)
 TSX = LayeredLanguage(
-    name="tsx", suffixes=(".tsx",), grammar=tree_sitter_typescript.language_tsx,
+    name="tsx", fence="tsx", suffixes=(".tsx",), grammar=tree_sitter_typescript.language_tsx,
     queries={"map": "map_ts.scm"}, base_queries=("map.scm",), builtins=TS_BUILTINS, fill_unit=fill_unit,
     resolver="ssc_lsp.map.languages.typescript.resolve:TsxResolver", **_COMMON)
 LANGUAGES = (JAVASCRIPT, TYPESCRIPT, TSX)
