@@ -203,3 +203,33 @@ def test_a_long_test_file_is_cut_at_its_callbacks(monkeypatch):
                                           "<arrow14>.<arrow14>", "<arrow14>", ""]
     assert units[1].scopes == {"<arrow14>": ["a"]} and units[2].scopes == {"<arrow14>.<arrow14>": ["z"]}
     assert {r.scope for r in units[3].refs if r.name in ("a", "z")} == {"<arrow14>.<arrow14>.<arrow8>"}
+
+
+# -- continuity checks ---------------------------------------------------------------------------
+def test_arity_and_import_checks_only_where_certain(tmp_path):
+    from ssc_lsp.map.checks import check_file
+    files = {
+        "lib.ts": "export function f(a: number, b?: string): void {}\n"
+                  "export function o(a: number): void;\nexport function o(a: number, b: number): void;\n"
+                  "export function o(a: number, b?: number) {}\n",
+        "cjs.js": "function s(x) { return x; }\nmodule.exports = { s, t: s };\n",
+        "esm.js": "export function g(a, b) {}\nexport function h(a) { return arguments.length; }\n"
+                  "export function d(a, b = 1) {}\n",
+        "use.ts": 'import { f, o, nope } from "./lib";\nimport { g, h, d } from "./esm.js";\n'
+                  'import { t } from "./cjs";\n'
+                  "f();\nf(1);\nf(1, 'x', 3);\no(1, 2);\ng(1);\ng(1, 2, 3);\nh(1, 2, 3);\nd(1, 2, 3);\nt(1, 2);\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    got = {(p.range[0], p.code) for p in check_file(svc.ws, svc.resolver, svc.ws.files["use.ts"])}
+    assert got == {(0, "import-missing"),  # `nope`: lib.ts is an ES module without it
+                   (3, "call-arguments"),  # f(): `a` is required
+                   (5, "call-arguments"),  # f(1, 'x', 3): one too many
+                   (8, "call-arguments")}  # g(1, 2, 3) in JS: too many; g(1) is JS's own business
+
+
+def test_a_star_export_under_a_comment_is_seen():
+    units = extract(TYPESCRIPT, 'export const a = 1;\n// the types\nexport * from "./types";\n')
+    assert [u.star_imports for u in units] == [[], ["./types"]]

@@ -335,10 +335,10 @@ class _Extractor:
 
     # the names
     def run(self, caps: Captures, root: ts.Node) -> None:
-        stmt = root.descendant_for_byte_range(self.b0, self.u.end_byte)
-        while stmt is not None and stmt.parent is not None and stmt.parent.type != "program":
-            stmt = stmt.parent
-        if stmt is not None and stmt.type == "export_statement" and not any(
+        stmt = root.first_child_for_byte(self.b0) if not self.u.context else None
+        while stmt is not None and stmt.type == "comment" and stmt.end_byte < self.u.end_byte:
+            stmt = stmt.next_sibling  # the comments above the statement are in its unit
+        if stmt is not None and stmt.type == "export_statement" and stmt.start_byte < self.u.end_byte and not any(
                 c.type in ("export_clause", "namespace_export") or c.is_named and c.type not in ("string", "comment")
                 for c in stmt.children):
             spec = _string(stmt.child_by_field_name("source"))
