@@ -22,6 +22,7 @@ from ssc_lsp.map.resolve import External
 from ssc_lsp.map.service import MapOptions, MapService
 
 from ..conftest import FIXTURES
+from .test_resolve import resolved
 
 TS_WS = FIXTURES / "typescript"
 
@@ -150,15 +151,6 @@ def svc():
     s = MapService(str(TS_WS), MapOptions(persist=False))
     s.index()
     return s
-
-
-def resolved(svc, path):
-    fm = svc.ws.files[path]
-    out = {}
-    for ref, unit in fm.iter_refs():
-        t = svc.resolver.resolve_ref(fm, ref, unit)
-        out.setdefault((ref.row + unit.start_row, ref.name), t.symbol.id if hasattr(t, "symbol") else t)
-    return out
 
 
 def test_esm_imports_reexports_paths_and_packages(svc):

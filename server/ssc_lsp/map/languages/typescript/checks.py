@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...checks import Problem, _fit, _shape, check_import
+from ...checks import Problem, _fit, _shape, check_import, ref_steps
 from ...filemap import FileMap
 from ...records import (
     FUNCTION,
@@ -38,16 +38,7 @@ COMMONJS_NAMES = frozenset({"module", "exports", "require"})
 
 def steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """The checks of one file, a unit at a time (see checks.check_file_steps)."""
-    for unit in list(fm.units):
-        for ref in unit.refs:
-            try:
-                p = _check(ws, resolver, fm, unit, ref)
-            except RecursionError:
-                p = None
-            if p is not None:
-                out.append(p)
-        yield
-    out.sort(key=lambda p: p.range)
+    yield from ref_steps(_check, ws, resolver, fm, out)
 
 
 def _check(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:

@@ -89,24 +89,6 @@ class JavaScriptResolver(Resolver):
                 return stub
         return self.ws.file_of_module(key)
 
-    def source_of(self, loc: Located) -> Located | None:
-        if loc.file.language is not self.language:  # another language's rules (see for_language)
-            return self.for_language(loc.file.language).source_of(loc)
-        if not loc.file.is_stub:
-            return None
-        src = self.ws.source_of_module(module_key(loc.file.module))
-        if src is None or src.module_symbol is None:
-            return None
-        if loc.symbol.kind == MODULE:
-            return Located(src, src.module_symbol)
-        first, *rest = loc.symbol.qualname.split(".")
-        found = self.module_member(src, first)
-        for part in rest:
-            if not isinstance(found, Located) or found.symbol.kind != CLASS:
-                return None
-            found = self.class_member(found, part)
-        return found if isinstance(found, Located) else None
-
     def module_member(self, fm, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
         """A module's own binding of `name`, else what its `export * from` re-exports (never a
         `default`: `export *` does not carry it)."""
