@@ -99,6 +99,7 @@ def main() -> None:
     ap.add_argument("--project", required=True, help="the folder of TS/JS sources")
     ap.add_argument("--node-modules", required=True, help="a node_modules holding typescript")
     ap.add_argument("--show", type=int, default=0, help="print this many disagreements")
+    ap.add_argument("--misses", type=int, default=0, help="print this many questions only the oracle answers")
     ap.add_argument("--json", help="write the figures here")
     a = ap.parse_args()
     root = os.path.abspath(a.project)
@@ -119,12 +120,15 @@ def main() -> None:
     oracle = json.loads(proc.stdout)
     answered = correct = oracle_in = 0
     wrong: list = []
+    misses: list = []
     kinds = Counter()
     for (path, line, ch, name, ans), defs in zip(qs, oracle, strict=True):
         inside = [(d[0], d[1]) for d in defs or [] if not d[0].startswith("..") and d[0] in svc.ws.files]
         if inside:
             oracle_in += 1
         if ans is None:
+            if inside:
+                misses.append((path, line + 1, ch, name, inside))
             continue
         if defs is None:
             continue  # the oracle failed on this position: not counted either way
@@ -142,6 +146,8 @@ def main() -> None:
     print(json.dumps(fig, indent=1))
     for w in wrong[: a.show]:
         print("  ", w)
+    for m in misses[:: max(1, len(misses) // a.misses)][: a.misses] if a.misses else ():
+        print("  miss", m)
     if a.json:
         Path(a.json).write_text(json.dumps(fig, indent=1))
 

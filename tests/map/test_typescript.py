@@ -225,3 +225,17 @@ def test_arity_and_import_checks_only_where_certain(tmp_path):
 def test_a_star_export_under_a_comment_is_seen():
     units = extract(TYPESCRIPT, 'export const a = 1;\n// the types\nexport * from "./types";\n')
     assert [u.star_imports for u in units] == [[], ["./types"]]
+
+
+def test_annotations_with_type_arguments_and_optional_unions_type_receivers(tmp_path):
+    (tmp_path / "q.ts").write_text(
+        "export class Query<T> { fetch(): T { return null as T; } }\n"
+        "export function a(q: Query<number> | undefined) { return q.fetch(); }\n"
+        "export function b(q: Query<number> | string) { return q.fetch(); }\n"
+        "class Holder { #q: Query<string>; run() { return this.#q.fetch(); } }\n")
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    r = resolved(svc, "q.ts")
+    assert r[(1, "fetch")] == "q.ts::Query.fetch"
+    assert r[(2, "fetch")] is None  # a union of two types: which member is the checker's call
+    assert r[(3, "fetch")] == "q.ts::Query.fetch"  # a private field's annotation

@@ -10,9 +10,20 @@ annotation, a `let` reassigned, a call of an unannotated function) resolves to N
 from __future__ import annotations
 
 import posixpath
+import re
 import threading
 
-from ...records import CLASS, CONSTANT, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, VARIABLE
+from ...records import (
+    ATTRIBUTE,
+    CLASS,
+    CONSTANT,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    VARIABLE,
+)
 from ...resolve import MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
@@ -130,7 +141,7 @@ class JavaScriptResolver(Resolver):
                 return None
             value: Value | None = Instance(cls) if head == "this" else SuperOf(cls)
             for part in rest.split(".") if dot else ():
-                if value is None or not part.isidentifier():
+                if value is None or not part.removeprefix("#").isidentifier():  # `#x`: a private field
                     return None
                 value = self.member_of(value, part)
                 if isinstance(value, Located):
@@ -166,13 +177,50 @@ class JavaScriptResolver(Resolver):
             return loc
         if sym.kind == IMPORT:
             return loc
-        if sym.annotation and sym.kind in (PARAMETER, VARIABLE, CONSTANT):
+        if sym.annotation and sym.kind in (PARAMETER, VARIABLE, CONSTANT, ATTRIBUTE):
             return self._instance_of_annotation(loc.file, sym.parent or "", sym.annotation, depth)
         if sym.kind == CONSTANT and sym.value and depth < MAX_DEPTH:
             v = self.value_of_expr(loc.file, sym.parent or "", sym.value, depth + 1)
             if isinstance(v, Instance) or (isinstance(v, Located) and v.symbol.kind in (MODULE, CLASS)):
                 return v
         return None
+
+
+    def _instance_of_annotation(self, fm, scope: str, ann: str, depth: int) -> Value | None:
+        """An instance of the class a type annotation names: `Query<T, E>` is a `Query`, and
+        `Query | undefined` too; a union of two types, a function or object type is nobody's."""
+        ann = ann.strip()
+        parts = [p.strip() for p in _split_union(ann)]
+        named = [p for p in parts if p not in ("undefined", "null", "void")]
+        if len(named) != 1:
+            return None
+        name = named[0].split("<", 1)[0].strip() if named[0].endswith(">") else named[0]
+        if not _DOTTED_TS.match(name):
+            return None
+        v = self.value_of_expr(fm, scope, name, depth + 1)
+        if isinstance(v, Located) and v.symbol.kind == CLASS and v.symbol.value is None:
+            return Instance(v)  # (a type alias, `value` set, is no class)
+        return None
+
+
+def _split_union(ann: str) -> list[str]:
+    """`A<B | C> | undefined` -> [`A<B | C>`, `undefined`]: `|` outside brackets only."""
+    out, depth, cur = [], 0, []
+    for ch in ann:
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [p for p in out if p.strip()]
+
+
+_DOTTED_TS = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 
 class TypeScriptResolver(JavaScriptResolver):
