@@ -55,6 +55,7 @@ PATTERNS = frozenset({"object_pattern", "array_pattern", "pair_pattern", "assign
 PARAM_WRAPPERS = frozenset({"required_parameter", "optional_parameter"})
 HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause"})
 MAX_RECEIVER = 120
+MAX_WALK = 256  # parents walked up from a name for its type parameters, `this`, patterns
 # a top-level call statement longer than this (bytes) with a callback is cut at the callback's
 # statements (test files are one `describe(...)`: a unit of the whole file made a keystroke
 # re-extract 2,000 lines, ~100 ms)
@@ -215,6 +216,7 @@ class _Extractor:
         self.b0 = unit.start_byte
         self.r0 = unit.start_row
         self.quals: dict[int, tuple[str, str]] = {}  # scope node id -> (qualname, kind)
+        self.scope_nodes: dict[int, tuple[ts.Node | None]] = {}  # node id -> (its scope node,)
         self.seen: set[tuple[str, str]] = set()
 
     def span(self, node: ts.Node) -> tuple[int, int, int, int]:
@@ -224,18 +226,29 @@ class _Extractor:
     # scopes
     def scope_node_of(self, node: ts.Node) -> ts.Node | None:
         """The innermost scope node around `node` (None: the module). A declaration's name is
-        in the scope around it; a class's heritage too; only its body is the class's."""
+        in the scope around it; a class's heritage too; only its body is the class's. Every
+        node walked through gets the same answer, remembered: a file of deep nesting costs
+        one walk, not one per name."""
+        path: list[int] = []
+        found: ts.Node | None = None
         child, p = node, node.parent
         while p is not None and p.type != "program":
+            hit = self.scope_nodes.get(child.id)
+            if hit is not None:
+                found = hit[0]
+                break
+            path.append(child.id)
             t = p.type
-            if t in FUNCTIONS:
-                if not _is(p.child_by_field_name("name"), child):
-                    return p
-            elif t in CLASSES:
-                if _is(p.child_by_field_name("body"), child):
-                    return p
+            if t in FUNCTIONS and not _is(p.child_by_field_name("name"), child):
+                found = p
+                break
+            if t in CLASSES and _is(p.child_by_field_name("body"), child):
+                found = p
+                break
             child, p = p, p.parent
-        return None
+        for i in path:
+            self.scope_nodes[i] = (found,)
+        return found
 
     def scope(self, node: ts.Node | None) -> tuple[str, str]:
         """(qualname, kind) of a scope node: kind is module, class, function or anon."""
@@ -246,7 +259,19 @@ class _Extractor:
         got = self.quals.get(node.id)
         if got is not None:
             return got
-        outer, okind = self.scope(self.scope_node_of(node))
+        chain = [node]  # the scopes around it not named yet, innermost first (no recursion:
+        up = self.scope_node_of(node)  # a thousand nested functions are a thousand steps)
+        while up is not None and up.start_byte >= self.b0 and up.id not in self.quals:
+            chain.append(up)
+            up = self.scope_node_of(up)
+        for n in reversed(chain[1:]):
+            self.quals[n.id] = self._named(n, self.scope(self.scope_node_of(n)))
+        got = self.quals[node.id] = self._named(node, self.scope(self.scope_node_of(node)))
+        return got
+
+    def _named(self, node: ts.Node, around: tuple[str, str]) -> tuple[str, str]:
+        """(qualname, kind) of a scope node given the scope around it."""
+        outer, okind = around
         name = self.scope_name(node, okind)
         if name is None:
             # `<arrow N>` keeps the `this` around it, `<fn N>` binds its own (resolve._this_class)
@@ -255,7 +280,6 @@ class _Extractor:
         else:
             qual = f"{outer}.{name}" if outer else name
             kind = "class" if node.type in CLASSES else "function"
-        self.quals[node.id] = (qual, kind)
         return qual, kind
 
     def scope_name(self, node: ts.Node, outer_kind: str) -> str | None:
@@ -416,6 +440,8 @@ class _Extractor:
         child, p = n, n.parent
         path: list[ts.Node] = []  # the patterns between the name and what binds it
         while p is not None and (p.type in PATTERNS or p.type in PARAM_WRAPPERS):
+            if len(path) > MAX_WALK:
+                return False
             if p.type == "pair_pattern" and not _is(p.child_by_field_name("value"), child):
                 return False
             if p.type in ("assignment_pattern", "object_assignment_pattern") and not _is(p.child_by_field_name("left"), child):
@@ -562,7 +588,9 @@ def _this_class(node: ts.Node) -> ts.Node | None:
     """The class whose `this` a node sees: up through arrow functions to a method of a class
     body; None past a `function` (it binds its own `this`) or outside classes."""
     p = node.parent
-    while p is not None and p.type != "program":
+    for _ in range(MAX_WALK):
+        if p is None or p.type == "program":
+            return None
         if p.type == "method_definition":
             body = p.parent
             return body.parent if body is not None and body.type == "class_body" else None
@@ -579,11 +607,9 @@ def _outer(node: ts.Node) -> ts.Node:
 
 def _receiver(obj: ts.Node | None) -> str | None:
     """The receiver text the resolver follows: a name path (`a.b`, `this.x`), else None."""
-    if obj is None:
+    if obj is None or obj.end_byte - obj.start_byte > MAX_RECEIVER:
         return None
     text = _text(obj)
-    if len(text) > MAX_RECEIVER:
-        return None
     n = obj
     while n.type == "member_expression":
         n = n.child_by_field_name("object")
@@ -598,13 +624,15 @@ def _type_parameter(n: ts.Node) -> bool:
     """Whether a type name is a type parameter of a declaration around it."""
     name = n.text
     p = n.parent
-    while p is not None and p.type != "program":
+    for _ in range(MAX_WALK):
+        if p is None or p.type == "program":
+            return False
         tps = p.child_by_field_name("type_parameters")
         if tps is not None and any(_text(tp.child_by_field_name("name")).encode() == name
                                    for tp in tps.named_children if tp.type == "type_parameter"):
             return True
         p = p.parent
-    return False
+    return True  # nested past MAX_WALK: say nothing of the name rather than guess
 
 
 def _in_heritage(n: ts.Node) -> bool:
