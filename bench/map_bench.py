@@ -7,8 +7,9 @@ same edits. Medians over repeats; the baselines run in the same process and the 
 
     python bench/map_bench.py [--corpus DIR] [--edits 1000] [--repeats 3] [--json OUT]
     python bench/map_bench.py --project DIR ...   # a project of your own instead of Django
-    python bench/map_bench.py --go ...            # Go: the standard library's net (Debian's
-                                                  # golang-1.19-src, 1.19.8-2), not Django
+    python bench/map_bench.py --language typescript  # @tanstack/query-core's src/ (npm pack)
+    python bench/map_bench.py --language go     # Go 1.19.8's net (Debian golang-1.19-src 1.19.8-2)
+    python bench/map_bench.py --language rust|java --project DIR  # no pinned project yet
 """
 
 from __future__ import annotations
@@ -30,15 +31,24 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from ssc_lsp.map.document import Change  # noqa: E402
-from ssc_lsp.map.languages import Language, by_name  # noqa: E402
-from ssc_lsp.map.languages.python import PYTHON  # noqa: E402
+from ssc_lsp.map.languages import language_for_path  # noqa: E402
 from ssc_lsp.map.positions import LineIndex, apply_lsp_change  # noqa: E402
 from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 
 DJANGO = "django==5.2"
+QUERY_CORE = "@tanstack/query-core@5.59.0"
+# per language: ctags' language names and the suffixes benched (parse floor, the edited file)
+LANGS = {"python": ("Python", (".py",)),
+         "go": ("Go", (".go",)),
+         "rust": ("Rust", (".rs",)),
+         "java": ("Java", (".java",)),
+         "typescript": ("TypeScript,JavaScript", (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"))}
+SUFFIXES = LANGS["python"][1]
+CTAGS_LANGS = LANGS["python"][0]
+
+
 GO_SRC = Path("/usr/share/go-1.19/src")  # apt-get install golang-1.19-src (1.19.8-2, bookworm)
 GO_NET = "Go 1.19.8 net (Debian golang-1.19-src 1.19.8-2)"
-CTAGS_NAMES = {"python": "Python", "go": "Go"}
 
 
 def fetch_go_net(dest: Path) -> Path:
@@ -52,6 +62,20 @@ def fetch_go_net(dest: Path) -> Path:
     shutil.copytree(GO_SRC / "net", root / "net")
     shutil.copy(GO_SRC / "go.mod", root / "go.mod")
     return root
+
+
+def fetch_query_core(dest: Path) -> Path:
+    """`npm pack` the pinned @tanstack/query-core (it ships its TypeScript `src/`)."""
+    root = dest / "tanstack-query-core-5.59.0"
+    if not (root / "package" / "src").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", QUERY_CORE], cwd=root, check=True, capture_output=True)
+        subprocess.run(["tar", "xzf", "tanstack-query-core-5.59.0.tgz"], cwd=root, check=True)
+    return root / "package" / "src"
+
+
+def sources(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
 
 
 def fetch_django(dest: Path) -> Path:
@@ -83,36 +107,37 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def time_ctags(root: Path, lang: Language = PYTHON) -> float | None:
+def time_ctags(root: Path) -> float | None:
     exe = shutil.which("ctags")
     if exe is None:
         return None
     t = time.perf_counter()
-    subprocess.run([exe, "-R", f"--languages={CTAGS_NAMES[lang.name]}", "-f", os.devnull, str(root)],
+    subprocess.run([exe, "-R", f"--languages={CTAGS_LANGS}", "-f", os.devnull, str(root)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
-def time_parse_only(root: Path, lang: Language = PYTHON) -> float:
+def time_parse_only(root: Path) -> float:
     """The floor: tree-sitter parsing every file once, one process, no extraction."""
-    parser = lang.parser()
-    datas = [p.read_bytes() for p in root.rglob(f"*{lang.suffixes[0]}")]
+    files = [(language_for_path(p.name), p.read_bytes()) for p in sources(root)]
+    parsers = {lang.name: lang.parser() for lang, _ in files if lang is not None}
     t = time.perf_counter()
-    for d in datas:
-        parser.parse(d)
+    for lang, d in files:
+        if lang is not None:
+            parsers[lang.name].parse(d)
     return time.perf_counter() - t
 
 
-def bench_index(root: Path, repeats: int, lang: Language = PYTHON) -> dict:
+def bench_index(root: Path, repeats: int) -> dict:
     cold, warm, ctags, parse = [], [], [], []
     lines = 0
     svc = None
     for _ in range(repeats):
         db = Path(tempfile.mkdtemp()) / "map.sqlite"
-        c = time_ctags(root, lang)
+        c = time_ctags(root)
         if c is not None:
             ctags.append(c)
-        parse.append(time_parse_only(root, lang))
+        parse.append(time_parse_only(root))
         t = time.perf_counter()
         svc = MapService(str(root), MapOptions(db_path=str(db)))
         stats = svc.index()
@@ -141,9 +166,9 @@ def bench_index(root: Path, repeats: int, lang: Language = PYTHON) -> dict:
     return out
 
 
-def pick_file(root: Path, target: int = 3000, lang: Language = PYTHON) -> Path:
+def pick_file(root: Path, target: int = 3000) -> Path:
     best, diff = None, 1 << 30
-    for p in root.rglob(f"*{lang.suffixes[0]}"):
+    for p in sources(root):
         n = p.read_bytes().count(b"\n")
         if abs(n - target) < diff:
             best, diff = p, abs(n - target)
@@ -166,13 +191,13 @@ def one_char_edits(text: str, n: int, seed: int) -> list[list[tuple]]:
     return edits
 
 
-def bench_edits(path: Path, root: Path, n: int, seed: int, lang: Language = PYTHON) -> dict:
+def bench_edits(path: Path, root: Path, n: int, seed: int) -> dict:
     rel = path.relative_to(root).as_posix()
     text = path.read_text()
     edits = one_char_edits(text, n, seed)
 
     # baseline: the bare incremental reparse of the same edits
-    parser = lang.parser()
+    parser = language_for_path(rel).parser()
     data = text.encode()
     tree = parser.parse(data)
     index = LineIndex(data)
@@ -219,22 +244,18 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--project", help="bench this folder instead of the pinned Django")
+    ap.add_argument("--language", choices=sorted(LANGS), default="python",
+                    help="the language benched (its pinned project unless --project)")
     ap.add_argument("--json", help="also write the figures to this file")
-    ap.add_argument("--go", action="store_true", help="bench Go's net (Debian's Go source)")
-    ap.add_argument("--language", default=None, help="the --project's language (default python)")
     args = ap.parse_args()
-    lang = by_name("go" if args.go else args.language or "python")
-    assert lang is not None, args.language
-    if args.go:
-        root, name = fetch_go_net(Path(args.corpus)), GO_NET
-    elif args.project:
-        root = Path(args.project).resolve()
-        name = str(root)
-    else:
-        root, name = fetch_django(Path(args.corpus)), DJANGO
-    result = {"corpus": name, "cores": os.cpu_count()}
-    result["index"] = bench_index(root, args.repeats, lang)
-    result["edit"] = bench_edits(pick_file(root, lang=lang), root, args.edits, args.seed, lang)
+    global SUFFIXES, CTAGS_LANGS
+    CTAGS_LANGS, SUFFIXES = LANGS[args.language]
+    pinned = {"typescript": (fetch_query_core, QUERY_CORE), "go": (fetch_go_net, GO_NET)}.get(
+        args.language, (fetch_django, DJANGO))
+    root = Path(args.project).resolve() if args.project else pinned[0](Path(args.corpus))
+    result = {"corpus": str(root) if args.project else pinned[1], "cores": os.cpu_count()}
+    result["index"] = bench_index(root, args.repeats)
+    result["edit"] = bench_edits(pick_file(root), root, args.edits, args.seed)
     result["rss_mb_end"] = rss_mb()
     print(json.dumps(result, indent=2))
     if args.json:

@@ -26,6 +26,13 @@ SOURCES = sorted(
     + [ROOT / "server/ssc_lsp/map/languages/python/extract.py", ROOT / "server/ssc_lsp/map/resolve.py",
        ROOT / "server/ssc_lsp/map/history.py"]
 )
+# TypeScript and JavaScript (tests/fixtures/typescript), with snippets of their own
+TS_SOURCES = sorted(p for p in (ROOT / "tests/fixtures/typescript").rglob("*")
+                    if p.suffix in (".ts", ".tsx", ".js"))
+TS_SNIPPETS = ["{", "}", "(", ")", ";", "\n", "/** d */\n", "`", "'", "export ", "const k = (a) => a;\n",
+               "function g(a, ...b) { return a; }\n", "class K extends B { m() { this.x = 1; } }\n",
+               "import { a as b } from './m.js';\n", "export * from './x';\n", "<T>", "é", "😀", "//",
+               "f(1, ...a)", "this.", "=>", "interface J { a: T }\n", "<div>{x}</div>"]
 SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\n",
             "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
             "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",
@@ -36,7 +43,9 @@ GO_SNIPPETS = ["x", "(", ")", "{", "}", "\n", "\t", " ", "func g(a int, b ...str
                'import "fmt"\n', "é", "😀", "var v, w = 1, 2\n", "func (k *K) M() {}\n",
                "go func() { q := 1 }()\n", "f(1, xs...)", "`", '"', "package q\n", "r.W.H(1)", ":="]
 # language -> (the file's path, its sources, snippets the edits insert)
-LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "go": ("pkg/mod.go", GO_SOURCES, GO_SNIPPETS)}
+# (None: "pkg/mod" + the source's own suffix)
+LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "go": ("pkg/mod.go", GO_SOURCES, GO_SNIPPETS),
+             "typescript": (None, TS_SOURCES, TS_SNIPPETS)}
 
 
 def edits_of(snippets: list[str], alphabet: str):
@@ -46,7 +55,8 @@ def edits_of(snippets: list[str], alphabet: str):
     )
 
 
-EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "go": edits_of(GO_SNIPPETS, "ab(){}: \n=.,\t")}
+EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "go": edits_of(GO_SNIPPETS, "ab(){}: \n=.,\t"),
+         "typescript": edits_of(TS_SNIPPETS, "ab(){}<>: \n=.,;'")}
 
 
 def lsp_change(text: str, e) -> Change:
@@ -88,6 +98,7 @@ def test_incremental_equals_scratch(tmp_path_factory, language, data, mode):
     rel, sources, _ = LANGUAGES[language]
     source = data.draw(st.sampled_from(sources), label="source")
     edits = data.draw(st.lists(EDITS[language], min_size=1, max_size=12), label="edits")
+    rel = rel or "pkg/mod" + source.suffix
     tmp = tmp_path_factory.mktemp("prop")
     data = source.read_bytes()
     svc = svc_for(tmp, rel, data)

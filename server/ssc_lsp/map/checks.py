@@ -20,7 +20,7 @@ has one ("since its change at 14:02").
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .changes import clock_time
@@ -116,10 +116,17 @@ def check_file_steps(ws: Workspace, resolver: Resolver, fm: FileMap,
 
 def python_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """Python's continuity checks, one unit at a time (see `check_file_steps`)."""
+    yield from ref_steps(_check_ref, ws, resolver, fm, out)
+
+
+def ref_steps(check_ref: Callable[[Workspace, Resolver, FileMap, Unit, Ref], Problem | None], ws: Workspace,
+              resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
+    """A language's `check_ref` on every reference of a file, a `yield` after each unit;
+    problems into `out`, sorted at the end (a reference too deep to resolve is no problem)."""
     for unit in list(fm.units):
         for ref in unit.refs:
             try:
-                p = _check_ref(ws, resolver, fm, unit, ref)
+                p = check_ref(ws, resolver, fm, unit, ref)
             except RecursionError:
                 p = None
             if p is not None:

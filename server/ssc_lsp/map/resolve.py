@@ -187,7 +187,7 @@ class Resolver:
             return self.for_language(loc.file.language).source_of(loc)
         if not loc.file.is_stub:
             return None
-        src = self.ws.source_of_module(loc.file.module)
+        src = self.ws.source_of_module(loc.file.language.key_of(loc.file.module))
         if src is None or src.module_symbol is None:
             return None
         if loc.symbol.kind == MODULE:

@@ -1,0 +1,231 @@
+"""Name resolution for TypeScript and JavaScript files: the workspace resolver's rules where JS
+shares them (scopes, class members through `extends`, imports followed to their definitions),
+its own where JS differs: module specifiers (modules.py: relative paths with probing, tsconfig
+`paths`/`baseUrl`, workspace packages), `this`/`super`, `new C()`, re-exports and `default`.
+
+Precision first: a receiver whose type only a type checker knows (a parameter without an
+annotation, a `let` reassigned, a call of an unannotated function) resolves to None.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import threading
+
+from ...records import (
+    ATTRIBUTE,
+    CLASS,
+    CONSTANT,
+    FUNCTION,
+    IMPORT,
+    METHOD,
+    MODULE,
+    PARAMETER,
+    VARIABLE,
+)
+from ...resolve import MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
+from ...workspace import Located, Workspace
+from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
+from .extract import OWN_MODULE
+from .modules import ProjectConfig, load_config, resolve_specifier
+
+_CONFIGS: dict[int, tuple[tuple[int, int], ProjectConfig]] = {}  # id(ws) -> (key, config)
+_CONFIG_LOCK = threading.Lock()
+
+
+def project_config(ws: Workspace) -> ProjectConfig:
+    """The workspace's tsconfigs and packages, read again when its set of files changes size
+    or its first root changes (cheap to key; a tsconfig edited mid-session is read at the next
+    file added or removed)."""
+    key = (len(ws.files), hash(tuple(ws.roots)))
+    got = _CONFIGS.get(id(ws))
+    if got is not None and got[0] == key:
+        return got[1]
+    with _CONFIG_LOCK:
+        if not ws.roots:
+            cfg = ProjectConfig()
+        else:
+            folders = {posixpath.dirname(p) for p in list(ws.files)}
+            cfg = load_config(ws.roots[0], folders)
+        _CONFIGS[id(ws)] = (key, cfg)
+        return cfg
+
+
+class JavaScriptResolver(Resolver):
+    language = JAVASCRIPT
+
+    def __init__(self, ws: Workspace):
+        super().__init__(ws)
+        self._specs: dict[tuple[str, str, int], str | None] = {}
+
+    # -- modules -------------------------------------------------------------------------------
+    def _exists(self, module: str) -> bool:
+        key = module_key(module)
+        return key in self.ws.modules or key in self.ws.stubs
+
+    def resolved_module(self, fm, spec: str) -> str | None:
+        """The module (path without extension) a specifier in `fm` names, or None."""
+        if spec == OWN_MODULE:
+            return fm.module
+        ck = (fm.path, spec, self.ws.generation)
+        if ck in self._specs:
+            return self._specs[ck]
+        found = resolve_specifier(spec, fm.path, self._exists, project_config(self.ws))
+        if len(self._specs) > 50_000:
+            self._specs.clear()
+        self._specs[ck] = found
+        return found
+
+    def absolute_module(self, fm, module: str) -> str:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).absolute_module(fm, module)
+        found = self.resolved_module(fm, module)
+        return found if found is not None else module
+
+    def module_target(self, fm, module: str) -> Target:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).module_target(fm, module)
+        name = self.resolved_module(fm, module)
+        target = self._module_file(fm, name) if name is not None else None
+        if target is not None and target.module_symbol is not None:
+            return Located(target, target.module_symbol)
+        return External(module)
+
+    def _module_file(self, fm, name: str):
+        key = module_key(name)
+        if fm.is_stub:
+            stub = self.ws.stub_of_module(key)
+            if stub is not None:
+                return stub
+        return self.ws.file_of_module(key)
+
+    def module_member(self, fm, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
+        """A module's own binding of `name`, else what its `export * from` re-exports (never a
+        `default`: `export *` does not carry it)."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).module_member(fm, name, follow, _seen)
+        if name in fm.module_bindings():
+            sym = fm.lookup(name)
+            if sym is not None:
+                return self._maybe_follow(fm, sym, follow)
+        seen = _seen or set()
+        if fm.path in seen or name == "default":
+            return None
+        seen.add(fm.path)
+        for mod in fm.star_imports():
+            t = self.module_target(fm, mod)
+            if isinstance(t, Located):
+                found = self.module_member(t.file, name, follow, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def external_member(self, module: str, name: str) -> Target:
+        return External(module, name)
+
+    def _own_submodule(self, loc: Located) -> Located | None:
+        return None  # JS has no package whose members are its submodules
+
+    # -- values --------------------------------------------------------------------------------
+    def value_of_expr(self, fm, scope: str, text: str, depth: int = 0) -> Value | None:
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).value_of_expr(fm, scope, text, depth)
+        if depth > MAX_DEPTH or not text:
+            return None
+        text = text.strip()
+        head, dot, rest = text.partition(".")
+        if head in ("this", "super"):
+            cls = self._this_class(fm, scope)
+            if cls is None:
+                return None
+            value: Value | None = Instance(cls) if head == "this" else SuperOf(cls)
+            for part in rest.split(".") if dot else ():
+                if value is None or not part.removeprefix("#").isidentifier():  # `#x`: a private field
+                    return None
+                value = self.member_of(value, part)
+                if isinstance(value, Located):
+                    value = self.value_of_symbol(value, depth + 1)
+            return value
+        if text.startswith("new "):
+            callee = text[4:].split("(", 1)[0].strip()
+            if not text.endswith(")") or text.count("(") != 1:
+                return None
+            v = super().value_of_expr(fm, scope, callee, depth + 1)
+            return Instance(v) if isinstance(v, Located) and v.symbol.kind == CLASS else None
+        return super().value_of_expr(fm, scope, text, depth)
+
+    def _this_class(self, fm, scope: str) -> Located | None:
+        """The class `this` is in: the scope's class, unless a `function` (which binds its own
+        `this`) lies between; arrow functions keep the method's `this`."""
+        parts = scope.split(".")
+        while parts:
+            sym = fm.lookup(".".join(parts))
+            if sym is not None and sym.kind == CLASS:
+                return Located(fm, sym)
+            last = parts[-1]
+            if last.startswith("<fn") or (sym is not None and sym.kind == FUNCTION):
+                return None
+            parts.pop()
+        return None
+
+    def value_of_symbol(self, loc: Located, depth: int = 0) -> Value | None:
+        if loc.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(loc.file.language).value_of_symbol(loc, depth)
+        sym = loc.symbol
+        if sym.kind in (MODULE, CLASS, FUNCTION, METHOD):
+            return loc
+        if sym.kind == IMPORT:
+            return loc
+        if sym.annotation and sym.kind in (PARAMETER, VARIABLE, CONSTANT, ATTRIBUTE):
+            return self._instance_of_annotation(loc.file, sym.parent or "", sym.annotation, depth)
+        if sym.kind == CONSTANT and sym.value and depth < MAX_DEPTH:
+            v = self.value_of_expr(loc.file, sym.parent or "", sym.value, depth + 1)
+            if isinstance(v, Instance) or (isinstance(v, Located) and v.symbol.kind in (MODULE, CLASS)):
+                return v
+        return None
+
+
+    def _instance_of_annotation(self, fm, scope: str, ann: str, depth: int) -> Value | None:
+        """An instance of the class a type annotation names: `Query<T, E>` is a `Query`, and
+        `Query | undefined` too; a union of two types, a function or object type is nobody's."""
+        ann = ann.strip()
+        parts = [p.strip() for p in _split_union(ann)]
+        named = [p for p in parts if p not in ("undefined", "null", "void")]
+        if len(named) != 1:
+            return None
+        name = named[0].split("<", 1)[0].strip() if named[0].endswith(">") else named[0]
+        if not _DOTTED_TS.match(name):
+            return None
+        v = self.value_of_expr(fm, scope, name, depth + 1)
+        if isinstance(v, Located) and v.symbol.kind == CLASS and v.symbol.value is None:
+            return Instance(v)  # (a type alias, `value` set, is no class)
+        return None
+
+
+def _split_union(ann: str) -> list[str]:
+    """`A<B | C> | undefined` -> [`A<B | C>`, `undefined`]: `|` outside brackets only."""
+    out, depth, cur = [], 0, []
+    for ch in ann:
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [p for p in out if p.strip()]
+
+
+_DOTTED_TS = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+
+
+class TypeScriptResolver(JavaScriptResolver):
+    language = TYPESCRIPT
+
+
+class TsxResolver(JavaScriptResolver):
+    language = TSX

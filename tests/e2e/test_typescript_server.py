@@ -1,0 +1,89 @@
+"""TypeScript and JavaScript through the real server over stdio, on tests/fixtures/typescript:
+document symbols, definition across files (re-exports, tsconfig paths, a default import of a
+.js file), references, hover with the signature and JSDoc, rename across files, ssc/context."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from ..conftest import FIXTURES
+from .lsp import open_doc, request, running
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def ts_ws(tmp_path) -> Path:
+    dest = tmp_path / "web"
+    shutil.copytree(FIXTURES / "typescript", dest)
+    return dest
+
+
+def doc(path: Path) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=path.as_uri())
+
+
+def at(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
+async def answer(coro):
+    return await asyncio.wait_for(coro, 20)
+
+
+async def test_symbols_definition_references_hover(ts_ws, tmp_path):
+    app, cart = ts_ws / "src/app.ts", ts_ws / "src/models/cart.ts"
+    async with running(ts_ws, tmp_path / "cache") as client:
+        syms = await answer(client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=doc(cart))))
+        top = {s.name: s for s in syms}
+        assert {"Item", "Cart"} <= set(top)
+        assert {c.name for c in top["Cart"].children or []} >= {"items", "add", "total"}
+
+        # `new Cart()` in app.ts: through ./models (index.ts) and `export { Cart } from "./cart.js"`
+        got = await answer(client.text_document_definition_async(types.DefinitionParams(
+            text_document=doc(app), position=at(6, 19))))
+        loc = got[0] if isinstance(got, list) else got
+        assert loc.uri == cart.as_uri() and loc.range.start.line == 8
+
+        # `greet(label)`: a default import of a JavaScript file
+        got = await answer(client.text_document_definition_async(types.DefinitionParams(
+            text_document=doc(app), position=at(9, 10))))
+        loc = got[0] if isinstance(got, list) else got
+        assert loc.uri == (ts_ws / "src/legacy/greet.js").as_uri() and loc.range.start.line == 3
+
+        # references of Cart.add: its definition and the call through `cart.add(item)`
+        refs = await answer(client.text_document_references_async(types.ReferenceParams(
+            text_document=doc(cart), position=at(12, 3),
+            context=types.ReferenceContext(include_declaration=True))))
+        assert {(r.uri, r.range.start.line) for r in refs} >= {(cart.as_uri(), 12), (app.as_uri(), 7)}
+
+        hover = await answer(client.text_document_hover_async(types.HoverParams(
+            text_document=doc(app), position=at(9, 30))))  # formatMoney(...)
+        text = hover.contents.value
+        assert "```typescript\nfunction formatMoney(cents: number, currency?): string\n```" in text
+        assert "Cents as a price with its currency." in text
+
+
+async def test_rename_across_files_and_context(ts_ws, tmp_path):
+    text_ts, app, view = ts_ws / "packages/lib/src/text.ts", ts_ws / "src/app.ts", ts_ws / "src/view.tsx"
+    async with running(ts_ws, tmp_path / "cache") as client:
+        edit = await answer(client.text_document_rename_async(types.RenameParams(
+            text_document=doc(text_ts), position=at(1, 18), new_name="toSlug")))
+        changes: dict[str, list] = dict(edit.changes or {})
+        for d in edit.document_changes or []:  # clients that take versioned edits get these
+            changes.setdefault(d.text_document.uri, []).extend(d.edits)
+        assert set(changes) == {text_ts.as_uri(), app.as_uri(), view.as_uri()}
+        assert all(e.new_text == "toSlug" for es in changes.values() for e in es)
+        assert len(changes[app.as_uri()]) == 2  # the import and the call
+
+        uri = open_doc(client, app)
+        ctx = await request(client, "ssc/context", {
+            "textDocument": {"uri": uri}, "position": {"line": 9, "character": 2}, "budget": 20000})
+        shown = str(ctx)
+        assert "formatMoney" in shown and "class Cart" in shown
