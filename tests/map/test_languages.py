@@ -28,13 +28,14 @@ def write(root, files: dict[str, str]) -> None:
         p.write_text(text)
 
 
-def test_the_registry_maps_python_and_nothing_else_yet():
+def test_the_registry_maps_python_and_java_and_nothing_else_yet():
     assert language_for_path("pkg/mod.py") is PYTHON is by_name("python")
+    assert language_for_path("src/com/x/A.java") is by_name("java")
     assert language_for_path("pkg/mod.pyi") is PYTHON and PYTHON.is_stub("pkg/mod.pyi")
-    for other in ("web/app.ts", "svc/main.go", "src/lib.rs", "A.java", "mod.pyc", "py"):
+    for other in ("web/app.ts", "svc/main.go", "src/lib.rs", "mod.pyc", "py"):
         assert language_for_path(other) is None
-    assert set(all_suffixes()) == {".py", ".pyi"}
-    assert set(watch_globs()) == {"**/*.py", "**/*.pyi"}
+    assert set(all_suffixes()) == {".py", ".pyi", ".java"}
+    assert set(watch_globs()) == {"**/*.py", "**/*.pyi", "**/*.java"}
 
 
 def test_files_of_no_language_are_not_mapped(tmp_path):

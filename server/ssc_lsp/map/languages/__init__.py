@@ -8,12 +8,13 @@ See docs/ARCHITECTURE.md, "Adding a language".
 from __future__ import annotations
 
 from .base import Language, ParserCache, UnitSpec
+from .java import JAVA
 from .python import PYTHON
 
 __all__ = ["Language", "ParserCache", "UnitSpec", "all_languages", "all_suffixes", "by_name",
            "is_source", "language_for_path", "register", "watch_globs"]
 
-_REGISTERED: list[Language] = [PYTHON]
+_REGISTERED: list[Language] = [PYTHON, JAVA]
 _BY_SUFFIX: dict[str, Language] = {}
 _SUFFIXES: tuple[str, ...] = ()
 
