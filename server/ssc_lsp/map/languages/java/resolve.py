@@ -178,17 +178,18 @@ class JavaResolver(Resolver):
                 yield None, s
             s = s.rpartition(".")[0]
 
-    def _anon_blocks(self, fm: FileMap, s: str, name: str, kinds) -> bool:
-        """Whether an anonymous class scope `s` may bind `name` by inheritance (say nothing)."""
+    def _anon_members(self, fm: FileMap, s: str, name: str, kinds) -> tuple[list[Located], bool]:
+        """Members `name` an anonymous class scope `s` inherits, and whether the search may go
+        on outward (False: it may inherit one the map cannot see)."""
         sup = fm.local_names(f"{s}.{SUPER_SCOPE}")
         if sup is None:
-            return False
+            return [], True
         text = next(iter(sup), "")
         t = self.type_named(fm, s.rpartition(".")[0], text) if text else None
         if t is None:
-            return True
+            return [], False
         found, complete = self.hierarchy_members(t, name, kinds)
-        return bool(found) or not complete
+        return found, complete and name not in OBJECT_METHODS
 
     def find_variable(self, fm: FileMap, scope: str, name: str, row: int | None) -> Target | None:
         for cls, s in self._enclosing(fm, scope):
@@ -200,8 +201,9 @@ class JavaResolver(Resolver):
                         return LOCAL
                     if row is None or sym.name_range[0] <= row or sym.kind == PARAMETER:
                         return Located(fm, sym)
-                if self._anon_blocks(fm, s, name, _VARIABLE_KINDS):
-                    return None
+                found, go_on = self._anon_members(fm, s, name, _VARIABLE_KINDS)
+                if found or not go_on:
+                    return found[0] if found else None
                 continue
             found, complete = self.hierarchy_members(cls, name, _VARIABLE_KINDS)
             if found:
@@ -214,8 +216,11 @@ class JavaResolver(Resolver):
         """The candidate methods of an unqualified call (None: not certain)."""
         for cls, s in self._enclosing(fm, scope):
             if cls is None:
-                if self._anon_blocks(fm, s, name, (METHOD,)):
-                    return None
+                if fm.local_names(f"{s}.{SUPER_SCOPE}") is not None and name in (fm.local_names(s) or ()):
+                    return None  # the anonymous class's own method
+                found, go_on = self._anon_members(fm, s, name, (METHOD,))
+                if found or not go_on:
+                    return found or None
                 continue
             found, complete = self.hierarchy_members(cls, name, (METHOD,))
             if found:
