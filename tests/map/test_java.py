@@ -15,7 +15,7 @@ from ssc_lsp.map.checks import check_file
 from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.java.extract import doc_text
 from ssc_lsp.map.languages.java.resolve import strip_type
-from ssc_lsp.map.resolve import External, Resolver
+from ssc_lsp.map.resolve import Resolver
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
 
