@@ -12,10 +12,14 @@ import sys
 import textwrap
 
 import pytest
+from lsprotocol import types
 
-from ssc_lsp.map import languages
+from ssc_lsp.features.locate import symbol_kind
+from ssc_lsp.map import codec, languages
+from ssc_lsp.map.document import Document
 from ssc_lsp.map.languages import all_suffixes, by_name, language_for_path, watch_globs
 from ssc_lsp.map.languages.python import PYTHON
+from ssc_lsp.map.records import CLASS, SUBKINDS, Symbol, Unit
 from ssc_lsp.map.resolve import Resolver
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.store import SCHEMA_VERSION, Store
@@ -165,3 +169,17 @@ def test_compiled_queries_live_as_long_as_the_process():
                           env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok ")
+
+
+def test_a_subkind_travels_through_the_store_and_names_the_lsp_kind():
+    """A language's own word for a definition (a Go struct is a CLASS by role) survives the
+    codec, and the outline and workspace symbols show it; Python's symbols have none."""
+    unit = Unit(0, 10, 0, 1, 0, "", "stmt",
+                symbols=[Symbol("Point", CLASS, "Point", "Point", "", (0, 0, 1, 0), (0, 5, 0, 10),
+                                subkind="struct")])
+    back = codec.decode(codec.encode([unit]))[0].symbols[0]
+    assert back.subkind == "struct" and "struct" in SUBKINDS
+    assert symbol_kind(back.kind, back.subkind) == types.SymbolKind.Struct
+    assert symbol_kind(CLASS, None) == types.SymbolKind.Class
+    doc = Document("p.py", "p", b"class P:\n    x = 1\n")
+    assert {s.subkind for s in doc.fm.symbols} == {None}

@@ -43,6 +43,20 @@ SYMBOL_KINDS = {
     PARAMETER: types.SymbolKind.Variable,
     IMPORT: types.SymbolKind.Module,
 }
+# a language's own word for a definition (Symbol.subkind) says more than its role
+SUBKIND_KINDS = {
+    "struct": types.SymbolKind.Struct,
+    "interface": types.SymbolKind.Interface,
+    "trait": types.SymbolKind.Interface,
+    "enum": types.SymbolKind.Enum,
+    "type_alias": types.SymbolKind.TypeParameter,
+    "enum_member": types.SymbolKind.EnumMember,
+    "field": types.SymbolKind.Field,
+    "property": types.SymbolKind.Property,
+    "constructor": types.SymbolKind.Constructor,
+    "namespace": types.SymbolKind.Namespace,
+    "package": types.SymbolKind.Package,
+}
 
 
 # How long a request that needs the whole map (references, rename) waits for the index to end.
@@ -68,7 +82,9 @@ async def whole_map(svc: MapService, what: str, limit: float = INDEX_WAIT_S) -> 
                             f"{what} would miss the files not indexed yet. Try again in a moment.")
 
 
-def symbol_kind(kind: str) -> types.SymbolKind:
+def symbol_kind(kind: str, subkind: str | None = None) -> types.SymbolKind:
+    if subkind is not None and subkind in SUBKIND_KINDS:
+        return SUBKIND_KINDS[subkind]
     return SYMBOL_KINDS.get(kind, types.SymbolKind.Variable)
 
 

@@ -35,7 +35,7 @@ def register(server) -> None:
             for n in nodes:
                 s = n.symbol
                 out.append(types.SymbolInformation(
-                    name=s.name, kind=symbol_kind(s.kind),
+                    name=s.name, kind=symbol_kind(s.kind, s.subkind),
                     location=types.Location(uri=uri, range=ls.to_range(index, s.range)),
                     container_name=container_of(fm, s)))
                 flat(n.children)
@@ -52,7 +52,7 @@ def register(server) -> None:
                 if where is None:
                     continue
                 out.append(types.WorkspaceSymbol(
-                    name=loc.symbol.name, kind=symbol_kind(loc.symbol.kind), location=where,
+                    name=loc.symbol.name, kind=symbol_kind(loc.symbol.kind, loc.symbol.subkind), location=where,
                     container_name=container_of(loc.file, loc.symbol)))
         return out
 
@@ -75,6 +75,6 @@ def _document_symbol(ls, index, node: OutlineNode) -> types.DocumentSymbol:
     rng = ls.to_range(index, s.range)
     sel = ls.to_range(index, s.name_range)
     return types.DocumentSymbol(
-        name=s.name, kind=symbol_kind(s.kind), range=rng, selection_range=sel, detail=detail(s),
+        name=s.name, kind=symbol_kind(s.kind, s.subkind), range=rng, selection_range=sel, detail=detail(s),
         children=[_document_symbol(ls, index, c) for c in node.children] or None)
 

@@ -17,7 +17,7 @@ def item_of(ls, svc, loc: Located) -> types.TypeHierarchyItem | None:
     if rng is None or sel is None:
         return None
     return types.TypeHierarchyItem(
-        name=s.name, kind=symbol_kind(s.kind), uri=ls.uri_of(svc, loc.file.path), range=rng,
+        name=s.name, kind=symbol_kind(s.kind, s.subkind), uri=ls.uri_of(svc, loc.file.path), range=rng,
         selection_range=sel, detail=detail(s) or loc.file.module, data={"id": s.id})
 
 

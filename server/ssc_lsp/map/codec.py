@@ -14,7 +14,8 @@ import marshal
 
 from .records import Param, Ref, Signature, Symbol, Unit
 
-FORMAT = 3  # 2: body hashes are CRC-32 (stable across processes); 3: keyword and relative-module refs
+FORMAT = 4  # 2: body hashes are CRC-32 (stable across processes); 3: keyword and relative-module refs;
+# 4: Symbol.subkind
 
 
 def _sym(s: Symbol) -> tuple:
@@ -24,7 +25,7 @@ def _sym(s: Symbol) -> tuple:
                s.signature.returns, s.signature.is_async)
     return (s.id, s.kind, s.name, s.qualname, s.parent, s.span, s.name_span, s.name_byte, sig,
             tuple(s.decorators), s.doc, tuple(s.bases), s.body_hash, s.value, s.target,
-            s.annotation, s.dynamic)
+            s.annotation, s.dynamic, s.subkind)
 
 
 def _ref(r: Ref) -> tuple:
@@ -47,7 +48,7 @@ def _unsym(t: tuple) -> Symbol:
     if sig is not None:
         sig = Signature([Param(*p) for p in sig[0]], sig[1], sig[2])
     return Symbol(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], sig, list(t[9]), t[10],
-                  list(t[11]), t[12], t[13], t[14], t[15], t[16])
+                  list(t[11]), t[12], t[13], t[14], t[15], t[16], t[17])
 
 
 def decode(data: bytes) -> list[Unit]:

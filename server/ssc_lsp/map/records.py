@@ -34,6 +34,15 @@ REF_BIND = "bind"  # a later assignment to an existing binding
 REF_KEYWORD = "keyword"  # `f(name=...)`: receiver is the callee's text; resolves to a parameter
 MODULE_REF = "<module>"  # Ref.receiver of an import ref that names a module, not a member
 
+# Symbol subkinds (Symbol.subkind): what a language calls a definition whose role is a kind above
+SUBKINDS = frozenset({
+    "struct", "interface", "trait", "enum",  # CLASS: a type with members
+    "type_alias",  # CLASS or VARIABLE: a name for a type (`type X = ...`)
+    "enum_member", "field", "property",  # CONSTANT / ATTRIBUTE
+    "constructor",  # METHOD
+    "namespace", "package",  # MODULE-like scopes inside or across files
+})
+
 # Parameter kinds, as Python's inspect names them
 POSITIONAL_ONLY = "positional_only"
 POSITIONAL_OR_KEYWORD = "positional_or_keyword"
@@ -107,6 +116,9 @@ class Symbol:
     target: tuple[str, ...] | None = None  # imports: (module, name) or (module,)
     annotation: str | None = None  # variables and parameters: the annotation's text
     dynamic: bool = False  # conditionally defined (inside if/try) or in an ERROR region
+    # the language's own word where `kind` is a role several constructs share (one of SUBKINDS;
+    # CLASS: "struct", "interface", "trait", "enum"); None where the kind says it all (Python)
+    subkind: str | None = None
     # set by FileMap.finalize: where the owning unit starts, to make positions absolute
     row0: int = 0
     byte0: int = 0
