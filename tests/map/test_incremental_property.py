@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,11 +30,24 @@ SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\
             "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
             "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",
             "[i for i in x]", "global LIMIT\n", "f(1, k=2, *a)", "; y = 2", "a = 1; "]
+JAVA_SOURCES = sorted((ROOT / "tests/fixtures/java").rglob("*.java"))
+JAVA_SNIPPETS = ["x", "(", ")", "{", "}", ";", "\n", " ", "void g(int a, String... b) {\n return a;\n}\n",
+                 "class K extends Base {\n int y = 1;\n}\n", "/** doc */\n", "// c\n", "var x = new T();\n",
+                 "import static a.B.*;\n", "é", "😀", "int v, w = 1, 2;\n", "K(int a) { this.a = a; }\n",
+                 "r = () -> { int q = 1; };", "new Base() { void h() {} }", "f(1, xs)", '"', "package q;\n",
+                 "r.w.h(1)", "@Override\n", "<T>", "enum E { A, B }\n", "record R(int a) {}\n"]
+# language -> (the file's path, its sources, snippets the edits insert)
+LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "java": ("pkg/Mod.java", JAVA_SOURCES, JAVA_SNIPPETS)}
 
-edit = st.tuples(
-    st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
-    st.one_of(st.sampled_from(SNIPPETS), st.text(alphabet="ab(): \n=.,'", max_size=6), st.just("")),
-)
+
+def edits_of(snippets: list[str], alphabet: str):
+    return st.tuples(
+        st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
+        st.one_of(st.sampled_from(snippets), st.text(alphabet=alphabet, max_size=6), st.just("")),
+    )
+
+
+EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "java": edits_of(JAVA_SNIPPETS, "ab(){}; \n=.,<>")}
 
 
 def lsp_change(text: str, e) -> Change:
@@ -67,13 +81,15 @@ def resolved(svc: MapService, rel: str) -> list:
     return out
 
 
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
 @settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES", "150")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(source=st.sampled_from(SOURCES), edits=st.lists(edit, min_size=1, max_size=12),
-       batch=st.booleans())
-def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
+@given(data=st.data(), batch=st.booleans())
+def test_incremental_equals_scratch(tmp_path_factory, language, data, batch):
+    rel, sources, _ = LANGUAGES[language]
+    source = data.draw(st.sampled_from(sources), label="source")
+    edits = data.draw(st.lists(EDITS[language], min_size=1, max_size=12), label="edits")
     tmp = tmp_path_factory.mktemp("prop")
-    rel = "pkg/mod.py"
     data = source.read_bytes()
     svc = svc_for(tmp, rel, data)
     svc.open(rel, data.decode("utf-8"), 1)

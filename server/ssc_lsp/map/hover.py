@@ -51,7 +51,9 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
         return f"```python\n{target.dotted}\n```\n\n*{where}*"
     loc = target
     sym = loc.symbol
-    text = f"```python\n{code_line(shown_signature(ws, resolver, loc))}\n```"
+    shown = shown_signature(ws, resolver, loc)
+    lang = shown.file.language
+    text = f"```{lang.fence}\n{(lang.code_line or code_line)(shown)}\n```"
     doc = full_docstring(source(loc.file.path), sym, loc.file.language) or sym.doc
     if doc:
         lines = doc.splitlines()

@@ -12,6 +12,7 @@ import tree_sitter_java
 
 from ..base import Language
 from .extract import fill_unit, unit_specs
+from .render import code_line
 
 
 def module_name(relpath: str, package_dirs: set[str]) -> str:
@@ -33,4 +34,7 @@ JAVA = Language(
     check="ssc_lsp.map.languages.java.checks:java_steps",
     blocks=None,
     semantic=None,
+    fresh_parse_on_error=True,
+    fence="java",
+    code_line=code_line,
 )

@@ -63,6 +63,8 @@ TYPE_DECLS = frozenset({"class_declaration", "interface_declaration", "enum_decl
                         "record_declaration", "annotation_type_declaration"})
 _COMMENTS = frozenset({"line_comment", "block_comment"})
 _TYPE_NODES = frozenset({"type_identifier"})
+_SUBKINDS = {"interface_declaration": "interface", "enum_declaration": "enum",
+             "annotation_type_declaration": "interface"}  # records.SUBKINDS, for the LSP kinds
 _LITERAL_TYPES = frozenset({"integral_type", "floating_point_type", "boolean_type", "void_type"})
 
 
@@ -250,8 +252,10 @@ class _Walker:
             bases.append("<annotation>")
         elif t == "interface_declaration":
             bases.append("<interface>")
+        sup = decl.child_by_field_name("superclass")
         self.symbol(CLASS, name_node, decl, parent, qual=qual, bases=bases,
-                    doc=_doc_above(decl, self.b0), value=_kind_word(t))
+                    annotation=_type_names(sup)[0] if sup is not None and sup.named_children else None,
+                    doc=_doc_above(decl, self.b0), value=_kind_word(t), subkind=_SUBKINDS.get(t))
         self.u.scopes.setdefault(qual, [])
         tparams = decl.child_by_field_name("type_parameters")
         if tparams is not None:
@@ -263,7 +267,7 @@ class _Walker:
                 n = p.child_by_field_name("name")
                 typ = p.child_by_field_name("type")
                 if n is not None:
-                    self.symbol(ATTRIBUTE, n, p, qual, annotation=_short(typ))
+                    self.symbol(ATTRIBUTE, n, p, qual, annotation=_short(typ), subkind="field")
                 if typ is not None:
                     self.walk(typ, qual)
         body = decl.child_by_field_name("body")
@@ -304,7 +308,7 @@ class _Walker:
                 n = m.child_by_field_name("name")
                 if n is not None:
                     self.symbol(CONSTANT, n, m, cls, annotation=cls.rpartition(".")[2],
-                                doc=_doc_above(m, self.b0))
+                                doc=_doc_above(m, self.b0), subkind="enum_member")
                 args = m.child_by_field_name("arguments")
                 if args is not None:
                     self.walk(args, cls)
@@ -329,7 +333,7 @@ class _Walker:
             value = d.child_by_field_name("value")
             if n is not None:
                 self.symbol(kind, n, decl, cls, annotation=_short(typ) + _dims(d) if typ is not None else None,
-                            value=_short(value), doc=doc)
+                            value=_short(value), doc=doc, subkind="field")
             if value is not None:
                 self.walk(value, cls)
 
@@ -345,7 +349,8 @@ class _Walker:
         params = decl.child_by_field_name("parameters")
         sig = _signature(params, decl.child_by_field_name("type"))
         self.symbol(METHOD, name_node, decl, cls, qual=qual, signature=sig, doc=_doc_above(decl, self.b0),
-                    value="constructor" if ctor else None, decorators=_annotations(decl))
+                    value="constructor" if ctor else None, decorators=_annotations(decl),
+                    subkind="constructor" if ctor else None)
         if ctor:  # the constructor's name names its class too (a rename of the class renames it)
             self.ref(name_node, REF_NAME, cls, module=TYPE)
         self.u.scopes.setdefault(scope, [])
