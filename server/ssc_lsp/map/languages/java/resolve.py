@@ -321,7 +321,7 @@ class JavaResolver(Resolver):
         return None
 
     def pick_overload(self, cands: list[Located], nargs: int) -> Located | None:
-        if len(cands) == 1 and nargs < 0:
+        if len(cands) == 1:  # the only method of the name: a call of it, fitting or not (the check)
             return cands[0]
         if nargs < 0:
             return None
