@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ...checks import CALL_ARGUMENTS, Problem
 from ...filemap import FileMap
-from ...records import CLASS, METHOD, VAR_POSITIONAL, Ref, Unit
+from ...records import CLASS, VAR_POSITIONAL, Ref, Unit
 from ...resolve import Resolver
 from ...workspace import Located, Workspace
 from .extract import METHOD_CTX, TYPE
@@ -37,16 +37,14 @@ def _callee(r, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
         return None
     if ref.module == METHOD_CTX:
         if ref.receiver is None:
-            cands = r.find_methods(fm, ref.scope, ref.name)
+            found = r.find_methods(fm, ref.scope, ref.name)
         else:
             value = r.value_of_expr(fm, ref.scope, ref.receiver)
-            cands = r.methods_of(value, ref.name) if value is not None else None
-        if not cands or len(cands) != 1:
+            found = r.methods_of(value, ref.name) if value is not None else None
+        # one method of the name in a hierarchy the workspace holds whole: no overload elsewhere
+        if not found or len(found[0]) != 1 or not found[1]:
             return None
-        cls = r.enclosing_class(cands[0].file, cands[0].symbol.parent or "")
-        cls = Located(cands[0].file, cands[0].file.lookup(cands[0].symbol.parent)) if cls is None else cls
-        _, complete = r.hierarchy_members(cls, ref.name, (METHOD,))
-        return cands[0] if complete else None
+        return r.pick_overload(found, ref.nargs)
     if ref.module == TYPE:  # `new T(...)`: T's constructors
         target = r.resolve_ref(fm, ref, unit)
         if not isinstance(target, Located) or target.symbol.kind != CLASS or target.symbol.value != "class":

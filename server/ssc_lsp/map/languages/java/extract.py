@@ -7,8 +7,8 @@ members and nested types (a unit's records depend only on its own text).
 Qualnames: a type is `Outer`, a nested type `Outer.Inner`, a member `Outer.name` (a
 constructor `Outer.Outer`); the second, third... overload of a method in a type gets the scope
 `Outer.name~2` for its parameters and locals (their symbols must not share a qualname). Locals
-of a method are one scope (inner blocks merged: a name bound twice with different types keeps
-no type). Lambdas, anonymous and local classes are anonymous scopes (`<lambda@N>`, `<anon@N>`)
+of a method are one scope (inner blocks merged: a name declared again in a sibling block is a
+second symbol of the same qualname, `@2` in its id; a use means the nearest one above it). Lambdas, anonymous and local classes are anonymous scopes (`<lambda@N>`, `<anon@N>`)
 whose names have no symbols; an anonymous class's supertype is kept as
 `scopes["<anon@N>.<super>"]`, since its inherited members shadow the enclosing ones.
 
@@ -52,6 +52,8 @@ from ..base import Captures, UnitSpec
 MAX_TEXT = 120  # longest type / value text kept on a record
 MAX_RUN_TOKENS = 64  # bare top-level tokens (broken code) grouped into one unit, at most
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package declaration's name
+PRIVATE_SCOPE = "<private>"  # unit.scopes key: qualnames of private members (not inherited)
+ABSTRACT_SCOPE = "<abstract>"  # unit.scopes key: qualnames of methods without a body
 SUPER_SCOPE = "<super>"  # `<anon@N>.<super>`: the supertype of an anonymous class
 TYPE = "<type>"  # Ref.module of a reference in a type context
 METHOD_CTX = "<method>"  # Ref.module of a method call or method reference
@@ -183,11 +185,11 @@ class _Walker:
             return
         key = (scope, name)
         if key in self.locals:
-            first = self.locals[key]
-            if first is not None and (first.annotation != annotation or first.value != value):
-                first.annotation = first.value = None
-                first.dynamic = True
-            self.ref(name_node, REF_BIND, scope)
+            if "<" not in scope:  # a sibling block's own local: a symbol of its own (resolve.py
+                # takes the nearest declaration above a use)
+                self.locals[key] = self.symbol(kind, name_node, stmt, scope, annotation=annotation, value=value)
+            else:
+                self.ref(name_node, REF_BIND, scope)
             return
         self.u.scopes.setdefault(scope, []).append(name)
         if "<" not in scope:
@@ -233,6 +235,7 @@ class _Walker:
         if name_node is None:
             return
         qual = f"{parent}.{_text(name_node)}" if parent else _text(name_node)
+        self.note_private(decl, qual)
         bases: list[str] = []
         for field in ("superclass", "interfaces"):
             sub = decl.child_by_field_name(field)
@@ -287,6 +290,10 @@ class _Walker:
                 if c is not name:
                     self.walk(c, scope)
 
+    def note_private(self, decl: ts.Node, qual: str) -> None:
+        if "private" in _modifiers(decl):
+            self.u.scopes.setdefault(PRIVATE_SCOPE, []).append(qual)
+
     def modifiers(self, decl: ts.Node, scope: str) -> None:
         for c in decl.named_children:
             if c.type == "modifiers":
@@ -332,6 +339,7 @@ class _Walker:
             n = d.child_by_field_name("name")
             value = d.child_by_field_name("value")
             if n is not None:
+                self.note_private(decl, f"{cls}.{_text(n)}")
                 self.symbol(kind, n, decl, cls, annotation=_short(typ) + _dims(d) if typ is not None else None,
                             value=_short(value), doc=doc, subkind="field")
             if value is not None:
@@ -346,6 +354,11 @@ class _Walker:
         n = self.overloads.get(qual, 0) + 1
         self.overloads[qual] = n
         scope = qual if n == 1 else f"{qual}~{n}"
+        self.note_private(decl, qual)
+        if decl.child_by_field_name("body") is None and decl.type == "method_declaration":
+            names = self.u.scopes.setdefault(ABSTRACT_SCOPE, [])
+            if qual not in names:
+                names.append(qual)
         params = decl.child_by_field_name("parameters")
         sig = _signature(params, decl.child_by_field_name("type"))
         self.symbol(METHOD, name_node, decl, cls, qual=qual, signature=sig, doc=_doc_above(decl, self.b0),

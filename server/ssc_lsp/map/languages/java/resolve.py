@@ -39,9 +39,11 @@ from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, Target, V
 from ...workspace import Located, Workspace
 from . import JAVA
 from .extract import (
+    ABSTRACT_SCOPE,
     METHOD_CTX,
     ON_DEMAND,
     PACKAGE_SCOPE,
+    PRIVATE_SCOPE,
     STATIC,
     STATIC_ON_DEMAND,
     SUPER_SCOPE,
@@ -86,6 +88,9 @@ class JavaResolver(Resolver):
         super().__init__(ws)
         self._gen = -1
         self._packages: dict[str, list[str]] = {}  # package name -> paths of files declaring it
+        # methods inherited twice at one depth with one signature (two abstract declarations):
+        # which one javac names is its choice, so a call of them says nothing
+        self._tied: set[str] = set()
 
     # -- packages ----------------------------------------------------------------------------
     def packages(self) -> dict[str, list[str]]:
@@ -97,6 +102,7 @@ class JavaResolver(Resolver):
             for paths in out.values():
                 paths.sort()
             self._packages, self._gen = out, self.ws.generation
+            self._tied.clear()
         return self._packages
 
     def is_package(self, name: str) -> bool:
@@ -196,10 +202,11 @@ class JavaResolver(Resolver):
             if cls is None:
                 names = fm.local_names(s)
                 if names is not None and name in names:
-                    sym = fm.lookup(f"{s}.{name}")
-                    if sym is None:
+                    decls = fm.by_qualname.get(f"{s}.{name}")
+                    if not decls:
                         return LOCAL
-                    if row is None or sym.name_range[0] <= row or sym.kind == PARAMETER:
+                    sym = _nearest_above(decls, row)
+                    if sym is not None:
                         return Located(fm, sym)
                 found, go_on = self._anon_members(fm, s, name, _VARIABLE_KINDS)
                 if found or not go_on:
@@ -212,23 +219,24 @@ class JavaResolver(Resolver):
                 return None
         return self._static_import(fm, name, _VARIABLE_KINDS)
 
-    def find_methods(self, fm: FileMap, scope: str, name: str) -> list[Located] | None:
-        """The candidate methods of an unqualified call (None: not certain)."""
+    def find_methods(self, fm: FileMap, scope: str, name: str) -> tuple[list[Located], bool] | None:
+        """The candidate methods of an unqualified call and whether they are all of them (None:
+        not certain where the name is looked up)."""
         for cls, s in self._enclosing(fm, scope):
             if cls is None:
                 if fm.local_names(f"{s}.{SUPER_SCOPE}") is not None and name in (fm.local_names(s) or ()):
                     return None  # the anonymous class's own method
                 found, go_on = self._anon_members(fm, s, name, (METHOD,))
                 if found or not go_on:
-                    return found or None
+                    return (found, go_on) if found else None
                 continue
             found, complete = self.hierarchy_members(cls, name, (METHOD,))
             if found:
-                return found if complete or name not in OBJECT_METHODS else None
+                return (found, complete) if complete or name not in OBJECT_METHODS else None
             if not complete or name in OBJECT_METHODS:
                 return None
         t = self._static_import(fm, name, (METHOD,), every=True)
-        return t if isinstance(t, list) and t else None
+        return (t, False) if isinstance(t, list) and t else None
 
     def _static_import(self, fm: FileMap, name: str, kinds, every: bool = False):
         for imp in fm.symbols:
@@ -258,22 +266,34 @@ class JavaResolver(Resolver):
         """Members `name` of `kinds` in `cls` and its supertypes, most derived first (a method
         overridden below is left out), and whether the whole hierarchy is in the workspace."""
         out: list[Located] = []
-        seen_sigs: set = set()
+        seen_sigs: dict[tuple, Located] = {}
         complete = True
         level = [cls]
+        ifaces: list[Located] = []  # the superclass chain first: its methods win over interfaces'
         seen: set[str] = set()
-        for _ in range(MAX_DEPTH):
-            nxt: list[Located] = []
+        for _ in range(MAX_DEPTH * 2):
+            supers: list[Located] = []
+            level_sigs: dict[tuple, Located] = {}
             for t in level:
                 if t.symbol.id in seen:
                     continue
                 seen.add(t.symbol.id)
+                private = t.file.local_names(PRIVATE_SCOPE) if t is not cls else None
                 for m in self.own_members(t, name, kinds):
+                    if private and m.symbol.qualname in private:
+                        continue  # private members are not inherited
                     key = _sig_key(m.symbol)
+                    if key is not None and key in level_sigs and level_sigs[key].symbol.parent != m.symbol.parent:
+                        self._tied.add(level_sigs[key].symbol.id)
+                    elif key is not None and key in seen_sigs and t.symbol.value == "interface" \
+                            and _abstract(seen_sigs[key]) and not _in_interface(seen_sigs[key]):
+                        # an abstract class method and an interface's: javac names either
+                        self._tied.add(seen_sigs[key].symbol.id)
                     if key is None or key not in seen_sigs:
                         out.append(m)
                         if key is not None:
-                            seen_sigs.add(key)
+                            seen_sigs[key] = m
+                            level_sigs[key] = m
                 for text in t.symbol.bases:
                     if text in _IMPLICIT:
                         complete = False
@@ -283,13 +303,18 @@ class JavaResolver(Resolver):
                     b = self.type_named(t.file, t.symbol.parent or "", text)  # in the scope around t
                     if b is None:
                         complete = False
+                    elif text == t.symbol.annotation:  # the superclass
+                        supers.append(b)
                     else:
-                        nxt.append(b)
+                        ifaces.append(b)
             if out and CLASS not in kinds and METHOD not in kinds:
                 return out[:1], complete  # a field hides the ones above it
-            if not nxt:
+            if supers:
+                level = supers
+            elif ifaces:
+                level, ifaces = ifaces, []
+            else:
                 break
-            level = nxt
         return out, complete
 
     def type_named(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Located | None:
@@ -320,13 +345,19 @@ class JavaResolver(Resolver):
             return found[0] if found else None
         return None
 
-    def pick_overload(self, cands: list[Located], nargs: int) -> Located | None:
-        if len(cands) == 1:  # the only method of the name: a call of it, fitting or not (the check)
-            return cands[0]
-        if nargs < 0:
+    def pick_overload(self, found: tuple[list[Located], bool] | None, nargs: int) -> Located | None:
+        """The one method a call (or method reference: nargs -1) of these candidates means."""
+        if not found:
             return None
-        fits = [c for c in cands if c.symbol.signature is not None and arity_fits(c.symbol.signature, nargs)]
-        return fits[0] if len(fits) == 1 else None
+        cands, complete = found
+        if nargs < 0:
+            pick = cands[0] if len(cands) == 1 and complete else None
+        else:
+            fits = [c for c in cands if c.symbol.signature is not None and arity_fits(c.symbol.signature, nargs)]
+            if len(cands) == 1 and complete:  # the only method of the name, fitting or not (the check)
+                fits = cands
+            pick = fits[0] if len(fits) == 1 else None
+        return pick if pick is not None and pick.symbol.id not in self._tied else None
 
     # -- values ------------------------------------------------------------------------------
     def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
@@ -409,14 +440,13 @@ class JavaResolver(Resolver):
             return found[0] if found else None
         return None
 
-    def methods_of(self, value: Value, name: str) -> list[Located] | None:
+    def methods_of(self, value: Value, name: str) -> tuple[list[Located], bool] | None:
+        """The methods `name` of a type or instance, and whether they are all of them."""
         cls = value.cls if isinstance(value, Instance) else value
         if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
             return None
         found, complete = self.hierarchy_members(cls, name, (METHOD,))
-        if not complete and not found:
-            return None
-        return found or None
+        return (found, complete and name not in OBJECT_METHODS) if found else None
 
     def enclosing_class(self, fm: FileMap, scope: str) -> Located | None:
         for cls, s in self._enclosing(fm, scope):
@@ -506,8 +536,7 @@ class JavaResolver(Resolver):
             if ref.module == TYPE:
                 return self.find_type(fm, ref.scope, ref.name)
             if ref.module == METHOD_CTX:
-                cands = self.find_methods(fm, ref.scope, ref.name)
-                return self.pick_overload(cands, ref.nargs) if cands else None
+                return self.pick_overload(self.find_methods(fm, ref.scope, ref.name), ref.nargs)
             found = self.find_variable(fm, ref.scope, ref.name, row)
             if found is None and not self._shadowed_unknown(fm, ref.scope, ref.name):
                 found = self.find_type(fm, ref.scope, ref.name)
@@ -519,8 +548,7 @@ class JavaResolver(Resolver):
         if value is None:
             return None
         if ref.module == METHOD_CTX:
-            cands = self.methods_of(value, ref.name)
-            return self.pick_overload(cands, ref.nargs) if cands else None
+            return self.pick_overload(self.methods_of(value, ref.name), ref.nargs)
         return self.member_of(value, ref.name)
 
     def _shadowed_unknown(self, fm: FileMap, scope: str, name: str) -> bool:
@@ -538,6 +566,24 @@ class JavaResolver(Resolver):
             if r[0] == row and r[1] <= col <= r[3] and not (s.kind == IMPORT and s.name == "*"):
                 return s
         return None
+
+
+def _abstract(loc: Located) -> bool:
+    return loc.symbol.qualname in (loc.file.local_names(ABSTRACT_SCOPE) or ())
+
+
+def _in_interface(loc: Located) -> bool:
+    owner = loc.file.lookup(loc.symbol.parent or "")
+    return owner is not None and owner.value == "interface"
+
+
+def _nearest_above(decls: list[Symbol], row: int | None) -> Symbol | None:
+    """Of a local's declarations (sibling blocks), the last one above `row` (a parameter is seen
+    everywhere in its method; row None: the first)."""
+    if row is None or decls[0].kind == PARAMETER:
+        return decls[0]
+    above = [d for d in decls if d.name_range[0] <= row]
+    return above[-1] if above else None
 
 
 def _sig_key(sym: Symbol) -> tuple | None:
