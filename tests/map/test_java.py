@@ -53,14 +53,14 @@ def test_java_definitions_kinds_docs_and_signatures(shop):
     assert kinds["Circle.MAX_RADIUS"] == "constant" and kinds["Circle.radius"] == "attribute"
     assert kinds["Circle.Style.SOLID"] == "constant" and kinds["Circle.area"] == "method"
     assert kinds["Circle.Circle"] == "method" and fm.lookup("Circle.Circle").value == "constructor"
-    assert kinds["Circle.scaled.factor"] == "parameter"
+    assert kinds["Circle.scaled(double).factor"] == "parameter"
     assert fm.lookup("Circle").doc == "A circle of a radius." and fm.lookup("Circle").bases == ["Shape"]
     assert fm.lookup("Circle.MAX_RADIUS").doc == "The largest radius allowed."
     util = shop.ws.files[SRC + "util/MathUtil.java"]
     total = util.lookup("MathUtil.sum")
     assert [(p.name, p.kind, p.annotation) for p in total.signature.params] == [("xs", "var_positional", "int...")]
     assert len(util.by_qualname["MathUtil.max"]) == 2  # overloads share a qualname
-    assert util.lookup("MathUtil.max~2.a").annotation == "long"  # ... not their parameters' scope
+    assert util.lookup("MathUtil.max(long,long).a").annotation == "long"  # ... not their parameters' scope
     point = shop.ws.files[SRC + "model/Point.java"]
     assert point.lookup("Point.x").kind == "attribute" and point.lookup("Point").value == "record"
     assert doc_text("/**\n * First line.\n * @param x no\n */") == "First line."
@@ -106,7 +106,7 @@ def test_what_only_a_type_checker_knows_is_not_guessed(shop, line, name):
 def test_inherited_members_and_this(shop):
     circle = SRC + "model/Circle.java"
     assert sid(target(shop, circle, "this.radius = MathUtil.clamp", "radius")) == circle + "::Circle.radius"
-    assert sid(target(shop, circle, "this.radius = MathUtil.clamp", "radius", 1)) == circle + "::Circle.Circle.radius"
+    assert sid(target(shop, circle, "this.radius = MathUtil.clamp", "radius", 1)) == circle + "::Circle.Circle(double).radius"
     assert sid(target(shop, circle, "MathUtil.clamp(radius", "clamp")) == SRC + "util/MathUtil.java::MathUtil.clamp"
 
 

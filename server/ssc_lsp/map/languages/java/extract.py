@@ -61,6 +61,7 @@ ON_DEMAND = "on-demand"  # Symbol.value of an import symbol for `import p.*` (na
 STATIC = "static"  # Symbol.value of a static import (`import static p.T.m`)
 STATIC_ON_DEMAND = "static on-demand"
 
+SPLIT_TYPES = frozenset({"class_declaration", "interface_declaration"})  # cut into header + members
 TYPE_DECLS = frozenset({"class_declaration", "interface_declaration", "enum_declaration",
                         "record_declaration", "annotation_type_declaration"})
 _COMMENTS = frozenset({"line_comment", "block_comment"})
@@ -110,11 +111,35 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
         if comments and comments[-1].end_point[0] + 1 >= child.start_point[0]:
             first = comments[0]
         comments = []
+        body = child.child_by_field_name("body") if t in SPLIT_TYPES else None
+        name = child.child_by_field_name("name")
+        if body is not None and name is not None and body.child_count and body.children[0].type == "{":
+            brace = body.children[0]
+            ep = brace.end_point
+            add((first.start_byte, brace.end_byte, first.start_point[0], ep[0], ep[1], "", "class_header", None))
+            _member_specs(add, body, _text(name))
+            continue
         ep = child.end_point
         add((first.start_byte, child.end_byte, first.start_point[0], ep[0], ep[1], "", "stmt", None))
     if run:
         _add_run(add, run)
     return specs
+
+
+def _member_specs(add, body: ts.Node, cls: str) -> None:
+    """One `class_body` unit per member of a top-level class body, from the comments directly
+    above it (the closing brace and stray `;` belong to no unit)."""
+    comments: list[ts.Node] = []
+    for m in body.named_children:
+        if m.type in _COMMENTS:
+            if comments and comments[-1].end_point[0] + 1 < m.start_point[0]:
+                comments = []
+            comments.append(m)
+            continue
+        first = comments[0] if comments and comments[-1].end_point[0] + 1 >= m.start_point[0] else m
+        comments = []
+        ep = m.end_point
+        add((first.start_byte, m.end_byte, first.start_point[0], ep[0], ep[1], cls, "class_body", None))
 
 
 def _add_run(add, run: list[ts.Node]) -> None:
@@ -154,20 +179,24 @@ class _Walker:
         self.b0 = unit.start_byte
         self.r0 = unit.start_row
         self.locals: dict[tuple[str, str], Symbol | None] = {}
-        self.overloads: dict[str, int] = {}
 
     def span(self, node: ts.Node) -> tuple[int, int, int, int]:
         s, e = node.start_point, node.end_point
         return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
 
     def symbol(self, kind: str, name_node: ts.Node, node: ts.Node, parent: str, qual: str | None = None,
-               **extra) -> Symbol:
+               end: ts.Node | None = None, **extra) -> Symbol:
         name = _text(name_node)
         if qual is None:
             qual = f"{parent}.{name}" if parent else name
-        after = node.text[name_node.end_byte - node.start_byte:] if node.end_byte >= name_node.end_byte else b""
+        end_byte = end.end_byte if end is not None else node.end_byte
+        after = node.text[name_node.end_byte - node.start_byte:end_byte - node.start_byte] \
+            if end_byte >= name_node.end_byte else b""
+        span = self.span(node)
+        if end is not None:
+            span = (span[0], span[1], end.end_point[0] - self.r0, end.end_point[1])
         sym = Symbol(id=qual, kind=kind, name=name, qualname=qual, parent=parent,
-                     span=self.span(node), name_span=self.span(name_node),
+                     span=span, name_span=self.span(name_node),
                      name_byte=name_node.start_byte - self.b0, body_hash=zlib.crc32(after), **extra)
         self.u.symbols.append(sym)
         return sym
@@ -230,7 +259,7 @@ class _Walker:
         self.symbol(IMPORT, name, decl, "", target=("".join(_text(scope).split()), _text(name)),
                     value=STATIC if static else None)
 
-    def on_type(self, decl: ts.Node, parent: str) -> None:
+    def on_type(self, decl: ts.Node, parent: str, header: bool = False) -> None:
         name_node = decl.child_by_field_name("name")
         if name_node is None:
             return
@@ -256,7 +285,10 @@ class _Walker:
         elif t == "interface_declaration":
             bases.append("<interface>")
         sup = decl.child_by_field_name("superclass")
-        self.symbol(CLASS, name_node, decl, parent, qual=qual, bases=bases,
+        body = decl.child_by_field_name("body")
+        # a header unit's class ends at its `{` (FileMap closes it over its member units)
+        span_node = body.children[0] if header and body is not None and body.child_count else decl
+        self.symbol(CLASS, name_node, decl, parent, qual=qual, bases=bases, end=span_node,
                     annotation=_type_names(sup)[0] if sup is not None and sup.named_children else None,
                     doc=_doc_above(decl, self.b0), value=_kind_word(t), subkind=_SUBKINDS.get(t))
         self.u.scopes.setdefault(qual, [])
@@ -273,8 +305,7 @@ class _Walker:
                     self.symbol(ATTRIBUTE, n, p, qual, annotation=_short(typ), subkind="field")
                 if typ is not None:
                     self.walk(typ, qual)
-        body = decl.child_by_field_name("body")
-        if body is not None:
+        if body is not None and not header:
             self.members(body, qual)
 
     def type_params(self, tparams: ts.Node, scope: str) -> None:
@@ -299,8 +330,10 @@ class _Walker:
             if c.type == "modifiers":
                 self.walk(c, scope)
 
-    def members(self, body: ts.Node, cls: str) -> None:
+    def members(self, body: ts.Node, cls: str, only: tuple[int, int] | None = None) -> None:
         for m in body.named_children:
+            if only is not None and not (only[0] <= m.start_byte and m.end_byte <= only[1]):
+                continue
             t = m.type
             if t == "enum_body_declarations":
                 self.members(m, cls)
@@ -351,15 +384,13 @@ class _Walker:
             return
         ctor = decl.type in ("constructor_declaration", "compact_constructor_declaration")
         qual = f"{cls}.{_text(name_node)}"
-        n = self.overloads.get(qual, 0) + 1
-        self.overloads[qual] = n
-        scope = qual if n == 1 else f"{qual}~{n}"
+        params = decl.child_by_field_name("parameters")
+        scope = f"{qual}({_param_types(params)})"
         self.note_private(decl, qual)
         if decl.child_by_field_name("body") is None and decl.type == "method_declaration":
             names = self.u.scopes.setdefault(ABSTRACT_SCOPE, [])
             if qual not in names:
                 names.append(qual)
-        params = decl.child_by_field_name("parameters")
         sig = _signature(params, decl.child_by_field_name("type"))
         self.symbol(METHOD, name_node, decl, cls, qual=qual, signature=sig, doc=_doc_above(decl, self.b0),
                     value="constructor" if ctor else None, decorators=_annotations(decl),
@@ -367,8 +398,6 @@ class _Walker:
         if ctor:  # the constructor's name names its class too (a rename of the class renames it)
             self.ref(name_node, REF_NAME, cls, module=TYPE)
         self.u.scopes.setdefault(scope, [])
-        if scope != qual:
-            self.u.scopes.setdefault(f"{scope}.<overload>", []).append(qual)
         tparams = decl.child_by_field_name("type_parameters")
         if tparams is not None:
             self.type_params(tparams, scope)
@@ -602,6 +631,25 @@ class _Walker:
             stack.append(targs)
 
 
+def _param_types(params: ts.Node | None) -> str:
+    """`(int a, List<String> b, Foo.Bar... c)` -> `int,List,Bar[]`: a method's scope name, one per
+    overload whatever unit it is in (no dots: scopes are walked outward at dots)."""
+    out = []
+    for p in params.named_children if params is not None else ():
+        if p.type == "formal_parameter":
+            typ = p.child_by_field_name("type")
+            text = _text(typ)
+        elif p.type == "spread_parameter":
+            typ = next((c for c in p.named_children if c.type not in ("modifiers", "variable_declarator")), None)
+            text = _text(typ) + "[]"
+        else:
+            continue
+        text = "".join(text.split()).split("<")[0].rpartition(".")[2] + ("[]" if text.endswith("]") and
+                                                                          not text.split("<")[0].endswith("]") else "")
+        out.append(text)
+    return ",".join(out)
+
+
 def _new_shape(type_node: ts.Node) -> dict:
     """`new T(a, b)`: the type's ref carries the constructor call's argument count."""
     node = type_node
@@ -666,8 +714,21 @@ def _signature(params: ts.Node | None, returns: ts.Node | None) -> Signature:
 
 
 def fill_unit(unit: Unit, root: ts.Node, caps: Captures) -> None:
-    """Fill `unit` from the top-level declarations the map query found in it."""
+    """Fill `unit` from the top-level declarations the map query found in it; a header unit
+    holds its class without members, a member unit one member of its top-level class."""
     walker = _Walker(unit)
+    if unit.kind == "class_body":
+        decl = next((c for c in root.children if c.start_byte < unit.start_byte < c.end_byte), None)
+        body = decl.child_by_field_name("body") if decl is not None else None
+        if body is not None:
+            walker.members(body, unit.context, (unit.start_byte, unit.end_byte))
+        return
+    if unit.kind == "class_header":
+        decl = next((n for nodes in caps.values() for n in nodes if n.parent is not None
+                     and n.parent.type == "program"), None)
+        if decl is not None:
+            walker.on_type(decl, "", header=True)
+        return
     decls = sorted((n for nodes in caps.values() for n in nodes if n.parent is not None
                     and n.parent.type == "program"), key=lambda n: n.start_byte)
     for decl in decls:
