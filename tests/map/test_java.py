@@ -19,6 +19,8 @@ from ssc_lsp.map.resolve import Resolver
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
 
+from ..navigation.test_resolution_gaps import indexed
+
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "java"
 SRC = "src/main/java/com/acme/"
 
@@ -118,13 +120,7 @@ def test_arity_check_reports_what_javac_reports(shop):
 
 
 def write(root: Path, files: dict[str, str]) -> MapService:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text))
-    svc = MapService(str(root), MapOptions(persist=False))
-    svc.index()
-    return svc
+    return indexed(root, {rel: textwrap.dedent(text) for rel, text in files.items()})
 
 
 def test_import_shadowing_order(tmp_path):
