@@ -205,3 +205,15 @@ def test_overloads_by_arity_and_constructors(tmp_path):
     assert sid(target(svc, k, "void use()", "v(")) == "q/K.java::K.v"
     # several constructors: no arity check; m() fits no overload: nothing said either
     assert check_file(svc.ws, svc.resolver, svc.ws.files[k]) == []
+
+
+def test_renaming_a_class_edits_its_constructors_uses_and_import_paths(shop):
+    from ssc_lsp.map.rename import plan_rename, renamable
+
+    circle = SRC + "model/Circle.java"
+    loc = renamable(target(shop, circle, "public class Circle", "Circle"))
+    edits = plan_rename(shop.ws, shop.resolver, loc, "Disk", lambda p: (Path(shop.root) / p).read_bytes())
+    rows = {p: [r[0][:2] for r in es] for p, es in edits.items()}
+    assert rows[circle] == [(5, 13), (10, 11), (20, 11), (21, 19)]  # the class, its constructor, uses
+    # `import com.acme.model.Circle.Center;` names Circle in its path
+    assert (5, 22) in rows[SRC + "app/Main.java"] and len(rows[SRC + "app/Main.java"]) == 8

@@ -245,9 +245,18 @@ class _Walker:
         static = any(c.type == "static" for c in decl.children)
         star = any(c.type == "asterisk" for c in decl.children)
         dotted = "".join(_text(path).split())
-        self.u.refs.append(Ref(name=dotted, kind=REF_IMPORT, scope="", row=path.start_point[0] - self.r0,
-                               col=path.start_point[1], end_col=path.end_point[1],
-                               byte=path.start_byte - self.b0, receiver=MODULE_REF, module=dotted))
+        # the ref covers the last name (what a rename of the imported type or member edits)
+        last = path.child_by_field_name("name") if path.type == "scoped_identifier" and not star else path
+        self.u.refs.append(Ref(name=_text(last) if not star else dotted, kind=REF_IMPORT, scope="",
+                               row=last.start_point[0] - self.r0, col=last.start_point[1], end_col=last.end_point[1],
+                               byte=last.start_byte - self.b0, receiver=MODULE_REF, module=dotted))
+        # the names before the last: a type's (`import p.Outer.Inner;` names Outer) or a package's
+        prefix = path.child_by_field_name("scope") if path.type == "scoped_identifier" and not star else path
+        while prefix is not None and prefix.type == "scoped_identifier" and prefix is not path:
+            seg = prefix.child_by_field_name("name")
+            if seg is not None:
+                self.ref(seg, REF_IMPORT, "", module="".join(_text(prefix).split()))
+            prefix = prefix.child_by_field_name("scope")
         if star:
             value = STATIC_ON_DEMAND if static else ON_DEMAND
             self.u.star_imports.append(("static " if static else "") + dotted)

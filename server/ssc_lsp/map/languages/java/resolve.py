@@ -28,6 +28,7 @@ from ...records import (
     CONSTANT,
     IMPORT,
     METHOD,
+    MODULE_REF,
     PARAMETER,
     REF_IMPORT,
     VAR_POSITIONAL,
@@ -530,6 +531,8 @@ class JavaResolver(Resolver):
 
     def _resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT:
+            if ref.receiver != MODULE_REF:  # a name inside an import's path: a type or nothing
+                return self.qualified_type(ref.module or "")
             return self.import_target(ref.module or ref.name)
         row = ref.row + unit.start_row
         if ref.receiver is None:
