@@ -217,3 +217,21 @@ def test_renaming_a_class_edits_its_constructors_uses_and_import_paths(shop):
     assert rows[circle] == [(5, 13), (10, 11), (20, 11), (21, 19)]  # the class, its constructor, uses
     # `import com.acme.model.Circle.Center;` names Circle in its path
     assert (5, 22) in rows[SRC + "app/Main.java"] and len(rows[SRC + "app/Main.java"]) == 8
+
+
+def test_the_edit_check_on_java_reports_no_library_name_and_no_python_arity(shop):
+    """java.lang names, library members and method calls are never "missing"; Python's argument
+    binding (a method's `self` first) is not applied to Java calls."""
+    from ssc_lsp.grounding.check import Checker
+
+    rel = SRC + "app/Main.java"
+    text = (Path(shop.root) / rel).read_text()
+    shop.open(rel, text, 1)
+    doc = shop.docs[rel]
+    at = text.index("        r.run();")
+    good = "        String s = String.valueOf(m.total()); m.add(c); shapes.size(); s.length();\n"
+    verdict, _ = Checker(shop, None).check(doc.fm, doc.data, at, good, doc.tree)
+    assert verdict.issues == []
+    verdict, _ = Checker(shop, None).check(doc.fm, doc.data, at, "        m.nothere(1);\n", doc.tree)
+    assert [(i.name, i.message) for i in verdict.issues] == [("m.nothere", "`Main` instance has no `nothere`")]
+    shop.close(rel)

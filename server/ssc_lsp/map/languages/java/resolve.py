@@ -55,6 +55,7 @@ _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 _NEW = re.compile(r"^new\s+([\w$.]+)\s*(?:<[^()]*>)?\s*\(.*\)$", re.S)
 _TYPE_TEXT = re.compile(r"^(?:@\w+\s+)*([\w$]+(?:\s*\.\s*[\w$]+)*)\s*(?:<.*>)?$", re.S)
 _VARIABLE_KINDS = (ATTRIBUTE, CONSTANT)
+_FIELD_KINDS = (CLASS, ATTRIBUTE, CONSTANT)  # what `x.name` without a call names
 # implicit supertypes: their members are library members (not in the workspace)
 _IMPLICIT = frozenset({"<enum>", "<record>", "<annotation>"})
 # java.lang.Object's methods: every class has them, whatever its workspace hierarchy shows
@@ -396,7 +397,7 @@ class JavaResolver(Resolver):
         for part in parts[1:]:
             if value is None or value is LOCAL:
                 return None
-            value = self.member_of(value, part)
+            value = self.member_of(value, part, _FIELD_KINDS)
             if isinstance(value, Located) and value.symbol.kind != CLASS:
                 value = self.value_of_symbol(value, depth + 1)
         return value
@@ -418,9 +419,19 @@ class JavaResolver(Resolver):
             return v if isinstance(v, Instance) else None
         return None
 
-    def member_of(self, value: Value, name: str, kinds=(CLASS, ATTRIBUTE, CONSTANT)) -> Target | None:
+    def member_of(self, value: Value, name: str, kinds: tuple[str, ...] | None = None) -> Target | None:
         """A member of a value: a package's type or subpackage, a type's nested type or static
-        field, an instance's field (methods: `methods_of`)."""
+        field, an instance's field (`kinds`; methods: `methods_of`). Asked without `kinds` (the
+        generic callers: the edit check, hover), any member, and a member the map cannot see
+        (a library supertype's) is External, never "missing"."""
+        if kinds is None:
+            found = self.member_of(value, name, (CLASS, ATTRIBUTE, CONSTANT, METHOD))
+            if found is None and isinstance(value, Instance | Located) and not isinstance(value, External):
+                cls = value.cls if isinstance(value, Instance) else value
+                if isinstance(cls, Located) and cls.symbol.kind == CLASS and (
+                        name in OBJECT_METHODS or not self.hierarchy_members(cls, name, (METHOD,))[1]):
+                    return External(cls.symbol.qualname, name)
+            return found
         if isinstance(value, External):
             if value is LOCAL or value.name:
                 return None
@@ -524,10 +535,16 @@ class JavaResolver(Resolver):
     # -- names and references ----------------------------------------------------------------
     def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
                      row: int | None = None) -> Target | None:
+        """The generic entry (the edit check, keyword look-ups): a variable, a type, else a
+        method of an enclosing type; a name the map cannot find is External (`java.lang`, a
+        library supertype's member, an on-demand import of a library): never "not defined"."""
         found = self.find_variable(fm, scope, name, row)
         if found is None:
             found = self.find_type(fm, scope, name)
-        return found
+        if found is None:
+            methods = self.find_methods(fm, scope, name)
+            found = methods[0][0] if methods and len(methods[0]) == 1 else None
+        return found if found is not None else External("java.lang", name)
 
     def _resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT:
@@ -552,7 +569,7 @@ class JavaResolver(Resolver):
             return None
         if ref.module == METHOD_CTX:
             return self.pick_overload(self.methods_of(value, ref.name), ref.nargs)
-        return self.member_of(value, ref.name)
+        return self.member_of(value, ref.name, _FIELD_KINDS)
 
     def _shadowed_unknown(self, fm: FileMap, scope: str, name: str) -> bool:
         """Whether a variable `name` may exist where the map cannot see it (an inherited field of
