@@ -42,10 +42,16 @@ GO_SNIPPETS = ["x", "(", ")", "{", "}", "\n", "\t", " ", "func g(a int, b ...str
                "type K struct {\n\tBase\n\tY int\n}\n", "// doc\n", "//go:build linux\n", "x := T{A: 1}\n",
                'import "fmt"\n', "é", "😀", "var v, w = 1, 2\n", "func (k *K) M() {}\n",
                "go func() { q := 1 }()\n", "f(1, xs...)", "`", '"', "package q\n", "r.W.H(1)", ":="]
+JAVA_SOURCES = sorted((ROOT / "tests/fixtures/java").rglob("*.java"))
+JAVA_SNIPPETS = ["x", "(", ")", "{", "}", ";", "\n", " ", "void g(int a, String... b) {\n return a;\n}\n",
+                 "class K extends Base {\n int y = 1;\n}\n", "/** doc */\n", "// c\n", "var x = new T();\n",
+                 "import static a.B.*;\n", "é", "😀", "int v, w = 1, 2;\n", "K(int a) { this.a = a; }\n",
+                 "r = () -> { int q = 1; };", "new Base() { void h() {} }", "f(1, xs)", '"', "package q;\n",
+                 "r.w.h(1)", "@Override\n", "<T>", "enum E { A, B }\n", "record R(int a) {}\n"]
 # language -> (the file's path, its sources, snippets the edits insert)
 # (None: "pkg/mod" + the source's own suffix)
 LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "go": ("pkg/mod.go", GO_SOURCES, GO_SNIPPETS),
-             "typescript": (None, TS_SOURCES, TS_SNIPPETS)}
+             "typescript": (None, TS_SOURCES, TS_SNIPPETS), "java": ("pkg/Mod.java", JAVA_SOURCES, JAVA_SNIPPETS)}
 
 
 def edits_of(snippets: list[str], alphabet: str):
@@ -56,7 +62,8 @@ def edits_of(snippets: list[str], alphabet: str):
 
 
 EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "go": edits_of(GO_SNIPPETS, "ab(){}: \n=.,\t"),
-         "typescript": edits_of(TS_SNIPPETS, "ab(){}<>: \n=.,;'")}
+         "typescript": edits_of(TS_SNIPPETS, "ab(){}<>: \n=.,;'"),
+         "java": edits_of(JAVA_SNIPPETS, "ab(){}; \n=.,<>")}
 
 
 def lsp_change(text: str, e) -> Change:

@@ -34,6 +34,7 @@ def write(root, files: dict[str, str]) -> None:
 
 def test_the_registry_maps_each_suffix_to_one_language():
     assert language_for_path("pkg/mod.py") is PYTHON is by_name("python")
+    assert language_for_path("src/com/x/A.java") is by_name("java")
     assert language_for_path("pkg/mod.pyi") is PYTHON and PYTHON.is_stub("pkg/mod.pyi")
     for other in ("web/app.kt", "mod.pyc", "py", "notes.txt"):
         assert language_for_path(other) is None

@@ -497,8 +497,8 @@ class _Run:
 
     # -- calls -------------------------------------------------------------------------------
     def call(self, unit: Unit, ref: Ref, target) -> None:
-        if not isinstance(target, Located):
-            return
+        if not isinstance(target, Located) or self.fm.language.semantic != "jedi":
+            return  # check_call binds arguments by Python's rules (`self` first): Python only
         problem = check_call(self.ws, self.r, self.fm, unit, ref, target)
         if problem is not None:
             self.v.checked += 1

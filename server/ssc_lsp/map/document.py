@@ -188,6 +188,9 @@ class Document:
             delta += d
         old_tree = self._tree
         self._tree = self.parser.parse(self._data, old_tree)
+        if self.language.fresh_parse_on_error and self._tree.root_node.has_error:
+            self._tree = self.parser.parse(self._data)  # see Language.fresh_parse_on_error
+            lo, hi = 0, len(self._data)
         for r in old_tree.changed_ranges(self._tree):
             lo, hi = min(lo, r.start_byte), max(hi, r.end_byte)
 

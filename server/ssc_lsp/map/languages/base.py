@@ -76,6 +76,10 @@ class Language:
     - `semantic`: the semantic backend that answers what the map cannot (`"jedi"`), or None.
     - `fingerprint`: files (in `package`) whose bytes decide what extraction stores: the store
       rebuilds itself when any of them changes.
+    - `fresh_parse_on_error`: after an edit that leaves syntax errors, parse the file from
+      scratch and re-extract it whole: tree-sitter's incremental reparse of broken code can end
+      in another tree than a fresh parse (Java: an unterminated `/**`), and the map must equal
+      the map built from scratch (tests/map/test_incremental_property.py).
     - `fence`, `code_line`: how hover shows a definition: the Markdown fence's language and
       `Located -> str` (None: map/hover.code_line, Python's `def f(...)`).
     """
@@ -99,6 +103,7 @@ class Language:
     semantic: str | None = None
     fingerprint: tuple[str, ...] = field(default=())
     fence: str = "python"
+    fresh_parse_on_error: bool = False
     code_line: str | Callable[[Any], str] | None = None
 
     # -- the parser and the queries ----------------------------------------------------------

@@ -1,0 +1,97 @@
+"""Java through the real server over stdio, on tests/fixtures/java: document symbols,
+definition across packages (an on-demand import, a nested type, a static import), references,
+hover with the signature and Javadoc, rename across files, ssc/context."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from ..conftest import FIXTURES
+from .lsp import open_doc, request, running
+
+pytestmark = pytest.mark.asyncio
+SRC = "src/main/java/com/acme/"
+
+
+@pytest.fixture
+def java_ws(tmp_path) -> Path:
+    dest = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "java", dest)
+    return dest
+
+
+def doc(path: Path) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=path.as_uri())
+
+
+def at(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
+async def answer(coro):
+    return await asyncio.wait_for(coro, 20)
+
+
+async def definition(client, path: Path, line: int, character: int):
+    got = await answer(client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc(path), position=at(line, character))))
+    return got[0] if isinstance(got, list) else got
+
+
+async def test_symbols_definition_references_hover(java_ws, tmp_path):
+    main, circle = java_ws / SRC / "app/Main.java", java_ws / SRC / "model/Circle.java"
+    util = java_ws / SRC / "util/MathUtil.java"
+    async with running(java_ws, tmp_path / "cache") as client:
+        syms = await answer(client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=doc(circle))))
+        top = {s.name: s for s in syms}
+        assert set(top) == {"Circle"} and top["Circle"].kind == types.SymbolKind.Class
+        children = {c.name: c.kind for c in top["Circle"].children or []}
+        assert children["Center"] == types.SymbolKind.Class and children["Style"] == types.SymbolKind.Enum
+        assert children["scaled"] == types.SymbolKind.Method and children["MAX_RADIUS"] == types.SymbolKind.Field
+
+        # `new Circle(2.0)`: a type of an on-demand import (`import com.acme.model.*`)
+        loc = await definition(client, main, 30, 23)
+        assert loc.uri == circle.as_uri() and loc.range.start.line == 5
+        # `new Center(1, 2)`: a nested type through a single-type import
+        loc = await definition(client, main, 33, 30)
+        assert loc.uri == circle.as_uri() and loc.range.start.line == 25
+        # `square(2.0)`: a static import
+        loc = await definition(client, main, 25, 20)
+        assert loc.uri == util.as_uri() and loc.range.start.line == 8
+
+        refs = await answer(client.text_document_references_async(types.ReferenceParams(
+            text_document=doc(util), position=at(8, 27),
+            context=types.ReferenceContext(include_declaration=True))))
+        got = {(Path(r.uri[len("file://"):]).name, r.range.start.line) for r in refs}
+        assert {("MathUtil.java", 8), ("Circle.java", 16), ("Main.java", 25), ("Broken.java", 6)} <= got
+
+        hover = await answer(client.text_document_hover_async(types.HoverParams(
+            text_document=doc(circle), position=at(11, 32))))  # MathUtil.clamp(...)
+        text = hover.contents.value
+        assert "```java\ndouble MathUtil.clamp(double v, double lo, double hi)\n```" in text
+        assert "The value bounded to [lo, hi]." in text
+
+
+async def test_rename_across_files_and_context(java_ws, tmp_path):
+    main, circle = java_ws / SRC / "app/Main.java", java_ws / SRC / "model/Circle.java"
+    async with running(java_ws, tmp_path / "cache") as client:
+        edit = await answer(client.text_document_rename_async(types.RenameParams(
+            text_document=doc(circle), position=at(20, 19), new_name="grown")))
+        changes: dict[str, list] = dict(edit.changes or {})
+        for d in edit.document_changes or []:  # clients that take versioned edits get these
+            changes.setdefault(d.text_document.uri, []).extend(d.edits)
+        assert set(changes) == {circle.as_uri(), main.as_uri()}
+        assert all(e.new_text == "grown" for es in changes.values() for e in es)
+        assert [e.range.start.line for e in changes[main.as_uri()]] == [32]
+
+        uri = open_doc(client, main)
+        ctx = await request(client, "ssc/context", {
+            "textDocument": {"uri": uri}, "position": {"line": 31, "character": 8}, "budget": 20000})
+        shown = str(ctx)
+        assert "scaled" in shown and "class Circle" in shown
