@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from .base import Language, ParserCache, UnitSpec
 from .python import PYTHON
+from .rust import RUST
 
 __all__ = ["Language", "ParserCache", "UnitSpec", "all_languages", "all_suffixes", "by_name",
            "is_source", "language_for_path", "register", "watch_globs"]
 
-_REGISTERED: list[Language] = [PYTHON]
+_REGISTERED: list[Language] = [PYTHON, RUST]
 _BY_SUFFIX: dict[str, Language] = {}
 _SUFFIXES: tuple[str, ...] = ()
 
