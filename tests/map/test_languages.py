@@ -32,23 +32,24 @@ def write(root, files: dict[str, str]) -> None:
         p.write_text(text)
 
 
-def test_the_registry_maps_python_and_nothing_else_yet():
+def test_the_registry_maps_each_suffix_to_one_language():
     assert language_for_path("pkg/mod.py") is PYTHON is by_name("python")
     assert language_for_path("pkg/mod.pyi") is PYTHON and PYTHON.is_stub("pkg/mod.pyi")
-    for other in ("web/app.ts", "svc/main.go", "src/lib.rs", "A.java", "mod.pyc", "py"):
+    for other in ("web/app.kt", "mod.pyc", "py", "notes.txt"):
         assert language_for_path(other) is None
-    assert set(all_suffixes()) == {".py", ".pyi"}
-    assert set(watch_globs()) == {"**/*.py", "**/*.pyi"}
+    suffixes = [s for lang in languages.all_languages() for s in lang.suffixes]
+    assert sorted(all_suffixes()) == sorted(set(suffixes)) and {".py", ".pyi"} <= set(suffixes)
+    assert set(watch_globs()) == {f"**/*{s}" for s in suffixes}
 
 
 def test_files_of_no_language_are_not_mapped(tmp_path):
-    write(tmp_path, {"a.py": "def f():\n    return 1\n", "web/app.ts": "export function f() {}\n",
-                     "svc/main.go": "package main\n", "lib.rs": "fn main() {}\n"})
+    write(tmp_path, {"a.py": "def f():\n    return 1\n", "web/app.kt": "fun f() {}\n",
+                     "notes.txt": "text\n", "mod.pyc": ""})
     svc = MapService(str(tmp_path), MapOptions(persist=False))
     svc.index()
     assert set(svc.ws.files) == {"a.py"}
     assert svc.ws.files["a.py"].language is PYTHON
-    assert not svc.is_mapped("web/app.ts") and svc.is_mapped("a.py")
+    assert not svc.is_mapped("web/app.kt") and svc.is_mapped("a.py")
 
 
 def test_the_store_keeps_each_files_language(tmp_path, ws_copy):

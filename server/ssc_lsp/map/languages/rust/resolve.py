@@ -438,8 +438,8 @@ class RustResolver(Resolver):
         parts = scope.split(".<", 1)[0].split(".") if scope else []
         for i in range(len(parts), 1, -1):
             q = ".".join(parts[:i])
-            sym = fm.lookup(q)
-            if sym is None or sym.kind != METHOD:
+            sym = next((x for x in fm.by_qualname.get(q, ()) if x.kind == METHOD), None)
+            if sym is None:
                 continue
             tq = q.rpartition(".")[0]
             if sym.parent == tq:  # a trait's own method: Self is the implementing type

@@ -1,0 +1,187 @@
+"""The Rust language on the map: extraction, crate roots from Cargo.toml, `mod` files, paths
+(`crate`, `self`, `super`, `Self`, the package's name), `use` trees and `pub use` re-exports,
+members through receivers of certain type only, and the arity check of calls by path."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ssc_lsp.map.checks import check_file
+from ssc_lsp.map.document import Document
+from ssc_lsp.map.languages import by_name, language_for_path
+from ssc_lsp.map.languages.rust import module_name
+from ssc_lsp.map.languages.rust.cargo import child_files, module_dir, parse_manifest
+from ssc_lsp.map.languages.rust.extract import strip_generics, type_name
+from ssc_lsp.map.resolve import External, Resolver
+from ssc_lsp.map.service import MapOptions, MapService
+from ssc_lsp.map.workspace import Located
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "rust"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rust") / "shop"
+    shutil.copytree(FIXTURE, root)
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    return svc
+
+
+def target(svc: MapService, path: str, line_text: str, name: str, nth: int = 0):
+    """What the name `name` in the first line containing `line_text` resolves to."""
+    fm = svc.ws.files[path]
+    text = (Path(svc.root) / path).read_text().splitlines()
+    row = next(i for i, line in enumerate(text) if line_text in line)
+    col = [i for i in range(len(text[row])) if text[row].startswith(name, i)][nth]
+    return Resolver(svc.ws).target_at(fm, row, col)
+
+
+def sid(t) -> str | None:
+    return t.symbol.id if isinstance(t, Located) else None
+
+
+def test_rust_files_are_rust_and_modules_are_files():
+    assert language_for_path("src/lib.rs") is by_name("rust")
+    assert module_name("src/a/b.rs", set()) == "src.a.b" == module_name("src/a/b/mod.rs", set())
+    assert module_name("src/lib.rs", set()) == "src.lib"
+
+
+def test_cargo_manifest_names_the_crate_and_its_roots():
+    pkg = parse_manifest("crates/x", b'[package]\nname = "my-crate"\n[lib]\npath = "lib/top.rs"\n'
+                                     b'[[bin]]\nname = "tool"\npath = "cli/tool.rs"\n')
+    assert pkg.name == "my_crate" and pkg.lib == "crates/x/lib/top.rs" and pkg.bins == ("crates/x/cli/tool.rs",)
+    assert pkg.is_root("crates/x/src/main.rs") and pkg.is_root("crates/x/tests/it.rs")
+    assert pkg.is_root("crates/x/src/bin/other.rs") and not pkg.is_root("crates/x/src/util.rs")
+    assert parse_manifest("", b"[workspace]\nmembers = []\n") is None
+    assert parse_manifest("", b"not = [toml") is None
+    renamed = parse_manifest("", b'[package]\nname = "a-b"\n[lib]\nname = "ab"\n')
+    assert renamed.name == "ab" and renamed.lib == "src/lib.rs"
+
+
+def test_mod_items_look_where_rustc_does():
+    assert module_dir("src/lib.rs", True) == "src" and module_dir("src/a/mod.rs", False) == "src/a"
+    assert module_dir("src/a.rs", False) == "src/a"
+    assert child_files("src/a.rs", False, [], "b", None) == ["src/a/b.rs", "src/a/b/mod.rs"]
+    assert child_files("src/lib.rs", True, ["inner"], "b", None) == ["src/inner/b.rs", "src/inner/b/mod.rs"]
+    assert child_files("src/lib.rs", True, [], "x", "gen/x_impl.rs") == ["src/gen/x_impl.rs"]
+
+
+def test_generics_and_references_are_stripped_from_type_names():
+    assert strip_generics("S::<T>::new") == "S::new" and strip_generics("Vec<Box<T>>") == "Vec"
+    doc = Document("src/a.rs", "src.a", b"impl<'a, T> Wrap<'a, T> {}\nimpl Tr for &mut a::B<u8> {}\n")
+    roots = [n for n in doc.tree.root_node.named_children]
+    assert type_name(roots[0].child_by_field_name("type")) == "Wrap"
+    assert type_name(roots[1].child_by_field_name("type")) == "a::B"
+
+
+def test_definitions_kinds_docs_and_signatures(shop):
+    ws = shop.ws
+    store = ws.files["src/store/mod.rs"]
+    kinds = {s.qualname: (s.kind, s.subkind) for s in store.symbols[1:]}
+    assert kinds["Item"] == ("class", "struct") and kinds["Item.price"] == ("attribute", "field")
+    assert kinds["Store.new"] == ("method", None) and kinds["query"] == ("module", "namespace")
+    new = store.lookup("Store.new")
+    assert new.parent == "" and new.doc == "A new, empty store." and new.bases == []
+    assert [p.name for p in new.signature.params] == ["name"]
+    put = store.lookup("Store.put")
+    assert [p.name for p in put.signature.params] == ["self", "it"]  # by path, self is an argument
+    lib = ws.files["src/lib.rs"]
+    assert lib.module_symbol.doc == "The shop's core: items, a store, and text helpers."
+    assert lib.lookup("shapes.Shape").subkind == "enum" and lib.lookup("shapes.Area").subkind == "trait"
+    assert lib.lookup("shapes.Shape.Rect").kind == "constant"
+    assert lib.lookup("shapes.Shape.area").bases == ["Area"]  # a trait impl's method
+    assert lib.lookup("SHOP").doc == "The shop's name." and lib.lookup("open").kind == "function"
+    assert lib.lookup("limits").value == "path:extra_limits.rs"
+
+
+def test_paths_follow_mod_files_and_use_trees(shop):
+    # crate::, self::, super:: and a `pub use` re-export with a rename
+    assert sid(target(shop, "src/lib.rs", "crate::store::Item::free", "free")) == "src/store/mod.rs::Item.free"
+    assert sid(target(shop, "src/store/mod.rs", "pub use self::query::total", "total")) == \
+        "src/store/query.rs::total"
+    assert sid(target(shop, "src/store/query.rs", "use super::{Item, Store}", "Store")) == "src/store/mod.rs::Store"
+    assert sid(target(shop, "src/lib.rs", "Inventory::new(name)", "new")) == "src/store/mod.rs::Store.new"
+    # #[path] and super:: from an inline module
+    assert sid(target(shop, "src/lib.rs", "super::limits::clip_shape", "clip_shape")) == \
+        "src/extra_limits.rs::clip_shape"
+    assert sid(target(shop, "src/extra_limits.rs", "use crate::shapes::Shape", "Shape")) == "src/lib.rs::shapes.Shape"
+    # the binary reaches the library by the package's name, through a glob re-export
+    assert sid(target(shop, "src/main.rs", "shop_core::clip", "clip")) == "src/util.rs::clip"
+    assert sid(target(shop, "src/main.rs", "title(&st.name)", "title")) == "src/util.rs::title"
+    assert sid(target(shop, "src/main.rs", "use shop_core::store::total", "store")) == "src/store/mod.rs"
+    # variants, Self, the prelude
+    assert sid(target(shop, "src/lib.rs", "Shape::Rect { w, h }", "Rect")) == "src/lib.rs::shapes.Shape.Rect"
+    assert sid(target(shop, "src/store/mod.rs", "-> Self", "Self")) == "src/store/mod.rs::Store"
+    assert target(shop, "src/store/mod.rs", "items: Vec<Item>", "Vec") == External("std", "Vec")
+    assert target(shop, "src/store/mod.rs", "Vec::new()", "new") is None
+
+
+def test_members_through_receivers_of_certain_type_only(shop):
+    # self in an inherent impl: a field, and a method when called
+    assert sid(target(shop, "src/store/mod.rs", "self.touch()", "touch")) == "src/store/mod.rs::Store.touch"
+    assert sid(target(shop, "src/store/mod.rs", "&self.items", "items")) == "src/store/mod.rs::Store.items"
+    assert sid(target(shop, "src/store/query.rs", "st.items()", "items")) == "src/store/mod.rs::Store.items@2"
+    # a parameter `&Item`; a struct literal's field
+    assert sid(target(shop, "src/store/query.rs", "it.price", "price")) == "src/store/mod.rs::Item.price"
+    assert sid(target(shop, "src/lib.rs", "Item { name: name", "name")) == "src/store/mod.rs::Item.name"
+    # a method of std's types, or a local whose type only inference knows: nothing
+    assert target(shop, "src/store/mod.rs", "self.items.push(it)", "push") is None
+    assert target(shop, "src/util.rs", "out.push(c)", "push") is None
+
+
+def test_locals_and_patterns(shop):
+    assert sid(target(shop, "src/lib.rs", "Shape::Square(s) => s * s", "s", 2)) == \
+        "src/lib.rs::shapes.Shape.area.s"
+    assert sid(target(shop, "src/util.rs", "if i == 0", "i", 1)) == "src/util.rs::title.i"
+    assert sid(target(shop, "src/lib.rs", "Shape::Empty => 0", "Empty")) == "src/lib.rs::shapes.Shape.Empty"
+
+
+def test_calls_by_path_with_the_wrong_count_are_reported(shop):
+    problems = check_file(shop.ws, shop.resolver, shop.ws.files["src/main.rs"])
+    assert [(p.range[0], p.message) for p in problems] == [(6, "`clip()` takes 2 arguments; called with 1")]
+    assert check_file(shop.ws, shop.resolver, shop.ws.files["src/lib.rs"]) == []
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+
+
+def test_what_only_a_type_checker_knows_is_not_guessed(tmp_path):
+    write(tmp_path, {
+        "Cargo.toml": '[package]\nname = "t"\n',
+        "src/lib.rs": """
+            pub struct A { pub x: u8 }
+            pub trait T { fn go(&self, n: u8); }
+            impl T for A { fn go(&self, n: u8) {} }
+            impl A { pub fn make() -> A { A { x: 1 } } }
+            pub fn run(a: &A, b: Box<A>) {
+                a.go(1);
+                A::go(a, 1);
+                b.x;
+                let c = A::make();
+                c.x;
+                A::make(3);
+                T::go(a, 1, 2);
+            }
+        """})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["src/lib.rs"]
+    got = {}
+    r = Resolver(svc.ws)
+    for ref, unit in fm.iter_refs():
+        got.setdefault(f"{ref.receiver or ''}{ref.name}", sid(r.resolve_ref(fm, ref, unit)))
+    assert got["ago"] is None and got["A::go"] is None  # a trait impl's method: which trait's?
+    assert got["bx"] is None and got["cx"] is None  # through Box's Deref; a call's result
+    assert got["A::make"] == "src/lib.rs::A.make"
+    assert got["T::go"] == "src/lib.rs::T.go"  # the trait's own declaration
+    msgs = [p.message for p in check_file(svc.ws, svc.resolver, fm)]
+    assert msgs == ["`make()` takes 0 arguments; called with 1", "`go()` takes 2 arguments; called with 3"]
