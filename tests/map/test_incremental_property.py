@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,11 +30,31 @@ SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\
             "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
             "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",
             "[i for i in x]", "global LIMIT\n", "f(1, k=2, *a)", "; y = 2", "a = 1; "]
+GO_SOURCES = sorted((ROOT / "tests/fixtures/go").rglob("*.go"))
+GO_SNIPPETS = ["x", "(", ")", "{", "}", "\n", "\t", " ", "func g(a int, b ...string) int {\n\treturn a\n}\n",
+               "type K struct {\n\tBase\n\tY int\n}\n", "// doc\n", "//go:build linux\n", "x := T{A: 1}\n",
+               'import "fmt"\n', "é", "😀", "var v, w = 1, 2\n", "func (k *K) M() {}\n",
+               "go func() { q := 1 }()\n", "f(1, xs...)", "`", '"', "package q\n", "r.W.H(1)", ":="]
+RUST_SOURCES = sorted((ROOT / "tests/fixtures/rust").rglob("*.rs"))
+RUST_SNIPPETS = ["x", "(", ")", "{", "}", "\n", "    ", " ", "fn g(a: u8, b: &str) -> u8 {\n    a\n}\n",
+                 "struct K { y: u8 }\n", "/// doc\n", "//! top\n", "#[derive(Debug)]\n", "K { y: 1 }",
+                 "use crate::a::{b, c as d};\n", "é", "😀", "impl K { fn m(&self) {} }\n", "mod m;\n",
+                 "mod n { pub fn z() {} }\n", "|q| q", "f!(a, b::c)", "'a", '"', "Self::new(1)",
+                 "let (p, q) = r;\n", "::", "match v { E::A(x) => x, _ => 0 }"]
+# language -> (the file's path, its sources, snippets the edits insert)
+LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "go": ("pkg/mod.go", GO_SOURCES, GO_SNIPPETS),
+             "rust": ("pkg/mod.rs", RUST_SOURCES, RUST_SNIPPETS)}
 
-edit = st.tuples(
-    st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
-    st.one_of(st.sampled_from(SNIPPETS), st.text(alphabet="ab(): \n=.,'", max_size=6), st.just("")),
-)
+
+def edits_of(snippets: list[str], alphabet: str):
+    return st.tuples(
+        st.floats(0, 1), st.floats(0, 1), st.integers(0, 3), st.integers(0, 40),
+        st.one_of(st.sampled_from(snippets), st.text(alphabet=alphabet, max_size=6), st.just("")),
+    )
+
+
+EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "go": edits_of(GO_SNIPPETS, "ab(){}: \n=.,\t"),
+         "rust": edits_of(RUST_SNIPPETS, "ab(){}<>:; \n=.,&'")}
 
 
 def lsp_change(text: str, e) -> Change:
@@ -67,13 +88,15 @@ def resolved(svc: MapService, rel: str) -> list:
     return out
 
 
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
 @settings(max_examples=int(os.environ.get("SSC_PROPERTY_EXAMPLES", "150")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(source=st.sampled_from(SOURCES), edits=st.lists(edit, min_size=1, max_size=12),
-       batch=st.booleans())
-def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
+@given(data=st.data(), batch=st.booleans())
+def test_incremental_equals_scratch(tmp_path_factory, language, data, batch):
+    rel, sources, _ = LANGUAGES[language]
+    source = data.draw(st.sampled_from(sources), label="source")
+    edits = data.draw(st.lists(EDITS[language], min_size=1, max_size=12), label="edits")
     tmp = tmp_path_factory.mktemp("prop")
-    rel = "pkg/mod.py"
     data = source.read_bytes()
     svc = svc_for(tmp, rel, data)
     svc.open(rel, data.decode("utf-8"), 1)
@@ -84,7 +107,7 @@ def test_incremental_equals_scratch(tmp_path_factory, source, edits, batch):
         changes = []
         for e in edits[:4]:
             c = lsp_change(text, e)
-            probe = Document(rel, "pkg.mod", text.encode("utf-8"))
+            probe = Document(rel, "pkg", text.encode("utf-8"))
             probe.apply_changes([c])
             text = probe.text
             changes.append(c)

@@ -63,6 +63,7 @@ class RustResolver(Resolver):
         self._manifests: dict[str, Package | None] = {}  # folder -> nearest package above it
         self._gen = -1
         self._inherent: dict[tuple[str, str], list[Located]] = {}  # (type name, member) -> items
+        self._active: set[tuple[str, str, str]] = set()  # globs and uses being followed (cycles)
 
     # -- crates ------------------------------------------------------------------------------
     def package_of(self, folder: str) -> Package | None:
@@ -196,20 +197,20 @@ class RustResolver(Resolver):
             if sym.kind == IMPORT and follow:
                 return self.follow_import(loc, len(_seen or ()))
             return loc
-        seen = _seen if _seen is not None else set()
-        key = (fm.path, prefix)
-        if key in seen or len(seen) > MAX_DEPTH:
-            return None
-        seen.add(key)
         scope = prefix[:-1]
-        for entry in fm.star_imports():
-            where, _, path = entry.partition(STAR_SEP)
-            if where != scope:
-                continue
-            src = self.resolve_path(fm, scope, path, depth=len(seen))
-            found = self.member_of(src, name, seen) if src is not None else None
-            if found is not None:
-                return found
+        globs = [e.partition(STAR_SEP)[2] for e in fm.star_imports() if e.partition(STAR_SEP)[0] == scope]
+        key = (fm.path, prefix, name)
+        if not globs or key in self._active or len(self._active) > MAX_DEPTH:
+            return None  # a cycle of glob imports names nothing it has not named already
+        self._active.add(key)
+        try:
+            for path in globs:
+                src = self.resolve_path(fm, scope, path, depth=len(self._active))
+                found = self.member_of(src, name) if src is not None else None
+                if found is not None:
+                    return found
+        finally:
+            self._active.discard(key)
         return None
 
     def follow_import(self, loc: Located, depth: int = 0) -> Target | None:
@@ -220,8 +221,15 @@ class RustResolver(Resolver):
             return None
         if sym.value == "crate":
             return self._extern_crate(loc.file, sym.target[0])
-        scope = sym.qualname.rpartition(".")[0]
-        return self.resolve_path(loc.file, scope, sym.target[0], exclude=sym, depth=depth + 1)
+        key = (loc.file.path, sym.id, "")
+        if key in self._active:
+            return None  # `use` cycles resolve to nothing
+        self._active.add(key)
+        try:
+            scope = sym.qualname.rpartition(".")[0]
+            return self.resolve_path(loc.file, scope, sym.target[0], exclude=sym, depth=depth + 1)
+        finally:
+            self._active.discard(key)
 
     def _extern_crate(self, fm: FileMap, name: str) -> Target | None:
         pkg = self.package_of(fm.path.rpartition("/")[0])
