@@ -51,7 +51,9 @@ def hover_markdown(ws: Workspace, resolver: Resolver, target: Target, source: So
         return f"```python\n{target.dotted}\n```\n\n*{where}*"
     loc = target
     sym = loc.symbol
-    text = f"```python\n{code_line(shown_signature(ws, resolver, loc))}\n```"
+    lang = loc.file.language
+    line = lang.load(lang.code_line) if lang.code_line is not None else code_line
+    text = f"```{lang.name}\n{line(shown_signature(ws, resolver, loc))}\n```"
     doc = full_docstring(source(loc.file.path), sym, loc.file.language) or sym.doc
     if doc:
         lines = doc.splitlines()

@@ -76,6 +76,8 @@ class Language:
     - `semantic`: the semantic backend that answers what the map cannot (`"jedi"`), or None.
     - `fingerprint`: files (in `package`) whose bytes decide what extraction stores: the store
       rebuilds itself when any of them changes.
+    - `code_line`: `"module:attribute"` of `Located -> str`, the declaration a hover shows in a
+      code fence named by the language (None: hover.code_line, Python's `def f(...)`).
     """
 
     name: str
@@ -96,6 +98,7 @@ class Language:
     blocks: str | None = None
     semantic: str | None = None
     fingerprint: tuple[str, ...] = field(default=())
+    code_line: str | Callable[..., Any] | None = None
 
     # -- the parser and the queries ----------------------------------------------------------
     def ts_language(self) -> ts.Language:

@@ -53,4 +53,5 @@ RUST = Language(
     check="ssc_lsp.map.languages.rust.checks:rust_steps",
     blocks=None,
     semantic=None,
+    code_line="ssc_lsp.map.languages.rust.hover:code_line",
 )
