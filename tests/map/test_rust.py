@@ -185,3 +185,35 @@ def test_what_only_a_type_checker_knows_is_not_guessed(tmp_path):
     assert got["T::go"] == "src/lib.rs::T.go"  # the trait's own declaration
     msgs = [p.message for p in check_file(svc.ws, svc.resolver, fm)]
     assert msgs == ["`make()` takes 0 arguments; called with 1", "`go()` takes 2 arguments; called with 3"]
+
+
+def test_renames_the_map_cannot_complete_are_refused(shop, tmp_path):
+    from ssc_lsp.map.rename import RenameRefused, plan_rename
+
+    def plan(path: str, qual: str, new: str):
+        fm = shop.ws.files[path]
+        return plan_rename(shop.ws, shop.resolver, Located(fm, fm.lookup(qual)), new, lambda p: None)
+
+    with pytest.raises(RenameRefused, match="belongs to a trait"):
+        plan("src/lib.rs", "shapes.Shape.area", "size")
+    with pytest.raises(RenameRefused, match="is a field"):
+        plan("src/store/mod.rs", "Item.price", "cost")
+    with pytest.raises(RenameRefused, match="cannot know .*src/lib.rs:17"):
+        plan("src/store/mod.rs", "Store.put", "add")  # `st.put(..)`: st's type is inferred
+    edits = plan("src/util.rs", "clip", "cut")
+    assert sorted(edits) == ["src/main.rs", "src/util.rs"]
+
+
+def test_a_name_captured_in_a_format_string_is_not_renamed(tmp_path):
+    from ssc_lsp.map.rename import RenameRefused, plan_rename
+
+    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n',
+                     "src/lib.rs": 'pub fn f(count: u8) -> String {\n    format!("{count}")\n}\n'
+                                   'pub fn g(n: u8) -> String {\n    format!("{}", n)\n}\n'})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["src/lib.rs"]
+    with pytest.raises(RenameRefused, match="format string"):
+        plan_rename(svc.ws, svc.resolver, Located(fm, fm.lookup("f.count")), "k", lambda p: None)
+    edits = plan_rename(svc.ws, svc.resolver, Located(fm, fm.lookup("g.n")), "k", lambda p: None)
+    assert [(r[0], r[1]) for r, _ in edits["src/lib.rs"]] == [(3, 9), (4, 18)]

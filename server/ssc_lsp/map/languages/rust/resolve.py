@@ -476,3 +476,60 @@ class RustResolver(Resolver):
                 return self.follow_import(found)
             return found
         return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row)
+
+    # -- rename ------------------------------------------------------------------------------
+    def rename_refusal(self, loc: Located) -> str | None:
+        """Why renaming `loc` could not reach every use, or None. A trait's method and its
+        implementations are called through values of any implementing type; an inherent method
+        through values whose type only inference knows; a field is also written in shorthand
+        (`S { f }`, `let S { f } = s`); a name may be captured in a format string (`"{x}"`)."""
+        sym = loc.symbol
+        if sym.kind == METHOD and (sym.bases or sym.parent):
+            return (f"`{sym.name}` belongs to a trait: its implementations and its calls through "
+                    "values of any type are for a type checker to find; nothing was renamed.")
+        if sym.kind == ATTRIBUTE:
+            return (f"`{sym.name}` is a field: struct literals and patterns may name it in shorthand "
+                    "(`S { f }`), which the map does not rewrite; nothing was renamed.")
+        if sym.kind == METHOD:
+            untyped = self._untyped_calls(sym.name)
+            if untyped:
+                return (f"`{sym.name}` is called through values whose type the map cannot know "
+                        f"({', '.join(untyped[:3])}); nothing was renamed.")
+        captured = self._format_captures(loc)
+        if captured:
+            return (f"`{sym.name}` may be captured in a format string in {', '.join(captured[:3])}; "
+                    "nothing was renamed.")
+        return None
+
+    def _untyped_calls(self, name: str) -> list[str]:
+        """`x.name(...)` calls whose receiver the map cannot type, as `path:line`."""
+        out = []
+        for fm in list(self.ws.files.values()):
+            if fm.language is not RUST or name not in fm.ref_names:
+                continue
+            for ref, unit in fm.iter_refs():
+                if ref.name == name and ref.kind == REF_ATTRIBUTE and ref.receiver \
+                        and not ref.receiver.endswith((PATH_SEP, "{}")) \
+                        and not isinstance(self.value_of_expr(fm, ref.scope, ref.receiver), Instance):
+                    out.append(f"{fm.path}:{ref.row + unit.start_row + 1}")
+        return out
+
+    def _format_captures(self, loc: Located) -> list[str]:
+        """Files (the definition's and those using the name) whose text holds `{name}` or
+        `{name:...}` (an inline format argument, which is no reference in the tree)."""
+        name = loc.symbol.name
+        pattern = re.compile(r"\{" + re.escape(name) + r"(?:[:}])")
+        root = self.ws.roots[0] if self.ws.roots else None
+        out = []
+        for fm in list(self.ws.files.values()):
+            if fm.language is not RUST or root is None or (fm is not loc.file and name not in fm.ref_names):
+                continue
+            try:
+                with open(os.path.join(root, fm.path), "rb") as f:
+                    text = f.read().decode("utf-8", errors="replace")
+            except OSError:
+                continue
+            if pattern.search(text):
+                out.append(fm.path)
+        return sorted(out)
+
