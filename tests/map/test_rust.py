@@ -16,7 +16,7 @@ from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.rust import module_name
 from ssc_lsp.map.languages.rust.cargo import child_files, module_dir, parse_manifest
 from ssc_lsp.map.languages.rust.extract import strip_generics, type_name
-from ssc_lsp.map.resolve import External, Resolver
+from ssc_lsp.map.resolve import LOCAL, External, Resolver
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
 
@@ -135,10 +135,42 @@ def test_members_through_receivers_of_certain_type_only(shop):
 
 
 def test_locals_and_patterns(shop):
-    assert sid(target(shop, "src/lib.rs", "Shape::Square(s) => s * s", "s", 2)) == \
-        "src/lib.rs::shapes.Shape.area.s"
-    assert sid(target(shop, "src/util.rs", "if i == 0", "i", 1)) == "src/util.rs::title.i"
+    # bindings of match arms, `for` and `if let` live in their own scope: no definition, never
+    # a same-named local of the function
+    assert target(shop, "src/lib.rs", "Shape::Square(s) => s * s", "s", 2) is LOCAL
+    assert target(shop, "src/util.rs", "if i == 0", "i", 1) is LOCAL
+    assert sid(target(shop, "src/util.rs", "out.extend", "out")) == "src/util.rs::title.out"
     assert sid(target(shop, "src/lib.rs", "Shape::Empty => 0", "Empty")) == "src/lib.rs::shapes.Shape.Empty"
+
+
+def test_shadowing_lets_and_arm_bindings(tmp_path):
+    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+        pub fn f(x: u8) -> u8 {
+            let rest = x;
+            let rest = match Some(rest) { Some(rest) => rest, None => 0 };
+            let y = rest + 1;
+            helper(y)
+        }
+        fn helper(v: u8) -> u8 { fn inner() -> u8 { 1 } v + inner() }
+    """})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["src/lib.rs"]
+    lines = (tmp_path / "src/lib.rs").read_text().splitlines()
+    r = Resolver(svc.ws)
+
+    def at(line: str, name: str, nth: int = 0):
+        row = next(i for i, x in enumerate(lines) if line in x)
+        col = [i for i in range(len(lines[row])) if lines[row].startswith(name, i)][nth]
+        t = r.target_at(fm, row, col)
+        return (t.symbol.name_range[0], t.symbol.kind) if isinstance(t, Located) else t
+
+    row_first = next(i for i, x in enumerate(lines) if "let rest = x" in x)
+    # the initializer sees the earlier `rest`, the arm's own binding is the arm's
+    assert at("match Some(rest)", "rest", 1) == (row_first, "variable")
+    assert at("match Some(rest)", "rest", 3) is LOCAL
+    assert at("let y = rest + 1", "rest") == (row_first + 1, "variable")
+    assert at("v + inner()", "inner") == (row_first + 5, "function")
 
 
 def test_calls_by_path_with_the_wrong_count_are_reported(shop):

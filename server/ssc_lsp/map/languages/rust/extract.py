@@ -254,20 +254,19 @@ class _Walker:
 
     def bind_local(self, scope: str, name_node: ts.Node, stmt: ts.Node, kind: str = VARIABLE,
                    annotation: str | None = None, value: str | None = None) -> None:
-        """A local: a symbol the first time in a named function, a rebinding after (a name
-        bound twice in a function keeps no type: its blocks are merged here)."""
+        """A local: in a named function, a symbol for every binding (`let x = ..; let x = ..`
+        shadows: the resolver takes the last one whose statement ends before the use); in an
+        anonymous scope (closure, match arm, `if let`, `for`) a name without a symbol."""
         name = _text(name_node)
         if not name or name == "_":
             return
         key = (scope, name)
-        if key in self.locals:
-            first = self.locals[key]
-            if first is not None and (first.annotation != annotation or first.value != value):
-                first.annotation = first.value = None
-                first.dynamic = True
+        names = self.u.scopes.setdefault(scope, [])
+        if key not in self.locals:
+            names.append(name)
+        elif "<" in scope:
             self.ref(name_node, REF_BIND, scope)
             return
-        self.u.scopes.setdefault(scope, []).append(name)
         if "<" not in scope:
             self.locals[key] = self.symbol(kind, name_node, stmt, scope, f"{scope}.{name}",
                                            annotation=annotation, value=value)
@@ -630,30 +629,49 @@ class _Walker:
                 if pat is not None:
                     self.bind_pattern(pat, scope, n, VARIABLE, _short(typ), _short(value))
                 continue
-            if t in ("let_condition", "for_expression"):
-                pat = n.child_by_field_name("pattern")
-                value = n.child_by_field_name("value")
+            if t == "let_condition":  # in the anonymous scope of its `if` / `while`
+                pat, value = n.child_by_field_name("pattern"), n.child_by_field_name("value")
                 if value is not None:
                     self.walk(value, scope)
                 if pat is not None:
                     self.bind_pattern(pat, scope, n)
-                    self._untype(scope, pat)
+                continue
+            if t in ("if_expression", "while_expression"):
+                cond = n.child_by_field_name("condition")
+                if cond is not None and (cond.type in ("let_condition", "let_chain")):
+                    anon = self.anon(scope, "if", n)
+                    self.walk(cond, anon)
+                    body = n.child_by_field_name("consequence") or n.child_by_field_name("body")
+                    if body is not None:
+                        self.walk(body, anon)
+                    alt = n.child_by_field_name("alternative")
+                    if alt is not None:
+                        stack.append(alt)
+                    continue
+                stack.extend(reversed(n.named_children))
+                continue
+            if t == "for_expression":
+                pat, value = n.child_by_field_name("pattern"), n.child_by_field_name("value")
+                anon = self.anon(scope, "for", n)
+                if value is not None:
+                    self.walk(value, scope)
+                if pat is not None:
+                    self.bind_pattern(pat, anon, n)
                 body = n.child_by_field_name("body")
                 if body is not None:
-                    stack.append(body)
+                    self.walk(body, anon)
                 continue
             if t == "match_arm":
+                anon = self.anon(scope, "arm", n)
                 pat = n.child_by_field_name("pattern")
-                if pat is not None:
-                    for c in pat.named_children:
-                        if pat.field_name_for_named_child(list(pat.named_children).index(c)) == "condition":
-                            stack.append(c)
-                        else:
-                            self.bind_pattern(c, scope, n)
-                            self._untype(scope, c)
+                for i, c in enumerate(pat.named_children if pat is not None else ()):
+                    if pat.field_name_for_named_child(i) == "condition":
+                        self.walk(c, anon)
+                    else:
+                        self.bind_pattern(c, anon, n)
                 value = n.child_by_field_name("value")
                 if value is not None:
-                    stack.append(value)
+                    self.walk(value, anon)
                 continue
             if t == "closure_expression":
                 anon = f"{scope}.<closure@{n.start_byte - self.b0}>" if scope else f"<closure@{n.start_byte - self.b0}>"
@@ -683,6 +701,13 @@ class _Walker:
                 continue
             stack.extend(reversed(n.named_children))
 
+    def anon(self, scope: str, what: str, n: ts.Node) -> str:
+        """An anonymous scope: its names have no symbols (they resolve to no definition)."""
+        name = f"<{what}@{n.start_byte - self.b0}>"
+        anon = f"{scope}.{name}" if scope else name
+        self.u.scopes.setdefault(anon, [])
+        return anon
+
     def nested_item(self, n: ts.Node, scope: str) -> None:
         """An item inside a function: its name is a local of the function (no symbol of its own
         beyond that); its body is an anonymous scope."""
@@ -702,12 +727,6 @@ class _Walker:
                     self.walk(typ, anon)
                 if pat is not None:
                     self.bind_pattern(pat, anon, p, PARAMETER)
-
-    def _untype(self, scope: str, pat: ts.Node) -> None:
-        if pat.type == "identifier":
-            sym = self.locals.get((scope, _text(pat)))
-            if sym is not None:
-                sym.annotation = sym.value = None
 
     def on_struct_expr(self, n: ts.Node, scope: str, stack: list) -> None:
         """`S { f: v, g }`: `f` is S's field; a shorthand `g` is a use of the local `g`."""

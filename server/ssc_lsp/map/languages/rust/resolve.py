@@ -55,6 +55,18 @@ PATH_SEP = "::"
 Module = tuple[FileMap, str]  # a file and the inline module prefix inside it ("" or "a.b.")
 
 
+def _visible(syms: list[Symbol], row: int | None, col: int | None) -> Symbol | None:
+    """The binding a use at (row, col) sees: a parameter or an item of the block, or the last
+    `let` whose statement
+    ends before the use (a `let` is not seen in its own initializer); unknown position: the
+    first."""
+    if row is None:
+        return syms[0]
+    at = (row, col if col is not None else 1 << 30)
+    seen = [s for s in syms if s.kind in (PARAMETER, FUNCTION, CLASS) or (s.range[2], s.range[3]) <= at]
+    return max(seen, key=lambda s: (s.range[2], s.range[3])) if seen else None
+
+
 class RustResolver(Resolver):
     language = RUST
 
@@ -283,17 +295,18 @@ class RustResolver(Resolver):
         return self.resolve_name(fm, scope, name, True, row)
 
     def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
-                     row: int | None = None) -> Target | None:
+                     row: int | None = None, col: int | None = None) -> Target | None:
         if name == "Self":
             return self.enclosing_class(fm, scope)
         s = scope
         while s:
             locals_ = fm.local_names(s)
             if locals_ is not None and name in locals_:
-                sym = fm.lookup(f"{s}.{name}")
-                if sym is None:
+                syms = fm.by_qualname.get(f"{s}.{name}")
+                if not syms:
                     return LOCAL
-                if row is None or sym.name_range[0] <= row or sym.kind == PARAMETER:
+                sym = _visible(syms, row, col)
+                if sym is not None:
                     return Located(fm, sym)
             s = s.rpartition(".")[0]
         prefix = self.module_prefix(fm, scope)
@@ -475,7 +488,7 @@ class RustResolver(Resolver):
             if follow and isinstance(found, Located) and found.symbol.kind == IMPORT:
                 return self.follow_import(found)
             return found
-        return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row)
+        return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row, col=ref.col)
 
     # -- rename ------------------------------------------------------------------------------
     def rename_refusal(self, loc: Located) -> str | None:
