@@ -119,6 +119,8 @@ class Document:
             delta += d
         old_tree = self.tree
         self.tree = self.parser.parse(self.data, old_tree)
+        if self.language.fresh_parse_on_error and self.tree.root_node.has_error:
+            self.tree = self.parser.parse(self.data)  # what a fresh parse says (base.py)
         for r in old_tree.changed_ranges(self.tree):
             lo, hi = min(lo, r.start_byte), max(hi, r.end_byte)
 

@@ -78,6 +78,9 @@ class Language:
       rebuilds itself when any of them changes.
     - `code_line`: `"module:attribute"` of `Located -> str`, the declaration a hover shows in a
       code fence named by the language (None: hover.code_line, Python's `def f(...)`).
+    - `fresh_parse_on_error`: the grammar's incremental reparse of broken code may recover
+      differently from a fresh parse (tree-sitter-rust does): a tree with errors after an edit
+      is parsed again from scratch, so an edited file's map equals a fresh one's.
     """
 
     name: str
@@ -99,6 +102,7 @@ class Language:
     semantic: str | None = None
     fingerprint: tuple[str, ...] = field(default=())
     code_line: str | Callable[..., Any] | None = None
+    fresh_parse_on_error: bool = False
 
     # -- the parser and the queries ----------------------------------------------------------
     def ts_language(self) -> ts.Language:

@@ -54,4 +54,5 @@ RUST = Language(
     blocks=None,
     semantic=None,
     code_line="ssc_lsp.map.languages.rust.hover:code_line",
+    fresh_parse_on_error=True,  # tree-sitter-rust's incremental error recovery differs
 )
