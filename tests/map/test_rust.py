@@ -249,3 +249,37 @@ def test_a_name_captured_in_a_format_string_is_not_renamed(tmp_path):
         plan_rename(svc.ws, svc.resolver, Located(fm, fm.lookup("f.count")), "k", lambda p: None)
     edits = plan_rename(svc.ws, svc.resolver, Located(fm, fm.lookup("g.n")), "k", lambda p: None)
     assert [(r[0], r[1]) for r, _ in edits["src/lib.rs"]] == [(3, 9), (4, 18)]
+
+
+def test_a_paths_head_is_never_a_local_value(tmp_path):
+    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+        pub mod fmt { pub struct Formatter; }
+        pub fn show(fmt: &mut fmt::Formatter) -> u8 { let _ = fmt; 0 }
+    """})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["src/lib.rs"]
+    got = {(ref.name, ref.col): sid(svc.resolver.resolve_ref(fm, ref, unit)) for ref, unit in fm.iter_refs()}
+    line = (tmp_path / "src/lib.rs").read_text().splitlines()[2]
+    assert got[("fmt", line.index("fmt::"))] == "src/lib.rs::fmt"
+    assert got[("Formatter", line.index("Formatter"))] == "src/lib.rs::fmt.Formatter"
+    assert got[("fmt", line.index("= fmt") + 2)] == "src/lib.rs::show.fmt"
+
+
+def test_a_receiver_is_the_binding_its_use_sees(tmp_path):
+    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+        pub struct A { pub a: u8 }
+        pub struct B { pub b: u8 }
+        pub fn f() -> u8 {
+            let x = A { a: 1 };
+            let n = x.a;
+            let x = B { b: n };
+            x.b
+        }
+    """})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["src/lib.rs"]
+    got = {ref.receiver + ref.name: sid(svc.resolver.resolve_ref(fm, ref, unit))
+           for ref, unit in fm.iter_refs() if ref.receiver in ("x",)}
+    assert got == {"xa": "src/lib.rs::A.a", "xb": "src/lib.rs::B.b"}

@@ -574,8 +574,8 @@ class _Walker:
             if seg.type in ("crate", "super") or (seg.type == "self" and i == 0):
                 receiver = _join(receiver, text)
                 continue
-            if not receiver:
-                self.ref(seg, REF_NAME, scope, **(_call_shape(node) if seg is chain[-1] else {}))
+            if not receiver:  # a path's head names a module, a type or an item: no local
+                self.ref(seg, REF_NAME, scope, **(_call_shape(node) if seg is chain[-1] else {"module": "::"}))
             else:
                 self.ref(seg, REF_ATTRIBUTE, scope, receiver=receiver + "::",
                          **(_call_shape(node) if seg is chain[-1] else {}))
@@ -774,7 +774,8 @@ class _Walker:
                     prev = []
                     continue
                 elif t == "identifier":
-                    self.ref(c, REF_NAME, scope)
+                    after = c.next_sibling
+                    self.ref(c, REF_NAME, scope, **({"module": "::"} if after is not None and after.type == "::" else {}))
                 if before is None or before.type != "::":
                     prev = []
                 prev.append(c)

@@ -59,10 +59,13 @@ def _visible(syms: list[Symbol], row: int | None, col: int | None) -> Symbol | N
     """The binding a use at (row, col) sees: a parameter or an item of the block, or the last
     `let` whose statement
     ends before the use (a `let` is not seen in its own initializer); unknown position: the
-    first."""
+    first; row -1: items only (a path's head)."""
     if row is None:
         return syms[0]
     at = (row, col if col is not None else 1 << 30)
+    if row < 0:  # only items: a path's head
+        seen = [s for s in syms if s.kind in (FUNCTION, CLASS)]
+        return seen[0] if seen else None
     seen = [s for s in syms if s.kind in (PARAMETER, FUNCTION, CLASS) or (s.range[2], s.range[3]) <= at]
     return max(seen, key=lambda s: (s.range[2], s.range[3])) if seen else None
 
@@ -292,7 +295,7 @@ class RustResolver(Resolver):
             for sym in fm.by_qualname.get(prefix + name, ()):
                 if sym is exclude:
                     return self._extern_crate(fm, name)
-        return self.resolve_name(fm, scope, name, True, row)
+        return self.resolve_name(fm, scope, name, True, -1, -1)  # a path names no local value
 
     def resolve_name(self, fm: FileMap, scope: str, name: str, follow: bool = True,
                      row: int | None = None, col: int | None = None) -> Target | None:
@@ -318,7 +321,8 @@ class RustResolver(Resolver):
         return self._extern_crate(fm, name)
 
     # -- values and members ------------------------------------------------------------------
-    def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
+    def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0,
+                      at: tuple[int, int] | None = None) -> Value | None:
         """A receiver's value: a path (`a::B::`), a struct literal's type (`S{}`), `self`, or
         a chain of fields (`self.a.b`)."""
         if depth > MAX_DEPTH or not text:
@@ -337,7 +341,8 @@ class RustResolver(Resolver):
             cls = self._self_type(fm, scope)
             value: Value | None = Instance(cls) if cls is not None else None
         else:
-            value = self.resolve_name(fm, scope, parts[0])
+            row, col = at if at is not None else (None, None)  # where the use is: which `let`
+            value = self.resolve_name(fm, scope, parts[0], row=row, col=col)
             if isinstance(value, Located):
                 value = self.value_of_symbol(value, depth + 1)
         for part in parts[1:]:
@@ -480,7 +485,7 @@ class RustResolver(Resolver):
                 value = self.resolve_path(fm, ref.scope, ref.receiver[:-2])
                 found = self.member_of(value, ref.name) if value is not None else None
             else:
-                value = self.value_of_expr(fm, ref.scope, ref.receiver)
+                value = self.value_of_expr(fm, ref.scope, ref.receiver, at=(ref.row + unit.start_row, ref.col))
                 if not isinstance(value, Instance):
                     return None
                 found = self.instance_member(value.cls, ref.name, call=ref.nargs >= 0
@@ -488,6 +493,8 @@ class RustResolver(Resolver):
             if follow and isinstance(found, Located) and found.symbol.kind == IMPORT:
                 return self.follow_import(found)
             return found
+        if ref.module == PATH_SEP:  # the head of a path (`fmt::Result`): never a local value
+            return self.resolve_name(fm, ref.scope, ref.name, follow, row=-1, col=-1)
         return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row, col=ref.col)
 
     # -- rename ------------------------------------------------------------------------------
