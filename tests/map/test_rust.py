@@ -283,3 +283,38 @@ def test_a_receiver_is_the_binding_its_use_sees(tmp_path):
     got = {ref.receiver + ref.name: sid(svc.resolver.resolve_ref(fm, ref, unit))
            for ref, unit in fm.iter_refs() if ref.receiver in ("x",)}
     assert got == {"xa": "src/lib.rs::A.a", "xb": "src/lib.rs::B.b"}
+
+
+def test_a_let_is_seen_in_its_block_only(tmp_path):
+    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+        pub struct V;
+        impl std::fmt::Display for V {
+            fn fmt(&self, f: u8) -> u8 { let text = 1; text + f }
+        }
+        impl std::fmt::Debug for V {
+            fn fmt(&self, f: u8) -> u8 {
+                let text = 2;
+                let (a, text) = if f > 0 { let text = 3; (text, 4) } else { (0, text) };
+                a + text + f
+            }
+        }
+    """})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["src/lib.rs"]
+    lines = (tmp_path / "src/lib.rs").read_text().splitlines()
+
+    def at(line: str, name: str, nth: int = 0):
+        row = next(i for i, x in enumerate(lines) if line in x)
+        col = [i for i in range(len(lines[row])) if lines[row].startswith(name, i)][nth]
+        t = svc.resolver.target_at(fm, row, col)
+        return t.symbol.name_range[:2] if isinstance(t, Located) else t
+
+    first = next(i for i, x in enumerate(lines) if "let text = 2" in x)
+    inner = lines[first + 1].index("let text = 3") + 4
+    assert at("let text = 3", "text", 2) == (first + 1, inner)  # `(text, 4)`: the block's own
+    assert at("(0, text)", "text", 3) == (first, lines[first].index("text"))  # the else sees the outer
+    assert at("a + text + f", "text") == (first + 1, lines[first + 1].index("text"))
+    # the same-named method of another impl has its own parameter
+    assert at("a + text + f", "f")[0] == first - 1
+    assert at("text + f }", "f", 4)[0] == first - 4

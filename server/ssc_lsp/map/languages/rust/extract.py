@@ -44,6 +44,7 @@ from ...records import (
 from ..base import Captures, UnitSpec
 
 MAX_TEXT = 120  # longest value / annotation / receiver text kept on a record
+UNTIL = "<until>"  # Symbol.target[0] of a local: where its block ends (see visible_until)
 STAR_SEP = "|"  # a glob import is stored as "<inline module prefix>|<path>"
 _SKIP = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment",
                    "lifetime", "label", "primitive_type", "visibility_modifier", "string_literal",
@@ -488,7 +489,9 @@ class _Walker:
                     self.walk(typ, qual)
                 pat = p.child_by_field_name("pattern")
                 if pat is not None:
+                    first = len(self.u.symbols)
                     self.bind_pattern(pat, qual, p, PARAMETER, _short(typ))
+                    self.visible_until(first, fn)
             elif p.type != "self_parameter":
                 self.walk(p, qual)
         if ret is not None:
@@ -627,7 +630,9 @@ class _Walker:
                     if sub is not None:
                         self.walk(sub, scope)
                 if pat is not None:
+                    first = len(self.u.symbols)
                     self.bind_pattern(pat, scope, n, VARIABLE, _short(typ), _short(value))
+                    self.visible_until(first, n.parent)
                 continue
             if t == "let_condition":  # in the anonymous scope of its `if` / `while`
                 pat, value = n.child_by_field_name("pattern"), n.child_by_field_name("value")
@@ -700,6 +705,16 @@ class _Walker:
                 self.nested_item(n, scope)
                 continue
             stack.extend(reversed(n.named_children))
+
+    def visible_until(self, first: int, block: ts.Node | None) -> None:
+        """Locals made since symbol `first` are seen up to the end of `block` (their block, or
+        the function of a parameter): `target` is ("<until>", row relative to the unit, col)."""
+        if block is None:
+            return
+        row, col = block.end_point
+        for sym in self.u.symbols[first:]:
+            if sym.kind in (VARIABLE, PARAMETER):
+                sym.target = (UNTIL, str(row - self.r0), str(col))
 
     def anon(self, scope: str, what: str, n: ts.Node) -> str:
         """An anonymous scope: its names have no symbols (they resolve to no definition)."""

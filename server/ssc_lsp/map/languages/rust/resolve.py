@@ -33,7 +33,6 @@ from ...records import (
     IMPORT,
     METHOD,
     MODULE,
-    PARAMETER,
     REF_ATTRIBUTE,
     REF_BASE,
     Ref,
@@ -44,7 +43,7 @@ from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, Target, V
 from ...workspace import Located, Workspace
 from . import RUST
 from .cargo import Package, child_files, parse_manifest
-from .extract import STAR_SEP, strip_generics
+from .extract import STAR_SEP, UNTIL, strip_generics
 
 _IDENT = re.compile(r"^[A-Za-z_]\w*$")
 _STRUCT_LIT = re.compile(r"^([A-Za-z_][\w:]*)\s*(?:::<.*>)?\s*\{")
@@ -56,18 +55,25 @@ Module = tuple[FileMap, str]  # a file and the inline module prefix inside it ("
 
 
 def _visible(syms: list[Symbol], row: int | None, col: int | None) -> Symbol | None:
-    """The binding a use at (row, col) sees: a parameter or an item of the block, or the last
-    `let` whose statement
-    ends before the use (a `let` is not seen in its own initializer); unknown position: the
-    first; row -1: items only (a path's head)."""
+    """The binding a use at (row, col) sees: an item of the block, or the last parameter or
+    `let` whose declaration ends before the use (a `let` is not seen in its own initializer) and
+    whose block (`Symbol.target`, see extract.visible_until) has not ended; unknown position:
+    the first; row -1: items only (a path's head)."""
     if row is None:
         return syms[0]
-    at = (row, col if col is not None else 1 << 30)
-    if row < 0:  # only items: a path's head
+    if row < 0:
         seen = [s for s in syms if s.kind in (FUNCTION, CLASS)]
         return seen[0] if seen else None
-    seen = [s for s in syms if s.kind in (PARAMETER, FUNCTION, CLASS) or (s.range[2], s.range[3]) <= at]
+    at = (row, col if col is not None else 1 << 30)
+    seen = [s for s in syms if s.kind in (FUNCTION, CLASS) or ((s.range[2], s.range[3]) <= at and _before_end(s, at))]
     return max(seen, key=lambda s: (s.range[2], s.range[3])) if seen else None
+
+
+def _before_end(sym: Symbol, at: tuple[int, int]) -> bool:
+    t = sym.target
+    if not t or t[0] != UNTIL:
+        return True
+    return at <= (int(t[1]) + sym.row0, int(t[2]))
 
 
 class RustResolver(Resolver):
