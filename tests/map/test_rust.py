@@ -318,3 +318,15 @@ def test_a_let_is_seen_in_its_block_only(tmp_path):
     # the same-named method of another impl has its own parameter
     assert at("a + text + f", "f")[0] == first - 1
     assert at("text + f }", "f", 4)[0] == first - 4
+
+
+def test_a_module_is_no_value(tmp_path):
+    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "tests/it.rs": "mod drop;\nfn f(x: u8) { drop(x); drop::g(); }\n",
+                     "tests/drop/mod.rs": "pub fn g() {}\n"})
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    fm = svc.ws.files["tests/it.rs"]
+    got = [(ref.name, ref.col, svc.resolver.resolve_ref(fm, ref, unit)) for ref, unit in fm.iter_refs()
+           if ref.name in ("drop", "g")]
+    assert [(n, c, sid(t) or t) for n, c, t in sorted(got, key=lambda x: x[1])] == [
+        ("drop", 14, External("std", "drop")), ("drop", 23, "tests/drop/mod.rs"), ("g", 29, "tests/drop/mod.rs::g")]

@@ -501,7 +501,10 @@ class RustResolver(Resolver):
             return found
         if ref.module == PATH_SEP:  # the head of a path (`fmt::Result`): never a local value
             return self.resolve_name(fm, ref.scope, ref.name, follow, row=-1, col=-1)
-        return self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row, col=ref.col)
+        found = self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row, col=ref.col)
+        if isinstance(found, Located) and found.symbol.kind == MODULE:  # `drop(x)` beside `mod drop;`
+            return External("std", ref.name) if ref.name in RUST.builtins else None  # modules are no values
+        return found
 
     # -- rename ------------------------------------------------------------------------------
     def rename_refusal(self, loc: Located) -> str | None:
