@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from ssc_lsp.map.records import REF_ATTRIBUTE, REF_NAME
-from ssc_lsp.map.resolve import External
+from ssc_lsp.map.resolve import LOCAL, External
 from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
 
@@ -47,6 +47,8 @@ def main() -> None:
             if isinstance(t, Located):
                 counts[f"{kind}: workspace"] += 1
                 answered.append((path, ref.row + unit.start_row, ref.col, f"{ref.receiver or ''}{ref.name}", t))
+            elif t is LOCAL:  # a closure's, match arm's, `if let`'s or `for`'s binding: no symbol
+                counts[f"{kind}: local, no symbol"] += 1
             elif isinstance(t, External):
                 counts[f"{kind}: outside"] += 1
             else:
