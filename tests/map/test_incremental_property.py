@@ -94,6 +94,8 @@ def resolved(svc: MapService, rel: str) -> list:
 @given(data=st.data(), batch=st.booleans())
 def test_incremental_equals_scratch(tmp_path_factory, language, data, batch):
     rel, sources, _ = LANGUAGES[language]
+    if not sources:  # its fixture files come with the language's branch
+        pytest.skip(f"no {language} fixture files in this checkout")
     source = data.draw(st.sampled_from(sources), label="source")
     edits = data.draw(st.lists(EDITS[language], min_size=1, max_size=12), label="edits")
     tmp = tmp_path_factory.mktemp("prop")
