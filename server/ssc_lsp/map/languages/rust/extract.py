@@ -64,7 +64,10 @@ def _text(node: ts.Node | None) -> str:
 def _short(node: ts.Node | None) -> str | None:
     if node is None:
         return None
-    text = " ".join(_text(node).split())
+    raw = node.text[: MAX_TEXT * 8]  # a 3,000-line table needs no more than its start
+    text = " ".join(raw.decode("utf-8", errors="replace").split())
+    if len(raw) < node.end_byte - node.start_byte and len(text) <= MAX_TEXT:
+        text = text[: MAX_TEXT - 3] + "..."  # cut: say so even when the start is short
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
 
 
