@@ -715,6 +715,8 @@ class _Walker:
         if block is None:
             return
         row, col = block.end_point
+        if block.end_byte > self.u.end_byte:  # broken code: the block runs past the unit,
+            row, col = self.u.end_row, self.u.end_col  # whose records may read only the unit
         for sym in self.u.symbols[first:]:
             if sym.kind in (VARIABLE, PARAMETER):
                 sym.target = (UNTIL, str(row - self.r0), str(col))
