@@ -48,10 +48,17 @@ JAVA_SNIPPETS = ["x", "(", ")", "{", "}", ";", "\n", " ", "void g(int a, String.
                  "import static a.B.*;\n", "é", "😀", "int v, w = 1, 2;\n", "K(int a) { this.a = a; }\n",
                  "r = () -> { int q = 1; };", "new Base() { void h() {} }", "f(1, xs)", '"', "package q;\n",
                  "r.w.h(1)", "@Override\n", "<T>", "enum E { A, B }\n", "record R(int a) {}\n"]
+RUST_SOURCES = sorted((ROOT / "tests/fixtures/rust").rglob("*.rs"))
+RUST_SNIPPETS = ["x", "(", ")", "{", "}", "\n", "    ", " ", "fn g(a: u8, b: &str) -> u8 {\n    a\n}\n",
+                 "struct K { y: u8 }\n", "/// doc\n", "//! top\n", "#[derive(Debug)]\n", "K { y: 1 }",
+                 "use crate::a::{b, c as d};\n", "é", "😀", "impl K { fn m(&self) {} }\n", "mod m;\n",
+                 "mod n { pub fn z() {} }\n", "|q| q", "f!(a, b::c)", "'a", '"', "Self::new(1)",
+                 "let (p, q) = r;\n", "::", "match v { E::A(x) => x, _ => 0 }"]
 # language -> (the file's path, its sources, snippets the edits insert)
 # (None: "pkg/mod" + the source's own suffix)
 LANGUAGES = {"python": ("pkg/mod.py", SOURCES, SNIPPETS), "go": ("pkg/mod.go", GO_SOURCES, GO_SNIPPETS),
-             "typescript": (None, TS_SOURCES, TS_SNIPPETS), "java": ("pkg/Mod.java", JAVA_SOURCES, JAVA_SNIPPETS)}
+             "typescript": (None, TS_SOURCES, TS_SNIPPETS), "java": ("pkg/Mod.java", JAVA_SOURCES, JAVA_SNIPPETS),
+             "rust": ("pkg/mod.rs", RUST_SOURCES, RUST_SNIPPETS)}
 
 
 def edits_of(snippets: list[str], alphabet: str):
@@ -63,7 +70,8 @@ def edits_of(snippets: list[str], alphabet: str):
 
 EDITS = {"python": edits_of(SNIPPETS, "ab(): \n=.,'"), "go": edits_of(GO_SNIPPETS, "ab(){}: \n=.,\t"),
          "typescript": edits_of(TS_SNIPPETS, "ab(){}<>: \n=.,;'"),
-         "java": edits_of(JAVA_SNIPPETS, "ab(){}; \n=.,<>")}
+         "java": edits_of(JAVA_SNIPPETS, "ab(){}; \n=.,<>"),
+         "rust": edits_of(RUST_SNIPPETS, "ab(){}<>:; \n=.,&'")}
 
 
 def lsp_change(text: str, e) -> Change:

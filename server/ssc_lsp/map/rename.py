@@ -116,6 +116,11 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
     old = loc.symbol.name
     if new_name == old:
         return {}
+    if loc.file.language is not resolver.language:  # a language's own refusals (Rust's traits)
+        refusal = getattr(resolver.for_language(loc.file.language), "rename_refusal", None)
+        why = refusal(loc) if refusal is not None else None
+        if why:
+            raise RenameRefused(why)
     found = list(uses(ws, resolver, loc, through_aliases=False))
     _check_collisions(ws, resolver, loc, new_name, found)
     edits: Edits = {}

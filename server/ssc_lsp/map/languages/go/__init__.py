@@ -42,6 +42,7 @@ GO = Language(
     builtins=BUILTINS,
     resolver="ssc_lsp.map.languages.go.resolve:GoResolver",
     check="ssc_lsp.map.languages.go.checks:go_steps",
+    fence="go",
     code_line="ssc_lsp.map.languages.go.hover:code_line",
     blocks=None,
     semantic=None,

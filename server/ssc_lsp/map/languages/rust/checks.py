@@ -1,0 +1,58 @@
+"""Rust's continuity checks: calls by path of workspace functions with the wrong number of
+arguments. Rust has no default arguments, keyword arguments or spreads, so for a free function
+(`f(a)`, `m::f(a)`) or an associated function called by path (`Type::new(a, b)`; a method
+called so takes its receiver as the first argument) the count is certain. Method calls
+(`x.f()`) are left alone (the receiver's type, auto-ref and traits are a type checker's), as is
+every callee the resolver cannot name for certain, and anything inside a macro.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...checks import CALL_ARGUMENTS, Problem
+from ...filemap import FileMap
+from ...records import FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, Ref, Unit
+from ...resolve import Resolver
+from ...workspace import Located, Workspace
+
+
+def arity_problem(callee: Located, nargs: int) -> str | None:
+    """The message for a call of `callee` with `nargs` arguments, or None when it fits."""
+    sig = callee.symbol.signature
+    if sig is None or any(p.kind == "var_positional" for p in sig.params):
+        return None
+    n = len(sig.params)
+    if nargs == n:
+        return None
+    noun = "argument" if n == 1 else "arguments"
+    return f"`{callee.symbol.name}()` takes {n} {noun}; called with {nargs}"
+
+
+def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+    if ref.nargs < 0 or ref.star or ref.kind not in (REF_NAME, REF_ATTRIBUTE):
+        return None
+    if ref.kind == REF_ATTRIBUTE and not (ref.receiver or "").endswith("::"):
+        return None  # a method call through a value
+    target = resolver.resolve_ref(fm, ref, unit)
+    if not isinstance(target, Located) or target.symbol.kind not in (FUNCTION, METHOD):
+        return None
+    if target.symbol.qualname.endswith("!"):
+        return None
+    return target
+
+
+def rust_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
+    """The checks of one Rust file, one unit at a time (see checks.check_file_steps)."""
+    for unit in list(fm.units):
+        for ref in unit.refs:
+            try:
+                callee = _callee(resolver, fm, unit, ref)
+            except RecursionError:
+                callee = None
+            msg = arity_problem(callee, ref.nargs) if callee is not None else None
+            if msg is not None:
+                row = ref.row + unit.start_row
+                out.append(Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id))
+        yield
+    out.sort(key=lambda p: p.range)

@@ -1,0 +1,89 @@
+"""Rust over stdio: the fixture crate tests/fixtures/rust (a library and a binary, `mod.rs`
+and `name.rs` modules, a `#[path]` module, `pub use` re-exports with a rename and a glob)
+through the real server: symbols, definition, references, hover, rename, `ssc/context` and the
+arity diagnostic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.conftest import FIXTURES
+
+from .lsp import open_doc, request, running
+from .test_single_file import at, definition, pull, references
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def shop(tmp_path) -> Path:
+    return Path(shutil.copytree(FIXTURES / "rust", tmp_path / "shop"))
+
+
+def pos(path: Path, text: str, name: str) -> tuple[int, int]:
+    """(line, column) of `name` in the first line containing `text`."""
+    lines = path.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if text in line)
+    return row, lines[row].index(name, lines[row].index(text) if name in text else 0)
+
+
+async def test_symbols_definition_references_and_hover(shop, tmp_path):
+    async with running(shop, tmp_path / "cache") as client:
+        main = shop / "src/main.rs"
+        uri = open_doc(client, main)
+        store = shop / "src/store/mod.rs"
+        util = shop / "src/util.rs"
+        syms = await client.text_document_document_symbol_async(types.DocumentSymbolParams(
+            text_document=types.TextDocumentIdentifier(uri=store.as_uri())))
+        names = {s.name for s in syms}
+        assert {"Item", "Store", "new", "put"} <= names
+        kinds = {s.name: s.kind for s in syms}
+        assert kinds["Item"] == types.SymbolKind.Struct
+        # through the package's name and a glob re-export, into another file
+        assert await definition(client, uri, at(*pos(main, "title(&st.name)", "title"))) == \
+            [(util.as_uri(), pos(util, "pub fn title", "title")[0])]
+        # Type::new through a renaming `pub use`
+        lib = shop / "src/lib.rs"
+        lib_uri = open_doc(client, lib)
+        new_at = pos(lib, "Inventory::new(name)", "new")
+        assert await definition(client, lib_uri, at(*new_at)) == \
+            [(store.as_uri(), pos(store, "pub fn new", "new")[0])]
+        # the references of `Store::new`: its declaration and the call by path
+        decl = pos(store, "pub fn new", "new")
+        refs = await references(client, store.as_uri(), at(*decl))
+        assert refs == {(store.as_uri(), *decl), (lib_uri, *new_at)}
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=lib_uri), position=at(*new_at)))
+        assert "```rust\nimpl Store\nfn new(name: &str) -> Self\n```" in hover.contents.value
+        assert "A new, empty store." in hover.contents.value
+        ws = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="clip_shape"))
+        assert any(s.name == "clip_shape" and s.location.uri.endswith("src/extra_limits.rs") for s in ws)
+
+
+async def test_rename_context_and_the_arity_diagnostic(shop, tmp_path):
+    async with running(shop, tmp_path / "cache", options={"diagnostics": {"debounceMs": 50}}) as client:
+        util = shop / "src/util.rs"
+        uri = open_doc(client, util)
+        main = shop / "src/main.rs"
+        main_uri = open_doc(client, main)
+        decl = pos(util, "pub fn clip", "clip")
+        edit = await client.text_document_rename_async(types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=at(*decl), new_name="cut"))
+        per_file = {d.text_document.uri: d.edits for d in edit.document_changes or []} or edit.changes or {}
+        changes = {u: sorted((e.range.start.line, e.range.start.character, e.new_text) for e in es)
+                   for u, es in per_file.items()}
+        call = pos(util, "clip(&out, MAX_LEN)", "clip")
+        bad = pos(main, "shop_core::clip", "clip")
+        assert changes == {uri: sorted([(*decl, "cut"), (*call, "cut")]), main_uri: [(*bad, "cut")]}
+        context = await request(client, "ssc/context", {
+            "textDocument": {"uri": main_uri}, "position": {"line": bad[0], "character": bad[1]},
+            "budget": 4000})
+        assert any(it["path"] == "src/util.rs" for it in context["items"])
+        assert "fn clip(s: &str, n: usize) -> String" in context["text"]
+        got = await pull(client, main_uri)
+        assert [(d.code, d.range.start.line) for d in got] == [("call-arguments", bad[0])]
+        assert "takes 2 arguments; called with 1" in got[0].message
