@@ -27,6 +27,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..llm.errors import LLMError
+from ..map.languages import language_for_path
 from ..refactor import stats
 from ..refactor.model import refused
 from ..refactor.proposal import Proposal, check, summary
@@ -48,6 +49,9 @@ class ActionSource:
     offer: Offer  # fast, no model
     resolve: Resolve | None = None  # the work (the model's) for an offered action
     model: bool = False  # its actions are model-made: tagged LLMGenerated
+    # the map languages (Language.name) of the documents it is asked for; None: every language.
+    # Python by default: the engines (rope, jedi) and the model's edit formats are Python's.
+    languages: tuple[str, ...] | None = ("python",)
 
 
 @dataclass
@@ -120,6 +124,13 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
     return action
 
 
+def _language(ls, uri: str) -> str | None:
+    """The map language of the document (None: no map holds it)."""
+    found = ls.service_for(uri)
+    lang = language_for_path(found[1]) if found is not None else None
+    return lang.name if lang is not None else None
+
+
 def _private(ls, uri: str) -> bool:
     """The document may not be sent to a model (ignored, secret-looking, outside)."""
     found = ls.service_for(uri)
@@ -140,9 +151,12 @@ def register(server) -> None:
             ls, "text_document.code_action.code_action_literal_support.code_action_kind.value_set") or None
         out: list[types.CodeAction] = []
         private = _private(ls, params.text_document.uri)
+        language = _language(ls, params.text_document.uri)
         for source in ls.code_actions.sources:
             if source.model and private:
                 continue  # nothing of this document may reach a model: no model action offered
+            if source.languages is not None and language not in source.languages:
+                continue
             if not source.kinds:  # kind-less actions (a command such as "Explain"): unfiltered asks only
                 if only:
                     continue
