@@ -123,6 +123,19 @@ record(
   rtp_config ~= nil and vim.deep_equal(rtp_config.cmd, { 'ssc-lsp' }) and vim.tbl_contains(rtp_config.filetypes or {}, 'python'),
   rtp_config and ('cmd=' .. vim.inspect(rtp_config.cmd)) or 'vim.lsp.config.ssc is nil'
 )
+-- Every language the server maps is attached, each with its project root marker.
+local missing = {}
+for _, ft in ipairs({ 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'rust', 'java' }) do
+  if not vim.tbl_contains(rtp_config and rtp_config.filetypes or {}, ft) then
+    table.insert(missing, 'filetype ' .. ft)
+  end
+end
+for _, marker in ipairs({ 'pyproject.toml', 'go.mod', 'Cargo.toml', 'package.json', 'tsconfig.json', 'pom.xml', 'build.gradle', '.git' }) do
+  if not vim.tbl_contains(rtp_config and vim.iter(rtp_config.root_markers or {}):flatten():totable() or {}, marker) then
+    table.insert(missing, 'root marker ' .. marker)
+  end
+end
+record('lsp/ssc.lua attaches the mapped languages (filetypes, root markers)', #missing == 0, table.concat(missing, ', '))
 
 local no_root = os.getenv('SSC_NO_ROOT') == '1'
 local main_path = fixture .. (no_root and '/pkg/main.py' or '/main.py')
@@ -650,6 +663,18 @@ do
     detail = got and ('edits in %d files applied'):format(files) or table.concat(problems, '; ')
   end
   record('textDocument/rename', got, detail)
+end
+
+-- vim.lsp.enable (no root): a Go buffer gets the server too, as any mapped language does.
+if no_root then
+  local go_path = fixture .. '/pkg/tool.go'
+  vim.fn.writefile({ 'package pkg', '', 'func Twice(x int) int { return x * 2 }' }, go_path)
+  vim.cmd.edit(vim.fn.fnameescape(go_path))
+  local go_buf = vim.api.nvim_get_current_buf()
+  local go_attached = vim.wait(attach_timeout * 1000, function()
+    return #vim.lsp.get_clients({ bufnr = go_buf, name = 'ssc' }) > 0
+  end, 50)
+  record('a Go buffer attaches the server (filetype ' .. vim.bo[go_buf].filetype .. ')', go_attached)
 end
 
 if #progress > 0 then
