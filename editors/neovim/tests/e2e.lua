@@ -347,6 +347,29 @@ if no_root then
     return good, (vim.inspect(folders):gsub('%s+', ' '):sub(1, 300))
   end))
   reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition in the added folder')
+  -- vim.lsp.enable: a Go buffer gets the server too (as every language the server maps does),
+  -- and the server's map answers in it.
+  local go_path = fixture .. '/pkg/tool.go'
+  vim.fn.writefile({ 'package pkg', '', 'func Twice(x int) int { return x * 2 }', '', 'func Use() int { return Twice(21) }' }, go_path)
+  vim.cmd.edit(vim.fn.fnameescape(go_path))
+  local go_buf = vim.api.nvim_get_current_buf()
+  local go_attached = vim.wait(attach_timeout * 1000, function()
+    return #vim.lsp.get_clients({ bufnr = go_buf, name = 'ssc' }) > 0
+  end, 50)
+  record('a Go buffer attaches the server', go_attached, 'filetype ' .. vim.bo[go_buf].filetype)
+  if go_attached then
+    local go_uri = vim.uri_from_fname(go_path)
+    record('textDocument/definition in Go', request_until('textDocument/definition',
+      { textDocument = { uri = go_uri }, position = { line = 4, character = 26 } }, function(result)
+        local locs = locations(result)
+        for _, l in ipairs(locs) do
+          if same_file(l.uri, go_uri) and l.line == 2 then
+            return true, describe(locs)
+          end
+        end
+        return false, ('expected tool.go:2, got [%s]'):format(describe(locs))
+      end))
+  end
   finish()
 end
 
@@ -663,18 +686,6 @@ do
     detail = got and ('edits in %d files applied'):format(files) or table.concat(problems, '; ')
   end
   record('textDocument/rename', got, detail)
-end
-
--- vim.lsp.enable (no root): a Go buffer gets the server too, as any mapped language does.
-if no_root then
-  local go_path = fixture .. '/pkg/tool.go'
-  vim.fn.writefile({ 'package pkg', '', 'func Twice(x int) int { return x * 2 }' }, go_path)
-  vim.cmd.edit(vim.fn.fnameescape(go_path))
-  local go_buf = vim.api.nvim_get_current_buf()
-  local go_attached = vim.wait(attach_timeout * 1000, function()
-    return #vim.lsp.get_clients({ bufnr = go_buf, name = 'ssc' }) > 0
-  end, 50)
-  record('a Go buffer attaches the server (filetype ' .. vim.bo[go_buf].filetype .. ')', go_attached)
 end
 
 if #progress > 0 then
