@@ -289,17 +289,22 @@ local function describe(locs)
   return table.concat(parts, ', ')
 end
 
---- Definition at params must reach line 0 of pkg/util.py ("def ..."). Returns ok, detail.
-local function definition_in_util(params, where)
+--- Definition at params must reach `line` of the file at `uri` (`label` names it). Returns ok, detail.
+local function definition_at(params, uri, line, label, where)
   return request_until('textDocument/definition', params, function(result)
     local locs = locations(result)
     for _, l in ipairs(locs) do
-      if same_file(l.uri, util_uri) and l.line == 0 then
+      if same_file(l.uri, uri) and l.line == line then
         return true, describe(locs)
       end
     end
-    return false, ('expected pkg/util.py:0%s, got [%s]'):format(where or '', describe(locs))
+    return false, ('expected %s:%d%s, got [%s]'):format(label, line, where or '', describe(locs))
   end)
+end
+
+--- Definition at params must reach line 0 of pkg/util.py ("def ..."). Returns ok, detail.
+local function definition_in_util(params, where)
+  return definition_at(params, util_uri, 0, 'pkg/util.py', where)
 end
 
 --- References (declaration included) at params must hold line 0 of pkg/util.py and the call on
@@ -359,16 +364,8 @@ if no_root then
   record('a Go buffer attaches the server', go_attached, 'filetype ' .. vim.bo[go_buf].filetype)
   if go_attached then
     local go_uri = vim.uri_from_fname(go_path)
-    record('textDocument/definition in Go', request_until('textDocument/definition',
-      { textDocument = { uri = go_uri }, position = { line = 4, character = 26 } }, function(result)
-        local locs = locations(result)
-        for _, l in ipairs(locs) do
-          if same_file(l.uri, go_uri) and l.line == 2 then
-            return true, describe(locs)
-          end
-        end
-        return false, ('expected tool.go:2, got [%s]'):format(describe(locs))
-      end))
+    record('textDocument/definition in Go',
+      definition_at({ textDocument = { uri = go_uri }, position = { line = 4, character = 26 } }, go_uri, 2, 'pkg/tool.go'))
   end
   finish()
 end
