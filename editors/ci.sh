@@ -4,7 +4,8 @@
 #   bash editors/ci.sh
 #
 # VS Code extension: npm ci, lint (tsc --noEmit strict + lockfile check), build,
-# unit tests (node:test), package the .vsix offline with @vscode/vsce. `npm test`
+# unit tests (node:test), package the .vsix offline with @vscode/vsce. Helix: languages.toml
+# gives the server to every language it maps. `npm test`
 # also runs the vscode-jsonrpc e2e and the extension (mocked VS Code API) against
 # the real server when `ssc-lsp` is on PATH.
 # Harness self-tests against the stub server (when pygls is importable):
@@ -108,6 +109,25 @@ if command -v npm >/dev/null 2>&1; then
 else
   step "vscode: npm is installed" false
 fi
+
+# --- Helix: the config attaches the server to every mapped language ------------------------
+
+helix_config() {
+  "$PY" - "$EDITORS/helix/languages.toml" <<'EOF'
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    config = tomllib.load(f)
+assert config["language-server"]["ssc"]["command"] == "ssc-lsp", config["language-server"]["ssc"]
+# Helix's names for the languages the server maps (server/ssc_lsp/map/languages/).
+mapped = ["python", "typescript", "tsx", "javascript", "jsx", "go", "rust", "java"]
+served = {lang["name"] for lang in config["language"] if "ssc" in lang.get("language-servers", [])}
+missing = [name for name in mapped if name not in served]
+if missing:
+    sys.exit(f"helix/languages.toml does not give ssc to {missing}")
+print(f"helix/languages.toml: ssc for {', '.join(mapped)}")
+EOF
+}
+step "helix: languages.toml attaches ssc to the mapped languages" helix_config
 
 # --- Harness self-tests against the stub server -------------------------------------------
 

@@ -7,13 +7,15 @@
 
 ;;; Commentary:
 
-;; Registers `ssc-lsp' as the eglot server for Python buffers and adds
+;; Registers `ssc-lsp' as the eglot server for the languages it maps (Python,
+;; JavaScript/TypeScript, Go, Rust, Java: `ssc-major-modes') and adds
 ;; commands for the server's custom requests:
 ;;
 ;;   (add-to-list 'load-path "/path/to/ssc-lsp/editors/emacs")
 ;;   (require 'ssc)
 ;;   (ssc-setup)                         ; once: eglot-server-programs + settings
-;;   ;; then M-x eglot in a Python buffer (or add `eglot-ensure' to python-mode-hook)
+;;   ;; then M-x eglot in a Python, JS/TS, Go, Rust or Java buffer
+;;   ;; (or add `eglot-ensure' to python-mode-hook, go-ts-mode-hook, ...)
 ;;
 ;; Commands: `ssc-context', `ssc-explain', `ssc-refactor', `ssc-symbol',
 ;; `ssc-stats', `ssc-reindex', and the refactor commands `ssc-change-signature',
@@ -57,8 +59,19 @@ See docs/editors.md for the keys.  Sent as initializationOptions and for
 workspace/configuration section \"ssc\"."
   :type 'plist)
 
-(defcustom ssc-major-modes '(python-mode python-ts-mode)
-  "Major modes in which eglot starts ssc-lsp."
+(defcustom ssc-major-modes
+  '(python-mode python-ts-mode
+    js-mode js-ts-mode js2-mode rjsx-mode
+    typescript-mode typescript-ts-mode tsx-ts-mode
+    go-mode go-ts-mode
+    rust-mode rust-ts-mode rustic-mode
+    java-mode java-ts-mode)
+  "Major modes in which eglot starts ssc-lsp: the languages the server maps.
+Python, JavaScript/TypeScript (with JSX), Go, Rust and Java, each with its
+tree-sitter (-ts-mode) variant.  The refactor commands are Python's; the map
+features (definition, hover, references, rename, symbols, `ssc-context',
+completion) serve all.  Eglot runs one server per buffer: remove a mode here
+before `ssc-setup' to keep another server (e.g. gopls) for it."
   :type '(repeat symbol))
 
 (defcustom ssc-preview t

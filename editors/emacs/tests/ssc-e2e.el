@@ -54,6 +54,14 @@
   (ssc-setup)
   (ssc-e2e--record "ssc-setup registers the server"
                    (cl-some (lambda (e) (eq (cdr e) #'ssc--contact)) eglot-server-programs))
+  ;; Every language the server maps gets ssc from eglot, the -ts-mode variants too.
+  (let ((missing (cl-remove-if
+                  (lambda (mode) (eq (nth 2 (eglot--lookup-mode mode)) #'ssc--contact))
+                  '(python-mode python-ts-mode js-mode js-ts-mode typescript-mode
+                    typescript-ts-mode tsx-ts-mode go-mode go-ts-mode rust-mode
+                    rust-ts-mode java-mode java-ts-mode))))
+    (ssc-e2e--record "ssc-setup attaches the mapped languages" (null missing)
+                     (and missing (format "not ssc: %S" missing))))
   (find-file main)
   (python-mode)
   (condition-case err

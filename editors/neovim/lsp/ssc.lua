@@ -20,8 +20,21 @@ end
 ---@type vim.lsp.Config
 return {
   cmd = { 'ssc-lsp' },
-  filetypes = { 'python' },
-  root_markers = { 'pyproject.toml', 'setup.py', '.git' },
+  -- The languages the server maps (server/ssc_lsp/map/languages/). The refactor commands are
+  -- Python's; definition, hover, references, rename, symbols, :Ssc context and completion serve all.
+  filetypes = { 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'rust', 'java' },
+  root_markers = {
+    'pyproject.toml',
+    'setup.py',
+    'go.mod',
+    'Cargo.toml',
+    'package.json',
+    'tsconfig.json',
+    'pom.xml',
+    'build.gradle',
+    'build.gradle.kts',
+    '.git',
+  },
   settings = { ssc = vim.empty_dict() },
 
   before_init = function(params, config)

@@ -123,6 +123,19 @@ record(
   rtp_config ~= nil and vim.deep_equal(rtp_config.cmd, { 'ssc-lsp' }) and vim.tbl_contains(rtp_config.filetypes or {}, 'python'),
   rtp_config and ('cmd=' .. vim.inspect(rtp_config.cmd)) or 'vim.lsp.config.ssc is nil'
 )
+-- Every language the server maps is attached, each with its project root marker.
+local missing = {}
+for _, ft in ipairs({ 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'rust', 'java' }) do
+  if not vim.tbl_contains(rtp_config and rtp_config.filetypes or {}, ft) then
+    table.insert(missing, 'filetype ' .. ft)
+  end
+end
+for _, marker in ipairs({ 'pyproject.toml', 'go.mod', 'Cargo.toml', 'package.json', 'tsconfig.json', 'pom.xml', 'build.gradle', '.git' }) do
+  if not vim.tbl_contains(rtp_config and vim.iter(rtp_config.root_markers or {}):flatten():totable() or {}, marker) then
+    table.insert(missing, 'root marker ' .. marker)
+  end
+end
+record('lsp/ssc.lua attaches the mapped languages (filetypes, root markers)', #missing == 0, table.concat(missing, ', '))
 
 local no_root = os.getenv('SSC_NO_ROOT') == '1'
 local main_path = fixture .. (no_root and '/pkg/main.py' or '/main.py')
@@ -276,17 +289,22 @@ local function describe(locs)
   return table.concat(parts, ', ')
 end
 
---- Definition at params must reach line 0 of pkg/util.py ("def ..."). Returns ok, detail.
-local function definition_in_util(params, where)
+--- Definition at params must reach `line` of the file at `uri` (`label` names it). Returns ok, detail.
+local function definition_at(params, uri, line, label, where)
   return request_until('textDocument/definition', params, function(result)
     local locs = locations(result)
     for _, l in ipairs(locs) do
-      if same_file(l.uri, util_uri) and l.line == 0 then
+      if same_file(l.uri, uri) and l.line == line then
         return true, describe(locs)
       end
     end
-    return false, ('expected pkg/util.py:0%s, got [%s]'):format(where or '', describe(locs))
+    return false, ('expected %s:%d%s, got [%s]'):format(label, line, where or '', describe(locs))
   end)
+end
+
+--- Definition at params must reach line 0 of pkg/util.py ("def ..."). Returns ok, detail.
+local function definition_in_util(params, where)
+  return definition_at(params, util_uri, 0, 'pkg/util.py', where)
 end
 
 --- References (declaration included) at params must hold line 0 of pkg/util.py and the call on
@@ -334,6 +352,21 @@ if no_root then
     return good, (vim.inspect(folders):gsub('%s+', ' '):sub(1, 300))
   end))
   reaches_util({ line = call_l, character = call_c + 2 }, 'textDocument/definition in the added folder')
+  -- vim.lsp.enable: a Go buffer gets the server too (as every language the server maps does),
+  -- and the server's map answers in it.
+  local go_path = fixture .. '/pkg/tool.go'
+  vim.fn.writefile({ 'package pkg', '', 'func Twice(x int) int { return x * 2 }', '', 'func Use() int { return Twice(21) }' }, go_path)
+  vim.cmd.edit(vim.fn.fnameescape(go_path))
+  local go_buf = vim.api.nvim_get_current_buf()
+  local go_attached = vim.wait(attach_timeout * 1000, function()
+    return #vim.lsp.get_clients({ bufnr = go_buf, name = 'ssc' }) > 0
+  end, 50)
+  record('a Go buffer attaches the server', go_attached, 'filetype ' .. vim.bo[go_buf].filetype)
+  if go_attached then
+    local go_uri = vim.uri_from_fname(go_path)
+    record('textDocument/definition in Go',
+      definition_at({ textDocument = { uri = go_uri }, position = { line = 4, character = 26 } }, go_uri, 2, 'pkg/tool.go'))
+  end
   finish()
 end
 

@@ -14,6 +14,7 @@ import {
   StreamInfo,
 } from 'vscode-languageclient/node';
 
+import { documentSelector } from './languages';
 import { contextMarkdown, jsonMarkdown, markdownFromResult, workspaceEditFromResult } from './markdown';
 import { OPTIONAL_SERVER_COMMANDS, OptionalCommand, offeredCommands, unavailableMessage } from './offers';
 import { MarkdownPreview } from './preview';
@@ -447,10 +448,7 @@ function registerAcceptFallback(c: LanguageClient): void {
 
 function clientOptions(): LanguageClientOptions {
   return {
-    documentSelector: [
-      { scheme: 'file', language: 'python' },
-      { scheme: 'untitled', language: 'python' },
-    ],
+    documentSelector: documentSelector(),
     outputChannel: output,
     initializationOptions: () => currentServerSettings(firstWorkspaceFolder()),
     synchronize: { configurationSection: 'ssc' },

@@ -34,7 +34,7 @@ function fence(text: string, lang = ''): string {
 
 function langFor(file: string): string {
   const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
-  const known: Record<string, string> = { py: 'python', pyi: 'python', ts: 'typescript', js: 'javascript', md: 'markdown', toml: 'toml', json: 'json', rs: 'rust', go: 'go', c: 'c', h: 'c', cpp: 'cpp' };
+  const known: Record<string, string> = { py: 'python', pyi: 'python', ts: 'typescript', js: 'javascript', md: 'markdown', toml: 'toml', json: 'json', rs: 'rust', go: 'go', java: 'java', tsx: 'tsx', jsx: 'jsx', mts: 'typescript', cts: 'typescript', mjs: 'javascript', cjs: 'javascript', c: 'c', h: 'c', cpp: 'cpp' };
   return known[ext] ?? '';
 }
 

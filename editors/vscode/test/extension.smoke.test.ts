@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Module = require('node:module');
 
+import { LANGUAGE_IDS } from '../src/languages';
 import { buildServerSettings, readerFromObject } from '../src/settings';
 import { createVscodeMock, makeDocument, MockState, Position, Selection, Uri } from './vscodeMock';
 
@@ -113,6 +114,13 @@ test('extension against the stub server (mocked VS Code API)', async (t) => {
     }
     // vscode-languageclient registered the server's commands under their own ids.
     assert.ok(state.commands.has('ssc.acceptCompletion'), 'ssc.acceptCompletion forwarded to the server');
+
+    // The client's features serve every language the server maps, not only Python.
+    const selector = state.providerSelectors?.get('definition') as { language?: string; scheme?: string }[] | undefined;
+    assert.ok(Array.isArray(selector), 'vscode-languageclient registered a definition provider');
+    for (const language of LANGUAGE_IDS) {
+      assert.ok(selector.some((f) => f.language === language && f.scheme === 'file'), `definition serves ${language}: ${JSON.stringify(selector)}`);
+    }
 
     // Indexing progress ends -> ssc/stats -> "ssc: N files" in the status bar.
     const item = state.statusItems[0];

@@ -244,6 +244,8 @@ export interface MockState {
   quickPick?: (items: { label: string }[]) => unknown;
   /** Set by the mock: changes settings and fires onDidChangeConfiguration. */
   changeSettings?: (changes: Record<string, unknown>) => void;
+  /** Recorded by the mock: the document selector of each language feature the client registered. */
+  providerSelectors?: Map<string, unknown>;
 }
 
 export function createVscodeMock(state: MockState): Record<string, unknown> {
@@ -436,6 +438,10 @@ export function createVscodeMock(state: MockState): Record<string, unknown> {
     }),
     languages: namespace({
       match: () => 10,
+      registerDefinitionProvider: (selector: unknown) => {
+        (state.providerSelectors ??= new Map()).set('definition', selector);
+        return new Disposable();
+      },
       createDiagnosticCollection: () => ({ set: () => undefined, delete: () => undefined, clear: () => undefined, dispose: () => undefined, forEach: () => undefined, get: () => undefined, has: () => false }),
       setTextDocumentLanguage: async (doc: FakeDocument, languageId: string) => ({ ...doc, languageId }),
       getLanguages: async () => ['python', 'markdown'],
