@@ -1,0 +1,60 @@
+"""One workspace folder holding a Python package, a TypeScript frontend (web/) and a Go service
+(svc/, its own go.mod): one index maps all three, each file in its own language, and definition
+crosses files by each language's own rules, over stdio."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.conftest import FIXTURES
+
+from .lsp import open_doc, running
+from .test_single_file import at, definition
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def mixed(tmp_path) -> Path:
+    root = Path(shutil.copytree(FIXTURES / "ws", tmp_path / "mixed"))
+    shutil.copytree(FIXTURES / "typescript", root / "web")
+    shutil.copytree(FIXTURES / "go", root / "svc")
+    return root
+
+
+def line_of(path: Path, text: str) -> tuple[int, int]:
+    for i, line in enumerate(path.read_text().splitlines()):
+        if text in line:
+            return i, line.index(text)
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+async def test_one_index_maps_python_typescript_and_go(mixed, tmp_path):
+    async with running(mixed, tmp_path / "cache") as client:
+        # Python: the script's `charge_order` -> shop/services/billing.py's `charge` (a re-export)
+        script = mixed / "scripts/run_shop.py"
+        row, col = line_of(script, "charge_order(order)")
+        got = await definition(client, open_doc(client, script), at(row, col))
+        billing = mixed / "shop/services/billing.py"
+        assert got == [(billing.as_uri(), line_of(billing, "def charge")[0])]
+
+        # TypeScript: `new Cart()` in web/src/app.ts -> web/src/models/cart.ts (through index.ts)
+        app, cart = mixed / "web/src/app.ts", mixed / "web/src/models/cart.ts"
+        row, col = line_of(app, "new Cart()")
+        got = await definition(client, open_doc(client, app), at(row, col + len("new ")))
+        assert got == [(cart.as_uri(), line_of(cart, "class Cart")[0])]
+
+        # Go: `srv.st.Put(` in svc/server/server.go -> svc/internal/store/store.go (svc/go.mod)
+        server, store = mixed / "svc/server/server.go", mixed / "svc/internal/store/store.go"
+        row, col = line_of(server, "srv.st.Put(")
+        got = await definition(client, open_doc(client, server), at(row, col + len("srv.st.")))
+        assert got == [(store.as_uri(), line_of(store, "func (s *Store) Put")[0])]
+
+        # each file is mapped in its own language; workspace symbols find all three
+        for query, suffix in (("charge", ".py"), ("Cart", ".ts"), ("Clip", ".go")):
+            found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query=query))
+            assert any(s.name == query and s.location.uri.endswith(suffix) for s in found), (query, found)
