@@ -5,23 +5,20 @@ arity diagnostic."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from tests.conftest import FIXTURES
-
-from .lsp import open_doc, request, running
-from .test_single_file import at, definition, pull, references
+from .lsp import at, copy_fixture, open_doc, rename_changes, request, running
+from .test_single_file import definition, pull, references
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 def shop(tmp_path) -> Path:
-    return Path(shutil.copytree(FIXTURES / "rust", tmp_path / "shop"))
+    return copy_fixture("rust", tmp_path / "shop")
 
 
 def pos(path: Path, text: str, name: str) -> tuple[int, int]:
@@ -71,11 +68,7 @@ async def test_rename_context_and_the_arity_diagnostic(shop, tmp_path):
         main = shop / "src/main.rs"
         main_uri = open_doc(client, main)
         decl = pos(util, "pub fn clip", "clip")
-        edit = await client.text_document_rename_async(types.RenameParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=at(*decl), new_name="cut"))
-        per_file = {d.text_document.uri: d.edits for d in edit.document_changes or []} or edit.changes or {}
-        changes = {u: sorted((e.range.start.line, e.range.start.character, e.new_text) for e in es)
-                   for u, es in per_file.items()}
+        changes = await rename_changes(client, uri, at(*decl), "cut")
         call = pos(util, "clip(&out, MAX_LEN)", "clip")
         bad = pos(main, "shop_core::clip", "clip")
         assert changes == {uri: sorted([(*decl, "cut"), (*call, "cut")]), main_uri: [(*bad, "cut")]}

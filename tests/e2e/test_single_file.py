@@ -15,7 +15,7 @@ from lsprotocol import types
 from ssc_lsp.map.project_root import LOOSE_MAX_FILES
 from tests.conftest import FIXTURES
 
-from .lsp import change, open_doc, request, running, symbol_at, wait_ready
+from .lsp import at, change, open_doc, request, running, symbol_at, wait_ready
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,10 +36,6 @@ def proj(tmp_path) -> Path:
     """tests/fixtures/single_file (also the Neovim e2e's): pkg/ (`from .util import
     normalize_path`) and scripts/ (`import helpers`), with no root marker."""
     return Path(shutil.copytree(SINGLE_FILE, tmp_path / "proj"))
-
-
-def at(line: int, character: int) -> types.Position:
-    return types.Position(line=line, character=character)
 
 
 async def definition(client, uri: str, pos: types.Position) -> list[tuple[str, int]]:
