@@ -137,3 +137,10 @@ async def rename_changes(client: LanguageClient, uri: str, position: types.Posit
     per_file = {d.text_document.uri: d.edits for d in edit.document_changes or []} or edit.changes or {}
     return {u: sorted((e.range.start.line, e.range.start.character, e.new_text) for e in es)
             for u, es in per_file.items()}
+
+
+async def hover_text(client: LanguageClient, uri: str, position: types.Position) -> str:
+    """The hover's markdown at `position` ("" when the server has none)."""
+    hover = await answer(client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position)))
+    return hover.contents.value if hover is not None else ""

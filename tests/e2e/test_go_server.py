@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from .lsp import at, copy_fixture, open_doc, rename_changes, request, running
+from .lsp import at, copy_fixture, hover_text, open_doc, rename_changes, request, running
 from .test_single_file import definition, pull, references
 
 pytestmark = pytest.mark.asyncio
@@ -44,10 +44,9 @@ async def test_symbols_definition_references_and_hover(shop, tmp_path):
         # the method's references: its declaration (in another file than its type) and the call
         refs = await references(client, query, at(line_of(shop / "internal/store/query.go", "func (s *Store) Total"), 16))
         assert refs == {(query, 9, 16), (uri, total, tcol)}
-        hover = await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=at(total, tcol)))
-        assert "```go\nfunc (Store) Total() int\n```" in hover.contents.value
-        assert "Total sums the prices of all items." in hover.contents.value
+        hover = await hover_text(client, uri, at(total, tcol))
+        assert "```go\nfunc (Store) Total() int\n```" in hover
+        assert "Total sums the prices of all items." in hover
         ws = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Clip"))
         assert any(s.name == "Clip" and s.location.uri.endswith("util/limits.go") for s in ws)
 

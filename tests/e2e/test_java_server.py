@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from .lsp import answer, at, copy_fixture, doc, open_doc, rename_changes, request, running
+from .lsp import (
+    answer,
+    at,
+    copy_fixture,
+    doc,
+    hover_text,
+    open_doc,
+    rename_changes,
+    request,
+    running,
+)
 
 pytestmark = pytest.mark.asyncio
 SRC = "src/main/java/com/acme/"
@@ -54,9 +64,7 @@ async def test_symbols_definition_references_hover(java_ws, tmp_path):
         got = {(Path(r.uri[len("file://"):]).name, r.range.start.line) for r in refs}
         assert {("MathUtil.java", 8), ("Circle.java", 16), ("Main.java", 25), ("Broken.java", 6)} <= got
 
-        hover = await answer(client.text_document_hover_async(types.HoverParams(
-            text_document=doc(circle), position=at(11, 32))))  # MathUtil.clamp(...)
-        text = hover.contents.value
+        text = await hover_text(client, circle.as_uri(), at(11, 32))  # MathUtil.clamp(...)
         assert "```java\ndouble MathUtil.clamp(double v, double lo, double hi)\n```" in text
         assert "The value bounded to [lo, hi]." in text
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from .lsp import at, copy_fixture, open_doc, rename_changes, request, running
+from .lsp import at, copy_fixture, hover_text, open_doc, rename_changes, request, running
 from .test_single_file import definition, pull, references
 
 pytestmark = pytest.mark.asyncio
@@ -53,10 +53,9 @@ async def test_symbols_definition_references_and_hover(shop, tmp_path):
         decl = pos(store, "pub fn new", "new")
         refs = await references(client, store.as_uri(), at(*decl))
         assert refs == {(store.as_uri(), *decl), (lib_uri, *new_at)}
-        hover = await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=lib_uri), position=at(*new_at)))
-        assert "```rust\nimpl Store\nfn new(name: &str) -> Self\n```" in hover.contents.value
-        assert "A new, empty store." in hover.contents.value
+        hover = await hover_text(client, lib_uri, at(*new_at))
+        assert "```rust\nimpl Store\nfn new(name: &str) -> Self\n```" in hover
+        assert "A new, empty store." in hover
         ws = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="clip_shape"))
         assert any(s.name == "clip_shape" and s.location.uri.endswith("src/extra_limits.rs") for s in ws)
 

@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from .lsp import answer, at, copy_fixture, doc, open_doc, rename_changes, request, running
+from .lsp import (
+    answer,
+    at,
+    copy_fixture,
+    doc,
+    hover_text,
+    open_doc,
+    rename_changes,
+    request,
+    running,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -46,9 +56,7 @@ async def test_symbols_definition_references_hover(ts_ws, tmp_path):
             context=types.ReferenceContext(include_declaration=True))))
         assert {(r.uri, r.range.start.line) for r in refs} >= {(cart.as_uri(), 12), (app.as_uri(), 7)}
 
-        hover = await answer(client.text_document_hover_async(types.HoverParams(
-            text_document=doc(app), position=at(9, 30))))  # formatMoney(...)
-        text = hover.contents.value
+        text = await hover_text(client, app.as_uri(), at(9, 30))  # formatMoney(...)
         assert "```typescript\nfunction formatMoney(cents: number, currency?): string\n```" in text
         assert "Cents as a price with its currency." in text
 
