@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -108,3 +109,38 @@ def change(client: LanguageClient, uri: str, version: int, start: tuple[int, int
         text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
         content_changes=[types.TextDocumentContentChangePartial(
             range=types.Range(types.Position(*start), types.Position(*end)), text=text)]))
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    """A private copy of tests/fixtures/<name> at `dest` (the server writes caches and edits)."""
+    return Path(shutil.copytree(Path(__file__).parent.parent / "fixtures" / name, dest))
+
+
+def at(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
+def doc(path: Path) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=path.as_uri())
+
+
+async def answer(coro, timeout: float = 20.0):
+    """`coro`'s result, failing (not hanging) if the server does not answer in `timeout` s."""
+    return await asyncio.wait_for(coro, timeout)
+
+
+async def rename_changes(client: LanguageClient, uri: str, position: types.Position,
+                         new_name: str) -> dict[str, list[tuple[int, int, str]]]:
+    """The rename's edits per file, as sorted (line, character, new text)."""
+    edit = await answer(client.text_document_rename_async(types.RenameParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position, new_name=new_name)))
+    per_file = {d.text_document.uri: d.edits for d in edit.document_changes or []} or edit.changes or {}
+    return {u: sorted((e.range.start.line, e.range.start.character, e.new_text) for e in es)
+            for u, es in per_file.items()}
+
+
+async def hover_text(client: LanguageClient, uri: str, position: types.Position) -> str:
+    """The hover's markdown at `position` ("" when the server has none)."""
+    hover = await answer(client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position)))
+    return hover.contents.value if hover is not None else ""

@@ -26,7 +26,7 @@ PROBE_TITLE = "Rewrite with the model (probe)"
 
 def register(server) -> None:
     from ssc_lsp.features.code_actions import ActionSource, add_source
-    from ssc_lsp.features.deliver import current_text, deliver
+    from ssc_lsp.features.deliver import deliver
     from ssc_lsp.features.locate import RequestFailed
     from ssc_lsp.features.progress import progress
     from ssc_lsp.llm.errors import LLMError
@@ -40,7 +40,7 @@ def register(server) -> None:
             raise JsonRpcInvalidParams(f"{uri} is not in the workspace")
         svc, rel = found
         p = Proposal(title=PROBE_TITLE, kind="refactor.rewrite", svc=svc, after={}, model_made=True)
-        old = (current_text(p, rel) or b"").decode("utf-8")
+        old = (p.svc.text_now(rel) or b"").decode("utf-8")
         answer = await model.ask(assistant_of(ls), "Rewrite this file:\n```python\n"
                                  f"{model.redacted(svc, rel, old)}```", action=PROBE_COMMAND)
         p.after[rel] = model.code_of(answer).encode("utf-8")

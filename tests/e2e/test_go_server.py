@@ -5,23 +5,20 @@ and the arity diagnostic."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from tests.conftest import FIXTURES
-
-from .lsp import open_doc, request, running
-from .test_single_file import at, definition, pull, references
+from .lsp import at, copy_fixture, hover_text, open_doc, rename_changes, request, running
+from .test_single_file import definition, pull, references
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 def shop(tmp_path) -> Path:
-    return Path(shutil.copytree(FIXTURES / "go", tmp_path / "shop"))
+    return copy_fixture("go", tmp_path / "shop")
 
 
 def line_of(path: Path, text: str) -> int:
@@ -47,10 +44,9 @@ async def test_symbols_definition_references_and_hover(shop, tmp_path):
         # the method's references: its declaration (in another file than its type) and the call
         refs = await references(client, query, at(line_of(shop / "internal/store/query.go", "func (s *Store) Total"), 16))
         assert refs == {(query, 9, 16), (uri, total, tcol)}
-        hover = await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=at(total, tcol)))
-        assert "```go\nfunc (Store) Total() int\n```" in hover.contents.value
-        assert "Total sums the prices of all items." in hover.contents.value
+        hover = await hover_text(client, uri, at(total, tcol))
+        assert "```go\nfunc (Store) Total() int\n```" in hover
+        assert "Total sums the prices of all items." in hover
         ws = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Clip"))
         assert any(s.name == "Clip" and s.location.uri.endswith("util/limits.go") for s in ws)
 
@@ -62,11 +58,7 @@ async def test_rename_context_and_the_arity_diagnostic(shop, tmp_path):
         main = open_doc(client, shop / "main.go")
         server = (shop / "server/server.go").as_uri()
         row = line_of(limits, "func Clip")
-        edit = await client.text_document_rename_async(types.RenameParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=at(row, 6), new_name="Cut"))
-        per_file = {d.text_document.uri: d.edits for d in edit.document_changes or []} or edit.changes or {}
-        changes = {u: sorted((e.range.start.line, e.range.start.character, e.new_text) for e in es)
-                   for u, es in per_file.items()}
+        changes = await rename_changes(client, uri, at(row, 6), "Cut")
         clip = line_of(shop / "server/server.go", "tu.Clip")
         ccol = (shop / "server/server.go").read_text().splitlines()[clip].index("Clip")
         assert changes == {uri: [(row, 5, "Cut")], server: [(clip, ccol, "Cut")]}

@@ -4,15 +4,22 @@ hover with the signature and Javadoc, rename across files, ssc/context."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from ..conftest import FIXTURES
-from .lsp import open_doc, request, running
+from .lsp import (
+    answer,
+    at,
+    copy_fixture,
+    doc,
+    hover_text,
+    open_doc,
+    rename_changes,
+    request,
+    running,
+)
 
 pytestmark = pytest.mark.asyncio
 SRC = "src/main/java/com/acme/"
@@ -20,21 +27,7 @@ SRC = "src/main/java/com/acme/"
 
 @pytest.fixture
 def java_ws(tmp_path) -> Path:
-    dest = tmp_path / "shop"
-    shutil.copytree(FIXTURES / "java", dest)
-    return dest
-
-
-def doc(path: Path) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=path.as_uri())
-
-
-def at(line: int, character: int) -> types.Position:
-    return types.Position(line=line, character=character)
-
-
-async def answer(coro):
-    return await asyncio.wait_for(coro, 20)
+    return copy_fixture("java", tmp_path / "shop")
 
 
 async def definition(client, path: Path, line: int, character: int):
@@ -71,9 +64,7 @@ async def test_symbols_definition_references_hover(java_ws, tmp_path):
         got = {(Path(r.uri[len("file://"):]).name, r.range.start.line) for r in refs}
         assert {("MathUtil.java", 8), ("Circle.java", 16), ("Main.java", 25), ("Broken.java", 6)} <= got
 
-        hover = await answer(client.text_document_hover_async(types.HoverParams(
-            text_document=doc(circle), position=at(11, 32))))  # MathUtil.clamp(...)
-        text = hover.contents.value
+        text = await hover_text(client, circle.as_uri(), at(11, 32))  # MathUtil.clamp(...)
         assert "```java\ndouble MathUtil.clamp(double v, double lo, double hi)\n```" in text
         assert "The value bounded to [lo, hi]." in text
 
@@ -81,14 +72,10 @@ async def test_symbols_definition_references_hover(java_ws, tmp_path):
 async def test_rename_across_files_and_context(java_ws, tmp_path):
     main, circle = java_ws / SRC / "app/Main.java", java_ws / SRC / "model/Circle.java"
     async with running(java_ws, tmp_path / "cache") as client:
-        edit = await answer(client.text_document_rename_async(types.RenameParams(
-            text_document=doc(circle), position=at(20, 19), new_name="grown")))
-        changes: dict[str, list] = dict(edit.changes or {})
-        for d in edit.document_changes or []:  # clients that take versioned edits get these
-            changes.setdefault(d.text_document.uri, []).extend(d.edits)
+        changes = await rename_changes(client, circle.as_uri(), at(20, 19), "grown")
         assert set(changes) == {circle.as_uri(), main.as_uri()}
-        assert all(e.new_text == "grown" for es in changes.values() for e in es)
-        assert [e.range.start.line for e in changes[main.as_uri()]] == [32]
+        assert all(new == "grown" for es in changes.values() for _, _, new in es)
+        assert [line for line, _, _ in changes[main.as_uri()]] == [32]
 
         uri = open_doc(client, main)
         ctx = await request(client, "ssc/context", {

@@ -5,23 +5,20 @@ arity diagnostic."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from tests.conftest import FIXTURES
-
-from .lsp import open_doc, request, running
-from .test_single_file import at, definition, pull, references
+from .lsp import at, copy_fixture, hover_text, open_doc, rename_changes, request, running
+from .test_single_file import definition, pull, references
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 def shop(tmp_path) -> Path:
-    return Path(shutil.copytree(FIXTURES / "rust", tmp_path / "shop"))
+    return copy_fixture("rust", tmp_path / "shop")
 
 
 def pos(path: Path, text: str, name: str) -> tuple[int, int]:
@@ -56,10 +53,9 @@ async def test_symbols_definition_references_and_hover(shop, tmp_path):
         decl = pos(store, "pub fn new", "new")
         refs = await references(client, store.as_uri(), at(*decl))
         assert refs == {(store.as_uri(), *decl), (lib_uri, *new_at)}
-        hover = await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=lib_uri), position=at(*new_at)))
-        assert "```rust\nimpl Store\nfn new(name: &str) -> Self\n```" in hover.contents.value
-        assert "A new, empty store." in hover.contents.value
+        hover = await hover_text(client, lib_uri, at(*new_at))
+        assert "```rust\nimpl Store\nfn new(name: &str) -> Self\n```" in hover
+        assert "A new, empty store." in hover
         ws = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="clip_shape"))
         assert any(s.name == "clip_shape" and s.location.uri.endswith("src/extra_limits.rs") for s in ws)
 
@@ -71,11 +67,7 @@ async def test_rename_context_and_the_arity_diagnostic(shop, tmp_path):
         main = shop / "src/main.rs"
         main_uri = open_doc(client, main)
         decl = pos(util, "pub fn clip", "clip")
-        edit = await client.text_document_rename_async(types.RenameParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), position=at(*decl), new_name="cut"))
-        per_file = {d.text_document.uri: d.edits for d in edit.document_changes or []} or edit.changes or {}
-        changes = {u: sorted((e.range.start.line, e.range.start.character, e.new_text) for e in es)
-                   for u, es in per_file.items()}
+        changes = await rename_changes(client, uri, at(*decl), "cut")
         call = pos(util, "clip(&out, MAX_LEN)", "clip")
         bad = pos(main, "shop_core::clip", "clip")
         assert changes == {uri: sorted([(*decl, "cut"), (*call, "cut")]), main_uri: [(*bad, "cut")]}

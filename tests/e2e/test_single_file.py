@@ -15,7 +15,7 @@ from lsprotocol import types
 from ssc_lsp.map.project_root import LOOSE_MAX_FILES
 from tests.conftest import FIXTURES
 
-from .lsp import change, open_doc, request, running, symbol_at, wait_ready
+from .lsp import at, change, hover_text, open_doc, request, running, symbol_at, wait_ready
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,10 +36,6 @@ def proj(tmp_path) -> Path:
     """tests/fixtures/single_file (also the Neovim e2e's): pkg/ (`from .util import
     normalize_path`) and scripts/ (`import helpers`), with no root marker."""
     return Path(shutil.copytree(SINGLE_FILE, tmp_path / "proj"))
-
-
-def at(line: int, character: int) -> types.Position:
-    return types.Position(line=line, character=character)
 
 
 async def definition(client, uri: str, pos: types.Position) -> list[tuple[str, int]]:
@@ -72,9 +68,7 @@ async def test_relative_import_definition_references_and_hover(proj, tmp_path):
         assert await definition(client, main, at(0, 20)) == [(util, 0)]  # the imported name
         assert await references(client, util, at(0, 6)) == {
             (util, 0, 4), (main, 0, 18), (main, 4, 11)}
-        hover = await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=main), position=at(4, 13)))
-        assert "def normalize_path(path)" in hover.contents.value
+        assert "def normalize_path(path)" in await hover_text(client, main, at(4, 13))
         context = await request(client, "ssc/context", {
             "textDocument": {"uri": main}, "position": {"line": 4, "character": 13}, "budget": 4000})
         assert any(it["path"] == "pkg/util.py" for it in context["items"])

@@ -4,36 +4,29 @@ document symbols, definition across files (re-exports, tsconfig paths, a default
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from ..conftest import FIXTURES
-from .lsp import open_doc, request, running
+from .lsp import (
+    answer,
+    at,
+    copy_fixture,
+    doc,
+    hover_text,
+    open_doc,
+    rename_changes,
+    request,
+    running,
+)
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 def ts_ws(tmp_path) -> Path:
-    dest = tmp_path / "web"
-    shutil.copytree(FIXTURES / "typescript", dest)
-    return dest
-
-
-def doc(path: Path) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=path.as_uri())
-
-
-def at(line: int, character: int) -> types.Position:
-    return types.Position(line=line, character=character)
-
-
-async def answer(coro):
-    return await asyncio.wait_for(coro, 20)
+    return copy_fixture("typescript", tmp_path / "web")
 
 
 async def test_symbols_definition_references_hover(ts_ws, tmp_path):
@@ -63,9 +56,7 @@ async def test_symbols_definition_references_hover(ts_ws, tmp_path):
             context=types.ReferenceContext(include_declaration=True))))
         assert {(r.uri, r.range.start.line) for r in refs} >= {(cart.as_uri(), 12), (app.as_uri(), 7)}
 
-        hover = await answer(client.text_document_hover_async(types.HoverParams(
-            text_document=doc(app), position=at(9, 30))))  # formatMoney(...)
-        text = hover.contents.value
+        text = await hover_text(client, app.as_uri(), at(9, 30))  # formatMoney(...)
         assert "```typescript\nfunction formatMoney(cents: number, currency?): string\n```" in text
         assert "Cents as a price with its currency." in text
 
@@ -73,13 +64,9 @@ async def test_symbols_definition_references_hover(ts_ws, tmp_path):
 async def test_rename_across_files_and_context(ts_ws, tmp_path):
     text_ts, app, view = ts_ws / "packages/lib/src/text.ts", ts_ws / "src/app.ts", ts_ws / "src/view.tsx"
     async with running(ts_ws, tmp_path / "cache") as client:
-        edit = await answer(client.text_document_rename_async(types.RenameParams(
-            text_document=doc(text_ts), position=at(1, 18), new_name="toSlug")))
-        changes: dict[str, list] = dict(edit.changes or {})
-        for d in edit.document_changes or []:  # clients that take versioned edits get these
-            changes.setdefault(d.text_document.uri, []).extend(d.edits)
+        changes = await rename_changes(client, text_ts.as_uri(), at(1, 18), "toSlug")
         assert set(changes) == {text_ts.as_uri(), app.as_uri(), view.as_uri()}
-        assert all(e.new_text == "toSlug" for es in changes.values() for e in es)
+        assert all(new == "toSlug" for es in changes.values() for _, _, new in es)
         assert len(changes[app.as_uri()]) == 2  # the import and the call
 
         uri = open_doc(client, app)

@@ -3,10 +3,6 @@ typed receivers only where the type is certain, build constraints, and the arity
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-from pathlib import Path
-
 import pytest
 
 from ssc_lsp.map.checks import check_file
@@ -15,33 +11,12 @@ from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.go.build import expr_matches, file_builds, name_matches
 from ssc_lsp.map.languages.go.resolve import dir_of_import, module_path_of
 from ssc_lsp.map.resolve import External, Resolver
-from ssc_lsp.map.service import MapOptions, MapService
-from ssc_lsp.map.workspace import Located
-from tests.navigation.test_resolution_gaps import indexed
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "go"
+from tests.map.langs import fixture_shop, sid, target, write
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
-    root = tmp_path_factory.mktemp("go") / "shop"
-    shutil.copytree(FIXTURE, root)
-    svc = MapService(str(root), MapOptions(persist=False))
-    svc.index()
-    return svc
-
-
-def target(svc: MapService, path: str, line_text: str, name: str, nth: int = 0):
-    """What the name `name` in the first line containing `line_text` resolves to."""
-    fm = svc.ws.files[path]
-    text = (Path(svc.root) / path).read_text().splitlines()
-    row = next(i for i, line in enumerate(text) if line_text in line)
-    col = [i for i in range(len(text[row])) if text[row].startswith(name, i)][nth]
-    return Resolver(svc.ws).target_at(fm, row, col)
-
-
-def sid(t) -> str | None:
-    return t.symbol.id if isinstance(t, Located) else None
+    return fixture_shop(tmp_path_factory, "go")
 
 
 def test_go_files_are_go_and_packages_are_directories(shop):
@@ -96,11 +71,6 @@ def test_the_arity_check_flags_only_certain_calls(shop):
     problems = [(path, p.range[0], p.message) for path in sorted(shop.ws.files)
                 for p in check_file(shop.ws, shop.resolver, shop.ws.files[path])]
     assert problems == [("main.go", 12, "`NewServer()` takes 1 argument; called with 2")]
-
-
-def write(root: Path, files: dict[str, str]) -> MapService:
-    """A workspace of `files` (dedented), indexed."""
-    return indexed(root, {rel: textwrap.dedent(text) for rel, text in files.items()})
 
 
 def test_build_constraints_pick_the_file_that_builds_and_silence_the_check(tmp_path):

@@ -5,8 +5,6 @@ the two the check reports)."""
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,36 +13,15 @@ from ssc_lsp.map.checks import check_file
 from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.java.extract import doc_text
 from ssc_lsp.map.languages.java.resolve import strip_type
-from ssc_lsp.map.resolve import Resolver
-from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
+from tests.map.langs import fixture_shop, sid, target, write
 
-from ..navigation.test_resolution_gaps import indexed
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "java"
 SRC = "src/main/java/com/acme/"
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
-    root = tmp_path_factory.mktemp("java") / "shop"
-    shutil.copytree(FIXTURE, root)
-    svc = MapService(str(root), MapOptions(persist=False))
-    svc.index()
-    return svc
-
-
-def target(svc: MapService, path: str, line_text: str, name: str, nth: int = 0):
-    """What the name `name` in the first line containing `line_text` resolves to."""
-    fm = svc.ws.files[path]
-    text = (Path(svc.root) / path).read_text().splitlines()
-    row = next(i for i, line in enumerate(text) if line_text in line)
-    col = [i for i in range(len(text[row])) if text[row].startswith(name, i)][nth]
-    return Resolver(svc.ws).target_at(fm, row, col)
-
-
-def sid(t) -> str | None:
-    return t.symbol.id if isinstance(t, Located) else None
+    return fixture_shop(tmp_path_factory, "java")
 
 
 def test_java_definitions_kinds_docs_and_signatures(shop):
@@ -117,10 +94,6 @@ def test_arity_check_reports_what_javac_reports(shop):
                 for p in check_file(shop.ws, shop.resolver, shop.ws.files[path])]
     assert problems == [(6, "`square()` takes 1 argument; called with 2"),
                         (6, "`clamp()` takes 3 arguments; called with 1")]
-
-
-def write(root: Path, files: dict[str, str]) -> MapService:
-    return indexed(root, {rel: textwrap.dedent(text) for rel, text in files.items()})
 
 
 def test_import_shadowing_order(tmp_path):

@@ -4,10 +4,6 @@ members through receivers of certain type only, and the arity check of calls by 
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-from pathlib import Path
-
 import pytest
 
 from ssc_lsp.map.checks import check_file
@@ -17,32 +13,13 @@ from ssc_lsp.map.languages.rust import module_name
 from ssc_lsp.map.languages.rust.cargo import child_files, module_dir, parse_manifest
 from ssc_lsp.map.languages.rust.extract import strip_generics, type_name
 from ssc_lsp.map.resolve import LOCAL, External, Resolver
-from ssc_lsp.map.service import MapOptions, MapService
 from ssc_lsp.map.workspace import Located
-
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "rust"
+from tests.map.langs import fixture_shop, sid, target, write
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rust") / "shop"
-    shutil.copytree(FIXTURE, root)
-    svc = MapService(str(root), MapOptions(persist=False))
-    svc.index()
-    return svc
-
-
-def target(svc: MapService, path: str, line_text: str, name: str, nth: int = 0):
-    """What the name `name` in the first line containing `line_text` resolves to."""
-    fm = svc.ws.files[path]
-    text = (Path(svc.root) / path).read_text().splitlines()
-    row = next(i for i, line in enumerate(text) if line_text in line)
-    col = [i for i in range(len(text[row])) if text[row].startswith(name, i)][nth]
-    return Resolver(svc.ws).target_at(fm, row, col)
-
-
-def sid(t) -> str | None:
-    return t.symbol.id if isinstance(t, Located) else None
+    return fixture_shop(tmp_path_factory, "rust")
 
 
 def test_rust_files_are_rust_and_modules_are_files():
@@ -144,7 +121,7 @@ def test_locals_and_patterns(shop):
 
 
 def test_shadowing_lets_and_arm_bindings(tmp_path):
-    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
         pub fn f(x: u8) -> u8 {
             let rest = x;
             let rest = match Some(rest) { Some(rest) => rest, None => 0 };
@@ -153,8 +130,6 @@ def test_shadowing_lets_and_arm_bindings(tmp_path):
         }
         fn helper(v: u8) -> u8 { fn inner() -> u8 { 1 } v + inner() }
     """})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["src/lib.rs"]
     lines = (tmp_path / "src/lib.rs").read_text().splitlines()
     r = Resolver(svc.ws)
@@ -179,15 +154,8 @@ def test_calls_by_path_with_the_wrong_count_are_reported(shop):
     assert check_file(shop.ws, shop.resolver, shop.ws.files["src/lib.rs"]) == []
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text))
-
-
 def test_what_only_a_type_checker_knows_is_not_guessed(tmp_path):
-    write(tmp_path, {
+    svc = write(tmp_path, {
         "Cargo.toml": '[package]\nname = "t"\n',
         "src/lib.rs": """
             pub struct A { pub x: u8 }
@@ -204,8 +172,6 @@ def test_what_only_a_type_checker_knows_is_not_guessed(tmp_path):
                 T::go(a, 1, 2);
             }
         """})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["src/lib.rs"]
     got = {}
     r = Resolver(svc.ws)
@@ -239,11 +205,9 @@ def test_renames_the_map_cannot_complete_are_refused(shop, tmp_path):
 def test_a_name_captured_in_a_format_string_is_not_renamed(tmp_path):
     from ssc_lsp.map.rename import RenameRefused, plan_rename
 
-    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n',
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n',
                      "src/lib.rs": 'pub fn f(count: u8) -> String {\n    format!("{count}")\n}\n'
                                    'pub fn g(n: u8) -> String {\n    format!("{}", n)\n}\n'})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["src/lib.rs"]
     with pytest.raises(RenameRefused, match="format string"):
         plan_rename(svc.ws, svc.resolver, Located(fm, fm.lookup("f.count")), "k", lambda p: None)
@@ -252,12 +216,10 @@ def test_a_name_captured_in_a_format_string_is_not_renamed(tmp_path):
 
 
 def test_a_paths_head_is_never_a_local_value(tmp_path):
-    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
         pub mod fmt { pub struct Formatter; }
         pub fn show(fmt: &mut fmt::Formatter) -> u8 { let _ = fmt; 0 }
     """})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["src/lib.rs"]
     got = {(ref.name, ref.col): sid(svc.resolver.resolve_ref(fm, ref, unit)) for ref, unit in fm.iter_refs()}
     line = (tmp_path / "src/lib.rs").read_text().splitlines()[2]
@@ -267,7 +229,7 @@ def test_a_paths_head_is_never_a_local_value(tmp_path):
 
 
 def test_a_receiver_is_the_binding_its_use_sees(tmp_path):
-    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
         pub struct A { pub a: u8 }
         pub struct B { pub b: u8 }
         pub fn f() -> u8 {
@@ -277,8 +239,6 @@ def test_a_receiver_is_the_binding_its_use_sees(tmp_path):
             x.b
         }
     """})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["src/lib.rs"]
     got = {ref.receiver + ref.name: sid(svc.resolver.resolve_ref(fm, ref, unit))
            for ref, unit in fm.iter_refs() if ref.receiver in ("x",)}
@@ -286,7 +246,7 @@ def test_a_receiver_is_the_binding_its_use_sees(tmp_path):
 
 
 def test_a_let_is_seen_in_its_block_only(tmp_path):
-    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
         pub struct V;
         impl std::fmt::Display for V {
             fn fmt(&self, f: u8) -> u8 { let text = 1; text + f }
@@ -299,8 +259,6 @@ def test_a_let_is_seen_in_its_block_only(tmp_path):
             }
         }
     """})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["src/lib.rs"]
     lines = (tmp_path / "src/lib.rs").read_text().splitlines()
 
@@ -321,10 +279,8 @@ def test_a_let_is_seen_in_its_block_only(tmp_path):
 
 
 def test_a_module_is_no_value(tmp_path):
-    write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "tests/it.rs": "mod drop;\nfn f(x: u8) { drop(x); drop::g(); }\n",
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "tests/it.rs": "mod drop;\nfn f(x: u8) { drop(x); drop::g(); }\n",
                      "tests/drop/mod.rs": "pub fn g() {}\n"})
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
     fm = svc.ws.files["tests/it.rs"]
     got = [(ref.name, ref.col, svc.resolver.resolve_ref(fm, ref, unit)) for ref, unit in fm.iter_refs()
            if ref.name in ("drop", "g")]

@@ -22,7 +22,6 @@ from ..grounding.diff import byte_edits
 from ..map.positions import LineIndex
 from ..refactor import stats
 from ..refactor.proposal import Proposal, check, summary
-from ..refactor.target import text_now
 from .check_edit import problem_item
 from .locate import client_supports, outside_reason
 
@@ -31,11 +30,6 @@ log = logging.getLogger(__name__)
 ANNOTATION = "ssc.proposal"
 APPLY_ANYWAY = "Apply anyway"
 _converter = converters.get_converter()
-
-
-def current_text(p: Proposal, rel: str) -> bytes | None:
-    """The text the client holds for `rel`: its open buffer, else the disk; None: no such file."""
-    return text_now(p.svc, rel)
 
 
 def confirm_needed(p: Proposal) -> bool:
@@ -69,7 +63,7 @@ def workspace_edit_of(ls, p: Proposal) -> types.WorkspaceEdit:
         if why is not None:
             raise LookupError(why)
         uri = ls.uri_of(p.svc, rel)
-        old = current_text(p, rel)
+        old = p.svc.text_now(rel)
         if old is None and new is None:
             continue
         if new is None or old is None:

@@ -22,7 +22,7 @@ from ..map.records import CLASS, FUNCTION, METHOD
 from ..refactor import annotate, docstrings, explain, testgen
 from ..refactor.model import ask, code_of, redacted, refused
 from ..refactor.proposal import Proposal, check
-from ..refactor.target import ActionError, Def, def_at, load, text_now, with_imports
+from ..refactor.target import ActionError, Def, def_at, load, with_imports
 from ..suggest.assistant import assistant_of
 from .code_actions import ActionSource, add_source
 from .locate import at
@@ -213,7 +213,7 @@ async def resolve_tests(ls, action: types.CodeAction) -> Proposal:
     existing = testgen.existing_text(d, plan)
     answer = await _ask(ls, action.title, testgen.task(d, plan, _code(d), existing))
     after, first_new = testgen.merged(d, plan, code_of(answer))
-    before = text_now(d.svc, plan.path) if plan.exists else None
+    before = d.svc.text_now(plan.path) if plan.exists else None
     where = "to " + plan.path if plan.exists else "in a new file " + plan.path
     p = check(Proposal(f"Tests for {d.sym.name} {where}", GENERATE_TESTS, d.svc, {plan.path: after},
                        model_made=True))

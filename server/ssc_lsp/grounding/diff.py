@@ -248,20 +248,27 @@ def byte_edits(old: bytes, new: bytes) -> list[tuple[int, int, bytes]]:
     the text exactly, with or without a final newline). An edit is usually small; the common head
     and tail are taken off before difflib, which is quadratic in what it compares."""
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    starts_a, starts_b = _offsets(a), _offsets(b)
+    return [(starts_a[i1], starts_a[i2], new[starts_b[j1]:starts_b[j2]])
+            for tag, i1, i2, j1, j2 in line_opcodes(a, b) if tag != "equal"]
+
+
+def line_opcodes(a: list[bytes], b: list[bytes]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes turning the lines `a` into the lines `b`. The common head and tail are
+    taken off first (an edit is usually small, difflib is quadratic in what it compares) and come
+    back as one "equal" opcode each."""
     head = 0
     while head < len(a) and head < len(b) and a[head] == b[head]:
         head += 1
     tail = 0
     while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
-    starts_a, starts_b = _offsets(a), _offsets(b)
+    ops = [("equal", 0, head, 0, head)] if head else []
     mid = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
-    out = []
-    for tag, i1, i2, j1, j2 in mid.get_opcodes():
-        if tag != "equal":
-            i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-            out.append((starts_a[i1], starts_a[i2], new[starts_b[j1]:starts_b[j2]]))
-    return out
+    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in mid.get_opcodes()]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return ops
 
 
 def _offsets(lines: list[bytes]) -> list[int]:

@@ -27,7 +27,6 @@ Precision first, as everywhere: each check says nothing unless the map is sure.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import time
@@ -52,6 +51,7 @@ from ..map.service import MapService
 from ..map.source import inside
 from ..map.workspace import Located, Workspace
 from .check import ATTRIBUTE, MODULE_MISSING, NAME, _Run
+from .diff import line_opcodes
 from .inplace import Placed
 
 Range = tuple[int, int, int, int]
@@ -214,18 +214,8 @@ class EditCheck:
 
     def __init__(self, svc: MapService, before: Reader | None = None):
         self.svc = svc
-        self.read_before = before or self._current
+        self.read_before = before or self.svc.text_now
         self.parsers = ParserCache()
-
-    def _current(self, rel: str) -> bytes | None:
-        doc = self.svc.docs.get(rel)
-        if doc is not None:
-            return doc.data
-        try:
-            with open(self.svc.abspath(rel), "rb") as f:
-                return f.read()
-        except OSError:
-            return None
 
     def check(self, after: dict[str, bytes | None]) -> EditResult:
         """`after`: the new text of every file the edits touch (None: the file is deleted)."""
@@ -540,21 +530,8 @@ def _fate(ws: Workspace, ref, old_id: str, now: float) -> str:
 
 
 def _line_ops(old: bytes, new: bytes) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes over the lines (split at `\\n`) of two texts; the common head and tail
-    are taken off first (an edit is usually small, difflib is quadratic in what it compares)."""
-    a, b = old.split(b"\n"), new.split(b"\n")
-    head = 0
-    while head < len(a) and head < len(b) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    ops = [("equal", 0, head, 0, head)] if head else []
-    mid = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
-    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in mid.get_opcodes()]
-    if tail:
-        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
-    return ops
+    """The line opcodes (lines split at `\\n`) turning `old` into `new`."""
+    return line_opcodes(old.split(b"\n"), new.split(b"\n"))
 
 
 def _row_map(ops: list[tuple[str, int, int, int, int]]) -> dict[int, int]:

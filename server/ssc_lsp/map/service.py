@@ -644,6 +644,18 @@ class MapService:
                 return t
         return None
 
+    def text_now(self, rel: str) -> bytes | None:
+        """The text the client holds for `rel`: its open buffer, else the file's bytes on disk
+        (what an edit's ranges are counted in); None: no such file."""
+        doc = self.docs.get(rel)
+        if doc is not None:
+            return doc.data
+        try:
+            with open(self.abspath(rel), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
     def text_of(self, rel: str) -> str | None:
         doc = self.docs.get(rel)
         if doc is not None:

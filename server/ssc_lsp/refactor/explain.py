@@ -15,7 +15,7 @@ from ..map.resolve import External
 from ..map.service import MapService
 from ..map.workspace import Located
 from .model import redacted, refused
-from .target import ActionError, def_at, text_now
+from .target import ActionError, def_at
 
 FACTS_MAX = 30  # names described, in order of first use
 SELECTION_MAX_CHARS = 12000
@@ -60,7 +60,7 @@ def prepare(svc: MapService, fm: FileMap, start: tuple[int, int], end: tuple[int
     """The model's task for the code between `start` and `end` ((row, byte column)) and the
     facts it holds. Raises ActionError for an empty selection, PermissionError for a file that
     may not reach a model."""
-    data = text_now(svc, fm.path) or b""
+    data = svc.text_now(fm.path) or b""
     index = LineIndex(data)
     a, b = index.byte_of_point(*start), index.byte_of_point(*end)
     if b <= a:

@@ -24,19 +24,6 @@ class ActionError(Exception):
     """A model action cannot go on; the message says why, fit to show to the user."""
 
 
-def text_now(svc: MapService, rel: str) -> bytes | None:
-    """The text the editor holds for `rel`: the open buffer, else the file's bytes on disk (what
-    an edit's ranges are counted in); None: no such file."""
-    doc = svc.docs.get(rel)
-    if doc is not None:
-        return doc.data
-    try:
-        with open(svc.abspath(rel), "rb") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
 def def_at(fm: FileMap, row: int, kinds: tuple[str, ...] = DEFINITIONS) -> Symbol | None:
     """The innermost definition of `kinds` whose lines hold `row` (a nested function before the
     function around it)."""
@@ -90,7 +77,7 @@ def load(svc: MapService, rel: str, symbol_id: str) -> Def:
     sym = fm.by_id.get(symbol_id) if fm is not None else None
     if fm is None or sym is None or sym.kind not in DEFINITIONS:
         raise ActionError(f"{symbol_id.split('::')[-1]} is no longer in {rel}")
-    data = text_now(svc, rel)
+    data = svc.text_now(rel)
     if data is None:
         raise ActionError(f"{rel} cannot be read")
     node = node_of(data, sym)

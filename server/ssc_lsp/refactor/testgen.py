@@ -24,7 +24,7 @@ from ..map.records import CLASS, FUNCTION, REF_IMPORT, Symbol
 from ..map.service import MapService
 from ..map.workspace import Located
 from .model import redacted, refused
-from .target import ActionError, Def, text_now, with_imports
+from .target import ActionError, Def, with_imports
 
 # pytest's own fixtures, and those of the plugins most projects use: a test asking for one of
 # these is not asking for an invented fixture.
@@ -104,7 +104,7 @@ def plan(d: Def) -> Plan:
             stem = posixpath.basename(posixpath.dirname(d.rel)) or "package"
         path = posixpath.join(folder, f"test_{stem}.py") if folder else f"test_{stem}.py"
         n = 2
-        while path in svc.ws.files or text_now(svc, path) is not None:
+        while path in svc.ws.files or svc.text_now(path) is not None:
             path = posixpath.join(folder, f"test_{stem}_{n}.py") if folder else f"test_{stem}_{n}.py"
             n += 1
         styles = Counter("unittest" if _unittest(fm) else "pytest" for fm in tests)
@@ -159,7 +159,7 @@ def existing_text(d: Def, p: Plan) -> str | None:
     """The test module as it may be shown to the model (None: a new file)."""
     if not p.exists:
         return None
-    data = text_now(d.svc, p.path)
+    data = d.svc.text_now(p.path)
     if data is None:
         return None
     text = redacted(d.svc, p.path, data.decode("utf-8", errors="replace"))
@@ -187,7 +187,7 @@ def merged(d: Def, p: Plan, answer_code: str) -> tuple[bytes, int]:
     rest = "\n".join(ln for i, ln in enumerate(lines) if i not in import_rows).strip("\n")
     if not p.exists:
         return ("\n".join(imports) + ("\n\n\n" if imports else "") + rest + "\n").encode(), 0
-    data = text_now(d.svc, p.path) or b""
+    data = d.svc.text_now(p.path) or b""
     have = _top_level_imports(data)
     data = with_imports(data, [ln for ln in imports if ln.strip() not in have]).rstrip(b"\n") + b"\n\n\n"
     return data + rest.encode() + b"\n", data.count(b"\n")
