@@ -12,8 +12,8 @@ from lsprotocol import types
 
 from tests.conftest import FIXTURES
 
-from .lsp import open_doc, running
-from .test_single_file import at, definition
+from .lsp import at, open_doc, running
+from .test_single_file import definition
 
 pytestmark = pytest.mark.asyncio
 
