@@ -44,7 +44,10 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-from ..python.extract import MAX_RUN_TOKENS, _add_run, _short, _text  # the same for every grammar
+from ..common import MAX_RUN_TOKENS, first_line, gather_comment, lead
+from ..common import add_run as _add_run
+from ..common import node_text as _text
+from ..common import short as _short
 
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package clause's name
 BUILD_SCOPE = "<build>"  # unit.scopes key holding the file's `//go:build` expression
@@ -81,9 +84,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     for child in root.children:
         t = child.type
         if t == "comment":
-            if comments and comments[-1].end_point[0] + 1 < child.start_point[0]:
-                comments = []
-            comments.append(child)
+            comments = gather_comment(comments, child)
             continue
         if child.child_count == 0 and t not in ("\n", ";"):
             run.append(child)
@@ -95,9 +96,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
             continue
         if run:
             _add_run(add, run)
-        first = child
-        if comments and comments[-1].end_point[0] + 1 >= child.start_point[0]:
-            first = comments[0]
+        first = lead(comments, child)
         doc = _doc_text(comments) if first is not child and t == "package_clause" else None
         if t == "package_clause" and not specs and not run:
             # the file's header comments (build constraints) belong to the package clause
@@ -116,11 +115,9 @@ def _doc_text(comments: list[ts.Node]) -> str | None:
     """The first line of a doc comment (`// ...` lines or a `/* */` block)."""
     for c in comments:
         text = _text(c)
-        text = text[2:] if text.startswith("//") else text.strip("/*")
-        for line in text.splitlines():
-            line = line.strip().lstrip("*").strip()
-            if line:
-                return line[:200]
+        line = first_line(text[2:] if text.startswith("//") else text.strip("/*"))
+        if line:
+            return line
     return None
 
 

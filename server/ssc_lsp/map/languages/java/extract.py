@@ -48,9 +48,22 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import (
+    MAX_RUN_TOKENS,
+    first_line,
+    gather_comment,
+    lead,
+)
+from ..common import (
+    add_run as _add_run,
+)
+from ..common import (
+    node_text as _text,
+)
+from ..common import (
+    short as _short,
+)
 
-MAX_TEXT = 120  # longest type / value text kept on a record
-MAX_RUN_TOKENS = 64  # bare top-level tokens (broken code) grouped into one unit, at most
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package declaration's name
 PRIVATE_SCOPE = "<private>"  # unit.scopes key: qualnames of private members (not inherited)
 ABSTRACT_SCOPE = "<abstract>"  # unit.scopes key: qualnames of methods without a body
@@ -71,17 +84,6 @@ _SUBKINDS = {"interface_declaration": "interface", "enum_declaration": "enum",
 _LITERAL_TYPES = frozenset({"integral_type", "floating_point_type", "boolean_type", "void_type"})
 
 
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
-
-
-def _short(node: ts.Node | None) -> str | None:
-    if node is None:
-        return None
-    text = " ".join(_text(node).split())
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
-
-
 # -- units -------------------------------------------------------------------------------
 
 
@@ -94,9 +96,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     for child in root.children:
         t = child.type
         if t in _COMMENTS:
-            if comments and comments[-1].end_point[0] + 1 < child.start_point[0]:
-                comments = []
-            comments.append(child)
+            comments = gather_comment(comments, child)
             continue
         if child.child_count == 0 or t == "ERROR":
             if t != ";":
@@ -107,9 +107,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
             continue
         if run:
             _add_run(add, run)
-        first = child
-        if comments and comments[-1].end_point[0] + 1 >= child.start_point[0]:
-            first = comments[0]
+        first = lead(comments, child)
         comments = []
         body = child.child_by_field_name("body") if t in SPLIT_TYPES else None
         name = child.child_by_field_name("name")
@@ -132,31 +130,17 @@ def _member_specs(add, body: ts.Node, cls: str) -> None:
     comments: list[ts.Node] = []
     for m in body.named_children:
         if m.type in _COMMENTS:
-            if comments and comments[-1].end_point[0] + 1 < m.start_point[0]:
-                comments = []
-            comments.append(m)
+            comments = gather_comment(comments, m)
             continue
-        first = comments[0] if comments and comments[-1].end_point[0] + 1 >= m.start_point[0] else m
+        first = lead(comments, m)
         comments = []
         ep = m.end_point
         add((first.start_byte, m.end_byte, first.start_point[0], ep[0], ep[1], cls, "class_body", None))
 
 
-def _add_run(add, run: list[ts.Node]) -> None:
-    first, last = run[0], run[-1]
-    add((first.start_byte, last.end_byte, first.start_point[0], last.end_point[0],
-         last.end_point[1], "", "stmt", None))
-    run.clear()
-
-
 def doc_text(text: str) -> str | None:
     """The first sentence line of a Javadoc or comment (`/** ... */`, `// ...`)."""
-    text = text[2:] if text.startswith("//") else text.strip("/*")
-    for line in text.splitlines():
-        line = line.strip().lstrip("*").strip()
-        if line and not line.startswith("@"):
-            return line[:200]
-    return None
+    return first_line(text[2:] if text.startswith("//") else text.strip("/*"), skip_tags=True)
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:

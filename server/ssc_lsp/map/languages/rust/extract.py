@@ -42,8 +42,9 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import MAX_TEXT, first_line
+from ..common import node_text as _text
 
-MAX_TEXT = 120  # longest value / annotation / receiver text kept on a record
 UNTIL = "<until>"  # Symbol.target[0] of a local: where its block ends (see visible_until)
 STAR_SEP = "|"  # a glob import is stored as "<inline module prefix>|<path>"
 _SKIP = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment",
@@ -55,10 +56,6 @@ _SUBKINDS = {"struct_item": "struct", "union_item": "struct", "enum_item": "enum
              "type_item": "type_alias"}
 _PATHS = frozenset({"scoped_identifier", "scoped_type_identifier"})
 _GENERICS = re.compile(r"<[^<>]*>")
-
-
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
 
 
 def _short(node: ts.Node | None) -> str | None:
@@ -142,11 +139,9 @@ def _doc_of(comments: list[ts.Node]) -> str | None:
     """The first non-empty line of doc comments."""
     for c in comments:
         doc = c.child_by_field_name("doc")
-        text = _text(doc) if doc is not None else _text(c).lstrip("/!*")
-        for line in text.splitlines():
-            line = line.strip().lstrip("*").strip()
-            if line:
-                return line[:200]
+        line = first_line(_text(doc) if doc is not None else _text(c).lstrip("/!*"))
+        if line:
+            return line
     return None
 
 

@@ -40,6 +40,10 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import node_text as _text
+from ..common import short
+
+MAX_SHORT = 80  # longest type / value text kept on a TypeScript record
 
 OWN_MODULE = ""  # an import target's module for `export { a as b }` without `from`: this file
 FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
@@ -63,15 +67,8 @@ SPLIT_BYTES = 2048
 MAX_SPLIT_DEPTH = 4  # callbacks in callbacks cut this deep  # a receiver longer than this is no name path the resolver follows
 
 
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
-
-def _short(node: ts.Node | None, limit: int = 80) -> str | None:
-    if node is None:
-        return None
-    t = " ".join(_text(node).split())
-    return t if len(t) <= limit else t[: limit - 3] + "..."
+def _short(node: ts.Node | None) -> str | None:
+    return short(node, MAX_SHORT)
 
 
 def _is(node: ts.Node | None, other: ts.Node | None) -> bool:
