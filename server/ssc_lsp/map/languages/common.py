@@ -1,14 +1,17 @@
 """Tree-sitter helpers every grammar's extraction shares: node text, shortened record text,
-the unit of a run of bare tokens (broken code), comments directly above a declaration, and the
-first line of a doc comment. One place for each, so the languages cut and show text alike.
+the unit of a run of bare tokens (broken code), comments directly above a declaration, the
+first line of a doc comment, and the records of a unit (`Walker`: spans relative to the unit,
+symbols with their body hash, references). One place for each, so the languages cut and show text alike.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 import tree_sitter as ts
 
+from ..records import Ref, Symbol, Unit
 from .base import UnitSpec
 
 MAX_TEXT = 120  # longest receiver / value / annotation / type text kept on a record
@@ -62,3 +65,44 @@ def first_line(text: str, skip_tags: bool = False) -> str | None:
         if line and not (skip_tags and line.startswith("@")):
             return line[:MAX_DOC]
     return None
+
+
+class Walker:
+    """Fills one unit: positions relative to the unit's start (so a unit moved by an edit above
+    it keeps equal records), symbols and references appended to it."""
+
+    def __init__(self, unit: Unit):
+        self.u = unit
+        self.b0 = unit.start_byte
+        self.r0 = unit.start_row
+
+    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
+        s, e = node.start_point, node.end_point
+        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
+
+    def symbol(self, kind: str, name_node: ts.Node, node: ts.Node, parent: str, qual: str | None = None,
+               end: ts.Node | None = None, **extra) -> Symbol:
+        """A symbol named by `name_node`, declared by `node` (up to `end`, when given): its body
+        hash covers the text after the name, so a change of the body is seen, not a move."""
+        name = node_text(name_node)
+        if qual is None:
+            qual = f"{parent}.{name}" if parent else name
+        end_byte = end.end_byte if end is not None else node.end_byte
+        after = node.text[name_node.end_byte - node.start_byte:end_byte - node.start_byte] \
+            if end_byte >= name_node.end_byte else b""
+        span = self.span(node)
+        if end is not None:
+            span = (span[0], span[1], end.end_point[0] - self.r0, end.end_point[1])
+        sym = Symbol(id=qual, kind=kind, name=name, qualname=qual, parent=parent,
+                     span=span, name_span=self.span(name_node),
+                     name_byte=name_node.start_byte - self.b0, body_hash=zlib.crc32(after), **extra)
+        self.u.symbols.append(sym)
+        return sym
+
+    def ref(self, node: ts.Node, kind: str, scope: str, name: str | None = None, **extra) -> Ref:
+        """A reference at `node` (named by its text unless `name` is given)."""
+        r = Ref(name=name if name is not None else node_text(node), kind=kind, scope=scope,
+                row=node.start_point[0] - self.r0, col=node.start_point[1], end_col=node.end_point[1],
+                byte=node.start_byte - self.b0, **extra)
+        self.u.refs.append(r)
+        return r

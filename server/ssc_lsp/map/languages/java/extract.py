@@ -21,8 +21,6 @@ The package declaration's name is kept as `unit.scopes["<package>"]`.
 
 from __future__ import annotations
 
-import zlib
-
 import tree_sitter as ts
 
 from ...records import (
@@ -48,21 +46,10 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-from ..common import (
-    MAX_RUN_TOKENS,
-    first_line,
-    gather_comment,
-    lead,
-)
-from ..common import (
-    add_run as _add_run,
-)
-from ..common import (
-    node_text as _text,
-)
-from ..common import (
-    short as _short,
-)
+from ..common import MAX_RUN_TOKENS, Walker, first_line, gather_comment, lead
+from ..common import add_run as _add_run
+from ..common import node_text as _text
+from ..common import short as _short
 
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package declaration's name
 PRIVATE_SCOPE = "<private>"  # unit.scopes key: qualnames of private members (not inherited)
@@ -155,41 +142,12 @@ def _doc_above(node: ts.Node, floor: int) -> str | None:
 # -- extraction ------------------------------------------------------------------------
 
 
-class _Walker:
+class _Walker(Walker):
     """Fills one unit from its declaration node."""
 
     def __init__(self, unit: Unit):
-        self.u = unit
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
+        super().__init__(unit)
         self.locals: dict[tuple[str, str], Symbol | None] = {}
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
-
-    def symbol(self, kind: str, name_node: ts.Node, node: ts.Node, parent: str, qual: str | None = None,
-               end: ts.Node | None = None, **extra) -> Symbol:
-        name = _text(name_node)
-        if qual is None:
-            qual = f"{parent}.{name}" if parent else name
-        end_byte = end.end_byte if end is not None else node.end_byte
-        after = node.text[name_node.end_byte - node.start_byte:end_byte - node.start_byte] \
-            if end_byte >= name_node.end_byte else b""
-        span = self.span(node)
-        if end is not None:
-            span = (span[0], span[1], end.end_point[0] - self.r0, end.end_point[1])
-        sym = Symbol(id=qual, kind=kind, name=name, qualname=qual, parent=parent,
-                     span=span, name_span=self.span(name_node),
-                     name_byte=name_node.start_byte - self.b0, body_hash=zlib.crc32(after), **extra)
-        self.u.symbols.append(sym)
-        return sym
-
-    def ref(self, node: ts.Node, kind: str, scope: str, **extra) -> Ref:
-        r = Ref(name=_text(node), kind=kind, scope=scope, row=node.start_point[0] - self.r0,
-                col=node.start_point[1], end_col=node.end_point[1], byte=node.start_byte - self.b0, **extra)
-        self.u.refs.append(r)
-        return r
 
     def bind_local(self, scope: str, name_node: ts.Node, stmt: ts.Node, kind: str = VARIABLE,
                    annotation: str | None = None, value: str | None = None) -> None:
