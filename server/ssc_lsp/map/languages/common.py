@@ -7,7 +7,7 @@ symbols with their body hash, references). One place for each, so the languages 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import tree_sitter as ts
 
@@ -57,13 +57,19 @@ def lead(comments: list[ts.Node], node: ts.Node) -> ts.Node:
     return comments[0] if comments and comments[-1].end_point[0] + 1 >= node.start_point[0] else node
 
 
-def first_line(text: str, skip_tags: bool = False) -> str | None:
-    """The first non-empty line of a comment's text (stripped of its `*` margin), cut to
+def comment_body(text: str) -> str:
+    """A C-style comment without its markers (`// x` -> ` x`, `/** x */` -> ` x `)."""
+    return text[2:] if text.startswith("//") else text.strip("/*")
+
+
+def first_line(texts: Iterable[str], skip_tags: bool = False) -> str | None:
+    """The first non-empty line of comment texts (stripped of their `*` margin), cut to
     MAX_DOC; `skip_tags` passes over Javadoc block tags (`@param ...`)."""
-    for line in text.splitlines():
-        line = line.strip().lstrip("*").strip()
-        if line and not (skip_tags and line.startswith("@")):
-            return line[:MAX_DOC]
+    for text in texts:
+        for line in text.splitlines():
+            line = line.strip().lstrip("*").strip()
+            if line and not (skip_tags and line.startswith("@")):
+                return line[:MAX_DOC]
     return None
 
 

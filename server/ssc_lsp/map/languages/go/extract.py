@@ -42,7 +42,7 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-from ..common import MAX_RUN_TOKENS, Walker, first_line, gather_comment, lead
+from ..common import MAX_RUN_TOKENS, Walker, comment_body, first_line, gather_comment, lead
 from ..common import add_run as _add_run
 from ..common import node_text as _text
 from ..common import short as _short
@@ -111,12 +111,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
 
 def _doc_text(comments: list[ts.Node]) -> str | None:
     """The first line of a doc comment (`// ...` lines or a `/* */` block)."""
-    for c in comments:
-        text = _text(c)
-        line = first_line(text[2:] if text.startswith("//") else text.strip("/*"))
-        if line:
-            return line
-    return None
+    return first_line(comment_body(_text(c)) for c in comments)
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:

@@ -46,7 +46,7 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-from ..common import MAX_RUN_TOKENS, Walker, first_line, gather_comment, lead
+from ..common import MAX_RUN_TOKENS, Walker, comment_body, first_line, gather_comment, lead
 from ..common import add_run as _add_run
 from ..common import node_text as _text
 from ..common import short as _short
@@ -127,7 +127,7 @@ def _member_specs(add, body: ts.Node, cls: str) -> None:
 
 def doc_text(text: str) -> str | None:
     """The first sentence line of a Javadoc or comment (`/** ... */`, `// ...`)."""
-    return first_line(text[2:] if text.startswith("//") else text.strip("/*"), skip_tags=True)
+    return first_line([comment_body(text)], skip_tags=True)
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:

@@ -135,12 +135,12 @@ def _is_outer_doc(c: ts.Node) -> bool:
 
 def _doc_of(comments: list[ts.Node]) -> str | None:
     """The first non-empty line of doc comments."""
-    for c in comments:
-        doc = c.child_by_field_name("doc")
-        line = first_line(_text(doc) if doc is not None else _text(c).lstrip("/!*"))
-        if line:
-            return line
-    return None
+    return first_line(_doc_body(c) for c in comments)
+
+
+def _doc_body(c: ts.Node) -> str:
+    doc = c.child_by_field_name("doc")
+    return _text(doc) if doc is not None else _text(c).lstrip("/!*")
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:
