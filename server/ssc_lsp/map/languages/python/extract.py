@@ -42,7 +42,7 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-from ..common import MAX_RUN_TOKENS, MAX_TEXT
+from ..common import MAX_RUN_TOKENS, MAX_TEXT, Walker
 from ..common import add_run as _add_run
 from ..common import node_text as _text
 from ..common import short as _short
@@ -119,14 +119,12 @@ class _Scope:
 _SCOPE_KINDS = {"def.function": "function", "scope.lambda": "anon", "scope.comprehension": "anon"}
 
 
-class _Extractor:
+class _Extractor(Walker):
     """Walks one unit's captures in byte order and fills the unit."""
 
     def __init__(self, unit: Unit, root: ts.Node):
-        self.u = unit
+        super().__init__(unit)
         self.root = root
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
         self.handled: set[int] = set()  # start bytes of identifiers already turned into records
         self.seen: dict[tuple[str, str], Symbol] = {}  # (scope, name) -> first symbol in unit
         self.calls: dict[int, tuple[int, tuple[str, ...], bool]] = {}
@@ -136,11 +134,6 @@ class _Extractor:
         self.stack: list[_Scope] = [base]
         if unit.context:
             self.stack.append(_Scope(unit.context, "class", 1 << 62))
-
-    # -- positions
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
 
     def scope_at(self, byte: int) -> _Scope:
         stack = self.stack

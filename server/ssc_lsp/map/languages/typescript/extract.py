@@ -40,8 +40,8 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import Walker, short
 from ..common import node_text as _text
-from ..common import short
 
 MAX_SHORT = 80  # longest type / value text kept on a TypeScript record
 
@@ -204,21 +204,15 @@ def _signature(fn: ts.Node) -> Signature | None:
 
 
 # -- the walk -----------------------------------------------------------------------------------
-class _Extractor:
+class _Extractor(Walker):
     """Turns one unit's captured names into records."""
 
     def __init__(self, unit: Unit, root: ts.Node, declares_this: bool = False):
         self.declares_this = declares_this  # JS: `this.x = v` in a method declares x (as tsc reads JS)
-        self.u = unit
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
+        super().__init__(unit)
         self.quals: dict[int, tuple[str, str]] = {}  # scope node id -> (qualname, kind)
         self.scope_nodes: dict[int, tuple[ts.Node | None]] = {}  # node id -> (its scope node,)
         self.seen: set[tuple[str, str]] = set()
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
 
     # scopes
     def scope_node_of(self, node: ts.Node) -> ts.Node | None:
