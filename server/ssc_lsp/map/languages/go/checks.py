@@ -9,26 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...checks import CALL_ARGUMENTS, Problem
+from ...checks import Problem
 from ...filemap import FileMap
-from ...records import FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, VAR_POSITIONAL, Ref, Unit
+from ...records import FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, Ref, Unit
 from ...resolve import Instance, Resolver
 from ...workspace import Located, Workspace
-
-
-def arity_problem(callee: Located, nargs: int) -> str | None:
-    """The message for a call of `callee` with `nargs` arguments, or None when it fits."""
-    sig = callee.symbol.signature
-    if sig is None:
-        return None
-    fixed = [p for p in sig.params if p.kind != VAR_POSITIONAL]
-    variadic = len(fixed) != len(sig.params)
-    if nargs == len(fixed) or (variadic and nargs >= len(fixed)):
-        return None
-    n = len(fixed)
-    takes = f"at least {n}" if variadic else f"{n}"
-    noun = "argument" if n == 1 and not variadic else "arguments"
-    return f"`{callee.symbol.name}()` takes {takes} {noun}; called with {nargs}"
+from ..arity import arity_steps
 
 
 def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
@@ -51,15 +37,4 @@ def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | 
 
 def go_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """The checks of one Go file, one unit at a time (see checks.check_file_steps)."""
-    for unit in list(fm.units):
-        for ref in unit.refs:
-            try:
-                callee = _callee(resolver, fm, unit, ref)
-            except RecursionError:
-                callee = None
-            msg = arity_problem(callee, ref.nargs) if callee is not None else None
-            if msg is not None:
-                row = ref.row + unit.start_row
-                out.append(Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id))
-        yield
-    out.sort(key=lambda p: p.range)
+    yield from arity_steps(_callee, ws, resolver, fm, out)

@@ -16,8 +16,6 @@ its `//go:build` line as `unit.scopes["<build>"]` (which files of a package buil
 
 from __future__ import annotations
 
-import zlib
-
 import tree_sitter as ts
 
 from ...records import (
@@ -44,7 +42,10 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-from ..python.extract import MAX_RUN_TOKENS, _add_run, _short, _text  # the same for every grammar
+from ..common import MAX_RUN_TOKENS, Walker, comment_body, first_line, gather_comment, lead
+from ..common import add_run as _add_run
+from ..common import node_text as _text
+from ..common import short as _short
 
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package clause's name
 BUILD_SCOPE = "<build>"  # unit.scopes key holding the file's `//go:build` expression
@@ -81,9 +82,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     for child in root.children:
         t = child.type
         if t == "comment":
-            if comments and comments[-1].end_point[0] + 1 < child.start_point[0]:
-                comments = []
-            comments.append(child)
+            comments = gather_comment(comments, child)
             continue
         if child.child_count == 0 and t not in ("\n", ";"):
             run.append(child)
@@ -95,9 +94,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
             continue
         if run:
             _add_run(add, run)
-        first = child
-        if comments and comments[-1].end_point[0] + 1 >= child.start_point[0]:
-            first = comments[0]
+        first = lead(comments, child)
         doc = _doc_text(comments) if first is not child and t == "package_clause" else None
         if t == "package_clause" and not specs and not run:
             # the file's header comments (build constraints) belong to the package clause
@@ -114,14 +111,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
 
 def _doc_text(comments: list[ts.Node]) -> str | None:
     """The first line of a doc comment (`// ...` lines or a `/* */` block)."""
-    for c in comments:
-        text = _text(c)
-        text = text[2:] if text.startswith("//") else text.strip("/*")
-        for line in text.splitlines():
-            line = line.strip().lstrip("*").strip()
-            if line:
-                return line[:200]
-    return None
+    return first_line(comment_body(_text(c)) for c in comments)
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:
@@ -140,41 +130,15 @@ def _doc_above(node: ts.Node, floor: int) -> str | None:
 # -- extraction ------------------------------------------------------------------------
 
 
-class _Walker:
+class _Walker(Walker):
     """Fills one unit from its declaration node."""
 
     def __init__(self, unit: Unit):
-        self.u = unit
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
+        super().__init__(unit)
         self.locals: dict[tuple[str, str, tuple], Symbol] = {}  # (scope, name, block) -> symbol
         self.decls: dict[tuple[str, str], list[tuple]] = {}  # (scope, name) -> blocks declaring it
 
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
-
     # -- records
-    def symbol(self, kind: str, name_node: ts.Node, node: ts.Node, parent: str, qual: str | None = None,
-               **extra) -> Symbol:
-        name = _text(name_node)
-        if qual is None:
-            qual = f"{parent}.{name}" if parent else name
-        after = node.text[name_node.end_byte - node.start_byte:] if node.end_byte >= name_node.end_byte else b""
-        sym = Symbol(id=qual, kind=kind, name=name, qualname=qual, parent=parent,
-                     span=self.span(node), name_span=self.span(name_node),
-                     name_byte=name_node.start_byte - self.b0,
-                     body_hash=zlib.crc32(after), **extra)
-        self.u.symbols.append(sym)
-        return sym
-
-    def ref(self, node: ts.Node, kind: str, scope: str, **extra) -> Ref:
-        r = Ref(name=_text(node), kind=kind, scope=scope, row=node.start_point[0] - self.r0,
-                col=node.start_point[1], end_col=node.end_point[1],
-                byte=node.start_byte - self.b0, **extra)
-        self.u.refs.append(r)
-        return r
-
     def bind_module(self, name: str) -> None:
         if name != "_" and name not in self.u.bindings:
             self.u.bindings.append(name)

@@ -8,33 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...checks import CALL_ARGUMENTS, Problem
+from ...checks import Problem
 from ...filemap import FileMap
-from ...records import CLASS, VAR_POSITIONAL, Ref, Unit
+from ...records import CLASS, Ref, Unit
 from ...resolve import Resolver
 from ...workspace import Located, Workspace
+from ..arity import arity_steps
 from .extract import METHOD_CTX, TYPE
 
 
-def arity_problem(callee: Located, nargs: int) -> str | None:
-    """The message for a call of `callee` with `nargs` arguments, or None when it fits."""
-    sig = callee.symbol.signature
-    if sig is None:
-        return None
-    fixed = [p for p in sig.params if p.kind != VAR_POSITIONAL]
-    variadic = len(fixed) != len(sig.params)
-    if nargs == len(fixed) or (variadic and nargs >= len(fixed)):
-        return None
-    n = len(fixed)
-    takes = f"at least {n}" if variadic else f"{n}"
-    noun = "argument" if n == 1 and not variadic else "arguments"
-    return f"`{callee.symbol.name}()` takes {takes} {noun}; called with {nargs}"
-
-
-def _callee(r, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
     """The one method (or constructor) a call can mean, or None."""
     if ref.nargs < 0:
         return None
+    r = resolver.for_language(fm.language)
     if ref.module == METHOD_CTX:
         if ref.receiver is None:
             found = r.find_methods(fm, ref.scope, ref.name)
@@ -57,16 +44,4 @@ def _callee(r, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
 
 def java_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """The checks of one Java file, one unit at a time (see checks.check_file_steps)."""
-    r = resolver.for_language(fm.language)
-    for unit in list(fm.units):
-        for ref in unit.refs:
-            try:
-                callee = _callee(r, fm, unit, ref)
-            except RecursionError:
-                callee = None
-            msg = arity_problem(callee, ref.nargs) if callee is not None else None
-            if msg is not None:
-                row = ref.row + unit.start_row
-                out.append(Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id))
-        yield
-    out.sort(key=lambda p: p.range)
+    yield from arity_steps(_callee, ws, resolver, fm, out)

@@ -21,8 +21,6 @@ The package declaration's name is kept as `unit.scopes["<package>"]`.
 
 from __future__ import annotations
 
-import zlib
-
 import tree_sitter as ts
 
 from ...records import (
@@ -48,9 +46,11 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import MAX_RUN_TOKENS, Walker, comment_body, first_line, gather_comment, lead
+from ..common import add_run as _add_run
+from ..common import node_text as _text
+from ..common import short as _short
 
-MAX_TEXT = 120  # longest type / value text kept on a record
-MAX_RUN_TOKENS = 64  # bare top-level tokens (broken code) grouped into one unit, at most
 PACKAGE_SCOPE = "<package>"  # unit.scopes key holding the package declaration's name
 PRIVATE_SCOPE = "<private>"  # unit.scopes key: qualnames of private members (not inherited)
 ABSTRACT_SCOPE = "<abstract>"  # unit.scopes key: qualnames of methods without a body
@@ -71,17 +71,6 @@ _SUBKINDS = {"interface_declaration": "interface", "enum_declaration": "enum",
 _LITERAL_TYPES = frozenset({"integral_type", "floating_point_type", "boolean_type", "void_type"})
 
 
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
-
-
-def _short(node: ts.Node | None) -> str | None:
-    if node is None:
-        return None
-    text = " ".join(_text(node).split())
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
-
-
 # -- units -------------------------------------------------------------------------------
 
 
@@ -94,9 +83,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     for child in root.children:
         t = child.type
         if t in _COMMENTS:
-            if comments and comments[-1].end_point[0] + 1 < child.start_point[0]:
-                comments = []
-            comments.append(child)
+            comments = gather_comment(comments, child)
             continue
         if child.child_count == 0 or t == "ERROR":
             if t != ";":
@@ -107,9 +94,7 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
             continue
         if run:
             _add_run(add, run)
-        first = child
-        if comments and comments[-1].end_point[0] + 1 >= child.start_point[0]:
-            first = comments[0]
+        first = lead(comments, child)
         comments = []
         body = child.child_by_field_name("body") if t in SPLIT_TYPES else None
         name = child.child_by_field_name("name")
@@ -132,31 +117,17 @@ def _member_specs(add, body: ts.Node, cls: str) -> None:
     comments: list[ts.Node] = []
     for m in body.named_children:
         if m.type in _COMMENTS:
-            if comments and comments[-1].end_point[0] + 1 < m.start_point[0]:
-                comments = []
-            comments.append(m)
+            comments = gather_comment(comments, m)
             continue
-        first = comments[0] if comments and comments[-1].end_point[0] + 1 >= m.start_point[0] else m
+        first = lead(comments, m)
         comments = []
         ep = m.end_point
         add((first.start_byte, m.end_byte, first.start_point[0], ep[0], ep[1], cls, "class_body", None))
 
 
-def _add_run(add, run: list[ts.Node]) -> None:
-    first, last = run[0], run[-1]
-    add((first.start_byte, last.end_byte, first.start_point[0], last.end_point[0],
-         last.end_point[1], "", "stmt", None))
-    run.clear()
-
-
 def doc_text(text: str) -> str | None:
     """The first sentence line of a Javadoc or comment (`/** ... */`, `// ...`)."""
-    text = text[2:] if text.startswith("//") else text.strip("/*")
-    for line in text.splitlines():
-        line = line.strip().lstrip("*").strip()
-        if line and not line.startswith("@"):
-            return line[:200]
-    return None
+    return first_line([comment_body(text)], skip_tags=True)
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:
@@ -171,41 +142,12 @@ def _doc_above(node: ts.Node, floor: int) -> str | None:
 # -- extraction ------------------------------------------------------------------------
 
 
-class _Walker:
+class _Walker(Walker):
     """Fills one unit from its declaration node."""
 
     def __init__(self, unit: Unit):
-        self.u = unit
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
+        super().__init__(unit)
         self.locals: dict[tuple[str, str], Symbol | None] = {}
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
-
-    def symbol(self, kind: str, name_node: ts.Node, node: ts.Node, parent: str, qual: str | None = None,
-               end: ts.Node | None = None, **extra) -> Symbol:
-        name = _text(name_node)
-        if qual is None:
-            qual = f"{parent}.{name}" if parent else name
-        end_byte = end.end_byte if end is not None else node.end_byte
-        after = node.text[name_node.end_byte - node.start_byte:end_byte - node.start_byte] \
-            if end_byte >= name_node.end_byte else b""
-        span = self.span(node)
-        if end is not None:
-            span = (span[0], span[1], end.end_point[0] - self.r0, end.end_point[1])
-        sym = Symbol(id=qual, kind=kind, name=name, qualname=qual, parent=parent,
-                     span=span, name_span=self.span(name_node),
-                     name_byte=name_node.start_byte - self.b0, body_hash=zlib.crc32(after), **extra)
-        self.u.symbols.append(sym)
-        return sym
-
-    def ref(self, node: ts.Node, kind: str, scope: str, **extra) -> Ref:
-        r = Ref(name=_text(node), kind=kind, scope=scope, row=node.start_point[0] - self.r0,
-                col=node.start_point[1], end_col=node.end_point[1], byte=node.start_byte - self.b0, **extra)
-        self.u.refs.append(r)
-        return r
 
     def bind_local(self, scope: str, name_node: ts.Node, stmt: ts.Node, kind: str = VARIABLE,
                    annotation: str | None = None, value: str | None = None) -> None:

@@ -42,22 +42,10 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
-
-MAX_TEXT = 120  # longest receiver / value / annotation text kept on a record
-# bare top-level tokens (broken code) grouped into one unit, at most this many
-MAX_RUN_TOKENS = 64
-
-
-def _text(node: ts.Node) -> str:
-    return node.text.decode("utf-8", errors="replace")
-
-
-def _short(node: ts.Node | None) -> str | None:
-    if node is None:
-        return None
-    text = " ".join(_text(node).split())
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
-
+from ..common import MAX_RUN_TOKENS, MAX_TEXT, Walker
+from ..common import add_run as _add_run
+from ..common import node_text as _text
+from ..common import short as _short
 
 # -- units -------------------------------------------------------------------------------
 
@@ -117,18 +105,6 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     return specs
 
 
-def _add_run(add, run: list[ts.Node]) -> None:
-    """One unit for a run of bare top-level tokens (`x = ((((`, under an ERROR root), emptied.
-
-    One unit per token made an edit of a 3 KB file of brackets walk, match and finalize
-    thousands of units; a run is cut every MAX_RUN_TOKENS so an edit re-extracts a bounded part.
-    """
-    first, last = run[0], run[-1]
-    add((first.start_byte, last.end_byte, first.start_point[0], last.end_point[0], last.end_point[1],
-         "", "stmt", None))
-    run.clear()
-
-
 # -- extraction ------------------------------------------------------------------------
 
 
@@ -143,14 +119,12 @@ class _Scope:
 _SCOPE_KINDS = {"def.function": "function", "scope.lambda": "anon", "scope.comprehension": "anon"}
 
 
-class _Extractor:
+class _Extractor(Walker):
     """Walks one unit's captures in byte order and fills the unit."""
 
     def __init__(self, unit: Unit, root: ts.Node):
-        self.u = unit
+        super().__init__(unit)
         self.root = root
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
         self.handled: set[int] = set()  # start bytes of identifiers already turned into records
         self.seen: dict[tuple[str, str], Symbol] = {}  # (scope, name) -> first symbol in unit
         self.calls: dict[int, tuple[int, tuple[str, ...], bool]] = {}
@@ -160,11 +134,6 @@ class _Extractor:
         self.stack: list[_Scope] = [base]
         if unit.context:
             self.stack.append(_Scope(unit.context, "class", 1 << 62))
-
-    # -- positions
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
 
     def scope_at(self, byte: int) -> _Scope:
         stack = self.stack

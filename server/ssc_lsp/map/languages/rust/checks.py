@@ -10,23 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...checks import CALL_ARGUMENTS, Problem
+from ...checks import Problem
 from ...filemap import FileMap
-from ...records import FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, Ref, Unit
+from ...records import FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, VAR_POSITIONAL, Ref, Unit
 from ...resolve import Resolver
 from ...workspace import Located, Workspace
-
-
-def arity_problem(callee: Located, nargs: int) -> str | None:
-    """The message for a call of `callee` with `nargs` arguments, or None when it fits."""
-    sig = callee.symbol.signature
-    if sig is None or any(p.kind == "var_positional" for p in sig.params):
-        return None
-    n = len(sig.params)
-    if nargs == n:
-        return None
-    noun = "argument" if n == 1 else "arguments"
-    return f"`{callee.symbol.name}()` takes {n} {noun}; called with {nargs}"
+from ..arity import arity_steps
 
 
 def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
@@ -39,20 +28,12 @@ def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | 
         return None
     if target.symbol.qualname.endswith("!"):
         return None
+    sig = target.symbol.signature
+    if sig is not None and any(p.kind == VAR_POSITIONAL for p in sig.params):
+        return None  # a variadic parameter: the count is left alone
     return target
 
 
 def rust_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """The checks of one Rust file, one unit at a time (see checks.check_file_steps)."""
-    for unit in list(fm.units):
-        for ref in unit.refs:
-            try:
-                callee = _callee(resolver, fm, unit, ref)
-            except RecursionError:
-                callee = None
-            msg = arity_problem(callee, ref.nargs) if callee is not None else None
-            if msg is not None:
-                row = ref.row + unit.start_row
-                out.append(Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id))
-        yield
-    out.sort(key=lambda p: p.range)
+    yield from arity_steps(_callee, ws, resolver, fm, out)

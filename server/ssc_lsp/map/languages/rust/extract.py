@@ -17,7 +17,6 @@ receiver `crate::a`). Macro bodies are token trees: their identifiers are name r
 from __future__ import annotations
 
 import re
-import zlib
 
 import tree_sitter as ts
 
@@ -36,14 +35,14 @@ from ...records import (
     REF_NAME,
     VARIABLE,
     Param,
-    Ref,
     Signature,
     Symbol,
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import MAX_TEXT, Walker, first_line
+from ..common import node_text as _text
 
-MAX_TEXT = 120  # longest value / annotation / receiver text kept on a record
 UNTIL = "<until>"  # Symbol.target[0] of a local: where its block ends (see visible_until)
 STAR_SEP = "|"  # a glob import is stored as "<inline module prefix>|<path>"
 _SKIP = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment",
@@ -55,10 +54,6 @@ _SUBKINDS = {"struct_item": "struct", "union_item": "struct", "enum_item": "enum
              "type_item": "type_alias"}
 _PATHS = frozenset({"scoped_identifier", "scoped_type_identifier"})
 _GENERICS = re.compile(r"<[^<>]*>")
-
-
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
 
 
 def _short(node: ts.Node | None) -> str | None:
@@ -140,14 +135,12 @@ def _is_outer_doc(c: ts.Node) -> bool:
 
 def _doc_of(comments: list[ts.Node]) -> str | None:
     """The first non-empty line of doc comments."""
-    for c in comments:
-        doc = c.child_by_field_name("doc")
-        text = _text(doc) if doc is not None else _text(c).lstrip("/!*")
-        for line in text.splitlines():
-            line = line.strip().lstrip("*").strip()
-            if line:
-                return line[:200]
-    return None
+    return first_line(_doc_body(c) for c in comments)
+
+
+def _doc_body(c: ts.Node) -> str:
+    doc = c.child_by_field_name("doc")
+    return _text(doc) if doc is not None else _text(c).lstrip("/!*")
 
 
 def _doc_above(node: ts.Node, floor: int) -> str | None:
@@ -224,33 +217,12 @@ def _last_name_node(node: ts.Node) -> ts.Node:
 # -- extraction ------------------------------------------------------------------------
 
 
-class _Walker:
+class _Walker(Walker):
     """Fills one unit from its item node."""
 
     def __init__(self, unit: Unit):
-        self.u = unit
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
+        super().__init__(unit)
         self.locals: dict[tuple[str, str], Symbol | None] = {}
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
-
-    def symbol(self, kind: str, name_node: ts.Node, node: ts.Node, parent: str, qual: str, **extra) -> Symbol:
-        after = node.text[name_node.end_byte - node.start_byte:] if node.end_byte >= name_node.end_byte else b""
-        sym = Symbol(id=qual, kind=kind, name=_text(name_node), qualname=qual, parent=parent,
-                     span=self.span(node), name_span=self.span(name_node),
-                     name_byte=name_node.start_byte - self.b0, body_hash=zlib.crc32(after), **extra)
-        self.u.symbols.append(sym)
-        return sym
-
-    def ref(self, node: ts.Node, kind: str, scope: str, name: str | None = None, **extra) -> Ref:
-        r = Ref(name=name if name is not None else _text(node), kind=kind, scope=scope,
-                row=node.start_point[0] - self.r0, col=node.start_point[1], end_col=node.end_point[1],
-                byte=node.start_byte - self.b0, **extra)
-        self.u.refs.append(r)
-        return r
 
     def bind_module(self, name: str) -> None:
         if name and name != "_" and name not in self.u.bindings:

@@ -40,6 +40,10 @@ from ...records import (
     Unit,
 )
 from ..base import Captures, UnitSpec
+from ..common import Walker, short
+from ..common import node_text as _text
+
+MAX_SHORT = 80  # longest type / value text kept on a TypeScript record
 
 OWN_MODULE = ""  # an import target's module for `export { a as b }` without `from`: this file
 FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
@@ -63,15 +67,8 @@ SPLIT_BYTES = 2048
 MAX_SPLIT_DEPTH = 4  # callbacks in callbacks cut this deep  # a receiver longer than this is no name path the resolver follows
 
 
-def _text(node: ts.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
-
-
-def _short(node: ts.Node | None, limit: int = 80) -> str | None:
-    if node is None:
-        return None
-    t = " ".join(_text(node).split())
-    return t if len(t) <= limit else t[: limit - 3] + "..."
+def _short(node: ts.Node | None) -> str | None:
+    return short(node, MAX_SHORT)
 
 
 def _is(node: ts.Node | None, other: ts.Node | None) -> bool:
@@ -207,21 +204,15 @@ def _signature(fn: ts.Node) -> Signature | None:
 
 
 # -- the walk -----------------------------------------------------------------------------------
-class _Extractor:
+class _Extractor(Walker):
     """Turns one unit's captured names into records."""
 
     def __init__(self, unit: Unit, root: ts.Node, declares_this: bool = False):
         self.declares_this = declares_this  # JS: `this.x = v` in a method declares x (as tsc reads JS)
-        self.u = unit
-        self.b0 = unit.start_byte
-        self.r0 = unit.start_row
+        super().__init__(unit)
         self.quals: dict[int, tuple[str, str]] = {}  # scope node id -> (qualname, kind)
         self.scope_nodes: dict[int, tuple[ts.Node | None]] = {}  # node id -> (its scope node,)
         self.seen: set[tuple[str, str]] = set()
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        s, e = node.start_point, node.end_point
-        return s[0] - self.r0, s[1], e[0] - self.r0, e[1]
 
     # scopes
     def scope_node_of(self, node: ts.Node) -> ts.Node | None:
