@@ -98,16 +98,21 @@ class FileMap:
         going by position, not by name, keeps two classes of the same name apart.
         """
         cls: Symbol | None = None
+        header: Unit | None = None
         last: Unit | None = None
         for unit in [*self.units, None]:
             if unit is not None and unit.kind == "class_body" and cls is not None:
                 last = unit
                 continue
-            if cls is not None and last is not None:
-                cls.span = (cls.span[0], cls.span[1], last.end_row - cls.row0, last.end_col)
-            cls = last = None
+            if cls is not None:
+                # no body unit left (its members deleted): the class ends with its header unit,
+                # as a fresh extraction has it; the span of a reused header was closed before
+                end = last or header
+                cls.span = (cls.span[0], cls.span[1], end.end_row - cls.row0, end.end_col)
+            cls = header = last = None
             if unit is not None and unit.kind == "class_header":
                 cls = next((s for s in unit.symbols if s.kind == CLASS and s.parent == ""), None)
+                header = unit
 
     # -- lookups -------------------------------------------------------------------------
     def snapshot(self) -> dict:
