@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ssc_lsp.context.engine import ContextOptions
 from ssc_lsp.context.evaluate import RepoRun
-from ssc_lsp.context.snippets import signature
+from ssc_lsp.context.snippets import header_end, signature
 from ssc_lsp.context.tokens import Budget
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -93,6 +93,14 @@ def test_items_carry_path_headers_and_signatures_in_the_files_language(tmp_path)
         lines = (corpus / "go" / "server/server.go").read_text().split("\n")
         sig = signature(describe, lines, "//")
         assert sig is not None
-        assert sig.text == "// Describe says what the base is.\nfunc (b Base) Describe() string {\n"
+        assert sig.text == "func (b Base) Describe() string {\n"
     finally:
         run.close()
+
+
+def test_a_brace_languages_header_ends_at_its_body():
+    go = ["func Run(opts map[string]int,", "\tn int) error {", "\tx := n", "\treturn nil", "}"]
+    assert header_end(go, 0, comment="//") == 1
+    assert header_end(go, 0) == 0  # Python's rule finds no colon: the header would lose its second line
+    ts = ["function f(a: {b: number}): string {", "  const c: number = 1;", "}"]
+    assert header_end(ts, 0, comment="//") == 0

@@ -2,8 +2,8 @@
 
 A signature is what a repo map shows: decorators, the `def`/`class` header up to its colon, and the
 docstring's first line, with the line range those lines come from. In a language whose comments
-start with `//` (TypeScript, Go, Rust, Java) the header ends at its body's `{` (or a `;`) and the
-doc comment's first line is shown above it as a `//` comment. Variables and attributes show
+start with `//` (TypeScript, Go, Rust, Java) the header ends at its body's `{` (or a `;`), and no
+doc line is added (the doc comment sits above the definition, outside the header). Variables and attributes show
 their assignment's first line. Everything here works on the file's lines and the map's rows; no
 parsing beyond finding where a header ends.
 """
@@ -115,10 +115,8 @@ def signature(sym: Symbol, lines: list[str], comment: str = "#") -> Snippet | No
     if len(header) > W.SIGNATURE_MAX_LINES or sum(map(len, header)) > W.SIGNATURE_MAX_CHARS:
         header = ([compact_header(sym, indent, lines[name_row])] if comment == "#"
                   else [_one_line(lines[name_row].rstrip(), W.SIGNATURE_MAX_CHARS)])
-    if comment != "#":
-        doc = [f"{indent}{comment} {_one_line(sym.doc.strip().splitlines()[0], W.DOC_LINE_MAX_CHARS)}"] \
-            if sym.doc and sym.doc.strip() else []
-        return Snippet("\n".join(doc + [h.rstrip() for h in decorators + header]) + "\n", r0, end)
+    if comment != "#":  # no doc line: above the header it cost recall (bench/RESULTS.md, issue 12 context)
+        return Snippet("\n".join(h.rstrip() for h in decorators + header) + "\n", r0, end)
     head = decorators + header
     text = "\n".join(h.rstrip() for h in head) + "\n"
     last = end

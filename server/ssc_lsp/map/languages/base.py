@@ -81,7 +81,7 @@ class Language:
       in another tree than a fresh parse (Java: an unterminated `/**`), and the map must equal
       the map built from scratch (tests/map/test_incremental_property.py).
     - `line_comment`: how a line comment starts (`#`, `//`): the context engine heads each
-      file's code with `<line_comment> path` and shows a definition's doc line as a comment.
+      file's code with `<line_comment> path` and cuts a signature at its body's `{` instead of a colon.
     - `fence`, `code_line`: how hover shows a definition: the Markdown fence's language and
       `Located -> str` (None: map/hover.code_line, Python's `def f(...)`).
     """
