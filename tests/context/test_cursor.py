@@ -38,3 +38,12 @@ def test_test_paths():
     assert is_test_path("tests/test_x.py") and is_test_path("pkg/test_y.py") and is_test_path("conftest.py")
     assert not is_test_path("src/pkg/testing_utils_impl.py") or True
     assert not is_test_path("src/pkg/models.py")
+
+
+def test_javascript_receivers_and_test_files_of_other_languages():
+    assert receiver_of("  const v = this.cache?.") == "this.cache"
+    assert receiver_of("  x = a?.b?.") == "a.b"
+    assert receiver_of("  $el.") == "$el"
+    assert all(is_test_path(p) for p in ("net/dial_test.go", "src/cart.test.ts", "src/__tests__/x.js",
+                                          "lib/a.spec.mjs"))
+    assert not any(is_test_path(p) for p in ("net/dial.go", "src/contest.ts", "src/latest.js"))

@@ -7,7 +7,7 @@
 * `infile`: nothing cross-file: the code just above the cursor, 10 lines at a time, nearest
   first (what a model sees with no retrieval at all).
 
-Both render items like the engine does (a `# path` line, then the text), so characters compare.
+Both render items like the engine does (a `# path` line, `// path` in TS or Go, then the text), so characters compare.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 import time
 
 from ..map.service import MapService
-from .items import CHUNK, Item
+from .items import CHUNK, Item, path_header
 from .lexical import Chunk, ChunkIndex
 from .privacy import PathGate
 from .redact import redact
@@ -74,7 +74,7 @@ def bm25_items(windows: WindowIndex, rel: str, prefix_lines: list[str], budget: 
     for chunk, score in hits:
         if any(chunk.start <= e and s <= chunk.end for s, e in spans.get(chunk.path, ())):
             continue
-        head = f"# {chunk.path}\n" if chunk.path != prev else ""
+        head = path_header(chunk.path) if chunk.path != prev else ""
         block = head + redact(windows.text[chunk.key])
         cost = budget.cost(block)
         if used + cost > budget.limit:
@@ -96,7 +96,7 @@ def infile_items(rel: str, prefix_lines: list[str], budget: Budget) -> list[Item
     first = True
     while end >= 0:
         start = max(0, end - WINDOW + 1)
-        head = f"# {rel}\n" if first else ""
+        head = path_header(rel) if first else ""
         block = head + redact("\n".join(prefix_lines[start:end + 1]) + "\n")
         cost = budget.cost(block)
         if used + cost > budget.limit:

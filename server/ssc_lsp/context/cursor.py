@@ -25,8 +25,11 @@ from ..map.records import (
     Unit,
 )
 
-_IDENT_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
+_IDENT_TAIL = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*$")  # `$` is a JavaScript identifier character
+# test files by each mapped language's convention: Python's test_*.py/conftest.py, Go's *_test.go,
+# JS/TS *.test.ts/*.spec.js and __tests__/, and tests/ or testing/ folders (Rust, Java's src/test)
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__)(/|$)|(^|/)test_[^/]*\.py$|_tests?\.py$"
+                        r"|(^|/)conftest\.py$|_test\.go$|\.(test|spec)\.[cm]?[jt]sx?$")
 
 
 @lru_cache(maxsize=65536)
@@ -83,6 +86,8 @@ def receiver_of(text: str) -> str | None:
     """The receiver expression when `text` (a line up to the cursor) ends in `expr.`."""
     if not text.endswith("."):
         return None
+    if text.endswith("?."):  # JavaScript's optional chaining: `a?.` completes a member of `a`
+        text = text[:-2] + "."
     i = len(text) - 1
     j = i
     depth = 0
@@ -95,7 +100,7 @@ def receiver_of(text: str) -> str | None:
                 depth -= 1
             j -= 1
             continue
-        if ch.isalnum() or ch in "_.":
+        if ch.isalnum() or ch in "_.$" or (ch == "?" and text[j] == "."):
             j -= 1
             continue
         if ch in ")]":
@@ -103,7 +108,7 @@ def receiver_of(text: str) -> str | None:
             j -= 1
             continue
         break
-    expr = text[j:i].strip()
+    expr = text[j:i].strip().replace("?.", ".")
     if not expr or depth or expr[0].isdigit() or expr.startswith(".") or ".." in expr:
         return None
     return expr

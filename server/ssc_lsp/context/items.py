@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..map.filemap import FileMap
+from ..map.languages import language_for_path
 from ..map.records import Symbol
 
 # Candidate kinds that are not map symbol kinds
@@ -20,6 +21,17 @@ IMPORTS = "imports"  # the import block of the current file
 CHUNK = "chunk"  # a window of lines (the bm25 baseline's unit)
 
 WHOLE, SIGNATURE = "whole", "signature"
+
+
+def comment_for(path: str) -> str:
+    """How a line comment starts in the file's language (`#` for a file no language maps)."""
+    lang = language_for_path(path)
+    return lang.line_comment if lang is not None else "#"
+
+
+def path_header(path: str, note: str = "") -> str:
+    """The line that heads a file's code in the context: its path, as a comment of its language."""
+    return f"{comment_for(path)} {path}{note}\n"
 
 
 @dataclass(slots=True)

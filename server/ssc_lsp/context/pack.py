@@ -21,7 +21,17 @@ from dataclasses import dataclass
 
 from ..map.records import CLASS
 from . import weights as W
-from .items import DOC, EXTERNAL, IMPORTS, SIGNATURE, WHOLE, Candidate, Item
+from .items import (
+    DOC,
+    EXTERNAL,
+    IMPORTS,
+    SIGNATURE,
+    WHOLE,
+    Candidate,
+    Item,
+    comment_for,
+    path_header,
+)
 from .redact import redact
 from .snippets import Snippet, header_line, signature, whole
 from .texts import Texts
@@ -60,7 +70,7 @@ def _render(c: Candidate, texts: Texts, want_whole: bool) -> list[_Form]:
     lines = texts.lines(c.file)
     if lines is None:
         return []
-    sig = signature(c.symbol, lines)
+    sig = signature(c.symbol, lines, comment_for(c.file.path))
     out: list[_Form] = []
     if want_whole:
         wh = whole(c.symbol, lines)
@@ -108,7 +118,7 @@ class Packer:
         head = ""
         if c.path != self.prev_path:
             suffix = " (installed package)" if c.kind == EXTERNAL else ""
-            head += f"# {c.path}{suffix}\n"
+            head += path_header(c.path, suffix)
         cls_ctx = None
         sym = c.symbol
         if sym is not None and c.file is not None:

@@ -1,7 +1,9 @@
 """The text shown for a symbol: whole, or as a signature (header and first docstring line).
 
 A signature is what a repo map shows: decorators, the `def`/`class` header up to its colon, and the
-docstring's first line, with the line range those lines come from. Variables and attributes show
+docstring's first line, with the line range those lines come from. In a language whose comments
+start with `//` (TypeScript, Go, Rust, Java) the header ends at its body's `{` (or a `;`), and no
+doc line is added (the doc comment sits above the definition, outside the header). Variables and attributes show
 their assignment's first line. Everything here works on the file's lines and the map's rows; no
 parsing beyond finding where a header ends.
 """
@@ -32,8 +34,10 @@ class Snippet:
     end: int
 
 
-def header_end(lines: list[str], row: int, limit: int = 60) -> int:
-    """The row where a `def`/`class` header that starts on `row` ends (its colon at depth 0)."""
+def header_end(lines: list[str], row: int, limit: int = 60, comment: str = "#") -> int:
+    """The row where a `def`/`class` header that starts on `row` ends (its colon at depth 0;
+    with `//` comments, the body's `{` or a `;` at depth 0)."""
+    braces = comment != "#"
     depth = 0
     quote: str | None = None
     for r in range(row, min(len(lines), row + limit)):
@@ -50,9 +54,11 @@ def header_end(lines: list[str], row: int, limit: int = 60) -> int:
                     i += len(quote)
                     quote = None
                     continue
-            elif ch == "#":
+            elif line.startswith(comment, i):
                 break
-            elif ch in "\"'":
+            elif braces and ch == "{" and depth <= 0 or braces and ch == ";" and depth <= 0:
+                return r
+            elif ch in "\"'" or braces and ch == "`":
                 quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else ch
                 i += len(quote)
                 continue
@@ -60,7 +66,7 @@ def header_end(lines: list[str], row: int, limit: int = 60) -> int:
                 depth += 1
             elif ch in ")]}":
                 depth -= 1
-            elif ch == ":" and depth <= 0:
+            elif ch == ":" and depth <= 0 and not braces:
                 return r
             i += 1
     return row
@@ -84,8 +90,9 @@ def _one_line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def signature(sym: Symbol, lines: list[str]) -> Snippet | None:
-    """Decorators, header and first docstring line of a definition; a value's first line."""
+def signature(sym: Symbol, lines: list[str], comment: str = "#") -> Snippet | None:
+    """Decorators, header and first docstring line of a definition; a value's first line.
+    `comment` is the file's line comment (`#` is Python's layout: docstrings after the header)."""
     r0, c0, r1, _ = sym.range
     if r0 >= len(lines):
         return None
@@ -100,13 +107,16 @@ def signature(sym: Symbol, lines: list[str]) -> Snippet | None:
     if sym.kind not in DEFINITIONS:
         return None
     name_row = sym.name_range[0]
-    end = header_end(lines, name_row)
+    end = header_end(lines, name_row, comment=comment)
     indent = " " * c0
     decorators = [_one_line(d.rstrip(), W.DECORATOR_MAX_CHARS) for d in lines[r0:name_row]
                   if d.lstrip().startswith("@")][: W.DECORATORS_MAX]
     header = lines[name_row:end + 1]
     if len(header) > W.SIGNATURE_MAX_LINES or sum(map(len, header)) > W.SIGNATURE_MAX_CHARS:
-        header = [compact_header(sym, indent, lines[name_row])]
+        header = ([compact_header(sym, indent, lines[name_row])] if comment == "#"
+                  else [_one_line(lines[name_row].rstrip(), W.SIGNATURE_MAX_CHARS)])
+    if comment != "#":  # no doc line: above the header it cost recall (bench/RESULTS.md, issue 12 context)
+        return Snippet("\n".join(h.rstrip() for h in decorators + header) + "\n", r0, end)
     head = decorators + header
     text = "\n".join(h.rstrip() for h in head) + "\n"
     last = end

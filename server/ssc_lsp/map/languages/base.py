@@ -80,6 +80,8 @@ class Language:
       scratch and re-extract it whole: tree-sitter's incremental reparse of broken code can end
       in another tree than a fresh parse (Java: an unterminated `/**`), and the map must equal
       the map built from scratch (tests/map/test_incremental_property.py).
+    - `line_comment`: how a line comment starts (`#`, `//`): the context engine heads each
+      file's code with `<line_comment> path` and cuts a signature at its body's `{` instead of a colon.
     - `fence`, `code_line`: how hover shows a definition: the Markdown fence's language and
       `Located -> str` (None: map/hover.code_line, Python's `def f(...)`).
     """
@@ -103,6 +105,7 @@ class Language:
     semantic: str | None = None
     fingerprint: tuple[str, ...] = field(default=())
     fence: str = "python"
+    line_comment: str = "#"
     fresh_parse_on_error: bool = False
     code_line: str | Callable[[Any], str] | None = None
 

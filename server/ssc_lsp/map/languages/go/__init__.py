@@ -43,6 +43,7 @@ GO = Language(
     resolver="ssc_lsp.map.languages.go.resolve:GoResolver",
     check="ssc_lsp.map.languages.go.checks:go_steps",
     fence="go",
+    line_comment="//",
     code_line="ssc_lsp.map.languages.go.hover:code_line",
     blocks=None,
     semantic=None,

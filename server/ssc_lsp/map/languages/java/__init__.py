@@ -36,5 +36,6 @@ JAVA = Language(
     semantic=None,
     fresh_parse_on_error=True,
     fence="java",
+    line_comment="//",
     code_line=code_line,
 )

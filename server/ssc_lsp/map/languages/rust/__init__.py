@@ -54,6 +54,7 @@ RUST = Language(
     blocks=None,
     semantic=None,
     fence="rust",
+    line_comment="//",
     code_line="ssc_lsp.map.languages.rust.hover:code_line",
     fresh_parse_on_error=True,  # tree-sitter-rust's incremental error recovery differs
 )

@@ -66,7 +66,7 @@ class LayeredLanguage(Language):
 
 _COMMON = dict(package=__name__, unit_specs=unit_specs, module_name=module_name,
                is_package=is_package, module_key=module_key, fingerprint=("extract.py",),
-               code_line=code_line, check="ssc_lsp.map.languages.typescript.checks:steps")
+               code_line=code_line, check="ssc_lsp.map.languages.typescript.checks:steps", line_comment="//")
 
 JAVASCRIPT = Language(
     name="javascript", fence="javascript", suffixes=(".js", ".jsx", ".mjs", ".cjs"), grammar=tree_sitter_javascript.language,
