@@ -124,17 +124,14 @@ def _finish(ls, source: ActionSource, action: types.CodeAction) -> types.CodeAct
     return action
 
 
-def _language(ls, uri: str) -> str | None:
-    """The map language of the document (None: no map holds it)."""
+def _document(ls, uri: str) -> tuple[str | None, bool]:
+    """The document's map language (None: no map holds it), and whether nothing of it may be
+    sent to a model (ignored, secret-looking, outside)."""
     found = ls.service_for(uri)
-    lang = language_for_path(found[1]) if found is not None else None
-    return lang.name if lang is not None else None
-
-
-def _private(ls, uri: str) -> bool:
-    """The document may not be sent to a model (ignored, secret-looking, outside)."""
-    found = ls.service_for(uri)
-    return found is None or refused(found[0], found[1]) is not None
+    if found is None:
+        return None, True
+    lang = language_for_path(found[1])
+    return (lang.name if lang is not None else None), refused(found[0], found[1]) is not None
 
 
 def register(server) -> None:
@@ -150,8 +147,7 @@ def register(server) -> None:
         known = client_supports(
             ls, "text_document.code_action.code_action_literal_support.code_action_kind.value_set") or None
         out: list[types.CodeAction] = []
-        private = _private(ls, params.text_document.uri)
-        language = _language(ls, params.text_document.uri)
+        language, private = _document(ls, params.text_document.uri)
         for source in ls.code_actions.sources:
             if source.model and private:
                 continue  # nothing of this document may reach a model: no model action offered
