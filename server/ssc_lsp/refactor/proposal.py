@@ -32,10 +32,6 @@ class Proposal:
     def problems(self) -> list[EditProblem]:
         return list(self.result.problems) if self.result is not None else []
 
-    @property
-    def checked(self) -> bool:
-        return self.result is not None
-
 
 def check(p: Proposal) -> Proposal:
     """Judge the proposal on an overlay of the map (the live map is untouched); idempotent."""
