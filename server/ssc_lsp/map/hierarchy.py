@@ -37,8 +37,8 @@ def holder_of(use: Use) -> Located:
     fm = use.file
     qual = use.holder()
     while qual:
-        sym = fm.lookup(qual)
-        if sym is not None and sym.kind in CALLABLE:
+        sym = next((s for s in fm.by_qualname.get(qual, ()) if s.kind in CALLABLE and use.in_body(s)), None)
+        if sym is not None:
             return Located(fm, sym)
         qual = qual.rpartition(".")[0]
     assert fm.module_symbol is not None
@@ -78,7 +78,26 @@ def class_at(loc: Located | None) -> Located | None:
 
 
 def supertypes(resolver: Resolver, cls: Located) -> list[Located]:
-    return [b for b in resolver.bases(cls) if isinstance(b, Located)]
+    """The workspace classes `cls` names as supertypes: its resolved bases (what member lookup
+    follows: Python's, a Java or TS `extends`, Go's embedded types) and the other supertypes its
+    header names (`implements`, a TS interface's `extends`): the class's own base references,
+    the ones `subtypes` reads from the other side. A Go alias (`type A = B`) is B, not a subtype
+    of it: its target is a base for member lookup only, and it has no written bases."""
+    out: dict[str, Located] = {}
+    for b in resolver.bases(cls) if cls.symbol.bases else ():
+        if isinstance(b, Located) and b.symbol.kind == CLASS:
+            out.setdefault(b.symbol.id, b)
+    fm, r = cls.file, cls.symbol.range
+    for unit in fm.units:
+        if unit.end_row < r[0] or unit.start_row > r[2]:
+            continue
+        for ref in unit.refs:
+            if ref.kind != REF_BASE or class_written_at(fm, unit, ref) is not cls.symbol:
+                continue
+            t = resolver.resolve_ref(fm, ref, unit)
+            if isinstance(t, Located) and t.symbol.kind == CLASS and t.symbol.id != cls.symbol.id:
+                out.setdefault(t.symbol.id, t)
+    return list(out.values())
 
 
 def class_written_at(fm: FileMap, unit: Unit, ref: Ref) -> Symbol | None:

@@ -21,6 +21,7 @@ from .records import (
     REF_BIND,
     REF_IMPORT,
     Ref,
+    Symbol,
     Unit,
 )
 from .resolve import External, Resolver
@@ -47,9 +48,17 @@ class Use:
         return r, self.ref.col, r, self.ref.end_col
 
     def holder(self) -> str:
-        """In-module qualname of the innermost named scope (anonymous scopes skipped)."""
-        parts = [p for p in self.ref.scope.split(".") if p and not p.startswith("<")]
+        """In-module qualname of the innermost named scope (anonymous scopes skipped; a Java
+        method's scope `C.m(int,String)` is the method `C.m`: overloads share the qualname, and
+        `in_body` tells them apart by position)."""
+        parts = [p.split("(", 1)[0] for p in self.ref.scope.split(".") if p and not p.startswith("<")]
         return ".".join(parts)
+
+    def in_body(self, sym: Symbol) -> bool:
+        """Whether the use is inside `sym`'s text (of its file): one of several definitions of
+        a qualname (Java overloads, conditional definitions) by where it is."""
+        r = sym.range
+        return r[0] <= self.row <= r[2]
 
 
 def _class_written_at(unit: Unit, ref: Ref) -> str | None:
@@ -105,8 +114,10 @@ def uses_within(fm: FileMap, loc: Located) -> Iterator[Use]:
         if unit.end_row < r[0] or unit.start_row > r[2]:
             continue
         for ref in unit.refs:
-            if ref.scope == qual or ref.scope.startswith(qual + "."):
-                yield Use(fm, ref, unit)
+            use = Use(fm, ref, unit)
+            held = use.holder()
+            if (held == qual or held.startswith(qual + ".")) and use.in_body(sym):
+                yield use
 
 
 def outgoing(ws: Workspace, resolver: Resolver, loc: Located) -> dict[str, list[dict]]:

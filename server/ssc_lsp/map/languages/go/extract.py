@@ -359,6 +359,9 @@ class _Walker(Walker):
         while stack:
             n = stack.pop()
             t = n.type
+            if base and t == "type_arguments":  # `Base<User>`: User is a use, not a supertype
+                self.walk(n, scope)
+                continue
             if t in _NAME_TYPES:
                 if n.start_byte != n.end_byte and n.text != b"_":
                     self.ref(n, REF_BASE if base else REF_NAME, scope, **_call_shape(n))

@@ -633,6 +633,8 @@ def _in_heritage(n: ts.Node) -> bool:
             return False
         if p.type in HERITAGE:
             return True
+        if p.type == "type_arguments":  # `extends Base<User>`: User is a use, not a supertype
+            return False
         p = p.parent
     return False
 
