@@ -144,3 +144,14 @@ async def hover_text(client: LanguageClient, uri: str, position: types.Position)
     hover = await answer(client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=position)))
     return hover.contents.value if hover is not None else ""
+
+
+def position_of(path: Path, line_text: str, name: str | None = None) -> types.Position:
+    """Where `name` (default: `line_text` itself) is in the first line of `path` holding
+    `line_text`."""
+    lines = path.read_text().splitlines()
+    row = next((i for i, line in enumerate(lines) if line_text in line), None)
+    if row is None:
+        raise AssertionError(f"{line_text!r} not in {path}")
+    start = lines[row].index(line_text)
+    return at(row, start + line_text.index(name) if name else start)
