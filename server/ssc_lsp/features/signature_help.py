@@ -1,5 +1,7 @@
 """textDocument/signatureHelp: the signature of the call open at the cursor, from the map
-(map/signature_help.py), or from jedi for callables the map does not hold (installed, stdlib).
+(map/signature_help.py), or from jedi for callables the map does not hold (installed, stdlib);
+in Go, Java, TypeScript/JavaScript and Rust from the map alone (map/call_help.py: Java's
+overloads that fit are several signatures).
 
 Shaped for what the client declared: parameter labels as [start, end) offsets (UTF-16 code
 units of the label, as LSP counts) only with `labelOffsetSupport`, else as the parameter's text;
@@ -17,6 +19,7 @@ import asyncio
 
 from lsprotocol import types
 
+from ..map.call_help import brace_signatures
 from ..map.positions import lsp_col_of_text
 from ..map.signature_help import ParamLabel, SignatureInfo, signature_help
 from . import jedi_seam
@@ -44,6 +47,8 @@ def register(server) -> None:
             return None
         index = doc.index if doc is not None else ls.line_index(svc, here.fm.path)
         byte = index.byte_of_point(here.row, here.col)
+        if here.fm.language.calls is not None:  # a brace language: the map alone answers
+            return _answer(ls, brace_signatures(svc.resolver, here.fm, data, byte) or [])
         found = signature_help(svc.resolver, here.fm, data, doc.tree if doc is not None else None, byte, _source(svc))
         if found is None:
             return None

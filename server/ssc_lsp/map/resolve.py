@@ -11,7 +11,7 @@ beyond that is left to jedi (jedi_bridge.py), lazily and off the typing path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .filemap import FileMap
 from .languages import Language
@@ -498,6 +498,16 @@ class Resolver:
         result = self._resolve_ref(fm, ref, unit, follow)
         self._cache[key] = result
         return result
+
+    def resolve_call(self, fm: FileMap, ref: Ref, unit: Unit) -> Target | None:
+        """`ref` resolved as the callee of a call: signature help knows a call is open where
+        the tree of the unfinished text may show a field access (`self.put(` then a line of
+        broken code: no call in the tree, `nargs` -1)."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).resolve_call(fm, ref, unit)
+        if ref.nargs >= 0:
+            return self.resolve_ref(fm, ref, unit)
+        return self._resolve_ref(fm, replace(ref, nargs=0), unit, True)  # not cached: not the ref's
 
     def _resolve_ref(self, fm: FileMap, ref: Ref, unit: Unit, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT:

@@ -280,6 +280,18 @@ def label_of(name: str, params: list[Param], returns: str | None) -> tuple[str, 
     return label, spans
 
 
+def label_from_parts(head: str, texts: list[str], tail: str) -> tuple[str, list[ParamLabel]]:
+    """`head` + the parameter texts joined by `, ` + `tail`, and each parameter's offsets: a
+    brace language's label from its own notation (Language.calls)."""
+    label, spans = head, []
+    for i, text in enumerate(texts):
+        if i:
+            label += ", "
+        spans.append(ParamLabel(len(label), len(label) + len(text)))
+        label += text
+    return label + tail, spans
+
+
 def active_parameter(params: list[Param], call: OpenCall) -> int | None:
     """Which parameter the argument being written goes to, as Python would bind it."""
     cur = call.current

@@ -7,14 +7,14 @@ See docs/ARCHITECTURE.md, "Adding a language".
 
 from __future__ import annotations
 
-from .base import Language, ParserCache, UnitSpec
+from .base import CallSyntax, Language, ParserCache, UnitSpec
 from .go import GO
 from .java import JAVA
 from .python import PYTHON
 from .rust import RUST
 from .typescript import LANGUAGES as _JS_LANGUAGES
 
-__all__ = ["Language", "ParserCache", "UnitSpec", "all_languages", "all_suffixes", "by_name",
+__all__ = ["CallSyntax", "Language", "ParserCache", "UnitSpec", "all_languages", "all_suffixes", "by_name",
            "is_source", "language_for_path", "register", "watch_globs"]
 
 _REGISTERED: list[Language] = [PYTHON, GO, JAVA, RUST, *_JS_LANGUAGES]

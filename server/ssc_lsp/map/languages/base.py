@@ -41,6 +41,16 @@ _GRAMMARS: dict[str, ts.Language] = {}
 _LOCK = threading.RLock()  # query() builds the grammar under it
 
 
+@dataclass(frozen=True, slots=True)
+class CallSyntax:
+    """What signature help needs of a brace language beyond its grammar (map/call_help.py)."""
+
+    # "module:attribute" of `(Located, params) -> (head, [parameter texts], tail)`: the label
+    # `head + ", ".join(texts) + tail` in the language's notation
+    label: str | Callable[..., tuple[str, list[str], str]]
+    lifetimes: bool = False  # `'a` names a lifetime (Rust); else `'` opens a char or a string
+
+
 @dataclass(frozen=True, eq=False)
 class Language:
     """One language of the map. Identity is the object (one per language, in the registry).
@@ -84,6 +94,9 @@ class Language:
       file's code with `<line_comment> path` and cuts a signature at its body's `{` instead of a colon.
     - `fence`, `code_line`: how hover shows a definition: the Markdown fence's language and
       `Located -> str` (None: map/hover.code_line, Python's `def f(...)`).
+    - `calls`: signature help in a brace language (`CallSyntax`: the label in the language's
+      notation; map/call_help.py finds the call and counts its arguments); None: Python's rules
+      (map/signature_help.py).
     """
 
     name: str
@@ -108,6 +121,7 @@ class Language:
     line_comment: str = "#"
     fresh_parse_on_error: bool = False
     code_line: str | Callable[[Any], str] | None = None
+    calls: CallSyntax | None = None
 
     # -- the parser and the queries ----------------------------------------------------------
     def ts_language(self) -> ts.Language:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tree_sitter_go
 
-from ..base import Language
+from ..base import CallSyntax, Language
 from .extract import fill_unit, unit_specs
 
 # the predeclared identifiers of the universe block (the Go spec, "Predeclared identifiers")
@@ -45,6 +45,7 @@ GO = Language(
     fence="go",
     line_comment="//",
     code_line="ssc_lsp.map.languages.go.hover:code_line",
+    calls=CallSyntax("ssc_lsp.map.languages.go.hover:call_label"),
     blocks=None,
     semantic=None,
 )

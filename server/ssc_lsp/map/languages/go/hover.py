@@ -11,18 +11,30 @@ from ...records import (
     METHOD,
     MODULE,
     PARAMETER,
+    Param,
     Symbol,
 )
 from ...workspace import Located
+
+
+def param_text(p: Param) -> str:
+    return f"{p.name} {p.annotation}" if p.annotation else p.name
 
 
 def params_text(sym: Symbol) -> str:
     sig = sym.signature
     if sig is None:
         return "(...)"
-    parts = [f"{p.name} {p.annotation}" if p.annotation else p.name for p in sig.params]
     result = f" {sig.returns}" if sig.returns else ""
-    return f"({', '.join(parts)}){result}"
+    return f"({', '.join(param_text(p) for p in sig.params)}){result}"
+
+
+def call_label(loc: Located, params: list[Param]) -> tuple[str, list[str], str]:
+    """Signature help's label: `func (Store) Put(` + parameters + `) R`."""
+    s = loc.symbol
+    recv = f"({s.bases[0] if s.bases else '?'}) " if s.kind == METHOD and s.parent == "" else ""
+    returns = s.signature.returns if s.signature is not None else None
+    return f"func {recv}{s.name}(", [param_text(p) for p in params], ")" + (f" {returns}" if returns else "")
 
 
 def code_line(loc: Located) -> str:

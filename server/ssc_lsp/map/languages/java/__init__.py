@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import tree_sitter_java
 
-from ..base import Language
+from ..base import CallSyntax, Language
 from .extract import fill_unit, unit_specs
-from .render import code_line
+from .render import call_label, code_line
 
 
 def module_name(relpath: str, package_dirs: set[str]) -> str:
@@ -38,4 +38,5 @@ JAVA = Language(
     fence="java",
     line_comment="//",
     code_line=code_line,
+    calls=CallSyntax(call_label),
 )

@@ -5,11 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...records import CLASS, CONSTANT, IMPORT, METHOD, MODULE, PARAMETER, Signature
+from ...records import CLASS, CONSTANT, IMPORT, METHOD, MODULE, PARAMETER, Param, Signature
+
+
+def param_text(p: Param) -> str:
+    return f"{p.annotation} {p.name}" if p.annotation else p.name
 
 
 def params(sig: Signature) -> str:
-    return ", ".join(f"{p.annotation} {p.name}" if p.annotation else p.name for p in sig.params)
+    return ", ".join(param_text(p) for p in sig.params)
+
+
+def call_label(loc: Any, params: list[Param]) -> tuple[str, list[str], str]:
+    """Signature help's label: `double MathUtil.clamp(` + parameters + `)`; a constructor is
+    `Circle(...)` (`loc`: a workspace.Located)."""
+    s = loc.symbol
+    if s.kind == CLASS:  # the default constructor of a class that declares none
+        return f"{s.name}(", [], ")"
+    owner = s.parent or ""
+    ret = "" if s.value == "constructor" or s.signature is None or not s.signature.returns \
+        else f"{s.signature.returns} "
+    head = s.name if s.value == "constructor" else f"{owner + '.' if owner else ''}{s.name}"
+    return f"{ret}{head}(", [param_text(p) for p in params], ")"
 
 
 def code_line(loc: Any) -> str:

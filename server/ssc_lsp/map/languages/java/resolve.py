@@ -361,6 +361,30 @@ class JavaResolver(Resolver):
             pick = fits[0] if len(fits) == 1 else None
         return pick if pick is not None and pick.symbol.id not in self._tied else None
 
+    def call_candidates(self, fm: FileMap, ref: Ref, unit: Unit) -> list[Located] | None:
+        """Every method (or constructor, for `new T(`) a call may mean before its arguments
+        are all written (signature help shows those that fit), or None when the map does not
+        see all of them (a library supertype's): then saying some would mislead."""
+        if ref.kind == REF_IMPORT:
+            return None
+        if ref.module in (METHOD_CTX, None):  # None: `x.m(` before the text parses as a call
+            if ref.receiver is None:
+                found = self.find_methods(fm, ref.scope, ref.name)
+            else:
+                value = self.value_of_expr(fm, ref.scope, ref.receiver)
+                found = self.methods_of(value, ref.name) if value is not None else None
+            return [c for c in found[0] if c.symbol.id not in self._tied] if found and found[1] else None
+        if ref.module == TYPE and ref.nargs >= 0:
+            cls = self.find_type(fm, ref.scope, ref.name) if ref.receiver is None else \
+                self.type_named(fm, ref.scope, f"{ref.receiver}.{ref.name}")
+            if not isinstance(cls, Located) or cls.symbol.kind != CLASS or cls.symbol.value != "class":
+                return None  # a record's canonical constructor, an interface's anonymous class
+            q = cls.symbol.qualname
+            ctors = [Located(cls.file, s) for s in cls.file.symbols
+                     if s.kind == METHOD and s.parent == q and s.value == "constructor"]
+            return ctors or [cls]  # none declared: the default constructor, `T()`
+        return None
+
     # -- values ------------------------------------------------------------------------------
     def value_of_expr(self, fm: FileMap, scope: str, text: str, depth: int = 0) -> Value | None:
         if depth > MAX_DEPTH or not text:

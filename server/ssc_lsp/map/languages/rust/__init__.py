@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tree_sitter_rust
 
-from ..base import Language
+from ..base import CallSyntax, Language
 from .extract import fill_unit, unit_specs
 
 # the prelude's names and the primitive types: always in scope, never the workspace's
@@ -56,5 +56,6 @@ RUST = Language(
     fence="rust",
     line_comment="//",
     code_line="ssc_lsp.map.languages.rust.hover:code_line",
+    calls=CallSyntax("ssc_lsp.map.languages.rust.hover:call_label", lifetimes=True),
     fresh_parse_on_error=True,  # tree-sitter-rust's incremental error recovery differs
 )

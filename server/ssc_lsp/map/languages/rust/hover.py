@@ -12,19 +12,31 @@ from ...records import (
     METHOD,
     MODULE,
     PARAMETER,
+    Param,
     Symbol,
 )
 from ...workspace import Located
+
+
+def param_text(p: Param) -> str:
+    if p.name == "self" and p.annotation:
+        return p.annotation
+    return f"{p.name}: {p.annotation}" if p.annotation else p.name
 
 
 def params_text(sym: Symbol) -> str:
     sig = sym.signature
     if sig is None:
         return "(..)"
-    parts = [p.annotation if p.name == "self" and p.annotation else
-             (f"{p.name}: {p.annotation}" if p.annotation else p.name) for p in sig.params]
     result = f" -> {sig.returns}" if sig.returns else ""
-    return f"({', '.join(parts)}){result}"
+    return f"({', '.join(param_text(p) for p in sig.params)}){result}"
+
+
+def call_label(loc: Located, params: list[Param]) -> tuple[str, list[str], str]:
+    """Signature help's label: `fn new(` + parameters + `) -> Self`."""
+    s = loc.symbol
+    returns = s.signature.returns if s.signature is not None else None
+    return f"fn {s.name}(", [param_text(p) for p in params], ")" + (f" -> {returns}" if returns else "")
 
 
 def code_line(loc: Located) -> str:

@@ -83,7 +83,7 @@ class RustResolver(Resolver):
         super().__init__(ws)
         self._manifests: dict[str, Package | None] = {}  # folder -> nearest package above it
         self._gen = -1
-        self._inherent: dict[tuple[str, str], list[Located]] = {}  # (type name, member) -> items
+        self._inherent: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (type, member) -> (path, id)
         self._active: set[tuple[str, str, str]] = set()  # globs and uses being followed (cycles)
 
     # -- crates ------------------------------------------------------------------------------
@@ -438,9 +438,12 @@ class RustResolver(Resolver):
         return found[0] if len(found) == 1 else None
 
     def inherent(self, cls: Located, name: str) -> list[Located]:
-        """The items named `name` of the inherent impls of `cls`, in any file."""
+        """The items named `name` of the inherent impls of `cls`, in any file. The index keeps
+        (path, symbol id), read in the files of now: an edit inside a body replaces a file's map
+        without changing its interface (no new generation), and a kept `Located` would hold
+        the old one."""
         if self._gen != self.ws.generation:
-            index: dict[tuple[str, str], list[Located]] = {}
+            index: dict[tuple[str, str], list[tuple[str, str]]] = {}
             for f in list(self.ws.files.values()):
                 if f.language is not RUST:
                     continue
@@ -448,17 +451,22 @@ class RustResolver(Resolver):
                     if sym.parent == "" and sym.kind in (METHOD, CONSTANT) and "." in sym.qualname \
                             and not sym.bases:
                         tq = sym.qualname.rpartition(".")[0]
-                        index.setdefault((tq.rpartition(".")[2], sym.name), []).append(Located(f, sym))
+                        index.setdefault((tq.rpartition(".")[2], sym.name), []).append((f.path, sym.id))
             self._inherent, self._gen = index, self.ws.generation
         out = []
-        for loc in self._inherent.get((cls.symbol.name, name), ()):
-            tq = loc.symbol.qualname.rpartition(".")[0]
-            if loc.file is cls.file and tq == cls.symbol.qualname:
+        for path, sid in self._inherent.get((cls.symbol.name, name), ()):
+            f = self.ws.files.get(path)
+            sym = f.by_id.get(sid) if f is not None else None
+            if sym is None:
+                continue
+            loc = Located(f, sym)
+            tq = sym.qualname.rpartition(".")[0]
+            if path == cls.file.path and tq == cls.symbol.qualname:
                 out.append(loc)
                 continue
             scope, _, tname = tq.rpartition(".")
-            t = self.resolve_name(loc.file, scope, tname)
-            if isinstance(t, Located) and t.file is cls.file and t.symbol is cls.symbol:
+            t = self.resolve_name(f, scope, tname)
+            if isinstance(t, Located) and t.file.path == cls.file.path and t.symbol.id == cls.symbol.id:
                 out.append(loc)
         return out
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import tree_sitter_javascript
 import tree_sitter_typescript
 
-from ..base import Language
+from ..base import CallSyntax, Language
 from .extract import fill_unit, fill_unit_js, unit_specs
 from .modules import DECLARATION_SUFFIXES, module_name
-from .render import code_line
+from .render import call_label, code_line
 
 # globals every script sees (ECMAScript's and the host's most common): a rename to one is refused
 BUILTINS = frozenset({
@@ -66,7 +66,7 @@ class LayeredLanguage(Language):
 
 _COMMON = dict(package=__name__, unit_specs=unit_specs, module_name=module_name,
                is_package=is_package, module_key=module_key, fingerprint=("extract.py",),
-               code_line=code_line, check="ssc_lsp.map.languages.typescript.checks:steps", line_comment="//")
+               code_line=code_line, calls=CallSyntax(call_label), check="ssc_lsp.map.languages.typescript.checks:steps", line_comment="//")
 
 JAVASCRIPT = Language(
     name="javascript", fence="javascript", suffixes=(".js", ".jsx", ".mjs", ".cjs"), grammar=tree_sitter_javascript.language,

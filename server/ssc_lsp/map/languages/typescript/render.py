@@ -15,20 +15,35 @@ from ...records import (
     MODULE,
     PARAMETER,
     VAR_POSITIONAL,
+    Param,
     Signature,
 )
 
 
+def param_text(p: Param) -> str:
+    text = ("..." if p.kind == VAR_POSITIONAL else "") + p.name
+    if p.has_default:
+        text += "?"
+    if p.annotation:
+        text += f": {p.annotation}"
+    return text
+
+
 def params(sig: Signature) -> str:
-    out = []
-    for p in sig.params:
-        text = ("..." if p.kind == VAR_POSITIONAL else "") + p.name
-        if p.has_default:
-            text += "?"
-        if p.annotation:
-            text += f": {p.annotation}"
-        out.append(text)
-    return ", ".join(out)
+    return ", ".join(param_text(p) for p in sig.params)
+
+
+def call_label(loc: Any, params: list[Param]) -> tuple[str, list[str], str]:
+    """Signature help's label: `formatMoney(` + parameters + `): string`; a class's
+    constructor is `new Cart(...)` (`loc`: a workspace.Located)."""
+    s = loc.symbol
+    if s.kind == CLASS:  # a class without a constructor of its own nor a base: `new C()`
+        return f"new {s.name}(", [], ")"
+    if s.name == "constructor":
+        return f"new {s.parent or s.name}(", [param_text(p) for p in params], ")"
+    ret = f": {s.signature.returns}" if s.signature is not None and s.signature.returns else ""
+    head = s.qualname if s.kind == METHOD else s.name
+    return f"{head}(", [param_text(p) for p in params], f"){ret}"
 
 
 def code_line(loc: Any) -> str:
