@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 from .lsp import (
     answer,
@@ -82,3 +83,38 @@ async def test_rename_across_files_and_context(java_ws, tmp_path):
             "textDocument": {"uri": uri}, "position": {"line": 31, "character": 8}, "budget": 20000})
         shown = str(ctx)
         assert "scaled" in shown and "class Circle" in shown
+
+
+def no_file_renames() -> types.ClientCapabilities:
+    """VS Code's capabilities less the `rename` file operation."""
+    caps = client_capabilities("visual-studio-code")
+    caps.workspace.workspace_edit.resource_operations = [types.ResourceOperationKind.Create]
+    return caps
+
+
+async def test_renaming_a_class_renames_its_file(java_ws, tmp_path):
+    point, main = java_ws / SRC / "model/Point.java", java_ws / SRC / "app/Main.java"
+    (point.parent / "Taken.java").write_text("package com.acme.model;\n")  # a file, no type
+    async with running(java_ws, tmp_path / "cache") as client:
+        edit = await answer(client.text_document_rename_async(types.RenameParams(
+            text_document=doc(point), position=at(3, 14), new_name="Spot")))
+        *texts, last = edit.document_changes
+        # the text first, under the old name; then the file, as Java wants a public type's
+        assert {t.text_document.uri for t in texts} == {point.as_uri(), main.as_uri()}
+        assert all(e.new_text == "Spot" for t in texts for e in t.edits)
+        assert isinstance(last, types.RenameFile)
+        assert (last.old_uri, last.new_uri) == (point.as_uri(), (point.parent / "Spot.java").as_uri())
+        # a file of that name exists: refused
+        with pytest.raises(Exception, match="Taken.java, which exists already"):
+            await answer(client.text_document_rename_async(types.RenameParams(
+                text_document=doc(point), position=at(3, 14), new_name="Taken")))
+    async with running(java_ws, tmp_path / "cache2", capabilities=no_file_renames()) as client:
+        # an editor that cannot rename files: a public class is not renamed at all
+        with pytest.raises(Exception, match="cannot rename files"):
+            await answer(client.text_document_rename_async(types.RenameParams(
+                text_document=doc(point), position=at(3, 14), new_name="Spot")))
+        # a class that is not public compiles in a file of another name: its text is renamed
+        broken = java_ws / SRC / "app/Broken.java"
+        edit = await answer(client.text_document_rename_async(types.RenameParams(
+            text_document=doc(broken), position=at(4, 7), new_name="Fixed")))
+        assert [type(c) for c in edit.document_changes] == [types.TextDocumentEdit]

@@ -23,7 +23,7 @@ from ..map.positions import LineIndex
 from ..refactor import stats
 from ..refactor.proposal import Proposal, check, summary
 from .check_edit import problem_item
-from .locate import client_supports, outside_reason
+from .locate import client_supports, file_operation, outside_reason
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ def workspace_edit_of(ls, p: Proposal) -> types.WorkspaceEdit:
     """The proposal as one WorkspaceEdit (see the module doc). Raises LookupError for a file the
     edit must not or cannot reach."""
     versioned = bool(client_supports(ls, "workspace.workspace_edit.document_changes"))
-    ops = client_supports(ls, "workspace.workspace_edit.resource_operations") or []
     annotate = versioned and confirm_needed(p) and bool(
         client_supports(ls, "workspace.workspace_edit.change_annotation_support"))
     changes: list = []
@@ -68,7 +67,7 @@ def workspace_edit_of(ls, p: Proposal) -> types.WorkspaceEdit:
             continue
         if new is None or old is None:
             op = "delete" if new is None else "create"
-            if not versioned or op not in ops:
+            if not file_operation(ls, op):
                 raise LookupError(f"the editor cannot {op} files ({rel}): apply it by hand")
             changes.append(types.DeleteFile(uri=uri, annotation_id=ANNOTATION if annotate else None)
                            if new is None else

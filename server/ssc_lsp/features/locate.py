@@ -172,6 +172,13 @@ def client_supports(ls, path: str) -> object:
     return obj
 
 
+def file_operation(ls, op: str) -> bool:
+    """Whether the client applies the file operation `op` (`create`, `rename`, `delete`) in a
+    WorkspaceEdit: it takes `documentChanges` and declared `op` among its resourceOperations."""
+    return bool(client_supports(ls, "workspace.workspace_edit.document_changes")) and \
+        op in (client_supports(ls, "workspace.workspace_edit.resource_operations") or [])
+
+
 def item_symbol(ls, item) -> tuple[MapService, Located] | None:
     """The symbol a call/type hierarchy item stands for (its `data.id`), if still mapped."""
     data = item.data

@@ -29,9 +29,11 @@ from ..map.relations import Use
 from ..map.rename import (
     BadName,
     Edits,
+    FileMove,
     RenameRefused,
     Uncertain,
     edits_of,
+    file_move,
     plan_rename,
     renamable,
     sort_uncertain,
@@ -46,6 +48,8 @@ from .locate import (
     annotate,
     at,
     client_supports,
+    file_operation,
+    outside_reason,
     to_range,
     whole_map,
     workspace_edit,
@@ -135,10 +139,45 @@ async def rename_edit(ls, params: types.RenameParams) -> types.WorkspaceEdit:
     checked = EditCheck(svc, source).check(after)  # every edit the server proposes
     if checked.problems:
         raise RequestFailed(f"The rename would leave problems: {describe(checked.problems)}")
+    move = file_move(svc.resolver, loc, params.new_name, source)
+    if move is not None:
+        _check_move(ls, svc, loc, move)
     try:
-        return _edit_with_uncertain(ls, svc, loc, params.new_name, edits, uncertain)
+        edit = _edit_with_uncertain(ls, svc, loc, params.new_name, edits, uncertain)
     except LookupError as e:
         raise RequestFailed(f"{e}; nothing was renamed.") from None
+    return _moved(ls, svc, edit, move) if move is not None else edit
+
+
+# -- a file named after the symbol -----------------------------------------------------------------
+
+
+def _check_move(ls, svc: MapService, loc: Located, move: FileMove) -> None:
+    """Refuse a rename whose file move cannot happen: the new file exists, it would leave the
+    workspace, or the client cannot rename files and the code needs it (a public class)."""
+    why = outside_reason(ls, svc, move.new)
+    if why is not None:
+        raise RequestFailed(f"{why}; nothing was renamed.")
+    if move.new in svc.ws.files or svc.text_now(move.new) is not None:
+        raise RequestFailed(f"Renaming `{loc.symbol.name}` renames its file to {move.new}, which "
+                            "exists already; nothing was renamed.")
+    if move.required and not file_operation(ls, "rename"):
+        raise RequestFailed(
+            f"`{loc.symbol.name}` is public: its file {move.old} must be renamed with it, and this "
+            "editor cannot rename files (workspace.workspaceEdit.resourceOperations has no "
+            "\"rename\"); nothing was renamed.")
+
+
+def _moved(ls, svc: MapService, edit: types.WorkspaceEdit, move: FileMove) -> types.WorkspaceEdit:
+    """`edit` then the file's rename (LSP applies documentChanges in order: the text is edited
+    under its old name first). A client that cannot rename files gets the text edits only
+    (`_check_move` let it through: the code compiles without)."""
+    if not file_operation(ls, "rename"):
+        return edit
+    op = types.RenameFile(old_uri=ls.uri_of(svc, move.old), new_uri=ls.uri_of(svc, move.new),
+                          options=types.RenameFileOptions(overwrite=False, ignore_if_exists=False))
+    edit.document_changes = [*(edit.document_changes or []), op]
+    return edit
 
 
 # -- uses the map cannot decide ------------------------------------------------------------------

@@ -111,6 +111,23 @@ def check_name(new_name: str) -> None:
 # -- the plan --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FileMove:
+    """A rename that must also rename a file (Java: a top-level class its file is named after):
+    `required` when the code would not compile without (a public class)."""
+
+    old: str  # workspace-relative paths
+    new: str
+    required: bool
+
+
+def file_move(resolver: Resolver, loc: Located, new_name: str, source: Source) -> FileMove | None:
+    """The file renaming `loc` to `new_name` moves, by its language's rule (`renamed_file` of
+    its resolver), or None."""
+    rule = getattr(resolver.for_language(loc.file.language), "renamed_file", None)
+    return rule(loc, new_name, source) if rule is not None else None
+
+
 def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, source: Source) -> Edits:
     check_name(new_name)
     old = loc.symbol.name

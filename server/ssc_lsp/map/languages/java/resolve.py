@@ -36,6 +36,7 @@ from ...records import (
     Symbol,
     Unit,
 )
+from ...rename import FileMove
 from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVA
@@ -360,6 +361,24 @@ class JavaResolver(Resolver):
                 fits = cands
             pick = fits[0] if len(fits) == 1 else None
         return pick if pick is not None and pick.symbol.id not in self._tied else None
+
+    def renamed_file(self, loc: Located, new_name: str, source) -> FileMove | None:
+        """A top-level type named like its file (`Point` in `Point.java`) moves the file with it
+        (`source`: path -> the text the rename reads). Java requires it of a public type; the
+        others keep the convention."""
+        sym, path = loc.symbol, loc.file.path
+        folder, _, base = path.rpartition("/")
+        if sym.kind != CLASS or sym.parent != "" or base != f"{sym.name}.java":
+            return None
+        new = f"{folder}/{new_name}.java" if folder else f"{new_name}.java"
+        data = source(path) or b""
+        r, n = sym.range, sym.name_range
+        lines = data.split(b"\n")[r[0]:n[0] + 1]
+        if lines:
+            lines[-1] = lines[-1][:n[1]]
+            lines[0] = lines[0][r[1]:] if len(lines) > 1 else lines[0][r[1]:n[1]]
+        public = re.search(rb"\bpublic\b", b"\n".join(lines)) is not None
+        return FileMove(path, new, public)
 
     def call_candidates(self, fm: FileMap, ref: Ref, unit: Unit) -> list[Located] | None:
         """Every method (or constructor, for `new T(`) a call may mean before its arguments
