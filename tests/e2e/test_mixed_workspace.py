@@ -1,6 +1,8 @@
 """One workspace folder holding a Python package, a TypeScript frontend (web/) and a Go service
-(svc/, its own go.mod): one index maps all three, each file in its own language, and definition
-crosses files by each language's own rules, over stdio."""
+(svc/, its own go.mod), and for workspace symbols a Java tree (jvm/) and a Rust crate (core/):
+one index maps them all, each file in its own language, definition crosses files by each
+language's own rules, and one workspace symbol query finds a name in every language, each with
+its own kind and place, over stdio."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from lsprotocol import types
 
 from tests.conftest import FIXTURES
 
-from .lsp import at, open_doc, running
+from .lsp import answer, at, open_doc, position_of, running
 from .test_single_file import definition
 
 pytestmark = pytest.mark.asyncio
@@ -58,3 +60,34 @@ async def test_one_index_maps_python_typescript_and_go(mixed, tmp_path):
         for query, suffix in (("charge", ".py"), ("Cart", ".ts"), ("Clip", ".go")):
             found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query=query))
             assert any(s.name == query and s.location.uri.endswith(suffix) for s in found), (query, found)
+
+
+LEDGER = {  # the same name declared in each language: (file, declaration, LSP kind)
+    "shop/ledger.py": ("class Ledger:\n    pass\n", "class Ledger", types.SymbolKind.Class),
+    "web/src/ledger.ts": ("export interface Ledger {\n  total: number;\n}\n", "interface Ledger",
+                          types.SymbolKind.Interface),
+    "svc/util/ledger.go": ("package textutil\n\n// Ledger adds up.\ntype Ledger struct {\n\tTotal int\n}\n",
+                           "type Ledger", types.SymbolKind.Struct),
+    "jvm/src/main/java/com/acme/model/Ledger.java": (
+        "package com.acme.model;\n\npublic enum Ledger { OPEN, CLOSED }\n", "enum Ledger", types.SymbolKind.Enum),
+    "core/src/ledger.rs": ("pub trait Ledger {\n    fn total(&self) -> u32;\n}\n", "trait Ledger",
+                           types.SymbolKind.Interface),
+}
+
+
+async def test_one_query_finds_a_name_in_every_language(mixed, tmp_path):
+    shutil.copytree(FIXTURES / "java", mixed / "jvm")
+    shutil.copytree(FIXTURES / "rust", mixed / "core")
+    lib = mixed / "core/src/lib.rs"
+    lib.write_text(lib.read_text() + "pub mod ledger;\n")
+    for rel, (text, _, _) in LEDGER.items():
+        (mixed / rel).write_text(text)
+    async with running(mixed, tmp_path / "cache") as client:
+        found = await answer(client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Ledger")))
+        got = {(s.location.uri, s.location.range.start.line, s.location.range.start.character, s.kind)
+               for s in found if s.name == "Ledger"}
+        want = set()
+        for rel, (_, decl, kind) in LEDGER.items():
+            where = position_of(mixed / rel, decl, "Ledger")
+            want.add(((mixed / rel).as_uri(), where.line, where.character, kind))
+        assert got == want

@@ -130,6 +130,11 @@ def _doc_above(node: ts.Node, floor: int) -> str | None:
 # -- extraction ------------------------------------------------------------------------
 
 
+# a type declaration's own word (Symbol.subkind) by the type it declares; a defined type of
+# another (`type Celsius float64`) is a plain CLASS
+_TYPE_SUBKINDS = {"struct_type": "struct", "interface_type": "interface"}
+
+
 class _Walker(Walker):
     """Fills one unit from its declaration node."""
 
@@ -297,8 +302,9 @@ class _Walker(Walker):
                 else:
                     members.append(("embed", el))
         node = decl if len(decl.named_children) == 1 else spec
+        subkind = "type_alias" if spec.type == "type_alias" else _TYPE_SUBKINDS.get(typ.type if typ is not None else "")
         self.symbol(CLASS, name_node, node, "", bases=bases, doc=_doc_above(decl, self.b0),
-                    value=_short(typ) if spec.type == "type_alias" else None)
+                    value=_short(typ) if spec.type == "type_alias" else None, subkind=subkind)
         self.bind_module(name)
         tparams = spec.child_by_field_name("type_parameters")
         if tparams is not None:

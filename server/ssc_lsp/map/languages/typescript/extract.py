@@ -53,6 +53,9 @@ SIGNATURES = frozenset({"function_signature", "method_signature", "abstract_meth
 CLASSES = frozenset({"class_declaration", "abstract_class_declaration", "class", "interface_declaration",
                      "enum_declaration", "internal_module", "module"})
 TYPE_ALIASES = frozenset({"type_alias_declaration"})
+# the declaration's own word (Symbol.subkind); a class is the role itself
+_CLASS_SUBKINDS = {"interface_declaration": "interface", "enum_declaration": "enum",
+                   "internal_module": "namespace", "module": "namespace"}
 FIELDS = frozenset({"public_field_definition", "field_definition", "property_signature"})
 PATTERNS = frozenset({"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "rest_pattern",
                       "object_assignment_pattern", "shorthand_property_identifier_pattern"})
@@ -386,12 +389,12 @@ class _Extractor(Walker):
                                 p.child_by_field_name("body") is None else [])
             return
         if is_name and t in CLASSES and t != "class":
-            self.add_symbol(CLASS, n, _outer(p), scope, bases=_bases(p))
+            self.add_symbol(CLASS, n, _outer(p), scope, bases=_bases(p), subkind=_CLASS_SUBKINDS.get(t))
             self.default_export(n, p, scope)
             return
         if is_name and t in TYPE_ALIASES:
             value = p.child_by_field_name("value")
-            self.add_symbol(CLASS, n, _outer(p), scope, value=_short(value))
+            self.add_symbol(CLASS, n, _outer(p), scope, value=_short(value), subkind="type_alias")
             return
         if t in FIELDS and (is_name or _is(p.child_by_field_name("property"), n)):
             if scope[1] == "class":
