@@ -48,7 +48,8 @@ def register(server) -> None:
         index = doc.index if doc is not None else ls.line_index(svc, here.fm.path)
         byte = index.byte_of_point(here.row, here.col)
         if here.fm.language.calls is not None:  # a brace language: the map alone answers
-            return _answer(ls, brace_signatures(svc.resolver, here.fm, data, byte) or [])
+            return _answer(ls, brace_signatures(svc.resolver, here.fm, data, byte,
+                                                doc.tree if doc is not None else None) or [])
         found = signature_help(svc.resolver, here.fm, data, doc.tree if doc is not None else None, byte, _source(svc))
         if found is None:
             return None

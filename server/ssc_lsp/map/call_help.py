@@ -4,7 +4,7 @@ at a position, its callee through the language's resolver, the argument being wr
 Finding the call: while a call is being written (`f(a, `) the tree has ERROR nodes where the call
 should be (Go splits the statement in two), so the text is read from the start of the map's unit
 around the position (a top-level declaration or a type's member: never inside a string or a
-comment) to the position, with strings and comments skipped, keeping a stack of open brackets
+comment; the innermost declaration around it in a unit too long to read) to the position, with strings and comments skipped, keeping a stack of open brackets
 and the commas each has seen. The innermost open `(` preceded by a name is the call; a `[`
 between is an index or an array being written (the call goes on outward), a `{` a block or a
 literal (no help: its own statements are not the call's arguments). Type arguments (`new
@@ -21,6 +21,8 @@ arguments by position), the variadic last one past the end; a method called thro
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import tree_sitter as ts
 
 from .filemap import FileMap
 from .languages.base import CallSyntax, Language
@@ -184,14 +186,26 @@ def brace_call_at(data: bytes, start: int, byte: int, syntax: CallSyntax) -> Bra
 # -- the signatures ------------------------------------------------------------------------------
 
 
-def unit_start(fm: FileMap, byte: int) -> int:
-    """The first byte of the map's unit holding `byte` (0 before the first)."""
+def scan_start(fm: FileMap, byte: int, tree: ts.Tree | None) -> int:
+    """Where to read the text from: the first byte of the map's unit holding `byte` (0 before
+    the first); in a unit too long to read (a nested class is one member unit), the innermost
+    declaration around `byte` in `tree` (a method), also a node boundary."""
     start = 0
     for unit in fm.units:
         if unit.start_byte > byte:
             break
         start = unit.start_byte
+    if byte - start <= MAX_SCAN_CHARS or tree is None:
+        return start
+    node = tree.root_node.descendant_for_byte_range(max(0, byte - 1), max(0, byte - 1))
+    while node is not None and node.start_byte > start:
+        if node.type.endswith(_DECLARATIONS):
+            return node.start_byte
+        node = node.parent
     return start
+
+
+_DECLARATIONS = ("_declaration", "_definition", "_item")  # tree-sitter's words for declarations
 
 
 def candidates(resolver: Resolver, fm: FileMap, row: int, col: int, new: bool) -> list[Located]:
@@ -227,13 +241,14 @@ def active_index(params: list[Param], index: int) -> int | None:
     return None
 
 
-def brace_signatures(resolver: Resolver, fm: FileMap, data: bytes, byte: int) -> list[SignatureInfo] | None:
+def brace_signatures(resolver: Resolver, fm: FileMap, data: bytes, byte: int,
+                     tree: ts.Tree | None = None) -> list[SignatureInfo] | None:
     """The signatures of the call open at `byte` (the candidates that fit first), [] when the
-    map cannot name its callee, None outside a call."""
+    map cannot name its callee, None outside a call. `tree`: the parse of `data`, if at hand."""
     lang: Language = fm.language
     syntax = lang.calls
     assert syntax is not None
-    call = brace_call_at(data, unit_start(fm, byte), byte, syntax)
+    call = brace_call_at(data, scan_start(fm, byte, tree), byte, syntax)
     if call is None:
         return None
     nb = call.name_byte

@@ -382,8 +382,7 @@ class JavaResolver(Resolver):
 
     def call_candidates(self, fm: FileMap, ref: Ref, unit: Unit) -> list[Located] | None:
         """Every method (or constructor, for `new T(`) a call may mean before its arguments
-        are all written (signature help shows those that fit), or None when the map does not
-        see all of them (a library supertype's): then saying some would mislead."""
+        are all written (signature help shows those that fit), or None."""
         if ref.kind == REF_IMPORT:
             return None
         if ref.module in (METHOD_CTX, None):  # None: `x.m(` before the text parses as a call
@@ -392,7 +391,9 @@ class JavaResolver(Resolver):
             else:
                 value = self.value_of_expr(fm, ref.scope, ref.receiver)
                 found = self.methods_of(value, ref.name) if value is not None else None
-            return [c for c in found[0] if c.symbol.id not in self._tied] if found and found[1] else None
+            # not all of them (a library supertype may add one): those the map sees, as
+            # definition picks among them (pick_overload)
+            return [c for c in found[0] if c.symbol.id not in self._tied] if found else None
         if ref.module == TYPE and ref.nargs >= 0:
             cls = self.find_type(fm, ref.scope, ref.name) if ref.receiver is None else \
                 self.type_named(fm, ref.scope, f"{ref.receiver}.{ref.name}")
