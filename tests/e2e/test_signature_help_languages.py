@@ -7,6 +7,7 @@ resolve."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -35,31 +36,36 @@ def spans(label: str, params: list) -> list[str]:
     return [label[a:b] for a, b in params]
 
 
-async def test_go_and_rust(tmp_path):
-    shop = copy_fixture("go", tmp_path / "go")
-    crate = copy_fixture("rust", tmp_path / "rust")
-    async with running(shop, tmp_path / "cache") as client:
-        main = shop / "main.go"
-        uri = open_doc(client, main)
+@asynccontextmanager
+async def editing(tmp_path, fixture: str, rel: str):
+    """A server on a copy of tests/fixtures/<fixture>, with `rel` open: (client, path, uri)."""
+    root = copy_fixture(fixture, tmp_path / fixture)
+    async with running(root, tmp_path / "cache") as client:
+        yield client, root / rel, open_doc(client, root / rel)
+
+
+async def test_go(tmp_path):
+    async with editing(tmp_path, "go", "main.go") as (client, main, uri):
         # a package-qualified call under the package clause's name; the variadic last parameter
         sigs, active = await help_at(client, main, uri, 2, "server.NewServer(\"a\"", '\ttextutil.Join("-", "a", ')
         [(label, params)] = sigs
         assert label == "func Join(sep string, parts ...string) string"
         assert spans(label, params) == ["sep string", "parts ...string"] and active == 1
         # a method through a typed receiver
-        server = shop / "server/server.go"
+        server = main.parent / "server/server.go"
         suri = open_doc(client, server)
         sigs, active = await help_at(client, server, suri, 2, "srv.st.Total()", "\tsrv.st.Put(")
         assert [s[0] for s in sigs] == ["func (Store) Put(it Item)"] and active == 0
-        # outside the workspace (fmt) and a conversion: nothing
+        # outside the workspace (fmt): nothing
         assert await help_at(client, server, suri, 4, "srv.st.Total()", "\tfmt.Println(") is None
-    async with running(crate, tmp_path / "cache2") as client:
-        lib = crate / "src/lib.rs"
-        uri = open_doc(client, lib)
+
+
+async def test_rust(tmp_path):
+    async with editing(tmp_path, "rust", "src/lib.rs") as (client, lib, uri):
         sigs, active = await help_at(client, lib, uri, 2, "st.put(first);", '    crate::util::clip("x", ')
         assert [s[0] for s in sigs] == ["fn clip(s: &str, n: usize) -> String"] and active == 1
         # by path the receiver is the first argument; through a value it is not one
-        store = crate / "src/store/mod.rs"
+        store = lib.parent / "store/mod.rs"
         suri = open_doc(client, store)
         sigs, active = await help_at(client, store, suri, 2, "self.touch();", "        Item::label(")
         [(label, params)] = sigs
@@ -69,12 +75,8 @@ async def test_go_and_rust(tmp_path):
         assert label == "fn put(it: Item)" and spans(label, params) == ["it: Item"] and active == 0
 
 
-async def test_java_and_typescript(tmp_path):
-    java = copy_fixture("java", tmp_path / "java")
-    web = copy_fixture("typescript", tmp_path / "web")
-    async with running(java, tmp_path / "cache") as client:
-        main = java / "src/main/java/com/acme/app/Main.java"
-        uri = open_doc(client, main)
+async def test_java(tmp_path):
+    async with editing(tmp_path, "java", "src/main/java/com/acme/app/Main.java") as (client, main, uri):
         # two overloads of two parameters fit `max(1, `: both are shown
         sigs, active = await help_at(client, main, uri, 2, "String label =", "        long k = MathUtil.max(1, ")
         assert {s[0] for s in sigs} == {"int MathUtil.max(int a, int b)", "long MathUtil.max(long a, long b)"}
@@ -84,9 +86,10 @@ async def test_java_and_typescript(tmp_path):
         assert [s[0] for s in sigs] == ["int MathUtil.sum(int... xs)"] and active == 0
         sigs, _ = await help_at(client, main, uri, 6, "String label =", "        Circle d = new Circle(")
         assert [s[0] for s in sigs] == ["Circle(double radius)"]
-    async with running(web, tmp_path / "cache2") as client:
-        app = web / "src/app.ts"
-        uri = open_doc(client, app)
+
+
+async def test_typescript(tmp_path):
+    async with editing(tmp_path, "typescript", "src/app.ts") as (client, app, uri):
         sigs, active = await help_at(client, app, uri, 2, "cart.add(item);", "  formatMoney(1, ")
         [(label, params)] = sigs
         assert label == "formatMoney(cents: number, currency?): string" and active == 1
