@@ -159,6 +159,12 @@ async def test_java(tmp_path):
         # MathUtil.max(1, 2): two overloads of two parameters; the map cannot choose: nothing
         assert not any(name == "max" for _, name in calls)
         assert await prepare(client, main, "MathUtil.max(1, 2)", "max") is None
+        # a constructor's callers: the `new Circle(...)` its argument count fits
+        ctor = await prepare(client, circle, "public Circle(double radius)", "Circle")
+        assert ctor is not None and ctor.kind == types.SymbolKind.Constructor
+        assert await incoming(client, ctor) == {
+            ("Main.java", "main", (line(main, "new Circle(2.0)"), line(main, "new Circle(Circle.MAX_RADIUS)"))),
+            ("Circle.java", "scaled", (line(circle, "new Circle(radius * factor)"),))}
         # extends/implements, both ways
         c = await type_item(client, circle, "public class Circle", "Circle")
         assert await supers(client, c) == {"Shape"}

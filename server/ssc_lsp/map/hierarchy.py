@@ -1,18 +1,20 @@
 """Call and type hierarchies from the map's resolved references.
 
 Incoming calls are the call-shaped uses of a function, method or class (calling a class
-constructs it), grouped by the function that makes them; outgoing calls are the calls made
+constructs it; a constructor's are its class's that only it fits), grouped by the function
+that makes them; outgoing calls are the calls made
 directly in a body (calls inside a nested function belong to that function). Supertypes are a
 class's resolved bases; subtypes are the classes that name it as a base.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .filemap import FileMap
 from .navigation import Range, candidate_files, uses
-from .records import CLASS, FUNCTION, METHOD, REF_BASE, Ref, Symbol, Unit
+from .records import CLASS, FUNCTION, METHOD, REF_BASE, VAR_POSITIONAL, Ref, Signature, Symbol, Unit
 from .relations import Use, uses_within
 from .resolve import Resolver
 from .workspace import Located, Workspace
@@ -45,9 +47,39 @@ def holder_of(use: Use) -> Located:
     return Located(fm, fm.module_symbol)
 
 
+def arity_fits(sig: Signature, nargs: int) -> bool:
+    """Whether `nargs` positional arguments fit `sig` (defaults may be left out; a variadic
+    last parameter takes any number more)."""
+    plain = [p for p in sig.params if p.kind != VAR_POSITIONAL]
+    required = sum(1 for p in plain if not p.has_default)
+    if len(plain) != len(sig.params):
+        return nargs >= required
+    return required <= nargs <= len(plain)
+
+
+def constructor_calls(ws: Workspace, resolver: Resolver, ctor: Located) -> Iterator[Use]:
+    """The calls of a constructor (Java, TypeScript): the calls of its class (`new C(...)`)
+    whose argument count fits this constructor and no other of the class; an argument spread,
+    or several constructors fitting, says nothing."""
+    fm = ctor.file
+    cls = fm.lookup(ctor.symbol.parent or "")
+    if cls is None or cls.kind != CLASS:
+        return
+    ctors = [s for s in fm.symbols if s.kind == METHOD and s.parent == cls.qualname
+             and s.subkind == "constructor" and s.signature is not None]
+    for use in uses(ws, resolver, Located(fm, cls), include_binds=False):
+        if use.ref.nargs < 0 or use.ref.star or use.ref.kind == REF_BASE:
+            continue
+        fits = [c for c in ctors if c.signature is not None and arity_fits(c.signature, use.ref.nargs)]
+        if len(fits) == 1 and fits[0].id == ctor.symbol.id:
+            yield use
+
+
 def incoming_calls(ws: Workspace, resolver: Resolver, loc: Located) -> list[CallGroup]:
     groups: dict[str, CallGroup] = {}
-    for use in uses(ws, resolver, loc, include_binds=False):
+    found = constructor_calls(ws, resolver, loc) if loc.symbol.subkind == "constructor" else \
+        uses(ws, resolver, loc, include_binds=False)
+    for use in found:
         if use.ref.nargs < 0:
             continue
         caller = holder_of(use)

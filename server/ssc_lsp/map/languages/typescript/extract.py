@@ -386,7 +386,8 @@ class _Extractor(Walker):
             if scope[1] == "class":
                 self.add_symbol(METHOD, n, p, scope, signature=_signature(p),
                                 decorators=["overload"] if p.type != "method_definition" or
-                                p.child_by_field_name("body") is None else [])
+                                p.child_by_field_name("body") is None else [],
+                                subkind="constructor" if n.text == b"constructor" else None)
             return
         if is_name and t in CLASSES and t != "class":
             self.add_symbol(CLASS, n, _outer(p), scope, bases=_bases(p), subkind=_CLASS_SUBKINDS.get(t))
