@@ -2,7 +2,8 @@
 language fixtures: prepare at a call or a declaration, incoming and outgoing calls across files,
 only the calls the map resolves (a Go package-qualified call, methods through typed receivers, a
 Java overload the arguments cannot choose: nothing); supertypes and subtypes where the language
-has them (Java extends/implements, TypeScript classes and interfaces, Go embedding)."""
+has them (Java extends/implements, TypeScript classes and interfaces, Go embedding, Rust trait
+impls)."""
 
 from __future__ import annotations
 
@@ -184,3 +185,9 @@ async def test_rust(tmp_path):
         new = await prepare(client, lib, "Inventory::new(name)", "new")
         assert new is not None and new.uri == store.as_uri()
         assert await incoming(client, new) == {("lib.rs", "open", (line(lib, "Inventory::new(name)"),))}
+        # traits: `impl Area for Shape` both ways; a struct with inherent impls only has none
+        shape = await type_item(client, lib, "pub enum Shape", "Shape")
+        assert await supers(client, shape) == {"Area"}
+        area = await type_item(client, lib, "pub trait Area", "Area")
+        assert await subs(client, area) == {"Shape"}
+        assert await supers(client, await type_item(client, store, "pub struct Store", "Store")) == set()

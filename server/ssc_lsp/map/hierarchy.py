@@ -114,7 +114,11 @@ def supertypes(resolver: Resolver, cls: Located) -> list[Located]:
     follows: Python's, a Java or TS `extends`, Go's embedded types) and the other supertypes its
     header names (`implements`, a TS interface's `extends`): the class's own base references,
     the ones `subtypes` reads from the other side. A Go alias (`type A = B`) is B, not a subtype
-    of it: its target is a base for member lookup only, and it has no written bases."""
+    of it: its target is a base for member lookup only, and it has no written bases. A language
+    whose supertypes are written elsewhere (Rust's `impl Trait for Type`) has `supertypes_of`."""
+    rule = getattr(resolver.for_language(cls.file.language), "supertypes_of", None)
+    if rule is not None:
+        return rule(cls)
     out: dict[str, Located] = {}
     for b in resolver.bases(cls) if cls.symbol.bases else ():
         if isinstance(b, Located) and b.symbol.kind == CLASS:
@@ -142,6 +146,9 @@ def class_written_at(fm: FileMap, unit: Unit, ref: Ref) -> Symbol | None:
 
 
 def subtypes(ws: Workspace, resolver: Resolver, cls: Located) -> list[Located]:
+    rule = getattr(resolver.for_language(cls.file.language), "subtypes_of", None)
+    if rule is not None:
+        return sorted({c.symbol.id: c for c in rule(cls)}.values(), key=lambda c: (c.file.path, c.symbol.range))
     out: dict[str, Located] = {}
     for use in uses(ws, resolver, cls, include_binds=False, files=candidate_files(ws, cls)):
         if use.ref.kind != REF_BASE:

@@ -473,6 +473,52 @@ class RustResolver(Resolver):
     def bases(self, cls: Located) -> list[Target]:
         return []
 
+    # -- type hierarchy ---------------------------------------------------------------------------
+    def trait_impls(self) -> list[tuple[Located, Located]]:
+        """(type, trait) of every `impl Trait for Type` with an item, both resolved to workspace
+        types (an impl without items, or of a generic or foreign type, is not seen)."""
+        out: dict[tuple[str, str], tuple[Located, Located]] = {}
+        seen: set[tuple[str, str, str]] = set()
+        for f in list(self.ws.files.values()):
+            if f.language is not RUST:
+                continue
+            for sym in f.symbols[1:]:
+                if sym.parent != "" or not sym.bases or sym.kind not in (METHOD, CONSTANT) or "." not in sym.qualname:
+                    continue
+                tq = sym.qualname.rpartition(".")[0]
+                key = (f.path, tq, sym.bases[0])
+                if key in seen:
+                    continue
+                seen.add(key)
+                scope, _, tname = tq.rpartition(".")
+                typ, trait = self.type_named(f, scope, tname), self.type_named(f, scope, sym.bases[0])
+                if typ is not None and trait is not None and trait.symbol.subkind == "trait":
+                    out.setdefault((typ.symbol.id, trait.symbol.id), (typ, trait))
+        return list(out.values())
+
+    def supertraits(self, trait: Located) -> list[Located]:
+        """`trait A: B + C`: B and C where the workspace declares them."""
+        if trait.symbol.subkind != "trait":
+            return []
+        scope = trait.symbol.qualname.rpartition(".")[0]
+        found = (self.type_named(trait.file, scope, b) for b in trait.symbol.bases)
+        return [t for t in found if t is not None and t.symbol.subkind == "trait"]
+
+    def supertypes_of(self, cls: Located) -> list[Located]:
+        """Type hierarchy: the traits a type implements, a trait's supertraits."""
+        sid = cls.symbol.id
+        return self.supertraits(cls) + [tr for t, tr in self.trait_impls() if t.symbol.id == sid]
+
+    def subtypes_of(self, cls: Located) -> list[Located]:
+        """Type hierarchy: the types implementing a trait, the traits it is a supertrait of."""
+        sid = cls.symbol.id
+        subs = [t for t, tr in self.trait_impls() if tr.symbol.id == sid]
+        for f in list(self.ws.files.values()):
+            if f.language is RUST:
+                subs += [Located(f, s) for s in f.symbols[1:] if s.subkind == "trait" and s.bases
+                         and any(x.symbol.id == sid for x in self.supertraits(Located(f, s)))]
+        return subs
+
     def enclosing_class(self, fm: FileMap, scope: str) -> Located | None:
         """The type of the `impl` (or trait) the scope is in: `Self`."""
         parts = scope.split(".<", 1)[0].split(".") if scope else []
