@@ -26,6 +26,7 @@ import tree_sitter as ts
 
 from .filemap import FileMap
 from .languages.base import CallSyntax, Language
+from .positions import LineIndex
 from .records import CLASS, FUNCTION, METHOD, VAR_POSITIONAL, Param
 from .resolve import Resolver
 from .signature_help import MAX_SCAN_CHARS, SignatureInfo, label_from_parts
@@ -251,9 +252,7 @@ def brace_signatures(resolver: Resolver, fm: FileMap, data: bytes, byte: int,
     call = brace_call_at(data, scan_start(fm, byte, tree), byte, syntax)
     if call is None:
         return None
-    nb = call.name_byte
-    row = data.count(b"\n", 0, nb)
-    col = nb - (data.rfind(b"\n", 0, nb) + 1)
+    row, col = LineIndex(data).point_of_byte(call.name_byte)
     label_of = lang.load(syntax.label)
     out: list[SignatureInfo] = []
     for loc in candidates(resolver, fm, row, col, call.new):
