@@ -10,7 +10,14 @@ from ssc_lsp.map.checks import check_file
 from ssc_lsp.map.document import Document
 from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.rust import module_name
-from ssc_lsp.map.languages.rust.cargo import Dep, child_files, load_toml, module_dir, parse_manifest, parse_workspace
+from ssc_lsp.map.languages.rust.cargo import (
+    Dep,
+    child_files,
+    load_toml,
+    module_dir,
+    parse_manifest,
+    parse_workspace,
+)
 from ssc_lsp.map.languages.rust.extract import strip_generics, type_name
 from ssc_lsp.map.resolve import LOCAL, External, Resolver
 from ssc_lsp.map.workspace import Located

@@ -87,7 +87,7 @@ class CargoWorkspace:
 def _glob_match(path: str, pattern: str) -> bool:
     """A member glob: `*`, `?`, `[..]` within one path segment, as Cargo's glob crate."""
     parts, pats = path.split("/"), _norm(pattern).rstrip("/").split("/")
-    return len(parts) == len(pats) and all(fnmatchcase(a, b) for a, b in zip(parts, pats))
+    return len(parts) == len(pats) and all(fnmatchcase(a, b) for a, b in zip(parts, pats, strict=True))
 
 
 def load_toml(data: bytes) -> dict | None:
