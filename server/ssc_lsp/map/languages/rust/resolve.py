@@ -6,7 +6,11 @@ The rules (the Rust Reference's "Paths", "Use declarations", "Modules"):
   below its first binding), then among the items of its module (every item of the module, in
   any order, `use` bindings included), then the module's glob imports, then the prelude
   (`BUILTINS`: External), then the package's own library name (from a binary, a test, an
-  example); anything else is an outside crate: None;
+  example) or a workspace crate it depends on by path (cargo.py); anything else is an outside
+  crate: None;
+- both sides of a `#[cfg]` are mapped (`#[cfg(test)] mod tests` is a module like any): two
+  items of one name and namespace in one module, which only exclusive `#[cfg]`s allow, answer
+  nothing (which is built is the build's to say);
 - a path's first segment is `crate` (the crate root), `self` (this module), `super` (the parent
   module), `Self` (the type of the enclosing `impl`) or a name as above; each next segment is a
   member: of a module (its items, its `mod x;` files, `use` re-exports, glob imports), of a
