@@ -351,3 +351,26 @@ def test_a_module_is_no_value(tmp_path):
            if ref.name in ("drop", "g")]
     assert [(n, c, sid(t) or t) for n, c, t in sorted(got, key=lambda x: x[1])] == [
         ("drop", 14, External("std", "drop")), ("drop", 23, "tests/drop/mod.rs"), ("g", 29, "tests/drop/mod.rs::g")]
+
+
+def test_an_impl_is_cut_into_its_header_and_one_unit_per_item():
+    from ssc_lsp.map.document import Change
+
+    text = ("pub struct S;\n\n/// S's own.\nimpl S {\n    /// Makes one.\n    pub fn new() -> S { S }\n\n"
+            "    #[inline]\n    pub fn one(&self) -> u8 { 1 }\n    pub const K: u8 = 2;\n}\n\n"
+            "impl Clone for S {\n    fn clone(&self) -> S { S::new() }\n}\n")
+    doc = Document("src/lib.rs", "src.lib", text.encode())
+    kinds = [(u.kind, u.context) for u in doc.fm.units]
+    assert kinds == [("stmt", ""), ("impl_header", ""), ("impl_body", "S|"), ("impl_body", "S|"),
+                     ("impl_body", "S|"), ("impl_header", ""), ("impl_body", "S|Clone")]
+    fm = doc.fm
+    assert fm.lookup("S.new").doc == "Makes one." and fm.lookup("S.K").kind == "constant"
+    assert fm.lookup("S.clone").bases == ["Clone"] and fm.lookup("S.one").parent == ""
+    # an edit inside one method re-extracts that method only
+    row = text.split("\n").index("    pub fn one(&self) -> u8 { 1 }")
+    upd = doc.apply_changes([Change("+1", ((row, 31), (row, 31)))])
+    assert upd.reextracted == 1 and doc.fm.lookup("S.one") is not None
+    # renaming the impl's type re-extracts its items under the new name
+    at = (text.split("\n").index("impl S {"), 6)
+    upd = doc.apply_changes([Change("T", (at, at))])
+    assert upd.reextracted == 4 and doc.fm.lookup("ST.new") is not None and doc.fm.lookup("S.new") is None
