@@ -47,6 +47,7 @@ from ..common import node_text as _text
 
 UNTIL = "<until>"  # Symbol.target[0] of a local: where its block ends (see visible_until)
 STAR_SEP = "|"  # a glob import is stored as "<inline module prefix>|<path>"
+_NOT_ITEMS = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment"})
 IMPL_SEP = "|"  # an impl member unit's context: "<type>|<trait or nothing>"
 _SKIP = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment",
                    "lifetime", "label", "primitive_type", "visibility_modifier", "string_literal",
@@ -140,13 +141,9 @@ def _split_impl(specs: list[UnitSpec], first: ts.Node, node: ts.Node) -> bool:
     ctx = tname + IMPL_SEP + (strip_generics(_text(trait)) if trait is not None else "")
     lead: list[ts.Node] = []
     for c in body.children[1:]:
-        if c.type in ("line_comment", "block_comment"):
+        if c.type in _NOT_ITEMS:  # any comment directly above joins (the doc is _doc_above's)
             if lead and lead[-1].end_point[0] + 1 < c.start_point[0]:
                 lead = []
-            if _is_outer_doc(c):
-                lead.append(c)
-            continue
-        if c.type == "attribute_item":
             lead.append(c)
             continue
         if not c.is_named:
@@ -293,6 +290,8 @@ class _Walker(Walker):
     def item(self, node: ts.Node, prefix: str) -> None:
         """A module-level item; `prefix` is the inline module path (`m.` or "")."""
         t = node.type
+        if t in _NOT_ITEMS:  # before the doc above: a run of k comment lines would cost k^2
+            return
         name_node = node.child_by_field_name("name")
         doc = _doc_above(node, self.b0)
         scope = prefix[:-1]
@@ -363,8 +362,6 @@ class _Walker(Walker):
             body = node.child_by_field_name("body")
             for c in (body.named_children if body is not None else ()):
                 self.item(c, prefix)
-        elif t in ("attribute_item", "inner_attribute_item", "line_comment", "block_comment"):
-            return
         elif t == "macro_invocation":
             self.walk(node, scope)
         else:
@@ -467,6 +464,8 @@ class _Walker(Walker):
 
     def impl_member(self, c: ts.Node, tqual: str, bases: list[str], scope: str) -> None:
         """One item of an impl of the type `tqual` (of the trait `bases`, if any)."""
+        if c.type in _NOT_ITEMS:
+            return
         name_node = c.child_by_field_name("name")
         doc = _doc_above(c, self.b0)
         if c.type == "function_item" and name_node is not None:
@@ -478,7 +477,7 @@ class _Walker(Walker):
                 sub = c.child_by_field_name(f)
                 if sub is not None:
                     self.walk(sub, scope)
-        elif c.type not in ("attribute_item", "line_comment", "block_comment"):
+        else:
             self.walk(c, scope)
 
     def on_function(self, fn: ts.Node, qual: str, parent: str, kind: str, doc: str | None,
@@ -846,15 +845,16 @@ def fill_unit(unit: Unit, root: ts.Node, caps: Captures) -> None:
     """Fill `unit` from the items the map query found in it; an impl's header unit holds its
     header's references, a member unit one item of its body (see _split_impl)."""
     walker = _Walker(unit)
-    if unit.kind == "impl_body":
+    if unit.kind == "impl_body":  # its nodes: from the body's child at its first byte on
         n = root.descendant_for_byte_range(unit.start_byte, unit.start_byte)
-        while n is not None and n.type != "impl_item":
+        while n is not None and n.parent is not None and not (
+                n.parent.type == "declaration_list" and n.parent.parent is not None
+                and n.parent.parent.type == "impl_item" and n.parent.parent.parent == root):
             n = n.parent
-        body = n.child_by_field_name("body") if n is not None else None
         tname, _, trait = unit.context.partition(IMPL_SEP)
-        for c in body.named_children if body is not None else ():
-            if unit.start_byte <= c.start_byte < unit.end_byte:
-                walker.impl_member(c, tname, [trait] if trait else [], "")
+        while n is not None and n.parent is not None and n.start_byte < unit.end_byte:
+            walker.impl_member(n, tname, [trait] if trait else [], "")
+            n = n.next_named_sibling
         return
     items = sorted((n for nodes in caps.values() for n in nodes if n.parent is not None
                     and n.parent.type == "source_file"), key=lambda n: n.start_byte)
