@@ -54,6 +54,8 @@ def test_cargo_workspaces_members_and_path_dependencies():
     assert ws.has_member("") and ws.has_member("crates/x") and ws.has_member("tools/cli")
     assert not ws.has_member("crates/old") and not ws.has_member("crates/x/sub") and not ws.has_member("tools")
     assert ws.deps == {"a-b": Dep("a-b", "crates/a-b")}
+    deep = parse_workspace("w", load_toml(b'[workspace]\nmembers = ["libs/**"]\n'))
+    assert deep.has_member("w/libs/a/b") and not deep.has_member("libs/a") and not deep.has_member("w/tools/a")
     pkg = parse_manifest("crates/x", b'[package]\nname = "x"\n[dependencies]\n'
                                      b'core = { path = "../core", package = "x-core" }\n'
                                      b'a-b.workspace = true\nrand = "0.8"\n'

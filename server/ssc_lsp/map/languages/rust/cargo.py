@@ -85,8 +85,12 @@ class CargoWorkspace:
 
 
 def _glob_match(path: str, pattern: str) -> bool:
-    """A member glob: `*`, `?`, `[..]` within one path segment, as Cargo's glob crate."""
-    parts, pats = path.split("/"), _norm(pattern).rstrip("/").split("/")
+    """A member glob: `*`, `?`, `[..]` within one path segment, `**` across any, as Cargo's
+    glob crate."""
+    pattern = _norm(pattern).rstrip("/")
+    if "**" in pattern:
+        return fnmatchcase(path, pattern.replace("**", "*"))
+    parts, pats = path.split("/"), pattern.split("/")
     return len(parts) == len(pats) and all(fnmatchcase(a, b) for a, b in zip(parts, pats, strict=True))
 
 
