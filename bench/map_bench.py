@@ -9,7 +9,8 @@ same edits. Medians over repeats; the baselines run in the same process and the 
     python bench/map_bench.py --project DIR ...   # a project of your own instead of Django
     python bench/map_bench.py --language typescript  # @tanstack/query-core's src/ (npm pack)
     python bench/map_bench.py --language go     # Go 1.19.8's net (Debian golang-1.19-src 1.19.8-2)
-    python bench/map_bench.py --language rust|java --project DIR  # no pinned project yet
+    python bench/map_bench.py --language rust   # tokio 1.24.2 (Debian librust-tokio-dev 1.24.2-1)
+    python bench/map_bench.py --language java   # java.util (Debian openjdk-17-source 17.0.21.1+2-1~deb12u1)
 """
 
 from __future__ import annotations
@@ -61,6 +62,55 @@ def fetch_go_net(dest: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(GO_SRC / "net", root / "net")
     shutil.copy(GO_SRC / "go.mod", root / "go.mod")
+    return root
+
+
+RUST_DEB = ("librust-tokio-dev", "1.24.2-1")  # apt-get download: bookworm
+RUST_CRATE = "tokio-1.24.2"  # its folder under usr/share/cargo/registry/
+TOKIO = "tokio 1.24.2 (Debian librust-tokio-dev 1.24.2-1)"
+JDK_DEB = ("openjdk-17-source", "17.0.21.1+2-1~deb12u1")  # bookworm-security, as java_oracle.py
+JAVA_UTIL = "java.util of OpenJDK 17.0.21.1 (Debian openjdk-17-source 17.0.21.1+2-1~deb12u1)"
+
+
+def fetch_deb(dest: Path, package: str, version: str) -> Path:
+    """`apt-get download` one pinned Debian package and `dpkg-deb -x` it (no root needed)."""
+    out = dest / f"{package}_{version}"
+    if (out / ".done").exists():
+        return out
+    dl = Path(tempfile.mkdtemp())
+    try:
+        subprocess.run(["apt-get", "download", f"{package}={version}"], cwd=dl, check=True,
+                       capture_output=True)
+        subprocess.run(["dpkg-deb", "-x", str(next(dl.glob("*.deb"))), str(out)], check=True)
+    except (subprocess.CalledProcessError, StopIteration) as e:
+        raise SystemExit(f"could not fetch {package}={version} (run apt-get update?): {e}") from e
+    finally:
+        shutil.rmtree(dl, ignore_errors=True)
+    (out / ".done").touch()
+    return out
+
+
+def fetch_tokio(dest: Path) -> Path:
+    """The tokio crate's sources out of Debian's librust-tokio-dev (Cargo.toml and src/ and
+    its tests/, as the crate ships)."""
+    return fetch_deb(dest, *RUST_DEB) / "usr/share/cargo/registry" / RUST_CRATE
+
+
+def fetch_java_util(dest: Path) -> Path:
+    """java/util (subpackages included) of java.base out of Debian's openjdk-17-source."""
+    root = dest / "openjdk-17-java-util"
+    if (root / "java" / "util" / "ArrayList.java").exists():
+        return root
+    deb = fetch_deb(dest, *JDK_DEB)
+    zips = list(deb.glob("usr/lib/jvm/*/lib/src.zip"))
+    if not zips:
+        raise SystemExit(f"no src.zip in {deb}")
+    with zipfile.ZipFile(zips[0]) as z:
+        for name in z.namelist():
+            if name.startswith("java.base/java/util/") and name.endswith(".java"):
+                target = root / name.removeprefix("java.base/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(z.read(name))
     return root
 
 
@@ -250,7 +300,8 @@ def main() -> int:
     args = ap.parse_args()
     global SUFFIXES, CTAGS_LANGS
     CTAGS_LANGS, SUFFIXES = LANGS[args.language]
-    pinned = {"typescript": (fetch_query_core, QUERY_CORE), "go": (fetch_go_net, GO_NET)}.get(
+    pinned = {"typescript": (fetch_query_core, QUERY_CORE), "go": (fetch_go_net, GO_NET),
+              "rust": (fetch_tokio, TOKIO), "java": (fetch_java_util, JAVA_UTIL)}.get(
         args.language, (fetch_django, DJANGO))
     root = Path(args.project).resolve() if args.project else pinned[0](Path(args.corpus))
     result = {"corpus": str(root) if args.project else pinned[1], "cores": os.cpu_count()}

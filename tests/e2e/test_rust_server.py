@@ -79,3 +79,21 @@ async def test_rename_context_and_the_arity_diagnostic(shop, tmp_path):
         got = await pull(client, main_uri)
         assert [(d.code, d.range.start.line) for d in got] == [("call-arguments", bad[0])]
         assert "takes 2 arguments; called with 1" in got[0].message
+
+
+async def test_definition_across_the_crates_of_a_cargo_workspace(shop, tmp_path):
+    """The fixture's root manifest is also a workspace (`members = ["crates/*"]`): shop-report
+    reaches shop-core through a renamed path dependency and shop-text through
+    `[workspace.dependencies]`; items of exclusive `#[cfg]`s get no answer."""
+    async with running(shop, tmp_path / "cache") as client:
+        report = shop / "crates/shop-report/src/lib.rs"
+        text = shop / "crates/shop-text/src/lib.rs"
+        store = shop / "src/store/mod.rs"
+        uri = open_doc(client, report)
+        assert await definition(client, uri, at(*pos(report, "use shop::store::Store", "Store"))) == \
+            [(store.as_uri(), pos(store, "pub struct Store", "Store")[0])]
+        assert await definition(client, uri, at(*pos(report, "pad::left(&it", "left"))) == \
+            [(text.as_uri(), pos(text, "pub fn left", "left")[0])]
+        assert await definition(client, uri, at(*pos(report, "shop_text::shout(&st", "shout"))) == \
+            [(text.as_uri(), pos(text, "pub fn shout", "shout")[0])]
+        assert await definition(client, uri, at(*pos(report, "shop_text::separator()", "separator"))) == []

@@ -10,7 +10,14 @@ from ssc_lsp.map.checks import check_file
 from ssc_lsp.map.document import Document
 from ssc_lsp.map.languages import by_name, language_for_path
 from ssc_lsp.map.languages.rust import module_name
-from ssc_lsp.map.languages.rust.cargo import child_files, module_dir, parse_manifest
+from ssc_lsp.map.languages.rust.cargo import (
+    Dep,
+    child_files,
+    load_toml,
+    module_dir,
+    parse_manifest,
+    parse_workspace,
+)
 from ssc_lsp.map.languages.rust.extract import strip_generics, type_name
 from ssc_lsp.map.resolve import LOCAL, External, Resolver
 from ssc_lsp.map.workspace import Located
@@ -38,6 +45,66 @@ def test_cargo_manifest_names_the_crate_and_its_roots():
     assert parse_manifest("", b"not = [toml") is None
     renamed = parse_manifest("", b'[package]\nname = "a-b"\n[lib]\nname = "ab"\n')
     assert renamed.name == "ab" and renamed.lib == "src/lib.rs"
+
+
+def test_cargo_workspaces_members_and_path_dependencies():
+    ws = parse_workspace("", load_toml(b'[workspace]\nmembers = ["crates/*", "tools/cli"]\n'
+                                       b'exclude = ["crates/old"]\n[workspace.dependencies]\n'
+                                       b'a-b = { path = "crates/a-b" }\nserde = "1"\n'))
+    assert ws.has_member("") and ws.has_member("crates/x") and ws.has_member("tools/cli")
+    assert not ws.has_member("crates/old") and not ws.has_member("crates/x/sub") and not ws.has_member("tools")
+    assert ws.deps == {"a-b": Dep("a-b", "crates/a-b")}
+    deep = parse_workspace("w", load_toml(b'[workspace]\nmembers = ["libs/**"]\n'))
+    assert deep.has_member("w/libs/a/b") and not deep.has_member("libs/a") and not deep.has_member("w/tools/a")
+    pkg = parse_manifest("crates/x", b'[package]\nname = "x"\n[dependencies]\n'
+                                     b'core = { path = "../core", package = "x-core" }\n'
+                                     b'a-b.workspace = true\nrand = "0.8"\n'
+                                     b'far = { path = "../../../elsewhere" }\n'
+                                     b'[target.\'cfg(unix)\'.dev-dependencies]\nu = { path = "../u" }\n')
+    assert pkg.deps == (Dep("core", "crates/core", renamed=True), Dep("a-b", None, inherited=True),
+                        Dep("u", "crates/u"))  # a registry's crate and a path outside: not ours
+    assert pkg.deps[1].code_name == "a_b"
+
+
+def test_a_workspace_crate_reaches_another_through_its_path_dependencies(shop):
+    report, text = "crates/shop-report/src/lib.rs", "crates/shop-text/src/lib.rs"
+    # renamed (`shop = { path = "../..", package = "shop-core" }`): the key names the crate
+    assert sid(target(shop, report, "use shop::store::Store", "shop")) == "src/lib.rs"
+    assert sid(target(shop, report, "use shop::store::Store", "Store")) == "src/store/mod.rs::Store"
+    assert sid(target(shop, report, "st.items()", "items")) == "src/store/mod.rs::Store.items@2"
+    # inherited from [workspace.dependencies], `-` written `_`, into nested inline modules
+    assert sid(target(shop, report, "use shop_text::layout::pad", "pad")) == f"{text}::layout.pad"
+    assert sid(target(shop, report, "pad::left(&it", "left")) == f"{text}::layout.pad.left"
+    assert sid(target(shop, report, "shop_text::layout::heading", "heading")) == f"{text}::layout.heading"
+    assert sid(target(shop, report, "shop_text::shout(&st", "shout")) == f"{text}::shout"
+    # self:: and super:: inside inline modules; a #[cfg(test)] module is mapped like any other
+    assert sid(target(shop, text, "self::pad::left", "left")) == f"{text}::layout.pad.left"
+    assert sid(target(shop, text, "super::shout(s)", "shout")) == f"{text}::shout"
+    assert sid(target(shop, text, 'assert_eq!(shout("a")', "shout")) == f"{text}::shout"
+    # the root package depends on no workspace crate; an excluded package inherits nothing
+    assert target(shop, "crates/scratch/src/lib.rs", "shop_text::shout(s)", "shout") is None
+
+
+def test_items_of_exclusive_cfgs_are_no_certain_answer(shop, tmp_path):
+    # `#[cfg(unix)] fn separator` and `#[cfg(windows)] fn separator`: which is built is unknown
+    assert target(shop, "crates/shop-report/src/lib.rs", "shop_text::separator()", "separator") is None
+    svc = write(tmp_path, {"Cargo.toml": '[package]\nname = "t"\n', "src/lib.rs": """
+        mod unix { pub struct Fd; }
+        mod win { pub struct Fd; }
+        #[cfg(unix)]
+        use unix::Fd;
+        #[cfg(windows)]
+        use win::Fd;
+        pub mod both { pub fn both() {} }
+        pub struct Unit;
+        pub fn unit() -> Unit { Unit }
+        pub fn go(_f: Fd) { both::both(); }
+    """})
+    assert target(svc, "src/lib.rs", "pub fn go(_f: Fd)", "Fd") is None
+    # one name in the type and the value namespace is legal without any cfg
+    assert sid(target(svc, "src/lib.rs", "both::both()", "both")) == "src/lib.rs::both"
+    assert sid(target(svc, "src/lib.rs", "both::both()", "both", 1)) == "src/lib.rs::both.both"
+    assert sid(target(svc, "src/lib.rs", "-> Unit { Unit }", "Unit")) == "src/lib.rs::Unit"
 
 
 def test_mod_items_look_where_rustc_does():
@@ -286,3 +353,26 @@ def test_a_module_is_no_value(tmp_path):
            if ref.name in ("drop", "g")]
     assert [(n, c, sid(t) or t) for n, c, t in sorted(got, key=lambda x: x[1])] == [
         ("drop", 14, External("std", "drop")), ("drop", 23, "tests/drop/mod.rs"), ("g", 29, "tests/drop/mod.rs::g")]
+
+
+def test_an_impl_is_cut_into_its_header_and_one_unit_per_item():
+    from ssc_lsp.map.document import Change
+
+    text = ("pub struct S;\n\n/// S's own.\nimpl S {\n    /// Makes one.\n    pub fn new() -> S { S }\n\n"
+            "    #[inline]\n    pub fn one(&self) -> u8 { 1 }\n    pub const K: u8 = 2;\n}\n\n"
+            "impl Clone for S {\n    fn clone(&self) -> S { S::new() }\n}\n")
+    doc = Document("src/lib.rs", "src.lib", text.encode())
+    kinds = [(u.kind, u.context) for u in doc.fm.units]
+    assert kinds == [("stmt", ""), ("impl_header", ""), ("impl_body", "S|"), ("impl_body", "S|"),
+                     ("impl_body", "S|"), ("impl_header", ""), ("impl_body", "S|Clone")]
+    fm = doc.fm
+    assert fm.lookup("S.new").doc == "Makes one." and fm.lookup("S.K").kind == "constant"
+    assert fm.lookup("S.clone").bases == ["Clone"] and fm.lookup("S.one").parent == ""
+    # an edit inside one method re-extracts that method only
+    row = text.split("\n").index("    pub fn one(&self) -> u8 { 1 }")
+    upd = doc.apply_changes([Change("+1", ((row, 31), (row, 31)))])
+    assert upd.reextracted == 1 and doc.fm.lookup("S.one") is not None
+    # renaming the impl's type re-extracts its items under the new name
+    at = (text.split("\n").index("impl S {"), 6)
+    upd = doc.apply_changes([Change("T", (at, at))])
+    assert upd.reextracted == 4 and doc.fm.lookup("ST.new") is not None and doc.fm.lookup("S.new") is None

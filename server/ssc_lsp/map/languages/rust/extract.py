@@ -1,7 +1,9 @@
 """Rust extraction: from a tree-sitter tree to units of symbols and references.
 
 A unit is one top-level item with the outer doc comments (`///`) and attributes directly above
-it; the file's inner doc comment (`//!`) is a unit of its own whose doc is the module's. One
+it, but an `impl` of a type by name is a header unit plus one unit per item of its body (as
+Java's classes: see _split_impl); the file's inner doc comment (`//!`) is a unit of its own
+whose doc is the module's. One
 scope per function (inner blocks are merged into it: a name bound twice loses its type, as in
 Go's module). Qualnames: items of the file are bare (`Server`, `helper`), items of an inline
 `mod m { }` are `m.item`; methods and associated items of an `impl` are `Type.name` with parent
@@ -45,6 +47,8 @@ from ..common import node_text as _text
 
 UNTIL = "<until>"  # Symbol.target[0] of a local: where its block ends (see visible_until)
 STAR_SEP = "|"  # a glob import is stored as "<inline module prefix>|<path>"
+_NOT_ITEMS = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment"})
+IMPL_SEP = "|"  # an impl member unit's context: "<type>|<trait or nothing>"
 _SKIP = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment",
                    "lifetime", "label", "primitive_type", "visibility_modifier", "string_literal",
                    "raw_string_literal", "char_literal", "integer_literal", "float_literal",
@@ -111,11 +115,44 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
             inner = []
         first = lead[0] if lead and lead[-1].end_point[0] + 1 >= child.start_point[0] else child
         lead = []
-        _add(specs, first, child, None)
+        if not _split_impl(specs, first, child):
+            _add(specs, first, child, None)
     if inner:
         _add(specs, inner[0], inner[-1], _doc_of(inner))
     specs.sort(key=lambda s: s[0])
     return specs
+
+
+def _split_impl(specs: list[UnitSpec], first: ts.Node, node: ts.Node) -> bool:
+    """An `impl` of a type by name: a header unit (attributes to `{`) and one unit per item of
+    its body, from the doc comments and attributes directly above it, whose context says the
+    type and the trait (all a member's records depend on outside it). An edit inside a method
+    re-extracts that method, not the impl (hundreds of lines in real crates)."""
+    body = node.child_by_field_name("body") if node.type == "impl_item" else None
+    tname = type_name(node.child_by_field_name("type")) if body is not None else None
+    if body is None or tname is None or "::" in tname or not body.child_count or body.children[0].type != "{":
+        return False
+    if specs and specs[-1][1] > first.start_byte:  # never overlap (broken code)
+        return True
+    brace = body.children[0]
+    ep = brace.end_point
+    specs.append((first.start_byte, brace.end_byte, first.start_point[0], ep[0], ep[1], "", "impl_header", None))
+    trait = node.child_by_field_name("trait")
+    ctx = tname + IMPL_SEP + (strip_generics(_text(trait)) if trait is not None else "")
+    lead: list[ts.Node] = []
+    for c in body.children[1:]:
+        if c.type in _NOT_ITEMS:  # any comment directly above joins (the doc is _doc_above's)
+            if lead and lead[-1].end_point[0] + 1 < c.start_point[0]:
+                lead = []
+            lead.append(c)
+            continue
+        if not c.is_named:
+            continue
+        m0 = lead[0] if lead and lead[-1].end_point[0] + 1 >= c.start_point[0] else c
+        lead = []
+        ep = c.end_point
+        specs.append((m0.start_byte, c.end_byte, m0.start_point[0], ep[0], ep[1], ctx, "impl_body", None))
+    return True
 
 
 def _add(specs: list[UnitSpec], first: ts.Node, last: ts.Node, doc: str | None) -> None:
@@ -253,6 +290,8 @@ class _Walker(Walker):
     def item(self, node: ts.Node, prefix: str) -> None:
         """A module-level item; `prefix` is the inline module path (`m.` or "")."""
         t = node.type
+        if t in _NOT_ITEMS:  # before the doc above: a run of k comment lines would cost k^2
+            return
         name_node = node.child_by_field_name("name")
         doc = _doc_above(node, self.b0)
         scope = prefix[:-1]
@@ -323,8 +362,6 @@ class _Walker(Walker):
             body = node.child_by_field_name("body")
             for c in (body.named_children if body is not None else ()):
                 self.item(c, prefix)
-        elif t in ("attribute_item", "inner_attribute_item", "line_comment", "block_comment"):
-            return
         elif t == "macro_invocation":
             self.walk(node, scope)
         else:
@@ -401,7 +438,8 @@ class _Walker(Walker):
                                                                      "block_comment"):
                 self.walk(c, scope)
 
-    def on_impl(self, node: ts.Node, prefix: str) -> None:
+    def on_impl(self, node: ts.Node, prefix: str, members: bool = True) -> None:
+        """An impl: its header's references, then (`members`) its items."""
         scope = prefix[:-1]
         typ = node.child_by_field_name("type")
         trait = node.child_by_field_name("trait")
@@ -414,28 +452,33 @@ class _Walker(Walker):
             if c.type == "where_clause":
                 self.walk(c, scope)
         body = node.child_by_field_name("body")
-        if body is None:
+        if body is None or not members:
             return
         if tname is None or "::" in tname:  # an impl of a type by path or of a non-path type
             for c in body.named_children:
                 self.walk(c, scope)
             return
-        tqual = prefix + tname
         bases = [strip_generics(_text(trait))] if trait is not None else []
         for c in body.named_children:
-            name_node = c.child_by_field_name("name")
-            doc = _doc_above(c, self.b0)
-            if c.type == "function_item" and name_node is not None:
-                self.on_function(c, f"{tqual}.{_text(name_node)}", "", METHOD, doc, bases=bases)
-            elif c.type == "const_item" and name_node is not None:
-                self.symbol(CONSTANT, name_node, c, "", f"{tqual}.{_text(name_node)}", doc=doc, bases=bases,
-                            annotation=_short(c.child_by_field_name("type")))
-                for f in ("type", "value"):
-                    sub = c.child_by_field_name(f)
-                    if sub is not None:
-                        self.walk(sub, scope)
-            elif c.type not in ("attribute_item", "line_comment", "block_comment"):
-                self.walk(c, scope)
+            self.impl_member(c, prefix + tname, bases, scope)
+
+    def impl_member(self, c: ts.Node, tqual: str, bases: list[str], scope: str) -> None:
+        """One item of an impl of the type `tqual` (of the trait `bases`, if any)."""
+        if c.type in _NOT_ITEMS:
+            return
+        name_node = c.child_by_field_name("name")
+        doc = _doc_above(c, self.b0)
+        if c.type == "function_item" and name_node is not None:
+            self.on_function(c, f"{tqual}.{_text(name_node)}", "", METHOD, doc, bases=bases)
+        elif c.type == "const_item" and name_node is not None:
+            self.symbol(CONSTANT, name_node, c, "", f"{tqual}.{_text(name_node)}", doc=doc, bases=bases,
+                        annotation=_short(c.child_by_field_name("type")))
+            for f in ("type", "value"):
+                sub = c.child_by_field_name(f)
+                if sub is not None:
+                    self.walk(sub, scope)
+        else:
+            self.walk(c, scope)
 
     def on_function(self, fn: ts.Node, qual: str, parent: str, kind: str, doc: str | None,
                     bases: list[str] | None = None) -> None:
@@ -799,9 +842,24 @@ def _call_shape(callee: ts.Node) -> dict:
 
 
 def fill_unit(unit: Unit, root: ts.Node, caps: Captures) -> None:
-    """Fill `unit` from the items the map query found in it."""
+    """Fill `unit` from the items the map query found in it; an impl's header unit holds its
+    header's references, a member unit one item of its body (see _split_impl)."""
     walker = _Walker(unit)
+    if unit.kind == "impl_body":  # its nodes: from the body's child at its first byte on
+        n = root.descendant_for_byte_range(unit.start_byte, unit.start_byte)
+        while n is not None and n.parent is not None and not (
+                n.parent.type == "declaration_list" and n.parent.parent is not None
+                and n.parent.parent.type == "impl_item" and n.parent.parent.parent == root):
+            n = n.parent
+        tname, _, trait = unit.context.partition(IMPL_SEP)
+        while n is not None and n.parent is not None and n.start_byte < unit.end_byte:
+            walker.impl_member(n, tname, [trait] if trait else [], "")
+            n = n.next_named_sibling
+        return
     items = sorted((n for nodes in caps.values() for n in nodes if n.parent is not None
                     and n.parent.type == "source_file"), key=lambda n: n.start_byte)
     for item in items:
-        walker.item(item, "")
+        if unit.kind == "impl_header" and item.type == "impl_item":
+            walker.on_impl(item, "", members=False)
+        else:
+            walker.item(item, "")

@@ -6,7 +6,11 @@ The rules (the Rust Reference's "Paths", "Use declarations", "Modules"):
   below its first binding), then among the items of its module (every item of the module, in
   any order, `use` bindings included), then the module's glob imports, then the prelude
   (`BUILTINS`: External), then the package's own library name (from a binary, a test, an
-  example); anything else is an outside crate: None;
+  example) or a workspace crate it depends on by path (cargo.py); anything else is an outside
+  crate: None;
+- both sides of a `#[cfg]` are mapped (`#[cfg(test)] mod tests` is a module like any): two
+  items of one name and namespace in one module, which only exclusive `#[cfg]`s allow, answer
+  nothing (which is built is the build's to say);
 - a path's first segment is `crate` (the crate root), `self` (this module), `super` (the parent
   module), `Self` (the type of the enclosing `impl`) or a name as above; each next segment is a
   member: of a module (its items, its `mod x;` files, `use` re-exports, glob imports), of a
@@ -42,7 +46,7 @@ from ...records import (
 from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, Target, Value
 from ...workspace import Located, Workspace
 from . import RUST
-from .cargo import Package, child_files, parse_manifest
+from .cargo import CargoWorkspace, Package, child_files, load_toml, package_of_doc, parse_workspace
 from .extract import STAR_SEP, UNTIL, strip_generics
 
 _IDENT = re.compile(r"^[A-Za-z_]\w*$")
@@ -69,6 +73,16 @@ def _visible(syms: list[Symbol], row: int | None, col: int | None) -> Symbol | N
     return max(seen, key=lambda s: (s.range[2], s.range[3])) if seen else None
 
 
+_NAMESPACE = {MODULE: "type", CLASS: "type", FUNCTION: "value", CONSTANT: "value", "variable": "value"}
+
+
+def _cfg_alternatives(items: list[Symbol]) -> bool:
+    """Whether some two items share a namespace (two `use`s of one name counted as sharing
+    one): only `#[cfg]` lets them both be written."""
+    spaces = [_NAMESPACE.get(s.kind, "use") for s in items]
+    return len(set(spaces)) < len(spaces)
+
+
 def _before_end(sym: Symbol, at: tuple[int, int]) -> bool:
     t = sym.target
     if not t or t[0] != UNTIL:
@@ -82,27 +96,68 @@ class RustResolver(Resolver):
     def __init__(self, ws: Workspace):
         super().__init__(ws)
         self._manifests: dict[str, Package | None] = {}  # folder -> nearest package above it
+        self._docs: dict[str, dict | None] = {}  # folder -> its Cargo.toml, parsed
         self._gen = -1
         self._inherent: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (type, member) -> (path, id)
         self._active: set[tuple[str, str, str]] = set()  # globs and uses being followed (cycles)
 
     # -- crates ------------------------------------------------------------------------------
-    def package_of(self, folder: str) -> Package | None:
-        """The package whose Cargo.toml is nearest above `folder` (read from disk, cached)."""
-        if folder in self._manifests:
-            return self._manifests[folder]
-        found = None
+    def manifest(self, folder: str) -> dict | None:
+        """The parsed Cargo.toml directly in `folder` (read from disk once), or None."""
+        if folder in self._docs:
+            return self._docs[folder]
+        doc = None
         root = self.ws.roots[0] if self.ws.roots else None
         if root is not None:
             try:
                 with open(os.path.join(root, folder, "Cargo.toml"), "rb") as f:
-                    found = parse_manifest(folder, f.read(1 << 20))
+                    doc = load_toml(f.read(1 << 20))
             except OSError:
-                found = None
-            if found is None and folder:
-                found = self.package_of(folder.rpartition("/")[0])
+                doc = None
+        self._docs[folder] = doc
+        return doc
+
+    def package_of(self, folder: str) -> Package | None:
+        """The package whose Cargo.toml is nearest above `folder` (cached)."""
+        if folder in self._manifests:
+            return self._manifests[folder]
+        doc = self.manifest(folder)
+        found = package_of_doc(folder, doc) if doc is not None else None
+        if found is None and folder:
+            found = self.package_of(folder.rpartition("/")[0])
         self._manifests[folder] = found
         return found
+
+    def cargo_workspace(self, pkg: Package) -> CargoWorkspace | None:
+        """The workspace a package belongs to: the nearest manifest at or above its folder with
+        a `[workspace]` that takes it as a member."""
+        folder: str | None = pkg.folder
+        while folder is not None:
+            doc = self.manifest(folder)
+            ws = parse_workspace(folder, doc) if doc is not None else None
+            if ws is not None:
+                return ws if ws.has_member(pkg.folder) else None
+            folder = folder.rpartition("/")[0] if folder else None
+        return None
+
+    def dependency_crate(self, pkg: Package, name: str) -> Package | None:
+        """The workspace package a crate name written in `pkg`'s code stands for, through its
+        path dependencies (directly or from `[workspace.dependencies]`), or None."""
+        for dep in pkg.deps:
+            renamed = dep.renamed
+            if dep.inherited:
+                ws = self.cargo_workspace(pkg)
+                entry = ws.deps.get(dep.key) if ws is not None else None
+                if entry is None:
+                    continue
+                dep, renamed = entry, renamed or entry.renamed
+            if dep.path is None or (renamed and dep.code_name != name):
+                continue
+            doc = self.manifest(dep.path)
+            target = package_of_doc(dep.path, doc) if doc is not None else None
+            if target is not None and (renamed or target.name == name):
+                return target
+        return None
 
     def _file(self, relpath: str) -> FileMap | None:
         fm = self.ws.files.get(relpath)
@@ -208,10 +263,13 @@ class RustResolver(Resolver):
 
     def item_of(self, fm: FileMap, prefix: str, name: str, follow: bool = True,
                 _seen: set | None = None) -> Target | None:
-        """An item of the module (fm, prefix), its glob imports' next."""
-        for sym in fm.by_qualname.get(prefix + name, ()):
-            if sym.parent != "" or sym.kind not in _ITEM_KINDS:
-                continue
+        """An item of the module (fm, prefix), its glob imports' next. Two items of one name
+        and namespace in one module are items of exclusive `#[cfg]`s (rustc refuses them
+        otherwise): which one is compiled depends on the build, so neither is the answer."""
+        items = [s for s in fm.by_qualname.get(prefix + name, ()) if s.parent == "" and s.kind in _ITEM_KINDS]
+        if len(items) > 1 and _cfg_alternatives(items):
+            return None
+        for sym in items:
             if sym.kind == MODULE:
                 return self.child_module(fm, sym)
             loc = Located(fm, sym)
@@ -253,9 +311,14 @@ class RustResolver(Resolver):
             self._active.discard(key)
 
     def _extern_crate(self, fm: FileMap, name: str) -> Target | None:
+        """The root module of the crate `name` names in `fm`: the package's own library (from
+        a binary, a test...), or a workspace crate it depends on by path."""
         pkg = self.package_of(fm.path.rpartition("/")[0])
-        if pkg is not None and name == pkg.name:
-            lib = self._file(pkg.lib)
+        if pkg is None:
+            return None
+        crate = pkg if name == pkg.name else self.dependency_crate(pkg, name)
+        if crate is not None:
+            lib = self._file(crate.lib)
             if lib is not None and lib is not fm and lib.module_symbol is not None:
                 return Located(lib, lib.module_symbol)
         return None
