@@ -65,8 +65,8 @@ class Cursor:
 
     @property
     def scope(self) -> str:
-        """The innermost enclosing scope's qualname ('' at module level)."""
-        return self.scopes[0].qualname if self.scopes else ""
+        """The innermost enclosing scope's name, as the resolver takes it ('' at module level)."""
+        return scope_key(self.fm, self.scopes[0]) if self.scopes else ""
 
     @property
     def enclosing_class(self) -> Symbol | None:
@@ -80,6 +80,19 @@ class Cursor:
         """The last `n_lines` lines before the cursor (the cursor's line cut at the cursor)."""
         start = max(0, self.row - n_lines + 1)
         return "\n".join(self.lines[start:self.row] + [self.line_prefix])
+
+
+def scope_key(fm: FileMap, sym: Symbol) -> str:
+    """The name of the scope a definition opens: its qualname, or in Java (whose overloads share
+    a qualname) the qualname with its parameter types, `C.m(int,List)`, as the units holding the
+    definition list it (a parameter's parent, too, when overloads share a unit)."""
+    prefix = sym.qualname + "("
+    r0, _, r1, _ = sym.range
+    keys = {k for u in fm.units if u.start_row <= r1 and u.end_row >= r0 for k in u.scopes
+            if k.startswith(prefix) and k.endswith(")") and ")" not in k[len(prefix):-1]}
+    if len(keys) > 1:
+        keys &= {s.parent for s in fm.symbols if s.parent in keys and r0 <= s.range[0] <= r1}
+    return keys.pop() if len(keys) == 1 else sym.qualname
 
 
 def receiver_of(text: str) -> str | None:
