@@ -1,0 +1,70 @@
+"""A Java/Rust/Go file cut at the cursor (the evaluation's protocol, or a file being written at
+its end) parses as an ERROR that loses the definitions around the cursor; the context engine
+reads the cursor's scopes from the map of the text with its blocks closed (map/repair.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ssc_lsp.context.engine import ContextOptions
+from ssc_lsp.context.evaluate import RepoRun, cut_at
+from ssc_lsp.context.tokens import Budget
+from ssc_lsp.map.document import build_filemap
+from ssc_lsp.map.languages import language_for_path
+from ssc_lsp.map.repair import PLACEHOLDER, closed_filemap, closers
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MAIN = "src/main/java/com/acme/app/Main.java"
+
+
+def test_closers_close_what_is_open_outside_strings_and_comments():
+    assert closers("class A { void f(Map m) { if (m.") == PLACEHOLDER + ");};}"
+    assert closers('fn f<\'a>(x: &\'a str) { let s = "{"; // {\n let c = \'{\';') == PLACEHOLDER + ";}"
+    assert closers("class A { /* { */ }") is None  # nothing open
+    assert closers('class A { String s = "') is None  # inside a string: no safe repair
+    assert closers("fn f() { x // a comment") == "\n" + PLACEHOLDER + ";}"
+
+
+def _cut_map(text: str, path: str):
+    lang = language_for_path(path)
+    data = text.encode()
+    return build_filemap(lang, path, "m", data, lang.parser().parse(data))
+
+
+def test_a_cut_java_file_keeps_its_definitions_once_closed():
+    text = (FIXTURES / "java" / MAIN).read_text()
+    prefix, _ = cut_at(text, text.split("\n").index("        m.first = c.scaled(2);"), len("        m.first = c."))
+    cut = _cut_map(prefix, MAIN)
+    assert not any(s.kind in ("class", "method") for s in cut.symbols)  # tree-sitter: one ERROR
+    closed = closed_filemap(cut, prefix)
+    assert closed is not None
+    names = {s.qualname for s in closed.symbols}
+    assert {"Main", "Main.main", "Main.main(String[]).c"} <= names
+    assert all(s.range[2] < len(prefix.split("\n")) for s in closed.symbols)  # rows of the text
+
+
+def test_python_is_never_repaired():
+    fm = _cut_map("def f(x):\n    if (x.", "a.py")
+    assert closed_filemap(fm, "def f(x):\n    if (x.") is None
+
+
+def test_the_engine_types_a_local_receiver_in_a_cut_java_method(tmp_path):
+    root = tmp_path / "java"
+    shutil.copytree(FIXTURES / "java", root)
+    text = (root / MAIN).read_text()
+    row = text.split("\n").index("        m.first = c.scaled(2);")
+    prefix, col = cut_at(text, row, len("        m.first = c."))
+    run = RepoRun(str(root), ("map",), workers=1)
+    try:
+        run.svc.open(MAIN, prefix, 1)
+        res = run.engine.assemble(MAIN, row, col, ContextOptions(budget=Budget(2000), wait_for_indexes=True,
+                                                                 use_jedi=False))
+    finally:
+        run.close()
+    # the resolver's name for the scope: Java's method scopes carry their parameter types
+    assert res.scope == "Main.main(String[])"
+    assert res.receiver == "c"
+    scaled = [it for it in res.items if it.name == "Circle.scaled"]
+    assert scaled and scaled[0].path == "src/main/java/com/acme/model/Circle.java"
+    assert any("inferred type of `c`" in w for w in scaled[0].why)
