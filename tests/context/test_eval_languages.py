@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ssc_lsp.context.engine import ContextOptions
 from ssc_lsp.context.evaluate import RepoRun
-from ssc_lsp.context.snippets import header_end, signature
+from ssc_lsp.context.snippets import header_end, member_header, signature
 from ssc_lsp.context.tokens import Budget
+from ssc_lsp.map.service import MapOptions, MapService
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -115,3 +116,22 @@ def test_a_brace_languages_header_ends_at_its_body():
     assert header_end(go, 0) == 0  # Python's rule finds no colon: the header would lose its second line
     ts = ["function f(a: {b: number}): string {", "  const c: number = 1;", "}"]
     assert header_end(ts, 0, comment="//") == 0
+
+
+def test_a_member_is_headed_by_its_block_as_written_in_brace_languages():
+    """Above a method packed without its class: Rust's `impl` line, Java's class line; never
+    Python's `class Store:` (what the rule for a class line without a colon made of them)."""
+    for repo, rel, owner, member, want in (
+            ("rust", "src/store/mod.rs", "Store", "put", "impl Store {"),
+            ("java", "src/main/java/com/acme/model/Circle.java", "Circle", "scaled",
+             "public class Circle implements Shape {")):
+        svc = MapService(str(FIXTURES / repo), MapOptions(persist=False, workers=1))
+        svc.index()
+        try:
+            fm = svc.ws.files[rel]
+            own = next(s for s in fm.symbols if s.qualname == owner)
+            mem = next(s for s in fm.symbols if s.qualname == f"{owner}.{member}")
+            lines = (FIXTURES / repo / rel).read_text().split("\n")
+            assert member_header(own, mem, lines, "//") == want
+        finally:
+            svc.close_store()

@@ -27,9 +27,11 @@ from ..map.records import (
 
 _IDENT_TAIL = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*$")  # `$` is a JavaScript identifier character
 # test files by each mapped language's convention: Python's test_*.py/conftest.py, Go's *_test.go,
-# JS/TS *.test.ts/*.spec.js and __tests__/, and tests/ or testing/ folders (Rust, Java's src/test)
+# JS/TS *.test.ts/*.spec.js and __tests__/, tests/ or testing/ folders (Rust, Java's src/test),
+# Rust's `tests.rs` module files (`#[cfg(test)] mod tests;`) and JUnit's FooTest.java/FooTests.java
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__)(/|$)|(^|/)test_[^/]*\.py$|_tests?\.py$"
-                        r"|(^|/)conftest\.py$|_test\.go$|\.(test|spec)\.[cm]?[jt]sx?$")
+                        r"|(^|/)conftest\.py$|_test\.go$|\.(test|spec)\.[cm]?[jt]sx?$"
+                        r"|(^|/)tests?\.rs$|\wTests?\.java$")
 
 
 @lru_cache(maxsize=65536)
