@@ -68,3 +68,25 @@ def test_the_engine_types_a_local_receiver_in_a_cut_java_method(tmp_path):
     scaled = [it for it in res.items if it.name == "Circle.scaled"]
     assert scaled and scaled[0].path == "src/main/java/com/acme/model/Circle.java"
     assert any("inferred type of `c`" in w for w in scaled[0].why)
+
+
+def test_a_rust_path_is_the_receiver(tmp_path):
+    """`Inventory::` before the cursor: the members of what the path names (here an alias of
+    `store::Store`, through `pub use`), as `x.` gives an instance's."""
+    root = tmp_path / "rust"
+    shutil.copytree(FIXTURES / "rust", root)
+    rel = "src/lib.rs"
+    text = (root / rel).read_text()
+    row = text.split("\n").index("    let mut st = Inventory::new(name);")
+    prefix, col = cut_at(text, row, len("    let mut st = Inventory::"))
+    run = RepoRun(str(root), ("map",), workers=1)
+    try:
+        run.svc.open(rel, prefix, 1)
+        res = run.engine.assemble(rel, row, col, ContextOptions(budget=Budget(2000), wait_for_indexes=True,
+                                                                use_jedi=False))
+    finally:
+        run.close()
+    assert res.scope == "open" and res.receiver == "Inventory::"
+    new = [it for it in res.items if it.name == "Store.new"]
+    assert new and new[0].path == "src/store/mod.rs"
+    assert any("inferred type of `Inventory::`" in w for w in new[0].why)

@@ -54,3 +54,10 @@ def test_rust_and_java_test_files():
                                           "a/ShapesTests.java"))
     assert not any(is_test_path(p) for p in ("src/attests.rs", "src/contest.rs", "java/util/Test.java",
                                               "a/Contest.java", "a/Latest.java"))
+
+
+def test_rust_path_receivers():
+    assert receiver_of("    Literal(ast::") == "ast::"
+    assert receiver_of("    let st = crate::store::Store::") == "crate::store::Store::"
+    assert receiver_of("fn f() -> Result<hir::") == "hir::"
+    assert receiver_of("    a: ") is None and receiver_of("    x = ::") is None

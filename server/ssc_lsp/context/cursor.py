@@ -97,8 +97,15 @@ def scope_key(fm: FileMap, sym: Symbol) -> str:
     return keys.pop() if len(keys) == 1 else sym.qualname
 
 
+_PATH_TAIL = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*::)+$")
+
+
 def receiver_of(text: str) -> str | None:
-    """The receiver expression when `text` (a line up to the cursor) ends in `expr.`."""
+    """The receiver expression when `text` (a line up to the cursor) ends in `expr.`; a path
+    `a::B::` whole, `::` included, as Rust's map writes a path segment's receiver."""
+    if text.endswith("::"):
+        m = _PATH_TAIL.search(text)
+        return m.group(0) if m else None
     if not text.endswith("."):
         return None
     if text.endswith("?."):  # JavaScript's optional chaining: `a?.` completes a member of `a`
