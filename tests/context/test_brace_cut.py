@@ -24,6 +24,8 @@ def test_closers_close_what_is_open_outside_strings_and_comments():
     assert closers("class A { /* { */ }") is None  # nothing open
     assert closers('class A { String s = "') is None  # inside a string: no safe repair
     assert closers("fn f() { x // a comment") == "\n" + PLACEHOLDER + ";}"
+    assert closers("function f() { const s = '{a'; g(") == PLACEHOLDER + ");};}"  # no char literal
+    assert closers("function f() { const s = '{a'; g(", js=True) == PLACEHOLDER + ");}"  # a string in JS
 
 
 def _cut_map(text: str, path: str):

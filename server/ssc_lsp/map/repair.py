@@ -10,6 +10,8 @@ definitions before the end come back. Python needs none of this: indentation clo
 
 from __future__ import annotations
 
+import re
+
 from .document import build_filemap
 from .filemap import FileMap
 
@@ -17,48 +19,33 @@ PLACEHOLDER = "__"  # a name, so that a cut `m.` or `return` reads as a finished
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
-def closers(text: str) -> str | None:
+# what `closers` steps over (comments, strings, char literals; `*c` groups say one was closed)
+# and the brackets it counts; a Rust lifetime `'a` matches nothing and is skipped
+_SKIP = r"""(?P<line>//[^\n]*)|/\*(?:.*?(?P<bc>\*/)|.*)|"(?:\\.|[^"\\])*(?P<sc>")?|`(?:\\.|[^`\\])*(?P<tc>`)?"""
+_TOKEN = re.compile(_SKIP + r"""|'(?:\\.|[^'\\\n])'|(?P<br>[()\[\]{}])""", re.S)
+# JavaScript and TypeScript: '...' is a string, not a char literal
+_TOKEN_JS = re.compile(_SKIP + r"""|'(?:\\.|[^'\\\n])*(?P<qc>')?|(?P<br>[()\[\]{}])""", re.S)
+_JS = frozenset({"javascript", "typescript", "tsx"})
+
+
+def closers(text: str, js: bool = False) -> str | None:
     """What closes every bracket left open at the end of `text` (`//` and `/* */` comments,
     "..." and `...` strings and 'x' char literals skipped; a Rust lifetime `'a` is no literal),
-    None when nothing is open or the text ends inside a string or a block comment."""
+    None when nothing is open or the text ends inside a string or a block comment. `js`: '...'
+    is a string (JavaScript, TypeScript)."""
     stack: list[str] = []
-    i, n = 0, len(text)
     in_line_comment = False
-    while i < n:
-        ch = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            if j < 0:
-                in_line_comment = True
-                break
-            i = j + 1
-            continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            if j < 0:
-                return None
-            i = j + 2
-            continue
-        if ch in "\"`":
-            j = i + 1
-            while j < n and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                return None
-            i = j + 1
-            continue
-        if ch == "'" and (text[i + 2:i + 3] == "'" or text[i + 1:i + 2] == "\\"):
-            j = text.find("'", i + 2 if text[i + 1:i + 2] != "\\" else i + 3)
-            if j < 0:
-                return None
-            i = j + 1
-            continue
-        if ch in _CLOSE:
-            stack.append(ch)
-        elif ch in ")]}":
-            if stack and _CLOSE[stack[-1]] == ch:
+    for m in (_TOKEN_JS if js else _TOKEN).finditer(text):
+        in_line_comment = m.group("line") is not None and m.end() == len(text)
+        br = m.group("br")
+        if br is not None:
+            if br in _CLOSE:
+                stack.append(br)
+            elif stack and _CLOSE[stack[-1]] == br:
                 stack.pop()
-        i += 1
+        elif m.end() == len(text) and m.group("line") is None \
+                and m.group()[0] in "/\"`'" and not any(m.groupdict().get(g) for g in ("bc", "sc", "tc", "qc")):
+            return None  # the text ends inside a block comment or a string
     if not stack:
         return None
     out = ["\n" if in_line_comment else "", PLACEHOLDER]
@@ -73,7 +60,7 @@ def closed_filemap(fm: FileMap, text: str) -> FileMap | None:
     lang = fm.language
     if lang.blocks == "indent":
         return None
-    suffix = closers(text)
+    suffix = closers(text, js=lang.name in _JS)
     if suffix is None:
         return None
     data = (text + suffix).encode("utf-8")
