@@ -51,19 +51,25 @@ def test_python_is_never_repaired():
     assert closed_filemap(fm, "def f(x):\n    if (x.") is None
 
 
-def test_the_engine_types_a_local_receiver_in_a_cut_java_method(tmp_path):
-    root = tmp_path / "java"
-    shutil.copytree(FIXTURES / "java", root)
-    text = (root / MAIN).read_text()
-    row = text.split("\n").index("        m.first = c.scaled(2);")
-    prefix, col = cut_at(text, row, len("        m.first = c."))
+def _assemble_cut(tmp_path: Path, repo: str, rel: str, line: str, before: str):
+    """The context at 2,000 characters for a copy of a fixture whose `rel` is cut just after
+    `before` on the line `line` (the evaluation's protocol)."""
+    root = tmp_path / repo
+    shutil.copytree(FIXTURES / repo, root)
+    text = (root / rel).read_text()
+    row = text.split("\n").index(line)
+    prefix, col = cut_at(text, row, len(before))
     run = RepoRun(str(root), ("map",), workers=1)
     try:
-        run.svc.open(MAIN, prefix, 1)
-        res = run.engine.assemble(MAIN, row, col, ContextOptions(budget=Budget(2000), wait_for_indexes=True,
+        run.svc.open(rel, prefix, 1)
+        return run.engine.assemble(rel, row, col, ContextOptions(budget=Budget(2000), wait_for_indexes=True,
                                                                  use_jedi=False))
     finally:
         run.close()
+
+
+def test_the_engine_types_a_local_receiver_in_a_cut_java_method(tmp_path):
+    res = _assemble_cut(tmp_path, "java", MAIN, "        m.first = c.scaled(2);", "        m.first = c.")
     # the resolver's name for the scope: Java's method scopes carry their parameter types
     assert res.scope == "Main.main(String[])"
     assert res.receiver == "c"
@@ -75,19 +81,8 @@ def test_the_engine_types_a_local_receiver_in_a_cut_java_method(tmp_path):
 def test_a_rust_path_is_the_receiver(tmp_path):
     """`Inventory::` before the cursor: the members of what the path names (here an alias of
     `store::Store`, through `pub use`), as `x.` gives an instance's."""
-    root = tmp_path / "rust"
-    shutil.copytree(FIXTURES / "rust", root)
-    rel = "src/lib.rs"
-    text = (root / rel).read_text()
-    row = text.split("\n").index("    let mut st = Inventory::new(name);")
-    prefix, col = cut_at(text, row, len("    let mut st = Inventory::"))
-    run = RepoRun(str(root), ("map",), workers=1)
-    try:
-        run.svc.open(rel, prefix, 1)
-        res = run.engine.assemble(rel, row, col, ContextOptions(budget=Budget(2000), wait_for_indexes=True,
-                                                                use_jedi=False))
-    finally:
-        run.close()
+    res = _assemble_cut(tmp_path, "rust", "src/lib.rs", "    let mut st = Inventory::new(name);",
+                        "    let mut st = Inventory::")
     assert res.scope == "open" and res.receiver == "Inventory::"
     new = [it for it in res.items if it.name == "Store.new"]
     assert new and new[0].path == "src/store/mod.rs"
