@@ -47,3 +47,17 @@ def test_javascript_receivers_and_test_files_of_other_languages():
     assert all(is_test_path(p) for p in ("net/dial_test.go", "src/cart.test.ts", "src/__tests__/x.js",
                                           "lib/a.spec.mjs"))
     assert not any(is_test_path(p) for p in ("net/dial.go", "src/contest.ts", "src/latest.js"))
+
+
+def test_rust_and_java_test_files():
+    assert all(is_test_path(p) for p in ("src/bytes/tests.rs", "src/test.rs", "src/main/java/a/CircleTest.java",
+                                          "a/ShapesTests.java"))
+    assert not any(is_test_path(p) for p in ("src/attests.rs", "src/contest.rs", "java/util/Test.java",
+                                              "a/Contest.java", "a/Latest.java"))
+
+
+def test_rust_path_receivers():
+    assert receiver_of("    Literal(ast::") == "ast::"
+    assert receiver_of("    let st = crate::store::Store::") == "crate::store::Store::"
+    assert receiver_of("fn f() -> Result<hir::") == "hir::"
+    assert receiver_of("    a: ") is None and receiver_of("    x = ::") is None

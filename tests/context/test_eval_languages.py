@@ -1,7 +1,8 @@
-"""`ssc-lsp eval context` on TypeScript and Go cases from the fixture workspaces.
+"""`ssc-lsp eval context` on TypeScript, Go, Java and Rust cases from the fixture workspaces.
 
 Each case puts the cursor just before a use of a name defined in another file; the gold is that
-definition, read off the fixture by hand (the line of the `function`/`func` that declares it).
+definition, read off the fixture by hand (the line of the `function`/`func`/`fn`/method or class
+that declares it).
 The command runs over the real map and packs `//` path headers for these languages.
 """
 
@@ -15,8 +16,9 @@ from pathlib import Path
 
 from ssc_lsp.context.engine import ContextOptions
 from ssc_lsp.context.evaluate import RepoRun
-from ssc_lsp.context.snippets import header_end, signature
+from ssc_lsp.context.snippets import header_end, member_header, signature
 from ssc_lsp.context.tokens import Budget
+from ssc_lsp.map.service import MapOptions, MapService
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -30,6 +32,16 @@ CASES = [
     ("go", "main.go", "s := server.", "NewServer", "attribute", "server/server.go", "func NewServer("),
     ("go", "main.go", "server.NewServer(textutil.", "Join", "attribute", "util/strings.go", "func Join("),
     ("go", "main.go", "_ = b.", "Describe", "attribute", "server/server.go", "func (b Base) Describe()"),
+    # Java: the cut file is one unclosed class (map/repair.py), a local's type gives the receiver
+    ("java", "src/main/java/com/acme/app/Main.java", "m.first = c.", "scaled", "attribute",
+     "src/main/java/com/acme/model/Circle.java", "public Circle scaled("),
+    ("java", "src/main/java/com/acme/app/Main.java", "int n = MathUtil.", "sum", "attribute",
+     "src/main/java/com/acme/util/MathUtil.java", " sum("),
+    ("java", "src/main/java/com/acme/app/Main.java", "Circle c = new ", "Circle", "name",
+     "src/main/java/com/acme/model/Circle.java", "public class Circle"),
+    ("rust", "src/main.rs", "let st: Inventory = ", "open", "name", "src/lib.rs", "pub fn open("),
+    ("rust", "src/lib.rs", "let mut st = Inventory::", "new", "attribute", "src/store/mod.rs", "pub fn new("),
+    ("rust", "src/lib.rs", "    st.", "put", "attribute", "src/store/mod.rs", "pub fn put("),
 ]
 
 
@@ -52,12 +64,12 @@ def make_cases(corpus: Path) -> list[dict]:
 
 def _corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
-    for repo in ("typescript", "go"):
+    for repo in ("typescript", "go", "java", "rust"):
         shutil.copytree(FIXTURES / repo, corpus / repo)
     return corpus
 
 
-def test_eval_context_finds_the_definitions_in_typescript_and_go(tmp_path):
+def test_eval_context_finds_the_definitions_in_typescript_go_java_and_rust(tmp_path):
     corpus = _corpus(tmp_path)
     cases = make_cases(corpus)
     cases_file = tmp_path / "cases.jsonl"
@@ -104,3 +116,22 @@ def test_a_brace_languages_header_ends_at_its_body():
     assert header_end(go, 0) == 0  # Python's rule finds no colon: the header would lose its second line
     ts = ["function f(a: {b: number}): string {", "  const c: number = 1;", "}"]
     assert header_end(ts, 0, comment="//") == 0
+
+
+def test_a_member_is_headed_by_its_block_as_written_in_brace_languages():
+    """Above a method packed without its class: Rust's `impl` line, Java's class line; never
+    Python's `class Store:` (what the rule for a class line without a colon made of them)."""
+    for repo, rel, owner, member, want in (
+            ("rust", "src/store/mod.rs", "Store", "put", "impl Store {"),
+            ("java", "src/main/java/com/acme/model/Circle.java", "Circle", "scaled",
+             "public class Circle implements Shape {")):
+        svc = MapService(str(FIXTURES / repo), MapOptions(persist=False, workers=1))
+        svc.index()
+        try:
+            fm = svc.ws.files[rel]
+            own = next(s for s in fm.symbols if s.qualname == owner)
+            mem = next(s for s in fm.symbols if s.qualname == f"{owner}.{member}")
+            lines = (FIXTURES / repo / rel).read_text().split("\n")
+            assert member_header(own, mem, lines, "//") == want
+        finally:
+            svc.close_store()

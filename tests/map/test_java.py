@@ -208,3 +208,27 @@ def test_the_edit_check_on_java_reports_no_library_name_and_no_python_arity(shop
     verdict, _ = Checker(shop, None).check(doc.fm, doc.data, at, "        m.nothere(1);\n", doc.tree)
     assert [(i.name, i.message) for i in verdict.issues] == [("m.nothere", "`Main` instance has no `nothere`")]
     shop.close(rel)
+
+
+def test_marker_interfaces_hide_no_member_type(tmp_path):
+    """A class that is Cloneable and Serializable (every java.util collection) still types its
+    fields: those JDK interfaces declare no nested type; an unknown library superclass might."""
+    svc = write(tmp_path, {
+        "p/Store.java": "package p;\npublic class Store { public void put(int k) {} }\n",
+        "p/Box.java": """\
+            package p;
+            class Box implements Cloneable, java.io.Serializable, Comparable<Box> {
+                private Store m;
+                void f() { m.put(1); }
+            }
+            """,
+        "p/Sub.java": """\
+            package p;
+            class Sub extends java.util.AbstractList<String> implements Cloneable {
+                private Store m;
+                void f() { m.put(1); }
+            }
+            """,
+    })
+    assert sid(target(svc, "p/Box.java", "m.put(1)", "put")) == "p/Store.java::Store.put"
+    assert target(svc, "p/Sub.java", "m.put(1)", "put") is None  # AbstractList may declare a `Store`

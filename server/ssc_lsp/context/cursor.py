@@ -27,9 +27,11 @@ from ..map.records import (
 
 _IDENT_TAIL = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*$")  # `$` is a JavaScript identifier character
 # test files by each mapped language's convention: Python's test_*.py/conftest.py, Go's *_test.go,
-# JS/TS *.test.ts/*.spec.js and __tests__/, and tests/ or testing/ folders (Rust, Java's src/test)
+# JS/TS *.test.ts/*.spec.js and __tests__/, tests/ or testing/ folders (Rust, Java's src/test),
+# Rust's `tests.rs` module files (`#[cfg(test)] mod tests;`) and JUnit's FooTest.java/FooTests.java
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|__tests__)(/|$)|(^|/)test_[^/]*\.py$|_tests?\.py$"
-                        r"|(^|/)conftest\.py$|_test\.go$|\.(test|spec)\.[cm]?[jt]sx?$")
+                        r"|(^|/)conftest\.py$|_test\.go$|\.(test|spec)\.[cm]?[jt]sx?$"
+                        r"|(^|/)tests?\.rs$|\wTests?\.java$")
 
 
 @lru_cache(maxsize=65536)
@@ -65,8 +67,8 @@ class Cursor:
 
     @property
     def scope(self) -> str:
-        """The innermost enclosing scope's qualname ('' at module level)."""
-        return self.scopes[0].qualname if self.scopes else ""
+        """The innermost enclosing scope's name, as the resolver takes it ('' at module level)."""
+        return scope_key(self.fm, self.scopes[0]) if self.scopes else ""
 
     @property
     def enclosing_class(self) -> Symbol | None:
@@ -82,8 +84,28 @@ class Cursor:
         return "\n".join(self.lines[start:self.row] + [self.line_prefix])
 
 
+def scope_key(fm: FileMap, sym: Symbol) -> str:
+    """The name of the scope a definition opens: its qualname, or in Java (whose overloads share
+    a qualname) the qualname with its parameter types, `C.m(int,List)`, as the units holding the
+    definition list it (a parameter's parent, too, when overloads share a unit)."""
+    prefix = sym.qualname + "("
+    r0, _, r1, _ = sym.range
+    keys = {k for u in fm.units if u.start_row <= r1 and u.end_row >= r0 for k in u.scopes
+            if k.startswith(prefix) and k.endswith(")") and ")" not in k[len(prefix):-1]}
+    if len(keys) > 1:
+        keys &= {s.parent for s in fm.symbols if s.parent in keys and r0 <= s.range[0] <= r1}
+    return keys.pop() if len(keys) == 1 else sym.qualname
+
+
+_PATH_TAIL = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*::)+$")
+
+
 def receiver_of(text: str) -> str | None:
-    """The receiver expression when `text` (a line up to the cursor) ends in `expr.`."""
+    """The receiver expression when `text` (a line up to the cursor) ends in `expr.`; a path
+    `a::B::` whole, `::` included, as Rust's map writes a path segment's receiver."""
+    if text.endswith("::"):
+        m = _PATH_TAIL.search(text)
+        return m.group(0) if m else None
     if not text.endswith("."):
         return None
     if text.endswith("?."):  # JavaScript's optional chaining: `a?.` completes a member of `a`

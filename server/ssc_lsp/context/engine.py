@@ -16,6 +16,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
+from ..map.repair import closed_filemap
 from ..map.resolve import Resolver
 from ..map.service import MapService
 from ..map.symbol_search import searcher
@@ -219,6 +220,10 @@ class ContextEngine:
         t = time.perf_counter()
         timings["indexes"] = (t - t0) * 1000
         cursor = analyze(fm, lines, row, col, rel)
+        if not cursor.scopes:  # a brace-language file that ends inside its blocks: map/repair.py
+            closed = closed_filemap(fm, "\n".join(lines[:row] + [cursor.line_prefix]))
+            if closed is not None:
+                cursor = analyze(closed, lines, row, col, rel)
         jedi_until = None if opts.jedi_deadline is None else time.perf_counter() + opts.jedi_deadline
         q = Query(self.svc, self.svc.resolver, cursor, self.gate, self, jedi_until=jedi_until,
                   wait_for_indexes=opts.wait_for_indexes)

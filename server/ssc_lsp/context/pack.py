@@ -33,7 +33,7 @@ from .items import (
     path_header,
 )
 from .redact import redact
-from .snippets import Snippet, header_line, signature, whole
+from .snippets import Snippet, member_header, signature, whole
 from .texts import Texts
 from .tokens import Budget
 
@@ -129,16 +129,16 @@ class Packer:
                 if owner is not None and owner.kind == CLASS:
                     cls_ctx = owner.id
                     if cls_ctx != self.prev_class or c.path != self.prev_path:
-                        head += self._class_line(c.file, owner)
+                        head += self._class_line(c.file, owner, sym)
         return head, cls_ctx
 
-    def _class_line(self, fm, owner) -> str:
+    def _class_line(self, fm, owner, member) -> str:
         def make() -> str:
             lines = self.texts.lines(fm)
-            line = header_line(owner, lines) if lines is not None else None
+            line = member_header(owner, member, lines, comment_for(fm.path)) if lines is not None else None
             return redact(line) + "\n" if line else ""
 
-        return self.texts.remember((fm.path, fm.hash, owner.id, "header"), make)
+        return self.texts.remember((fm.path, fm.hash, owner.id, "header", member.id), make)
 
     def add(self, c: Candidate, rank: int) -> bool:
         forms = _forms(c, self.texts, rank)

@@ -171,13 +171,39 @@ def whole(sym: Symbol, lines: list[str], upto: int | None = None) -> Snippet | N
     return Snippet("\n".join(b.rstrip() for b in body) + "\n", r0, r1)
 
 
-def header_line(sym: Symbol, lines: list[str]) -> str | None:
-    """One line naming a class, shown above its members when they are packed without it."""
+def block_row(lines: list[str], row: int, col: int) -> int | None:
+    """In a brace language, the row of the header of the block a member starting at (row, col)
+    sits in: the nearest code line above it indented less (a Rust `impl Store {` or
+    `impl Display for Store {`, a Java or TS class line), None at the top level (a Go method)."""
+    for r in range(min(row, len(lines)) - 1, -1, -1):
+        text = lines[r]
+        code = text.lstrip()
+        if not code or code.startswith(("//", "/*", "*", "@", "#[")):
+            continue
+        if len(text) - len(code) < col:
+            return r
+    return None
+
+
+def header_line(sym: Symbol, lines: list[str], comment: str = "#") -> str | None:
+    """One line naming a class, shown above its members when they are packed without it (in a
+    brace language the class's line as written: Python's `class C(bases):` would be another
+    language there)."""
     row = sym.name_range[0]
     if row >= len(lines):
         return None
     line = lines[row].rstrip()
-    if sym.kind == CLASS and not line.endswith(":"):
+    if sym.kind == CLASS and not line.endswith(":") and comment == "#":
         bases = f"({', '.join(sym.bases)})" if sym.bases else ""
         line = f"{' ' * sym.range[1]}class {sym.name}{bases}:"
     return _one_line(line, W.SIGNATURE_MAX_CHARS)
+
+
+def member_header(owner: Symbol, member: Symbol, lines: list[str], comment: str = "#") -> str | None:
+    """The line shown above a member packed without its class: the class's header, or in a
+    brace language the header of the block the member is in (a Rust method's `impl` line)."""
+    if comment != "#":
+        row = block_row(lines, member.range[0], member.range[1])
+        if row is not None:
+            return _one_line(lines[row].rstrip(), W.SIGNATURE_MAX_CHARS)
+    return header_line(owner, lines, comment)

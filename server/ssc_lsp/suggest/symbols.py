@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..context.cursor import enclosing_scopes, receiver_of
+from ..context.cursor import enclosing_scopes, receiver_of, scope_key
 from ..grounding.externals import Externals
 from ..map.filemap import FileMap
 from ..map.records import (
@@ -60,7 +60,7 @@ def where_at(fm: FileMap, lines: list[str], row: int, col: int) -> Where:
     indent = len(raw) if not raw.strip() else len(raw) - len(raw.lstrip(" \t"))
     scopes = enclosing_scopes(fm, lines, row, indent)
     return Where(partial, receiver_of(before), col - len(partial.encode("utf-8")),
-                 scopes[0].qualname if scopes else "")
+                 scope_key(fm, scopes[0]) if scopes else "")
 
 
 def map_items(resolver: Resolver, fm: FileMap, where: Where,

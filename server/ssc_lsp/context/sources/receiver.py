@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ...map.records import CLASS, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, Symbol
+from ...map.records import CLASS, CONSTANT, FUNCTION, IMPORT, METHOD, MODULE, PARAMETER, Symbol
 from ...map.resolve import External, Instance, SuperOf
 from ...map.workspace import Located
 from .. import weights as W
@@ -40,10 +40,16 @@ def mro(q: Query, cls: Located, start: int = 0) -> list[tuple[Located, int]]:
 
 
 def class_members(q: Query, cls: Located, start: int = 0) -> list[tuple[Located, int]]:
+    """The members of a class and its bases: what its body declares, and what its file declares
+    for it at the top level (Rust's `impl Type` items, Go's methods: `Type.name`, no parent)."""
     out: list[tuple[Located, int]] = []
     texts = q.engine.texts
     for c, depth in mro(q, cls, start):
-        for s in texts.children(c.file).get(c.symbol.qualname, ()):
+        kids = texts.children(c.file)
+        prefix = c.symbol.qualname + "."
+        outside = [s for s in kids.get("", ()) if s.kind in (FUNCTION, METHOD, CONSTANT)
+                   and s.qualname.startswith(prefix) and "." not in s.qualname[len(prefix):]]
+        for s in [*kids.get(c.symbol.qualname, ()), *outside]:
             if s.kind != PARAMETER:
                 out.append((Located(c.file, s), depth))
     return out

@@ -59,6 +59,14 @@ _VARIABLE_KINDS = (ATTRIBUTE, CONSTANT)
 _FIELD_KINDS = (CLASS, ATTRIBUTE, CONSTANT)  # what `x.name` without a call names
 # implicit supertypes: their members are library members (not in the workspace)
 _IMPLICIT = frozenset({"<enum>", "<record>", "<annotation>"})
+# JDK supertypes outside the workspace whose members are known: the marker interfaces declare
+# none; the others declare methods only (no nested type, no field). A class that implements one
+# has a complete hierarchy for what they cannot declare (java.util's classes are Cloneable and
+# Serializable: without this no type or field name inside them resolved through their hierarchy).
+_MARKERS = frozenset({"Cloneable", "Serializable", "RandomAccess", "EventListener"})
+_METHODS_ONLY = _MARKERS | frozenset({"Comparable", "Iterable", "Runnable", "AutoCloseable", "Closeable",
+                                      "Flushable", "CharSequence", "Appendable", "Readable"})
+_JDK_PACKAGES = ("java.lang.", "java.io.", "java.util.")
 # java.lang.Object's methods: every class has them, whatever its workspace hierarchy shows
 OBJECT_METHODS = frozenset({"equals", "hashCode", "toString", "getClass", "notify", "notifyAll",
                             "wait", "clone", "finalize"})
@@ -67,6 +75,15 @@ OBJECT_METHODS = frozenset({"equals", "hashCode", "toString", "getClass", "notif
 def package_of(fm: FileMap) -> str:
     names = fm.local_names(PACKAGE_SCOPE)
     return next(iter(names)) if names else ""
+
+
+def _declares_none(base: str, kinds) -> bool:
+    """A library supertype (not in the workspace) that declares no member of `kinds` (_MARKERS)."""
+    name = base.split("<", 1)[0].strip()
+    for p in _JDK_PACKAGES:
+        name = name.removeprefix(p)
+    known = _MARKERS if METHOD in kinds else _METHODS_ONLY
+    return name in known
 
 
 def strip_type(text: str) -> str | None:
@@ -305,7 +322,7 @@ class JavaResolver(Resolver):
                         continue
                     b = self.type_named(t.file, t.symbol.parent or "", text)  # in the scope around t
                     if b is None:
-                        complete = False
+                        complete = complete and _declares_none(text, kinds)
                     elif text == t.symbol.annotation:  # the superclass
                         supers.append(b)
                     else:
