@@ -169,7 +169,8 @@ def test_esm_imports_reexports_paths_and_packages(svc):
 
 def test_commonjs_this_and_what_is_not_known(svc):
     g = resolved(svc, "src/legacy/greet.js")
-    assert g[(4, "shout")] == "src/legacy/strings.js::shout"  # `const { shout } = require(...)`
+    # `const { shout } = require(...)` of `module.exports = { shout }`: the export (tsc's answer)
+    assert g[(4, "shout")] == "src/legacy/strings.js::exports.shout"
     c = resolved(svc, "src/models/cart.ts")
     assert c[(13, "items")] == "src/models/cart.ts::Cart.items"  # this.items
     assert c[(19, "TAX_RATE")] == "src/models/money.ts::TAX_RATE"  # ./money.js -> money.ts
@@ -239,3 +240,62 @@ def test_annotations_with_type_arguments_and_optional_unions_type_receivers(tmp_
     assert r[(1, "fetch")] == "q.ts::Query.fetch"
     assert r[(2, "fetch")] is None  # a union of two types: which member is the checker's call
     assert r[(3, "fetch")] == "q.ts::Query.fetch"  # a private field's annotation
+
+
+# -- CommonJS as tsc reads it (zod's compiled `lib/`) --------------------------------------------
+def test_commonjs_exports_are_the_assignments_not_the_top_level_names(tmp_path):
+    files = {
+        "util.js": '"use strict";\nexports.util = exports.alias = exports.same = void 0;\nvar util;\n'
+                   "(function (util) {\n    util.x = 1;\n})(util || (exports.util = util = {}));\n"
+                   "function same() {}\nexports.same = same;\nfunction other() {}\nexports.alias = other;\n"
+                   "function hidden() {}\nexports.dotted = util.x;\nexports;\n",
+        "obj.js": "function h() {}\nmodule.exports = {\n  h,\n  k: h,\n  m() {},\n};\n",
+        "cls.js": "class K {\n  static f() {}\n}\nfunction f() {}\nmodule.exports = K;\n",
+        "use.js": 'const u = require("./util");\nconst o = require("./obj");\nconst K = require("./cls");\n'
+                  "u.util.x;\nu.same();\nu.alias();\nu.hidden();\nu.dotted;\no.h;\no.k;\no.m();\no;\n"
+                  "K.f();\nK;\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    r = resolved(svc, "use.js")
+    assert r[(3, "util")] == "util.js::exports.util"  # `exports.util = util = {}`, not `var util`
+    assert r[(4, "same")] == "util.js::same"  # `exports.same = same`
+    assert r[(5, "alias")] == "util.js::other"  # `exports.alias = other`: an alias of `other`
+    assert r[(6, "hidden")] is None  # a top-level name a CommonJS module does not export
+    assert r[(7, "dotted")] is None  # an alias of a name path: nothing said
+    assert r[(8, "h")] == "obj.js::exports.h" and r[(9, "k")] == "obj.js::exports.k"
+    assert r[(10, "m")] == "obj.js::exports.m"
+    assert r[(11, "o")] == "obj.js::module.exports"  # the module's value is the object
+    assert r[(12, "f")] == "cls.js::K.f"  # `module.exports = K`: K's static, not the function f
+    assert r[(13, "K")] == "cls.js::K"
+    u = resolved(svc, "util.js")
+    assert u[(12, "exports")] == "util.js"  # `exports` is the module itself
+    assert (1, "exports") not in u  # `exports.P = ...`: tsc names P there, not the module
+    assert u[(1, "util")] == "util.js::exports.util"  # the `void 0` line declares nothing
+
+
+def test_javascript_calls_of_a_constant_holding_a_member_say_nothing(tmp_path):
+    (tmp_path / "a.js").write_text("class Z {}\nZ.create = (p) => p;\nconst st = Z.create;\n"
+                                   "const arrow = () => 1;\nconst other = arrow;\nst();\nother();\nst;\n")
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    r = resolved(svc, "a.js")
+    assert r[(5, "st")] is None  # tsc names the function Z.create holds
+    assert r[(6, "other")] == "a.js::other" and r[(7, "st")] == "a.js::st"
+
+
+def test_javascript_extends_and_namespace_imports(tmp_path):
+    (tmp_path / "base.js").write_text("export class B {\n  constructor() { this.x = 1; }\n  m() {}\n}\n")
+    (tmp_path / "sub.js").write_text('import * as base from "./base.js";\nimport { B } from "./base.js";\n'
+                                     "class S extends B {\n  n() { return this.x + this.m(); }\n}\n"
+                                     "class T extends base.B {}\nbase;\n")
+    svc = MapService(str(tmp_path), MapOptions(persist=False))
+    svc.index()
+    assert svc.ws.files["sub.js"].lookup("S").bases == ["B"]
+    assert svc.ws.files["sub.js"].lookup("T").bases == ["base.B"]
+    r = resolved(svc, "sub.js")
+    assert r[(3, "x")] == "base.js::B.x" and r[(3, "m")] == "base.js::B.m"  # inherited in JS
+    assert r[(6, "base")] == "sub.js::base"  # `import * as base`: tsc names the import
+    assert r[(5, "B")] == "base.js::B"

@@ -45,6 +45,10 @@ from ..common import node_text as _text
 
 MAX_SHORT = 80  # longest type / value text kept on a TypeScript record
 
+# CommonJS: the qualname of `module.exports = v`, and the scope of `exports.P = v`'s symbols
+COMMONJS_VALUE = "module.exports"
+COMMONJS_EXPORTS = "exports"
+NAMESPACE_IMPORT = "*"  # the value of an `import * as x` symbol
 OWN_MODULE = ""  # an import target's module for `export { a as b }` without `from`: this file
 FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
                        "function", "generator_function", "arrow_function", "method_definition"})
@@ -57,7 +61,7 @@ FIELDS = frozenset({"public_field_definition", "field_definition", "property_sig
 PATTERNS = frozenset({"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "rest_pattern",
                       "object_assignment_pattern", "shorthand_property_identifier_pattern"})
 PARAM_WRAPPERS = frozenset({"required_parameter", "optional_parameter"})
-HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause"})
+HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause", "class_heritage"})
 MAX_RECEIVER = 120
 MAX_WALK = 256  # parents walked up from a name for its type parameters, `this`, patterns
 # a top-level call statement longer than this (bytes) with a callback is cut at the callback's
@@ -506,8 +510,8 @@ class _Extractor(Walker):
         spec = _string(stmt.child_by_field_name("source")) if stmt is not None else None
         if spec is None:
             return
-        if p.type == "namespace_import":
-            self.add_symbol(IMPORT, n, p, scope, target=(spec,))
+        if p.type == "namespace_import":  # (its value says so: tsc's definition of it is the import)
+            self.add_symbol(IMPORT, n, p, scope, target=(spec,), value=NAMESPACE_IMPORT)
         elif p.type == "import_clause":
             self.add_symbol(IMPORT, n, p, scope, target=(spec, "default"))
         else:
@@ -548,6 +552,48 @@ class _Extractor(Walker):
         self.add_symbol(ATTRIBUTE, n, assign, cscope, value=_short(assign.child_by_field_name("right")))
         return True
 
+    def commonjs_export(self, n: ts.Node, member: ts.Node, obj: ts.Node) -> None:
+        """`exports.P = v` (or `module.exports.P = v`) at the top of a JS module declares the
+        module's export P, as tsc reads CommonJS; `module.exports = v` declares the module's
+        value. They are symbols apart from the module's own names (`exports.P`,
+        `module.exports`): `var util; ... exports.util = util = {}` are two things, and a
+        CommonJS module's members are its exports, not its top-level names (resolve.py)."""
+        assign = member.parent
+        if assign is None or assign.type != "assignment_expression" or not _is(assign.child_by_field_name("left"), member):
+            return
+        right = assign.child_by_field_name("right")
+        receiver = _text(obj)
+        last = right
+        for _ in range(MAX_WALK):  # `exports.a = exports.b = void 0`: the value is the last one
+            if last is None or last.type != "assignment_expression":
+                break
+            last = last.child_by_field_name("right")
+        if right is None or last is None or _void_zero(last):
+            return  # `exports.x = void 0`: tsc's emit declares nothing there (the real one follows)
+        if receiver == "module" and n.text == b"exports":
+            self.commonjs_value(n, assign, right, ("module", "class"))  # qualname COMMONJS_VALUE
+            if right.type == "object":  # `module.exports = { a, b: c, m() {} }`: its members
+                for prop in right.named_children:
+                    key = prop if prop.type == "shorthand_property_identifier" else prop.child_by_field_name(
+                        "key" if prop.type == "pair" else "name")
+                    if key is not None and key.type in ("shorthand_property_identifier", "property_identifier"):
+                        value = prop.child_by_field_name("value") if prop.type == "pair" else \
+                            (prop if prop.type == "method_definition" else None)
+                        self.commonjs_value(key, prop, value, (COMMONJS_EXPORTS, "class"), alias=False)
+        elif receiver in ("exports", COMMONJS_VALUE):
+            self.commonjs_value(n, assign, right, (COMMONJS_EXPORTS, "class"))
+
+    def commonjs_value(self, n: ts.Node, node: ts.Node, value: ts.Node | None, scope: tuple[str, str],
+                       alias: bool = True) -> None:
+        """One CommonJS export: a function, an alias of a name path (`exports.a = b`: tsc's
+        definition is b's; an IMPORT of this module's own `b`), or a variable."""
+        if value is not None and value.type in FUNCTIONS:
+            self.add_symbol(FUNCTION, n, node, scope, signature=_signature(value))
+        elif alias and value is not None and _is_name_path(value):
+            self.add_symbol(IMPORT, n, node, scope, target=(OWN_MODULE, "".join(_text(value).split())))
+        else:
+            self.add_symbol(VARIABLE, n, node, scope, value=_short(value))
+
     def on_use(self, n: ts.Node, p: ts.Node, scope: tuple[str, str]) -> None:
         t = p.type
         if n.type in ("property_identifier", "private_property_identifier"):
@@ -555,6 +601,8 @@ class _Extractor(Walker):
                 obj = p.child_by_field_name("object")
                 if self.declares_this and obj is not None and obj.type == "this" and self.this_field(n, p):
                     return
+                if self.declares_this and scope[1] == "module" and obj is not None:
+                    self.commonjs_export(n, p, obj)
                 recv = _receiver(obj)
                 # `x.constructor` is the object's constructor property, never the class's method
                 if recv is not None and n.text != b"constructor":
@@ -569,6 +617,8 @@ class _Extractor(Walker):
                 return  # an intrinsic element (`<div>`), no name of the program
         if t in ("labeled_statement", "break_statement", "continue_statement"):
             return
+        if self.declares_this and t == "member_expression" and n.text == b"exports":
+            return  # `exports.P`: tsc names P's definition there, not the module; nothing said
         if t == "pair" or (t == "member_expression" and not _is(p.child_by_field_name("object"), n)):
             return
         kind = REF_BASE if _in_heritage(n) else REF_NAME
@@ -589,6 +639,24 @@ def _this_class(node: ts.Node) -> ts.Node | None:
             return None
         p = p.parent
     return None
+
+
+def _void_zero(node: ts.Node) -> bool:
+    return node.type == "unary_expression" and " ".join(_text(node).split()) == "void 0"
+
+
+def _is_name_path(node: ts.Node) -> bool:
+    """`a` or `a.b.c`: what tsc takes as an alias when assigned to an export."""
+    for _ in range(MAX_WALK):
+        if node.type == "identifier":
+            return True
+        if node.type != "member_expression" or node.child_by_field_name("property") is None or \
+                node.child_by_field_name("property").type != "property_identifier":
+            return False
+        node = node.child_by_field_name("object")
+        if node is None:
+            return False
+    return False
 
 
 def _outer(node: ts.Node) -> ts.Node:
@@ -642,7 +710,9 @@ def _bases(cls: ts.Node) -> list[str]:
     for c in cls.named_children:
         if c.type == "class_heritage":
             for clause in c.named_children:
-                if clause.type == "extends_clause":
+                if clause.type not in ("extends_clause", "implements_clause", "comment"):
+                    out.append(_short(clause) or "")  # JavaScript's grammar: `extends E`, no clause
+                elif clause.type == "extends_clause":
                     v = clause.child_by_field_name("value")
                     if v is not None:
                         out.append(_short(v) or "")

@@ -22,12 +22,13 @@ from ...records import (
     METHOD,
     MODULE,
     PARAMETER,
+    REF_NAME,
     VARIABLE,
 )
 from ...resolve import MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
-from .extract import OWN_MODULE
+from .extract import COMMONJS_EXPORTS, COMMONJS_VALUE, NAMESPACE_IMPORT, OWN_MODULE
 from .modules import ProjectConfig, load_config, resolve_specifier
 
 _CONFIGS: dict[int, tuple[tuple[int, int], ProjectConfig]] = {}  # id(ws) -> (key, config)
@@ -58,6 +59,7 @@ class JavaScriptResolver(Resolver):
     def __init__(self, ws: Workspace):
         super().__init__(ws)
         self._specs: dict[tuple[str, str, int], str | None] = {}
+        self._cjs: dict[str, tuple[dict, bool]] = {}  # path -> (the FileMap's table, CommonJS?)
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
@@ -101,10 +103,39 @@ class JavaScriptResolver(Resolver):
         return self.ws.file_of_module(key)
 
     def module_member(self, fm, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
+        """A module's member `name` as an importer sees it: a CommonJS module's are its exports
+        (`exports.P = v`, `module.exports = {...}`; a class assigned to `module.exports` has
+        its static members), and nothing else (its top-level names are its own); an ES
+        module's are its top-level names and what `export *` re-exports."""
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).module_member(fm, name, follow, _seen)
+        if not self._commonjs(fm):
+            return self.scope_member(fm, name, follow, _seen)
+        sym = fm.lookup(f"{COMMONJS_EXPORTS}.{name}")
+        if sym is not None:
+            return self._maybe_follow(fm, sym, follow)
+        value = fm.lookup(COMMONJS_VALUE)
+        if value is not None and value.kind == IMPORT:
+            cls = self.follow_import(Located(fm, value))
+            if isinstance(cls, Located) and cls.symbol.kind == CLASS:
+                return self.class_member(cls, name)
+        return None
+
+    def _commonjs(self, fm) -> bool:
+        """Whether a JS module exports by CommonJS assignments (remembered per extraction)."""
+        got = self._cjs.get(fm.path)
+        if got is not None and got[0] is fm.by_qualname:
+            return got[1]
+        flag = fm.language is JAVASCRIPT and any(
+            q == COMMONJS_VALUE or q.startswith(COMMONJS_EXPORTS + ".") for q in fm.by_qualname)
+        self._cjs[fm.path] = (fm.by_qualname, flag)
+        return flag
+
+    def scope_member(self, fm, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
         """A module's own binding of `name`, else what its `export * from` re-exports (never a
         `default`: `export *` does not carry it)."""
         if fm.language is not self.language:  # another language's rules (see for_language)
-            return self.for_language(fm.language).module_member(fm, name, follow, _seen)
+            return self.for_language(fm.language).scope_member(fm, name, follow)
         if name in fm.module_bindings():
             sym = fm.lookup(name)
             if sym is not None:
@@ -120,6 +151,50 @@ class JavaScriptResolver(Resolver):
                 if found is not None:
                     return found
         return None
+
+    def follow_import(self, loc: Located, depth: int = 0) -> Target | None:
+        """An import, and CommonJS's two aliases: `exports.a = b` names this module's own `b`
+        (a name path `b.c`: nothing said), and `require("./m")` of a module that assigns
+        `module.exports = v` is v."""
+        if loc.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(loc.file.language).follow_import(loc, depth)
+        sym = loc.symbol
+        if sym.kind == IMPORT and sym.target and sym.target[0] == OWN_MODULE and _commonjs_symbol(sym.qualname):
+            name = sym.target[-1]
+            return self.scope_member(loc.file, name) if len(sym.target) == 2 and "." not in name else None
+        found = super().follow_import(loc, depth)
+        if sym.kind == IMPORT and len(sym.target or ()) == 1 and isinstance(found, Located) and \
+                found.symbol.kind == MODULE and found.file.language is JAVASCRIPT:
+            value = found.file.lookup(COMMONJS_VALUE)
+            if value is not None and depth <= MAX_DEPTH:
+                return self.follow_import(Located(found.file, value), depth + 1) if value.kind == IMPORT \
+                    else Located(found.file, value)
+        return found
+
+    def _resolve_ref(self, fm, ref, unit, follow: bool) -> Target | None:
+        found = super()._resolve_ref(fm, ref, unit, follow)
+        if follow and ref.kind == REF_NAME and isinstance(found, Located) and found.symbol.kind == MODULE:
+            alias = super()._resolve_ref(fm, ref, unit, False)
+            if isinstance(alias, Located) and alias.symbol.kind == IMPORT and alias.symbol.value == NAMESPACE_IMPORT:
+                return alias  # `import * as u`: a use of `u` is the import's (as tsc answers)
+        if ref.nargs >= 0 and isinstance(found, Located) and found.file.language is JAVASCRIPT and \
+                found.symbol.kind in (CONSTANT, VARIABLE) and _DOTTED_TS.match(found.symbol.value or "") and \
+                "." in (found.symbol.value or ""):
+            return None  # `const f = C.create; f()`: tsc names the function C.create holds, not f
+        return found
+
+    def resolve_name(self, fm, scope: str, name: str, follow: bool = True, row: int | None = None) -> Target | None:
+        """A name; in a JS file, `exports` (and `module`, when the module assigns
+        `module.exports`) is the module's own value, as tsc answers."""
+        found = super().resolve_name(fm, scope, name, follow, row)
+        if name in ("exports", "module") and fm.language is JAVASCRIPT and isinstance(found, External) \
+                and found.module == "builtins":
+            value = fm.lookup(COMMONJS_VALUE)
+            if value is not None:
+                return self._maybe_follow(fm, value, follow)
+            if name == "exports" and fm.module_symbol is not None:
+                return Located(fm, fm.module_symbol)
+        return found
 
     def external_member(self, module: str, name: str) -> Target:
         return External(module, name)
@@ -175,6 +250,8 @@ class JavaScriptResolver(Resolver):
         sym = loc.symbol
         if sym.kind in (MODULE, CLASS, FUNCTION, METHOD):
             return loc
+        if sym.qualname == COMMONJS_VALUE and loc.file.module_symbol is not None:
+            return Located(loc.file, loc.file.module_symbol)  # `module.exports = {...}`: the module
         if sym.kind == IMPORT:
             return loc
         if sym.annotation and sym.kind in (PARAMETER, VARIABLE, CONSTANT, ATTRIBUTE):
@@ -218,6 +295,10 @@ def _split_union(ann: str) -> list[str]:
             cur.append(ch)
     out.append("".join(cur))
     return [p for p in out if p.strip()]
+
+
+def _commonjs_symbol(qualname: str) -> bool:
+    return qualname == COMMONJS_VALUE or qualname.startswith(COMMONJS_EXPORTS + ".")
 
 
 _DOTTED_TS = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
