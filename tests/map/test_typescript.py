@@ -198,6 +198,15 @@ def test_a_long_test_file_is_cut_at_its_callbacks(monkeypatch):
     assert {r.scope for r in units[3].refs if r.name in ("a", "z")} == {"<arrow14>.<arrow14>.<arrow8>"}
 
 
+def indexed(root, files: dict[str, str]) -> MapService:
+    """A map of `files` (path -> text) written under `root`."""
+    for rel, text in files.items():
+        (root / rel).write_text(text)
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    return svc
+
+
 # -- continuity checks ---------------------------------------------------------------------------
 def test_arity_and_import_checks_only_where_certain(tmp_path):
     from ssc_lsp.map.checks import check_file
@@ -212,10 +221,7 @@ def test_arity_and_import_checks_only_where_certain(tmp_path):
                   'import { t } from "./cjs";\n'
                   "f();\nf(1);\nf(1, 'x', 3);\no(1, 2);\ng(1);\ng(1, 2, 3);\nh(1, 2, 3);\nd(1, 2, 3);\nt(1, 2);\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).write_text(text)
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
+    svc = indexed(tmp_path, files)
     got = {(p.range[0], p.code) for p in check_file(svc.ws, svc.resolver, svc.ws.files["use.ts"])}
     assert got == {(0, "import-missing"),  # `nope`: lib.ts is an ES module without it
                    (3, "call-arguments"),  # f(): `a` is required
@@ -255,10 +261,7 @@ def test_commonjs_exports_are_the_assignments_not_the_top_level_names(tmp_path):
                   "u.util.x;\nu.same();\nu.alias();\nu.hidden();\nu.dotted;\no.h;\no.k;\no.m();\no;\n"
                   "K.f();\nK;\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).write_text(text)
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
+    svc = indexed(tmp_path, files)
     r = resolved(svc, "use.js")
     assert r[(3, "util")] == "util.js::exports.util"  # `exports.util = util = {}`, not `var util`
     assert r[(4, "same")] == "util.js::same"  # `exports.same = same`
@@ -277,22 +280,18 @@ def test_commonjs_exports_are_the_assignments_not_the_top_level_names(tmp_path):
 
 
 def test_javascript_calls_of_a_constant_holding_a_member_say_nothing(tmp_path):
-    (tmp_path / "a.js").write_text("class Z {}\nZ.create = (p) => p;\nconst st = Z.create;\n"
-                                   "const arrow = () => 1;\nconst other = arrow;\nst();\nother();\nst;\n")
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
+    svc = indexed(tmp_path, {"a.js": "class Z {}\nZ.create = (p) => p;\nconst st = Z.create;\n"
+                                      "const arrow = () => 1;\nconst other = arrow;\nst();\nother();\nst;\n"})
     r = resolved(svc, "a.js")
     assert r[(5, "st")] is None  # tsc names the function Z.create holds
     assert r[(6, "other")] == "a.js::other" and r[(7, "st")] == "a.js::st"
 
 
 def test_javascript_extends_and_namespace_imports(tmp_path):
-    (tmp_path / "base.js").write_text("export class B {\n  constructor() { this.x = 1; }\n  m() {}\n}\n")
-    (tmp_path / "sub.js").write_text('import * as base from "./base.js";\nimport { B } from "./base.js";\n'
-                                     "class S extends B {\n  n() { return this.x + this.m(); }\n}\n"
-                                     "class T extends base.B {}\nbase;\n")
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
+    svc = indexed(tmp_path, {
+        "base.js": "export class B {\n  constructor() { this.x = 1; }\n  m() {}\n}\n",
+        "sub.js": 'import * as base from "./base.js";\nimport { B } from "./base.js";\n'
+                  "class S extends B {\n  n() { return this.x + this.m(); }\n}\nclass T extends base.B {}\nbase;\n"})
     assert svc.ws.files["sub.js"].lookup("S").bases == ["B"]
     assert svc.ws.files["sub.js"].lookup("T").bases == ["base.B"]
     r = resolved(svc, "sub.js")
