@@ -68,7 +68,11 @@ for (const [f, line, ch] of q.queries) {
     const pos = sf.getPositionOfLineAndCharacter(line, ch);
     defs = (ls.getDefinitionAtPosition(abs, pos) || []).map(d => {
       const dsf = ls.getProgram().getSourceFile(d.fileName);
-      const lc = dsf ? dsf.getLineAndCharacterOfPosition(d.textSpan.start) : {line: -1, character: -1};
+      // a module: tsc's span is the source file's from its first token (after the leading
+      // comments) to its end; the map's module symbol is the file, line 0
+      const whole = dsf && d.kind === "module" && d.textSpan.start + d.textSpan.length >= dsf.end;
+      const lc = !dsf ? {line: -1, character: -1} : whole ? {line: 0, character: 0}
+        : dsf.getLineAndCharacterOfPosition(d.textSpan.start);
       return [path.relative(q.root, d.fileName), lc.line, lc.character];
     });
   } catch (e) { defs = null; }

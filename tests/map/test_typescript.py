@@ -169,8 +169,9 @@ def test_esm_imports_reexports_paths_and_packages(svc):
 
 def test_commonjs_this_and_what_is_not_known(svc):
     g = resolved(svc, "src/legacy/greet.js")
-    # `const { shout } = require(...)` of `module.exports = { shout }`: the export (tsc's answer)
-    assert g[(4, "shout")] == "src/legacy/strings.js::exports.shout"
+    # a use of `const { shout } = require(...)`, through `module.exports = { shout }` (tsc's alias)
+    assert g[(4, "shout")] == "src/legacy/strings.js::shout"
+    assert g[(0, "shout")] == "src/legacy/strings.js::exports.shout"  # the pattern's name: the export
     c = resolved(svc, "src/models/cart.ts")
     assert c[(13, "items")] == "src/models/cart.ts::Cart.items"  # this.items
     assert c[(19, "TAX_RATE")] == "src/models/money.ts::TAX_RATE"  # ./money.js -> money.ts
@@ -226,6 +227,7 @@ def test_arity_and_import_checks_only_where_certain(tmp_path):
     assert got == {(0, "import-missing"),  # `nope`: lib.ts is an ES module without it
                    (3, "call-arguments"),  # f(): `a` is required
                    (5, "call-arguments"),  # f(1, 'x', 3): one too many
+                   (11, "call-arguments"),  # t(1, 2): `module.exports = { s, t: s }`, s takes one
                    (8, "call-arguments")}  # g(1, 2, 3) in JS: too many; g(1) is JS's own business
 
 
@@ -298,3 +300,15 @@ def test_javascript_extends_and_namespace_imports(tmp_path):
     assert r[(3, "x")] == "base.js::B.x" and r[(3, "m")] == "base.js::B.m"  # inherited in JS
     assert r[(6, "base")] == "sub.js::base"  # `import * as base`: tsc names the import
     assert r[(5, "B")] == "base.js::B"
+
+
+def test_commonjs_imports_follow_object_exports_to_their_values(tmp_path):
+    svc = indexed(tmp_path, {
+        "helpers.js": "function f() {}\nconst g = 1;\nmodule.exports = {\n  f,\n  alias: g,\n};\n",
+        "reexp.js": 'const { f } = require("./helpers");\nmodule.exports = {\n  f,\n};\n',
+        "user.js": 'const { f, alias } = require("./helpers");\nf();\nalias;\n'})
+    u = resolved(svc, "user.js")
+    assert u[(0, "f")] == "helpers.js::exports.f"  # the name in the pattern: the export itself
+    assert u[(1, "f")] == "helpers.js::f"  # a use: through `{ f }` to the function (tsc's alias)
+    assert u[(2, "alias")] == "helpers.js::g"  # `alias: g`
+    assert resolved(svc, "reexp.js")[(2, "f")] == "reexp.js::f"  # `{ f }`: the f this module sees

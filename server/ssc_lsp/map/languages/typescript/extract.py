@@ -577,8 +577,7 @@ class _Extractor(Walker):
                     key = prop if prop.type == "shorthand_property_identifier" else prop.child_by_field_name(
                         "key" if prop.type == "pair" else "name")
                     if key is not None and key.type in ("shorthand_property_identifier", "property_identifier"):
-                        value = prop.child_by_field_name("value") if prop.type == "pair" else \
-                            (prop if prop.type == "method_definition" else None)
+                        value = prop.child_by_field_name("value") if prop.type == "pair" else prop  # (shorthand: itself)
                         self.commonjs_value(key, prop, value, (COMMONJS_EXPORTS, "class"), alias=False)
         elif receiver in ("exports", COMMONJS_VALUE):
             self.commonjs_value(n, assign, right, (COMMONJS_EXPORTS, "class"))

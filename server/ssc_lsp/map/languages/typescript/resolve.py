@@ -21,7 +21,9 @@ from ...records import (
     IMPORT,
     METHOD,
     MODULE,
+    MODULE_REF,
     PARAMETER,
+    REF_IMPORT,
     REF_NAME,
     VARIABLE,
 )
@@ -59,7 +61,7 @@ class JavaScriptResolver(Resolver):
     def __init__(self, ws: Workspace):
         super().__init__(ws)
         self._specs: dict[tuple[str, str, int], str | None] = {}
-        self._cjs: dict[str, tuple[dict, bool]] = {}  # path -> (the FileMap's table, CommonJS?)
+        self._cjs: dict[str, tuple[dict, bool, frozenset]] = {}  # path -> _commonjs_table
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
@@ -123,13 +125,19 @@ class JavaScriptResolver(Resolver):
 
     def _commonjs(self, fm) -> bool:
         """Whether a JS module exports by CommonJS assignments (remembered per extraction)."""
+        return self._commonjs_table(fm)[1]
+
+    def _commonjs_table(self, fm) -> tuple[dict, bool, frozenset]:
+        """(the table it was read from, CommonJS?, the (row, column) of each shorthand key of
+        `module.exports = { f }`), remembered per extraction."""
         got = self._cjs.get(fm.path)
         if got is not None and got[0] is fm.by_qualname:
-            return got[1]
-        flag = fm.language is JAVASCRIPT and any(
-            q == COMMONJS_VALUE or q.startswith(COMMONJS_EXPORTS + ".") for q in fm.by_qualname)
-        self._cjs[fm.path] = (fm.by_qualname, flag)
-        return flag
+            return got
+        flag = fm.language is JAVASCRIPT and any(_commonjs_symbol(q) for q in fm.by_qualname)
+        keys = frozenset(s.name_range[:2] for s in fm.symbols if flag and s.kind == VARIABLE and
+                         s.qualname.startswith(COMMONJS_EXPORTS + ".") and s.value == s.name)
+        got = self._cjs[fm.path] = (fm.by_qualname, flag, keys)
+        return got
 
     def scope_member(self, fm, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
         """A module's own binding of `name`, else what its `export * from` re-exports (never a
@@ -163,6 +171,10 @@ class JavaScriptResolver(Resolver):
             name = sym.target[-1]
             return self.scope_member(loc.file, name) if len(sym.target) == 2 and "." not in name else None
         found = super().follow_import(loc, depth)
+        if isinstance(found, Located) and found.symbol.kind == VARIABLE and _commonjs_symbol(found.symbol.qualname) \
+                and _IDENT.match(found.symbol.value or ""):
+            # `module.exports = { f }` (or `{ g: f }`): an import of g is an alias of the module's f
+            return self.scope_member(found.file, found.symbol.value or "")
         if sym.kind == IMPORT and len(sym.target or ()) == 1 and isinstance(found, Located) and \
                 found.symbol.kind == MODULE and found.file.language is JAVASCRIPT:
             value = found.file.lookup(COMMONJS_VALUE)
@@ -172,6 +184,14 @@ class JavaScriptResolver(Resolver):
         return found
 
     def _resolve_ref(self, fm, ref, unit, follow: bool) -> Target | None:
+        if ref.kind == REF_IMPORT and ref.receiver != MODULE_REF:
+            module = self.module_target(fm, ref.module or "")
+            if isinstance(module, Located) and self._commonjs(module.file):
+                # the name in `const { P } = require("./m")`: tsc names m's export P itself
+                return self.module_member(module.file, ref.name, follow=False)
+        if ref.kind == REF_NAME and follow and (ref.row + unit.start_row, ref.col) in self._commonjs_table(fm)[2]:
+            # `module.exports = { f }`: tsc names the f this module sees (an import: the import)
+            return super()._resolve_ref(fm, ref, unit, False)
         found = super()._resolve_ref(fm, ref, unit, follow)
         if follow and ref.kind == REF_NAME and isinstance(found, Located) and found.symbol.kind == MODULE:
             alias = super()._resolve_ref(fm, ref, unit, False)
@@ -301,6 +321,7 @@ def _commonjs_symbol(qualname: str) -> bool:
     return qualname == COMMONJS_VALUE or qualname.startswith(COMMONJS_EXPORTS + ".")
 
 
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 _DOTTED_TS = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 
