@@ -227,7 +227,6 @@ def test_arity_and_import_checks_only_where_certain(tmp_path):
     assert got == {(0, "import-missing"),  # `nope`: lib.ts is an ES module without it
                    (3, "call-arguments"),  # f(): `a` is required
                    (5, "call-arguments"),  # f(1, 'x', 3): one too many
-                   (11, "call-arguments"),  # t(1, 2): `module.exports = { s, t: s }`, s takes one
                    (8, "call-arguments")}  # g(1, 2, 3) in JS: too many; g(1) is JS's own business
 
 
@@ -304,11 +303,16 @@ def test_javascript_extends_and_namespace_imports(tmp_path):
 
 def test_commonjs_imports_follow_object_exports_to_their_values(tmp_path):
     svc = indexed(tmp_path, {
-        "helpers.js": "function f() {}\nconst g = 1;\nmodule.exports = {\n  f,\n  alias: g,\n};\n",
+        # all shorthand (or `{}`): tsc binds each as `exports.f = f`; else the object is the value
+        "helpers.js": "function f() {}\nconst g = 1;\nmodule.exports = {\n  f,\n  g,\n};\n",
+        "mixed.js": "function f() {}\nmodule.exports = {\n  f,\n  k: f,\n};\n",
         "reexp.js": 'const { f } = require("./helpers");\nmodule.exports = {\n  f,\n};\n',
-        "user.js": 'const { f, alias } = require("./helpers");\nf();\nalias;\n'})
+        "user.js": 'const { f, g } = require("./helpers");\nf();\ng;\nconst h = require("./helpers");\n'
+                   'h.g;\nh;\nconst m = require("./mixed");\nm.f;\nm;\nvar e = require("./helpers").f;\ne();\n'})
     u = resolved(svc, "user.js")
     assert u[(0, "f")] == "helpers.js::exports.f"  # the name in the pattern: the export itself
-    assert u[(1, "f")] == "helpers.js::f"  # a use: through `{ f }` to the function (tsc's alias)
-    assert u[(2, "alias")] == "helpers.js::g"  # `alias: g`
+    assert u[(1, "f")] == "helpers.js::f" and u[(2, "g")] == "helpers.js::g"  # uses: the aliased values
+    assert u[(4, "g")] == "helpers.js::g" and u[(5, "h")] == "helpers.js"
+    assert u[(7, "f")] == "mixed.js::exports.f" and u[(8, "m")] == "mixed.js::module.exports"
+    assert u[(10, "e")] == "helpers.js::f"  # `var e = require("./helpers").f`: an import
     assert resolved(svc, "reexp.js")[(2, "f")] == "reexp.js::f"  # `{ f }`: the f this module sees

@@ -472,6 +472,12 @@ class _Extractor(Walker):
     def on_declarator(self, n: ts.Node, decl: ts.Node, path: list[ts.Node], scope: tuple[str, str]) -> None:
         value = decl.child_by_field_name("value")
         spec = _require_spec(value)
+        member = value.child_by_field_name("property") if value is not None and value.type == "member_expression" else None
+        if not path and spec is None and member is not None and member.type == "property_identifier":
+            spec = _require_spec(value.child_by_field_name("object"))
+            if spec is not None:  # `var f = require("./m").f`: an import of m's f, as tsc reads JS
+                self.add_symbol(IMPORT, n, decl, scope, target=(spec, _text(member)))
+                return
         outer = decl.parent
         const = outer is not None and any(c.type == "const" for c in outer.children)
         if spec is not None:
@@ -571,6 +577,13 @@ class _Extractor(Walker):
         if right is None or last is None or _void_zero(last):
             return  # `exports.x = void 0`: tsc's emit declares nothing there (the real one follows)
         if receiver == "module" and n.text == b"exports":
+            props = [c for c in right.named_children if c.type != "comment"] if right.type == "object" else None
+            if props is not None and all(c.type == "shorthand_property_identifier" for c in props):
+                # `module.exports = { a, b }` (or `{}`): tsc binds each as `exports.a = a`, and the
+                # module stays the module's value
+                for c in props:
+                    self.add_symbol(IMPORT, c, c, (COMMONJS_EXPORTS, "class"), target=(OWN_MODULE, _text(c)))
+                return
             self.commonjs_value(n, assign, right, ("module", "class"))  # qualname COMMONJS_VALUE
             if right.type == "object":  # `module.exports = { a, b: c, m() {} }`: its members
                 for prop in right.named_children:

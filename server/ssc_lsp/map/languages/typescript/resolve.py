@@ -134,8 +134,8 @@ class JavaScriptResolver(Resolver):
         if got is not None and got[0] is fm.by_qualname:
             return got
         flag = fm.language is JAVASCRIPT and any(_commonjs_symbol(q) for q in fm.by_qualname)
-        keys = frozenset(s.name_range[:2] for s in fm.symbols if flag and s.kind == VARIABLE and
-                         s.qualname.startswith(COMMONJS_EXPORTS + ".") and s.value == s.name)
+        keys = frozenset(s.name_range[:2] for s in fm.symbols if flag and s.qualname.startswith(COMMONJS_EXPORTS + ".")
+                         and (s.value == s.name or s.target == (OWN_MODULE, s.name)))
         got = self._cjs[fm.path] = (fm.by_qualname, flag, keys)
         return got
 
@@ -171,10 +171,6 @@ class JavaScriptResolver(Resolver):
             name = sym.target[-1]
             return self.scope_member(loc.file, name) if len(sym.target) == 2 and "." not in name else None
         found = super().follow_import(loc, depth)
-        if isinstance(found, Located) and found.symbol.kind == VARIABLE and _commonjs_symbol(found.symbol.qualname) \
-                and _IDENT.match(found.symbol.value or ""):
-            # `module.exports = { f }` (or `{ g: f }`): an import of g is an alias of the module's f
-            return self.scope_member(found.file, found.symbol.value or "")
         if sym.kind == IMPORT and len(sym.target or ()) == 1 and isinstance(found, Located) and \
                 found.symbol.kind == MODULE and found.file.language is JAVASCRIPT:
             value = found.file.lookup(COMMONJS_VALUE)
@@ -204,16 +200,12 @@ class JavaScriptResolver(Resolver):
         return found
 
     def resolve_name(self, fm, scope: str, name: str, follow: bool = True, row: int | None = None) -> Target | None:
-        """A name; in a JS file, `exports` (and `module`, when the module assigns
-        `module.exports`) is the module's own value, as tsc answers."""
+        """A name; in a JS file, `exports` is the module itself, as tsc answers (`module` is
+        the module or its `module.exports` assignment, by rules of tsc's: nothing said)."""
         found = super().resolve_name(fm, scope, name, follow, row)
-        if name in ("exports", "module") and fm.language is JAVASCRIPT and isinstance(found, External) \
-                and found.module == "builtins":
-            value = fm.lookup(COMMONJS_VALUE)
-            if value is not None:
-                return self._maybe_follow(fm, value, follow)
-            if name == "exports" and fm.module_symbol is not None:
-                return Located(fm, fm.module_symbol)
+        if name == "exports" and fm.language is JAVASCRIPT and isinstance(found, External) \
+                and found.module == "builtins" and fm.module_symbol is not None:
+            return Located(fm, fm.module_symbol)
         return found
 
     def external_member(self, module: str, name: str) -> Target:
@@ -321,7 +313,6 @@ def _commonjs_symbol(qualname: str) -> bool:
     return qualname == COMMONJS_VALUE or qualname.startswith(COMMONJS_EXPORTS + ".")
 
 
-_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 _DOTTED_TS = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 
