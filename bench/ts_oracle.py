@@ -4,9 +4,10 @@ compiler's language service (npm `typescript`) as the oracle.
 Every reference the map extracts in the project is a question. The map's answer is what
 `resolve_ref` gives (a workspace definition; "nothing" when it says nothing, an outside name or
 a local without a symbol); the oracle's is `getDefinitionAtPosition` at the same position.
-Precision = answers at a definition the oracle also gives (same file and line of the name; the
-declarations of one name count as one: TS answers a call of an overloaded function with the
-overload the checker picked, the map with the implementation) / the map's answers; recall = those / the questions the oracle answers inside the project.
+Precision = answers at a definition the oracle also gives (same file and line of the name; an
+overloaded function's signatures count with it: TS answers a call of it with the overload the
+checker picked, the map with the implementation; two declarations of one name do not) / the
+map's answers; recall = those / the questions the oracle answers inside the project.
 
 Nothing is downloaded by the script: fetch the pinned project and the compiler once, outside
 the repository, with npm's own client:
@@ -93,8 +94,9 @@ def questions(svc: MapService) -> list[tuple[str, int, int, str, tuple | None]]:
             char = len(lines[row][: ref.col].decode("utf-8", "replace").encode("utf-16-le")) // 2
             t = svc.resolver.resolve_ref(fm, ref, unit)
             ans = None
-            if isinstance(t, Located):  # every declaration of the name: an overload's signature too
-                decls = t.file.by_qualname.get(t.symbol.qualname, [t.symbol]) if t.symbol.kind != "module" else []
+            if isinstance(t, Located):  # the symbol, and the signatures of its overloads (TS)
+                decls = [t.symbol, *(s for s in t.file.by_qualname.get(t.symbol.qualname, ())
+                                     if "overload" in (s.decorators or ()))] if t.symbol.kind != "module" else []
                 ans = (t.file.path, frozenset(s.name_range[0] for s in decls) or frozenset({0}))
             out.append((path, row, char, ref.name, ans, _kind(ref, t)))
     return out

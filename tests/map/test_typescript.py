@@ -316,3 +316,42 @@ def test_commonjs_imports_follow_object_exports_to_their_values(tmp_path):
     assert u[(7, "f")] == "mixed.js::exports.f" and u[(8, "m")] == "mixed.js::module.exports"
     assert u[(10, "e")] == "helpers.js::f"  # `var e = require("./helpers").f`: an import
     assert resolved(svc, "reexp.js")[(2, "f")] == "reexp.js::f"  # `{ f }`: the f this module sees
+
+
+def test_locals_of_callbacks_have_symbols_each_instance_its_own(tmp_path, monkeypatch):
+    from ssc_lsp.map.languages.typescript import extract as ex
+    from ssc_lsp.map.navigation import outline
+    monkeypatch.setattr(ex, "SPLIT_BYTES", 10)  # cut at every callback: sibling units name alike
+    svc = indexed(tmp_path, {"t.js": (
+        "const pen = 1;\n"
+        "describe('a', () => {\n  const cart = [];\n  it('b', () => {\n    const k = 1;\n    cart.push(k);\n  });\n"
+        "  it('c', () => {\n    const pen = 2;\n    return pen;\n  });\n});\n"
+        "describe('d', () => {\n  const other = 1;\n  it('e', () => {\n    const k = 2;\n    return k + pen;\n  });\n"
+        "  it('f', () => {\n    return pen;\n  });\n});\n")})
+    fm = svc.ws.files["t.js"]
+    r = resolved(svc, "t.js")
+    at = {s.qualname: s for s in fm.symbols}
+    assert r[(5, "cart")].endswith(".cart") and fm.by_id[r[(5, "cart")]].name_range[0] == 2
+    assert fm.by_id[r[(5, "k")]].name_range[0] == 4  # the k of its own callback
+    assert fm.by_id[r[(9, "pen")]].name_range[0] == 8  # the callback's own pen
+    assert fm.by_id[r[(16, "k")]].name_range[0] == 15  # not the sibling describe's k (same name)
+    assert r[(16, "pen")] == "t.js::pen" and r[(19, "pen")] == "t.js::pen"  # not the sibling's pen
+    assert any("<" in q for q in at)
+    assert {n.symbol.name for n in outline(fm)} == {"pen"}  # a callback's locals are no outline
+    (tmp_path / "iife").mkdir()
+    iife = indexed(tmp_path / "iife", {"u.js": "var util;\n(function (util) {\n    util.a = 1;\n"
+                                                "    util.b = 2;\n})(util || (exports.util = util = {}));\n"})
+    u = iife.ws.files["u.js"]
+    assert u.by_id[resolved(iife, "u.js")[(3, "util")]].name_range[0] == 1  # the parameter (the head's)
+
+
+def test_javascript_block_locals_and_this_fields_beside_methods(tmp_path):
+    svc = indexed(tmp_path, {"b.js": (
+        "class A {\n  constructor() {\n    this.parse = this.parse.bind(this);\n    this.x = 1;\n  }\n"
+        "  parse() {\n    if (this.x) {\n      const ctx = 1;\n      return ctx;\n    }\n"
+        "    if (!this.x) {\n      const ctx = 2;\n      return ctx;\n    }\n  }\n}\n")})
+    fm = svc.ws.files["b.js"]
+    r = resolved(svc, "b.js")
+    assert [s.kind for s in fm.by_qualname["A.parse"]] == ["method"]  # no field beside the method
+    assert r[(2, "parse")] == "b.js::A.parse" and r[(6, "x")] == "b.js::A.x"
+    assert fm.by_id[r[(8, "ctx")]].name_range[0] == 7 and fm.by_id[r[(12, "ctx")]].name_range[0] == 11

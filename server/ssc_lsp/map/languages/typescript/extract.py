@@ -213,6 +213,7 @@ class _Extractor(Walker):
 
     def __init__(self, unit: Unit, root: ts.Node, declares_this: bool = False):
         self.declares_this = declares_this  # JS: `this.x = v` in a method declares x (as tsc reads JS)
+        self.this_fields: list[Symbol] = []  # the attributes declared so
         super().__init__(unit)
         self.quals: dict[int, tuple[str, str]] = {}  # scope node id -> (qualname, kind)
         self.scope_nodes: dict[int, tuple[ts.Node | None]] = {}  # node id -> (its scope node,)
@@ -301,9 +302,6 @@ class _Extractor(Walker):
         name = name if name is not None else _text(name_node)
         if not name:
             return None
-        if skind == "anon":
-            self.bind_local(qual0, name)
-            return None
         qual = f"{qual0}.{name}" if qual0 else name
         if kind != IMPORT and kind != PARAMETER and "doc" not in extra:
             extra["doc"] = _doc(node)
@@ -315,7 +313,7 @@ class _Extractor(Walker):
         if skind == "module":
             if name not in self.u.bindings:
                 self.u.bindings.append(name)
-        elif skind == "function":
+        elif skind in ("function", "anon"):
             self.bind_local(qual0, name)
         return sym
 
@@ -369,6 +367,11 @@ class _Extractor(Walker):
             if n.start_byte == n.end_byte:
                 continue  # a MISSING node of error recovery
             self.on_name(n)
+        if self.this_fields:  # `this.parse = this.parse.bind(this)` declares no field beside the
+            # class's own method or field `parse` (tsc names that one)
+            own = {id(s) for s in self.this_fields}
+            declared = {s.qualname for s in self.u.symbols if s.kind in (METHOD, ATTRIBUTE) and id(s) not in own}
+            self.u.symbols = [s for s in self.u.symbols if id(s) not in own or s.qualname not in declared]
 
     def on_name(self, n: ts.Node) -> None:
         p = n.parent
@@ -555,7 +558,9 @@ class _Extractor(Walker):
         cscope = self.scope(cls)
         if cscope[1] != "class":
             return False
-        self.add_symbol(ATTRIBUTE, n, assign, cscope, value=_short(assign.child_by_field_name("right")))
+        sym = self.add_symbol(ATTRIBUTE, n, assign, cscope, value=_short(assign.child_by_field_name("right")))
+        if sym is not None:
+            self.this_fields.append(sym)
         return True
 
     def commonjs_export(self, n: ts.Node, member: ts.Node, obj: ts.Node) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import threading
+from bisect import bisect_left, bisect_right
 
 from ...records import (
     ATTRIBUTE,
@@ -27,7 +28,7 @@ from ...records import (
     REF_NAME,
     VARIABLE,
 )
-from ...resolve import MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
+from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
 from .extract import COMMONJS_EXPORTS, COMMONJS_VALUE, NAMESPACE_IMPORT, OWN_MODULE
@@ -62,6 +63,7 @@ class JavaScriptResolver(Resolver):
         super().__init__(ws)
         self._specs: dict[tuple[str, str, int], str | None] = {}
         self._cjs: dict[str, tuple[dict, bool, frozenset]] = {}  # path -> _commonjs_table
+        self._at = threading.local()  # .unit: (file, unit) of the reference being resolved
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
@@ -180,6 +182,14 @@ class JavaScriptResolver(Resolver):
         return found
 
     def _resolve_ref(self, fm, ref, unit, follow: bool) -> Target | None:
+        prev = getattr(self._at, "unit", None)
+        self._at.unit = (fm, unit)  # the unit of the use: which callback's locals it sees
+        try:
+            return self._resolve_ref_in(fm, ref, unit, follow)
+        finally:
+            self._at.unit = prev
+
+    def _resolve_ref_in(self, fm, ref, unit, follow: bool) -> Target | None:
         if ref.kind == REF_IMPORT and ref.receiver != MODULE_REF:
             module = self.module_target(fm, ref.module or "")
             if isinstance(module, Located) and self._commonjs(module.file):
@@ -202,11 +212,45 @@ class JavaScriptResolver(Resolver):
     def resolve_name(self, fm, scope: str, name: str, follow: bool = True, row: int | None = None) -> Target | None:
         """A name; in a JS file, `exports` is the module itself, as tsc answers (`module` is
         the module or its `module.exports` assignment, by rules of tsc's: nothing said)."""
-        found = super().resolve_name(fm, scope, name, follow, row)
+        if fm.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(fm.language).resolve_name(fm, scope, name, follow, row)
+        found = super().resolve_name(fm, scope, name, False, row)
         if name == "exports" and fm.language is JAVASCRIPT and isinstance(found, External) \
                 and found.module == "builtins" and fm.module_symbol is not None:
             return Located(fm, fm.module_symbol)
+        if isinstance(found, Located) and found.file is fm and found.symbol.parent and \
+                found.symbol.kind in _LOCAL_KINDS:
+            sym = self._declaration_seen(fm, found.symbol, row)
+            if sym is _ELSEWHERE:  # bound in a sibling callback only: look further out
+                outer = (found.symbol.parent or "").rpartition(".")[0]
+                return self.resolve_name(fm, outer, name, follow, row)
+            if sym is None:
+                return LOCAL
+            found = Located(fm, sym)
+        if follow and isinstance(found, Located) and found.symbol.kind == IMPORT:
+            return self._maybe_follow(found.file, found.symbol, True)
         return found
+
+    def _declaration_seen(self, fm, sym, row: int | None):
+        """Of a local's declarations (JS binds `let`/`const` per block, the map per function;
+        a callback's scope is named by its place in its unit, so sibling units' callbacks share
+        a name), the one a use at `row` sees: the nearest above it in the same scope instance;
+        None when that is not certain (no row and more than one candidate, the use's unit not
+        known); _ELSEWHERE when every declaration is another instance's."""
+        decls = [d for d in fm.by_qualname.get(sym.qualname, (sym,)) if "overload" not in (d.decorators or ())]
+        at = getattr(self._at, "unit", None)
+        use = _unit_index(fm, at[1]) if at is not None and at[0] is fm else None
+        mine = [d for d in decls if _same_instance(fm, d, use)]
+        if decls and not mine and use is not None:
+            return _ELSEWHERE
+        decls = mine
+        if row is None:
+            return decls[0] if len(decls) == 1 else None
+        if decls and decls[0].kind == PARAMETER:
+            decls = decls[:1]  # a parameter is seen everywhere in its function
+        seen = [d for d in decls if d.name_range[0] <= row or d.kind in (FUNCTION, CLASS)]
+        above = [d for d in seen if d.name_range[0] <= row]
+        return (above or seen)[-1] if seen else None
 
     def external_member(self, module: str, name: str) -> Target:
         return External(module, name)
@@ -307,6 +351,38 @@ def _split_union(ann: str) -> list[str]:
             cur.append(ch)
     out.append("".join(cur))
     return [p for p in out if p.strip()]
+
+
+_ELSEWHERE = object()  # _declaration_seen: the name is bound in another instance of the scope only
+_LOCAL_KINDS = frozenset({VARIABLE, CONSTANT, PARAMETER, FUNCTION, CLASS, IMPORT})
+MAX_UNITS_BETWEEN = 2000  # a use this many units from a declaration in a callback: nothing said
+
+
+def _unit_index(fm, unit) -> int | None:
+    units = fm.units
+    k = bisect_left(units, unit.start_byte, key=lambda u: u.start_byte)
+    return k if k < len(units) and units[k] is unit else None
+
+
+def _same_instance(fm, decl, use: int | None) -> bool:
+    """Whether a declaration in an anonymous scope and a use in the unit `use` (its index; None:
+    not known) are in one instance of it: one unit, or units all cut from that callback (a
+    unit between them of another context is the end of one callback and the head of its
+    sibling: their scopes share a name, each named by its place in its unit)."""
+    scope = decl.parent or ""
+    if "<" not in scope:
+        return True
+    if use is None:
+        return False
+    units = fm.units
+    i = bisect_right(units, decl.byte0, key=lambda u: u.start_byte) - 1
+    if i == use:
+        return True
+    if abs(i - use) > MAX_UNITS_BETWEEN:
+        return False
+    # the declaration's own unit may be the callback's head (its parameters): not counted
+    between = units[i + 1: use + 1] if i < use else units[use: i]
+    return all(u.context == scope or u.context.startswith(scope + ".") for u in between)
 
 
 def _commonjs_symbol(qualname: str) -> bool:
