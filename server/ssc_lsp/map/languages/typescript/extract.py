@@ -9,7 +9,11 @@ one rule per construct in one table below.
 Units: one per top-level statement, with the comments right above it (a JSDoc belongs to the
 unit of what it documents, so an edit to the comment re-extracts that unit). Scopes: JS binds
 `let`/`const` per block, the map per function: a name bound anywhere in a function is that
-function's local, the conservative side (a use is then LOCAL rather than a wrong module name).
+function's local, the conservative side (a use is then LOCAL rather than a wrong module name);
+declared twice, each declaration is a symbol and a use sees the nearest one above it
+(resolve.py). What an anonymous function (a callback, an IIFE) declares has symbols too, in a
+scope named by the function's place in its unit (`<arrow14>`): sibling units may name theirs
+alike, and resolve.py tells their instances apart by the units between a use and a declaration.
 """
 
 from __future__ import annotations
