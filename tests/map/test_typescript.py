@@ -355,3 +355,12 @@ def test_javascript_block_locals_and_this_fields_beside_methods(tmp_path):
     assert [s.kind for s in fm.by_qualname["A.parse"]] == ["method"]  # no field beside the method
     assert r[(2, "parse")] == "b.js::A.parse" and r[(6, "x")] == "b.js::A.x"
     assert fm.by_id[r[(8, "ctx")]].name_range[0] == 7 and fm.by_id[r[(12, "ctx")]].name_range[0] == 11
+
+
+def test_a_function_expression_binds_its_own_name_inside_it(tmp_path):
+    svc = indexed(tmp_path, {"v.js": "var resolve = require('path').resolve;\nfunction View() {}\n"
+                                     "View.prototype.resolve = function resolve(dir) {\n  return resolve(dir);\n};\n"
+                                     "resolve;\n"})
+    r = resolved(svc, "v.js")
+    assert svc.ws.files["v.js"].by_id[r[(3, "resolve")]].name_range[0] == 2  # itself, not path's
+    assert r[(5, "resolve")] == External("path", "resolve")  # outside it: the module's import

@@ -390,6 +390,10 @@ class _Extractor(Walker):
                             decorators=["overload"] if t == "function_signature" else [])
             self.default_export(n, p, scope)
             return
+        if is_name and t in ("function_expression", "function", "generator_function"):
+            # `function f() {...}` as a value: f is bound inside it only (a recursion, tsc's answer)
+            self.add_symbol(FUNCTION, n, p, self.scope(p), signature=_signature(p))
+            return
         if is_name and t in ("method_definition", "method_signature", "abstract_method_signature"):
             if scope[1] == "class":
                 self.add_symbol(METHOD, n, p, scope, signature=_signature(p),
