@@ -364,3 +364,15 @@ def test_a_function_expression_binds_its_own_name_inside_it(tmp_path):
     r = resolved(svc, "v.js")
     assert svc.ws.files["v.js"].by_id[r[(3, "resolve")]].name_range[0] == 2  # itself, not path's
     assert r[(5, "resolve")] == External("path", "resolve")  # outside it: the module's import
+
+
+def test_calls_the_checker_could_allow_are_not_reported(tmp_path):
+    from ssc_lsp.map.checks import check_file
+    svc = indexed(tmp_path, {
+        "lib.ts": "export class M<T = void> {\n  run(v: T): void {}\n}\nexport function p(a: number) {}\n"
+                  "export function q(a: string | undefined) {}\n",
+        "use.ts": 'import { M, p, q } from "./lib";\nconst m = new M();\nm.run();\np();\nq();\n'
+                  "let h: (x: unknown) => void = () => undefined;\nh(1);\nlet r = () => 1;\nr(2);\n"})
+    got = {(pr.range[0], pr.code) for pr in check_file(svc.ws, svc.resolver, svc.ws.files["use.ts"])}
+    # m.run(): T may be void; q(): undefined accepted; h, r: a `let` may hold another function
+    assert got == {(3, "call-arguments")}  # p(): `a: number` is required

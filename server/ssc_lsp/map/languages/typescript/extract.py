@@ -510,11 +510,12 @@ class _Extractor(Walker):
             else:
                 self.add_symbol(IMPORT, n, decl, scope, target=(spec,))
             return
-        if not path and value is not None and value.type in FUNCTIONS:
-            self.add_symbol(FUNCTION if scope[1] != "class" else METHOD, n, _outer(outer or decl), scope,
-                            signature=_signature(value))
-            return
         t = decl.child_by_field_name("type")
+        if not path and value is not None and value.type in FUNCTIONS:
+            # (a `let`/`var` or an annotated binding may hold another function: `dynamic`)
+            self.add_symbol(FUNCTION if scope[1] != "class" else METHOD, n, _outer(outer or decl), scope,
+                            signature=_signature(value), dynamic=not const or t is not None)
+            return
         ann = _short(t.named_children[0]) if t is not None and t.named_children else None
         kind = CONSTANT if const else VARIABLE
         node = _outer(outer) if outer is not None and not path else n
