@@ -376,3 +376,22 @@ def test_calls_the_checker_could_allow_are_not_reported(tmp_path):
     got = {(pr.range[0], pr.code) for pr in check_file(svc.ws, svc.resolver, svc.ws.files["use.ts"])}
     # m.run(): T may be void; q(): undefined accepted; h, r: a `let` may hold another function
     assert got == {(3, "call-arguments")}  # p(): `a: number` is required
+
+
+def test_a_long_class_is_cut_at_its_members(monkeypatch, tmp_path):
+    from ssc_lsp.map.document import Change, Document
+    from ssc_lsp.map.languages.typescript import extract as ex
+    monkeypatch.setattr(ex, "SPLIT_BYTES", 10)  # a class of real size is cut alike (eslint's: 1,473 lines)
+    src = ("class B {}\nexport class A extends B {\n  constructor() {\n    this.parse = this.parse.bind(this);\n"
+           "  }\n  // reads x\n  parse() { return this.x; }\n  x = 1;\n}\n")
+    units = extract(JAVASCRIPT, src)
+    assert [(u.kind, u.context) for u in units] == [("stmt", ""), ("class_header", ""), ("class_body", "A"),
+                                                   ("class_body", "A"), ("class_body", "A")]
+    svc = indexed(tmp_path, {"a.js": src})
+    r = resolved(svc, "a.js")
+    fm = svc.ws.files["a.js"]
+    assert fm.by_id[r[(3, "parse")]].kind == "method"  # though `this.parse = ...` is another unit's
+    assert r[(6, "x")] == "a.js::A.x" and fm.lookup("A").bases == ["B"]
+    doc = Document("a.js", "a", src.encode(), 1)
+    upd = doc.apply_changes([Change("y", ((6, 20), (6, 20)))])  # a keystroke in `parse`
+    assert upd.reextracted == 1 and "A.parse" in {s.qualname for s in doc.fm.symbols}

@@ -90,10 +90,38 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     into a head, one unit per statement of the callback's body, and a tail (`_callback_units`)."""
     out: list[UnitSpec] = []
     for first, node in _with_comments(root.children):
-        cb = _callback(node) if node.end_byte - node.start_byte > SPLIT_BYTES else None
+        big = node.end_byte - node.start_byte > SPLIT_BYTES
+        if big and _class_units(out, first, node):
+            continue
+        cb = _callback(node) if big else None
         if cb is None or not _callback_units(out, first, node, cb):
             out.append(_spec(first, node, ""))
     return out
+
+
+def _class_units(out: list[UnitSpec], first: ts.Node, stmt: ts.Node) -> bool:
+    """A long top-level class (or `export class`) as Java's and Python's: a header unit to its
+    `{`, then one `class_body` unit per member with the comments and decorators above it (the
+    closing brace in no unit): a keystroke in a 1,500-line class re-extracts one member."""
+    cls = stmt.child_by_field_name("declaration") if stmt.type == "export_statement" else stmt
+    if cls is None or cls.type not in ("class_declaration", "abstract_class_declaration"):
+        return False
+    name, body = cls.child_by_field_name("name"), cls.child_by_field_name("body")
+    if name is None or body is None or not body.children or body.children[0].type != "{":
+        return False
+    brace = body.children[0]
+    out.append((first.start_byte, brace.end_byte, first.start_point[0], brace.end_point[0], brace.end_point[1],
+                "", "class_header", None))
+    lead: ts.Node | None = None  # the first of the comments and decorators above a member
+    for m in body.children[1:]:
+        if m.type in ("comment", "decorator"):
+            lead = lead or m
+            continue
+        if not m.is_named:
+            continue  # `}`, a stray `;`
+        out.append(_spec(lead or m, m, _text(name))[:6] + ("class_body", None))
+        lead = None
+    return True
 
 
 def _with_comments(children: list[ts.Node]) -> list[tuple[ts.Node, ts.Node]]:
@@ -254,8 +282,10 @@ class _Extractor(Walker):
         """(qualname, kind) of a scope node: kind is module, class, function or anon."""
         if node is None:
             return "", "module"
-        if node.start_byte < self.b0:  # the callback around a unit cut from its body
-            return (self.u.context, "anon") if self.u.context else ("", "module")
+        if node.start_byte < self.b0:  # the class or callback around a unit cut from its body
+            if not self.u.context:
+                return "", "module"
+            return self.u.context, "class" if self.u.kind == "class_body" else "anon"
         got = self.quals.get(node.id)
         if got is not None:
             return got

@@ -252,6 +252,17 @@ class JavaScriptResolver(Resolver):
         above = [d for d in seen if d.name_range[0] <= row]
         return (above or seen)[-1] if seen else None
 
+    def class_member(self, cls: Located, name: str, _seen: set | None = None) -> Target | None:
+        """A member; in JS a method beside a `this.x = v` of its name is the member (tsc)."""
+        if cls.file.language is not self.language:  # another language's rules (see for_language)
+            return self.for_language(cls.file.language).class_member(cls, name, _seen)
+        decls = cls.file.by_qualname.get(f"{cls.symbol.qualname}.{name}", ())
+        if len(decls) > 1 and decls[0].kind == ATTRIBUTE and cls.file.language is JAVASCRIPT:
+            methods = [d for d in decls if d.kind == METHOD]
+            if methods:
+                return Located(cls.file, methods[0])
+        return super().class_member(cls, name, _seen)
+
     def external_member(self, module: str, name: str) -> Target:
         return External(module, name)
 
