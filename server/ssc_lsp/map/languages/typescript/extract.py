@@ -7,7 +7,8 @@ few thousand names per unit is cheaper than the scope stack of a query per const
 one rule per construct in one table below.
 
 Units: one per top-level statement, with the comments right above it (a JSDoc belongs to the
-unit of what it documents, so an edit to the comment re-extracts that unit). Scopes: JS binds
+unit of what it documents, so an edit to the comment re-extracts that unit); a long class is
+cut at its members, a long call at its callback's statements (`_class_units`, `_callback_units`). Scopes: JS binds
 `let`/`const` per block, the map per function: a name bound anywhere in a function is that
 function's local, the conservative side (a use is then LOCAL rather than a wrong module name);
 declared twice, each declaration is a symbol and a use sees the nearest one above it
