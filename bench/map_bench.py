@@ -8,6 +8,7 @@ same edits. Medians over repeats; the baselines run in the same process and the 
     python bench/map_bench.py [--corpus DIR] [--edits 1000] [--repeats 3] [--json OUT]
     python bench/map_bench.py --project DIR ...   # a project of your own instead of Django
     python bench/map_bench.py --language typescript  # @tanstack/query-core's src/ (npm pack)
+    python bench/map_bench.py --language javascript  # eslint 8.57.0's lib/ (npm pack)
     python bench/map_bench.py --language go     # Go 1.19.8's net (Debian golang-1.19-src 1.19.8-2)
     python bench/map_bench.py --language rust   # tokio 1.24.2 (Debian librust-tokio-dev 1.24.2-1)
     python bench/map_bench.py --language java   # java.util (Debian openjdk-17-source 17.0.21.1+2-1~deb12u1)
@@ -38,11 +39,13 @@ from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 
 DJANGO = "django==5.2"
 QUERY_CORE = "@tanstack/query-core@5.59.0"
+ESLINT = "eslint@8.57.0"
 # per language: ctags' language names and the suffixes benched (parse floor, the edited file)
 LANGS = {"python": ("Python", (".py",)),
          "go": ("Go", (".go",)),
          "rust": ("Rust", (".rs",)),
          "java": ("Java", (".java",)),
+         "javascript": ("JavaScript", (".js", ".jsx", ".mjs", ".cjs")),
          "typescript": ("TypeScript,JavaScript", (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"))}
 SUFFIXES = LANGS["python"][1]
 CTAGS_LANGS = LANGS["python"][0]
@@ -114,14 +117,24 @@ def fetch_java_util(dest: Path) -> Path:
     return root
 
 
-def fetch_query_core(dest: Path) -> Path:
-    """`npm pack` the pinned @tanstack/query-core (it ships its TypeScript `src/`)."""
-    root = dest / "tanstack-query-core-5.59.0"
-    if not (root / "package" / "src").exists():
+def fetch_npm(dest: Path, spec: str, tarball: str, folder: str) -> Path:
+    """`npm pack` a pinned package into dest and unpack it; its `folder` benched."""
+    root = dest / tarball.removesuffix(".tgz")
+    if not (root / "package" / folder).exists():
         root.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "pack", QUERY_CORE], cwd=root, check=True, capture_output=True)
-        subprocess.run(["tar", "xzf", "tanstack-query-core-5.59.0.tgz"], cwd=root, check=True)
-    return root / "package" / "src"
+        subprocess.run(["npm", "pack", spec], cwd=root, check=True, capture_output=True)
+        subprocess.run(["tar", "xzf", tarball], cwd=root, check=True)
+    return root / "package" / folder
+
+
+def fetch_query_core(dest: Path) -> Path:
+    """The pinned @tanstack/query-core's TypeScript `src/` (its npm tarball ships it)."""
+    return fetch_npm(dest, QUERY_CORE, "tanstack-query-core-5.59.0.tgz", "src")
+
+
+def fetch_eslint_lib(dest: Path) -> Path:
+    """The pinned eslint's `lib/`: hand-written CommonJS JavaScript, 383 files."""
+    return fetch_npm(dest, ESLINT, "eslint-8.57.0.tgz", "lib")
 
 
 def sources(root: Path) -> list[Path]:
@@ -321,8 +334,9 @@ def main() -> int:
     args = ap.parse_args()
     global SUFFIXES, CTAGS_LANGS
     CTAGS_LANGS, SUFFIXES = LANGS[args.language]
-    pinned = {"typescript": (fetch_query_core, QUERY_CORE), "go": (fetch_go_net, GO_NET),
-              "rust": (fetch_tokio, TOKIO), "java": (fetch_java_util, JAVA_UTIL)}.get(
+    pinned = {"typescript": (fetch_query_core, QUERY_CORE), "javascript": (fetch_eslint_lib, ESLINT),
+              "go": (fetch_go_net, GO_NET), "rust": (fetch_tokio, TOKIO),
+              "java": (fetch_java_util, JAVA_UTIL)}.get(
         args.language, (fetch_django, DJANGO))
     root = Path(args.project).resolve() if args.project else pinned[0](Path(args.corpus))
     result = {"corpus": str(root) if args.project else pinned[1], "cores": os.cpu_count()}

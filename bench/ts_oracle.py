@@ -4,9 +4,10 @@ compiler's language service (npm `typescript`) as the oracle.
 Every reference the map extracts in the project is a question. The map's answer is what
 `resolve_ref` gives (a workspace definition; "nothing" when it says nothing, an outside name or
 a local without a symbol); the oracle's is `getDefinitionAtPosition` at the same position.
-Precision = answers at a definition the oracle also gives (same file and line of the name; the
-declarations of one name count as one: TS answers a call of an overloaded function with the
-overload the checker picked, the map with the implementation) / the map's answers; recall = those / the questions the oracle answers inside the project.
+Precision = answers at a definition the oracle also gives (same file and line of the name; an
+overloaded function's signatures count with it: TS answers a call of it with the overload the
+checker picked, the map with the implementation; two declarations of one name do not) / the
+map's answers; recall = those / the questions the oracle answers inside the project.
 
 Nothing is downloaded by the script: fetch the pinned project and the compiler once, outside
 the repository, with npm's own client:
@@ -35,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "server"))
 
 from ssc_lsp.map.languages.typescript import LANGUAGES  # noqa: E402
+from ssc_lsp.map.resolve import LOCAL  # noqa: E402
 from ssc_lsp.map.service import MapOptions, MapService  # noqa: E402
 from ssc_lsp.map.workspace import Located  # noqa: E402
 
@@ -67,7 +69,11 @@ for (const [f, line, ch] of q.queries) {
     const pos = sf.getPositionOfLineAndCharacter(line, ch);
     defs = (ls.getDefinitionAtPosition(abs, pos) || []).map(d => {
       const dsf = ls.getProgram().getSourceFile(d.fileName);
-      const lc = dsf ? dsf.getLineAndCharacterOfPosition(d.textSpan.start) : {line: -1, character: -1};
+      // a module: tsc's span is the source file's from its first token (after the leading
+      // comments) to its end; the map's module symbol is the file, line 0
+      const whole = dsf && d.kind === "module" && d.textSpan.start + d.textSpan.length >= dsf.end;
+      const lc = !dsf ? {line: -1, character: -1} : whole ? {line: 0, character: 0}
+        : dsf.getLineAndCharacterOfPosition(d.textSpan.start);
       return [path.relative(q.root, d.fileName), lc.line, lc.character];
     });
   } catch (e) { defs = null; }
@@ -78,7 +84,8 @@ process.stdout.write(JSON.stringify(out));
 
 
 def questions(svc: MapService) -> list[tuple[str, int, int, str, tuple | None]]:
-    """(path, line, UTF-16 character, name, the map's answer (path, line) or None) per ref."""
+    """(path, line, UTF-16 character, name, the map's answer (path, line) or None, the kind of
+    question) per ref."""
     out = []
     for path, fm in sorted(svc.ws.files.items()):
         lines = (Path(svc.root) / path).read_bytes().split(b"\n")
@@ -87,11 +94,28 @@ def questions(svc: MapService) -> list[tuple[str, int, int, str, tuple | None]]:
             char = len(lines[row][: ref.col].decode("utf-8", "replace").encode("utf-16-le")) // 2
             t = svc.resolver.resolve_ref(fm, ref, unit)
             ans = None
-            if isinstance(t, Located):  # every declaration of the name: an overload's signature too
-                decls = t.file.by_qualname.get(t.symbol.qualname, [t.symbol]) if t.symbol.kind != "module" else []
+            if isinstance(t, Located):  # the symbol, and the signatures of its overloads (TS)
+                decls = [t.symbol, *(s for s in t.file.by_qualname.get(t.symbol.qualname, ())
+                                     if "overload" in (s.decorators or ()))] if t.symbol.kind != "module" else []
                 ans = (t.file.path, frozenset(s.name_range[0] for s in decls) or frozenset({0}))
-            out.append((path, row, char, ref.name, ans))
+            out.append((path, row, char, ref.name, ans, _kind(ref, t)))
     return out
+
+
+def _kind(ref, target) -> str:
+    """What kind of question a reference is, and what the map made of it (for `--kinds`)."""
+    recv = ref.receiver or ""
+    if ref.kind in ("attribute", "base") and recv:
+        head = recv.split(".", 1)[0]
+        shape = "this." if head in ("this", "super") else "call()." if "(" in recv else "name."
+    else:
+        shape = ref.kind
+    said = type(target).__name__ if target is not None else "None"
+    if target is LOCAL:
+        said = "a local without a symbol"
+    if isinstance(target, Located):
+        said = target.symbol.kind
+    return f"{shape} -> {said}"
 
 
 def main() -> None:
@@ -100,6 +124,7 @@ def main() -> None:
     ap.add_argument("--node-modules", required=True, help="a node_modules holding typescript")
     ap.add_argument("--show", type=int, default=0, help="print this many disagreements")
     ap.add_argument("--misses", type=int, default=0, help="print this many questions only the oracle answers")
+    ap.add_argument("--kinds", action="store_true", help="count the oracle-only answers by kind of reference")
     ap.add_argument("--json", help="write the figures here")
     a = ap.parse_args()
     root = os.path.abspath(a.project)
@@ -122,13 +147,15 @@ def main() -> None:
     wrong: list = []
     misses: list = []
     kinds = Counter()
-    for (path, line, ch, name, ans), defs in zip(qs, oracle, strict=True):
+    miss_kinds: Counter = Counter()
+    for (path, line, ch, name, ans, kind), defs in zip(qs, oracle, strict=True):
         inside = [(d[0], d[1]) for d in defs or [] if not d[0].startswith("..") and d[0] in svc.ws.files]
         if inside:
             oracle_in += 1
         if ans is None:
             if inside:
                 misses.append((path, line + 1, ch, name, inside))
+                miss_kinds[kind] += 1
             continue
         if defs is None:
             continue  # the oracle failed on this position: not counted either way
@@ -148,6 +175,9 @@ def main() -> None:
         print("  ", w)
     for m in misses[:: max(1, len(misses) // a.misses)][: a.misses] if a.misses else ():
         print("  miss", m)
+    if a.kinds:
+        for k, v in miss_kinds.most_common(25):
+            print(f"  {v:6d} {k}")
     if a.json:
         Path(a.json).write_text(json.dumps(fig, indent=1))
 

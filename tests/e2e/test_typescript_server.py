@@ -74,3 +74,15 @@ async def test_rename_across_files_and_context(ts_ws, tmp_path):
             "textDocument": {"uri": uri}, "position": {"line": 9, "character": 2}, "budget": 20000})
         shown = str(ctx)
         assert "formatMoney" in shown and "class Cart" in shown
+
+
+async def test_a_file_nested_20000_deep_is_mapped_around_and_does_not_hold_the_server(ts_ws, tmp_path):
+    # a member chain 20,000 deep: its extraction was quadratic (minutes); its statement is left out
+    deep = ts_ws / "src/deep.ts"
+    deep.write_text("export function ok() { return 1; }\nconst a: any = {};\n"
+                    "export const x = a" + ".b" * 20_000 + ";\nok();\n")
+    async with running(ts_ws, tmp_path / "cache") as client:
+        got = await answer(client.text_document_definition_async(types.DefinitionParams(
+            text_document=doc(deep), position=at(3, 1))))
+        loc = got[0] if isinstance(got, list) else got
+        assert loc.uri == deep.as_uri() and loc.range.start.line == 0

@@ -86,4 +86,20 @@ def test_a_unit_too_large_is_left_empty_and_said_once(caplog, monkeypatch, bound
         doc.apply_changes([lsp_change(doc.text, (0.5, 0.5, 0, 0, "b, "))])
     assert {s.name for s in fm.symbols} == {"w", "small", "after"}
     assert [r.message for r in caplog.records] == [
-        f"{path}: 1 statement(s) too large to map (first at line 4), left out"]
+        f"{path}: 1 statement(s) too large or too deeply nested to map (first at line 4), left out"]
+
+
+@pytest.mark.parametrize("chain", ["a" + ".b" * 20_000, "f(" * 20_000 + "1" + ")" * 20_000,
+                                   "+".join(["q"] * 20_000)])
+def test_a_statement_nested_20000_deep_is_left_empty_in_time(caplog, chain):
+    """A node's parent costs tree-sitter a walk from the root: a chain this deep made the
+    extraction quadratic (a 5,000-deep one took 35 s); it is left out, said once."""
+    from ssc_lsp.map.languages.typescript import TYPESCRIPT
+    data = ("export function before() {}\nexport const x = " + chain + ";\nbefore();\n").encode()
+    path = f"deep{len(chain)}.ts"  # (a path is said once)
+    with caplog.at_level("WARNING"):
+        fm = _in_time(lambda: build_filemap(TYPESCRIPT, path, "deep", data, TYPESCRIPT.parser().parse(data)))
+    assert {s.name for s in fm.symbols} == {"deep", "before"}
+    assert [r.name for u in fm.units for r in u.refs] == ["before"]
+    assert [r.message for r in caplog.records] == [
+        f"{path}: 1 statement(s) too large or too deeply nested to map (first at line 2), left out"]

@@ -169,7 +169,9 @@ def test_esm_imports_reexports_paths_and_packages(svc):
 
 def test_commonjs_this_and_what_is_not_known(svc):
     g = resolved(svc, "src/legacy/greet.js")
-    assert g[(4, "shout")] == "src/legacy/strings.js::shout"  # `const { shout } = require(...)`
+    # a use of `const { shout } = require(...)`, through `module.exports = { shout }` (tsc's alias)
+    assert g[(4, "shout")] == "src/legacy/strings.js::shout"
+    assert g[(0, "shout")] == "src/legacy/strings.js::exports.shout"  # the pattern's name: the export
     c = resolved(svc, "src/models/cart.ts")
     assert c[(13, "items")] == "src/models/cart.ts::Cart.items"  # this.items
     assert c[(19, "TAX_RATE")] == "src/models/money.ts::TAX_RATE"  # ./money.js -> money.ts
@@ -197,6 +199,15 @@ def test_a_long_test_file_is_cut_at_its_callbacks(monkeypatch):
     assert {r.scope for r in units[3].refs if r.name in ("a", "z")} == {"<arrow14>.<arrow14>.<arrow8>"}
 
 
+def indexed(root, files: dict[str, str]) -> MapService:
+    """A map of `files` (path -> text) written under `root`."""
+    for rel, text in files.items():
+        (root / rel).write_text(text)
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    return svc
+
+
 # -- continuity checks ---------------------------------------------------------------------------
 def test_arity_and_import_checks_only_where_certain(tmp_path):
     from ssc_lsp.map.checks import check_file
@@ -211,10 +222,7 @@ def test_arity_and_import_checks_only_where_certain(tmp_path):
                   'import { t } from "./cjs";\n'
                   "f();\nf(1);\nf(1, 'x', 3);\no(1, 2);\ng(1);\ng(1, 2, 3);\nh(1, 2, 3);\nd(1, 2, 3);\nt(1, 2);\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).write_text(text)
-    svc = MapService(str(tmp_path), MapOptions(persist=False))
-    svc.index()
+    svc = indexed(tmp_path, files)
     got = {(p.range[0], p.code) for p in check_file(svc.ws, svc.resolver, svc.ws.files["use.ts"])}
     assert got == {(0, "import-missing"),  # `nope`: lib.ts is an ES module without it
                    (3, "call-arguments"),  # f(): `a` is required
@@ -239,3 +247,151 @@ def test_annotations_with_type_arguments_and_optional_unions_type_receivers(tmp_
     assert r[(1, "fetch")] == "q.ts::Query.fetch"
     assert r[(2, "fetch")] is None  # a union of two types: which member is the checker's call
     assert r[(3, "fetch")] == "q.ts::Query.fetch"  # a private field's annotation
+
+
+# -- CommonJS as tsc reads it (zod's compiled `lib/`) --------------------------------------------
+def test_commonjs_exports_are_the_assignments_not_the_top_level_names(tmp_path):
+    files = {
+        "util.js": '"use strict";\nexports.util = exports.alias = exports.same = void 0;\nvar util;\n'
+                   "(function (util) {\n    util.x = 1;\n})(util || (exports.util = util = {}));\n"
+                   "function same() {}\nexports.same = same;\nfunction other() {}\nexports.alias = other;\n"
+                   "function hidden() {}\nexports.dotted = util.x;\nexports;\n",
+        "obj.js": "function h() {}\nmodule.exports = {\n  h,\n  k: h,\n  m() {},\n};\n",
+        "cls.js": "class K {\n  static f() {}\n}\nfunction f() {}\nmodule.exports = K;\n",
+        "use.js": 'const u = require("./util");\nconst o = require("./obj");\nconst K = require("./cls");\n'
+                  "u.util.x;\nu.same();\nu.alias();\nu.hidden();\nu.dotted;\no.h;\no.k;\no.m();\no;\n"
+                  "K.f();\nK;\n",
+    }
+    svc = indexed(tmp_path, files)
+    r = resolved(svc, "use.js")
+    assert r[(3, "util")] == "util.js::exports.util"  # `exports.util = util = {}`, not `var util`
+    assert r[(4, "same")] == "util.js::same"  # `exports.same = same`
+    assert r[(5, "alias")] == "util.js::other"  # `exports.alias = other`: an alias of `other`
+    assert r[(6, "hidden")] is None  # a top-level name a CommonJS module does not export
+    assert r[(7, "dotted")] is None  # an alias of a name path: nothing said
+    assert r[(8, "h")] == "obj.js::exports.h" and r[(9, "k")] == "obj.js::exports.k"
+    assert r[(10, "m")] == "obj.js::exports.m"
+    assert r[(11, "o")] == "obj.js::module.exports"  # the module's value is the object
+    assert r[(12, "f")] == "cls.js::K.f"  # `module.exports = K`: K's static, not the function f
+    assert r[(13, "K")] == "cls.js::K"
+    u = resolved(svc, "util.js")
+    assert u[(12, "exports")] == "util.js"  # `exports` is the module itself
+    assert (1, "exports") not in u  # `exports.P = ...`: tsc names P there, not the module
+    assert u[(1, "util")] == "util.js::exports.util"  # the `void 0` line declares nothing
+
+
+def test_javascript_calls_of_a_constant_holding_a_member_say_nothing(tmp_path):
+    svc = indexed(tmp_path, {"a.js": "class Z {}\nZ.create = (p) => p;\nconst st = Z.create;\n"
+                                      "const arrow = () => 1;\nconst other = arrow;\nst();\nother();\nst;\n"})
+    r = resolved(svc, "a.js")
+    assert r[(5, "st")] is None  # tsc names the function Z.create holds
+    assert r[(6, "other")] == "a.js::other" and r[(7, "st")] == "a.js::st"
+
+
+def test_javascript_extends_and_namespace_imports(tmp_path):
+    svc = indexed(tmp_path, {
+        "base.js": "export class B {\n  constructor() { this.x = 1; }\n  m() {}\n}\n",
+        "sub.js": 'import * as base from "./base.js";\nimport { B } from "./base.js";\n'
+                  "class S extends B {\n  n() { return this.x + this.m(); }\n}\nclass T extends base.B {}\nbase;\n"})
+    assert svc.ws.files["sub.js"].lookup("S").bases == ["B"]
+    assert svc.ws.files["sub.js"].lookup("T").bases == ["base.B"]
+    r = resolved(svc, "sub.js")
+    assert r[(3, "x")] == "base.js::B.x" and r[(3, "m")] == "base.js::B.m"  # inherited in JS
+    assert r[(6, "base")] == "sub.js::base"  # `import * as base`: tsc names the import
+    assert r[(5, "B")] == "base.js::B"
+
+
+def test_commonjs_imports_follow_object_exports_to_their_values(tmp_path):
+    svc = indexed(tmp_path, {
+        # all shorthand (or `{}`): tsc binds each as `exports.f = f`; else the object is the value
+        "helpers.js": "function f() {}\nconst g = 1;\nmodule.exports = {\n  f,\n  g,\n};\n",
+        "mixed.js": "function f() {}\nmodule.exports = {\n  f,\n  k: f,\n};\n",
+        "reexp.js": 'const { f } = require("./helpers");\nmodule.exports = {\n  f,\n};\n',
+        "user.js": 'const { f, g } = require("./helpers");\nf();\ng;\nconst h = require("./helpers");\n'
+                   'h.g;\nh;\nconst m = require("./mixed");\nm.f;\nm;\nvar e = require("./helpers").f;\ne();\n'})
+    u = resolved(svc, "user.js")
+    assert u[(0, "f")] == "helpers.js::exports.f"  # the name in the pattern: the export itself
+    assert u[(1, "f")] == "helpers.js::f" and u[(2, "g")] == "helpers.js::g"  # uses: the aliased values
+    assert u[(4, "g")] == "helpers.js::g" and u[(5, "h")] == "helpers.js"
+    assert u[(7, "f")] == "mixed.js::exports.f" and u[(8, "m")] == "mixed.js::module.exports"
+    assert u[(10, "e")] == "helpers.js::f"  # `var e = require("./helpers").f`: an import
+    assert resolved(svc, "reexp.js")[(2, "f")] == "reexp.js::f"  # `{ f }`: the f this module sees
+
+
+def test_locals_of_callbacks_have_symbols_each_instance_its_own(tmp_path, monkeypatch):
+    from ssc_lsp.map.languages.typescript import extract as ex
+    from ssc_lsp.map.navigation import outline
+    monkeypatch.setattr(ex, "SPLIT_BYTES", 10)  # cut at every callback: sibling units name alike
+    svc = indexed(tmp_path, {"t.js": (
+        "const pen = 1;\n"
+        "describe('a', () => {\n  const cart = [];\n  it('b', () => {\n    const k = 1;\n    cart.push(k);\n  });\n"
+        "  it('c', () => {\n    const pen = 2;\n    return pen;\n  });\n});\n"
+        "describe('d', () => {\n  const other = 1;\n  it('e', () => {\n    const k = 2;\n    return k + pen;\n  });\n"
+        "  it('f', () => {\n    return pen;\n  });\n});\n")})
+    fm = svc.ws.files["t.js"]
+    r = resolved(svc, "t.js")
+    at = {s.qualname: s for s in fm.symbols}
+    assert r[(5, "cart")].endswith(".cart") and fm.by_id[r[(5, "cart")]].name_range[0] == 2
+    assert fm.by_id[r[(5, "k")]].name_range[0] == 4  # the k of its own callback
+    assert fm.by_id[r[(9, "pen")]].name_range[0] == 8  # the callback's own pen
+    assert fm.by_id[r[(16, "k")]].name_range[0] == 15  # not the sibling describe's k (same name)
+    assert r[(16, "pen")] == "t.js::pen" and r[(19, "pen")] == "t.js::pen"  # not the sibling's pen
+    assert any("<" in q for q in at)
+    assert {n.symbol.name for n in outline(fm)} == {"pen"}  # a callback's locals are no outline
+    (tmp_path / "iife").mkdir()
+    iife = indexed(tmp_path / "iife", {"u.js": "var util;\n(function (util) {\n    util.a = 1;\n"
+                                                "    util.b = 2;\n})(util || (exports.util = util = {}));\n"})
+    u = iife.ws.files["u.js"]
+    assert u.by_id[resolved(iife, "u.js")[(3, "util")]].name_range[0] == 1  # the parameter (the head's)
+
+
+def test_javascript_block_locals_and_this_fields_beside_methods(tmp_path):
+    svc = indexed(tmp_path, {"b.js": (
+        "class A {\n  constructor() {\n    this.parse = this.parse.bind(this);\n    this.x = 1;\n  }\n"
+        "  parse() {\n    if (this.x) {\n      const ctx = 1;\n      return ctx;\n    }\n"
+        "    if (!this.x) {\n      const ctx = 2;\n      return ctx;\n    }\n  }\n}\n")})
+    fm = svc.ws.files["b.js"]
+    r = resolved(svc, "b.js")
+    assert [s.kind for s in fm.by_qualname["A.parse"]] == ["method"]  # no field beside the method
+    assert r[(2, "parse")] == "b.js::A.parse" and r[(6, "x")] == "b.js::A.x"
+    assert fm.by_id[r[(8, "ctx")]].name_range[0] == 7 and fm.by_id[r[(12, "ctx")]].name_range[0] == 11
+
+
+def test_a_function_expression_binds_its_own_name_inside_it(tmp_path):
+    svc = indexed(tmp_path, {"v.js": "var resolve = require('path').resolve;\nfunction View() {}\n"
+                                     "View.prototype.resolve = function resolve(dir) {\n  return resolve(dir);\n};\n"
+                                     "resolve;\n"})
+    r = resolved(svc, "v.js")
+    assert svc.ws.files["v.js"].by_id[r[(3, "resolve")]].name_range[0] == 2  # itself, not path's
+    assert r[(5, "resolve")] == External("path", "resolve")  # outside it: the module's import
+
+
+def test_calls_the_checker_could_allow_are_not_reported(tmp_path):
+    from ssc_lsp.map.checks import check_file
+    svc = indexed(tmp_path, {
+        "lib.ts": "export class M<T = void> {\n  run(v: T): void {}\n}\nexport function p(a: number) {}\n"
+                  "export function q(a: string | undefined) {}\n",
+        "use.ts": 'import { M, p, q } from "./lib";\nconst m = new M();\nm.run();\np();\nq();\n'
+                  "let h: (x: unknown) => void = () => undefined;\nh(1);\nlet r = () => 1;\nr(2);\n"})
+    got = {(pr.range[0], pr.code) for pr in check_file(svc.ws, svc.resolver, svc.ws.files["use.ts"])}
+    # m.run(): T may be void; q(): undefined accepted; h, r: a `let` may hold another function
+    assert got == {(3, "call-arguments")}  # p(): `a: number` is required
+
+
+def test_a_long_class_is_cut_at_its_members(monkeypatch, tmp_path):
+    from ssc_lsp.map.document import Change, Document
+    from ssc_lsp.map.languages.typescript import extract as ex
+    monkeypatch.setattr(ex, "SPLIT_BYTES", 10)  # a class of real size is cut alike (eslint's: 1,473 lines)
+    src = ("class B {}\nexport class A extends B {\n  constructor() {\n    this.parse = this.parse.bind(this);\n"
+           "  }\n  // reads x\n  parse() { return this.x; }\n  x = 1;\n}\n")
+    units = extract(JAVASCRIPT, src)
+    assert [(u.kind, u.context) for u in units] == [("stmt", ""), ("class_header", ""), ("class_body", "A"),
+                                                   ("class_body", "A"), ("class_body", "A")]
+    svc = indexed(tmp_path, {"a.js": src})
+    r = resolved(svc, "a.js")
+    fm = svc.ws.files["a.js"]
+    assert fm.by_id[r[(3, "parse")]].kind == "method"  # though `this.parse = ...` is another unit's
+    assert r[(6, "x")] == "a.js::A.x" and fm.lookup("A").bases == ["B"]
+    doc = Document("a.js", "a", src.encode(), 1)
+    upd = doc.apply_changes([Change("y", ((6, 20), (6, 20)))])  # a keystroke in `parse`
+    assert upd.reextracted == 1 and "A.parse" in {s.qualname for s in doc.fm.symbols}

@@ -62,7 +62,7 @@ def _say_gave_up(path: str, units: list[Unit]) -> None:
         if len(_SAID_GAVE_UP) > 10_000:
             _SAID_GAVE_UP.clear()
         _SAID_GAVE_UP.add(path)
-        log.warning("%s: %d statement(s) too large to map (first at line %d), left out",
+        log.warning("%s: %d statement(s) too large or too deeply nested to map (first at line %d), left out",
                     path, len(units), units[0].start_row + 1)
 
 

@@ -23,6 +23,12 @@ MAX_UNIT_CAPTURES = 100_000
 # a unit longer than this (bytes) is left empty without a query: the largest units seen in real
 # code are generated tables of ~140 KB (rich's emoji codes, idna's uts46data)
 MAX_UNIT_BYTES = 512_000
+# a unit nested deeper than this (tree levels, at a probed name) is left empty: a node's parent
+# costs tree-sitter a walk down from the root, so a chain `a.b.b....b` or `f(f(f(...)))` 20,000
+# deep made extraction quadratic (minutes); real code nests a few dozen levels
+MAX_TREE_DEPTH = 1_000
+DEPTH_PROBE_BYTES = 4096  # units shorter than this are not probed (their worst case is ~0.5 s)
+DEPTH_PROBES = 17  # names probed per unit, evenly through its captures
 # units closer than this (bytes) share one query: the gap is walked for nothing, but a query per
 # unit steps over every sibling before it
 RUN_GAP = 4096
@@ -44,6 +50,26 @@ def _captures(lang: Language, root: ts.Node, start: int, end: int) -> dict[str, 
     return cursor.captures(root)
 
 
+def _too_deep(root: ts.Node, caps: dict[str, list[ts.Node]]) -> bool:
+    """Whether one of DEPTH_PROBES names spread through a unit's captures lies deeper than
+    MAX_TREE_DEPTH. A cursor descends from the root (its steps are cheap, unlike `parent`), at
+    most MAX_TREE_DEPTH steps a probe; a deep run of names is found when it spans a sixteenth
+    of the unit's names, and a shorter one costs what a smaller unit costs."""
+    nodes = sorted((n for ns in caps.values() for n in ns), key=lambda n: n.start_byte)
+    if not nodes:
+        return False
+    last = len(nodes) - 1
+    for i in sorted({k * last // (DEPTH_PROBES - 1) for k in range(DEPTH_PROBES)}):
+        target = nodes[i].start_byte
+        cur = root.walk()
+        for _ in range(MAX_TREE_DEPTH):
+            if cur.goto_first_child_for_byte(target) is None:
+                break
+        else:
+            return True
+    return False
+
+
 def extract_unit(lang: Language, unit: Unit, root: ts.Node) -> Unit:
     """Fill `unit` from the tree; returns it."""
     extract_units(lang, [unit], root)
@@ -57,8 +83,8 @@ def extract_units(lang: Language, units: list[Unit], root: ts.Node) -> list[Unit
     byte. A query per unit was quadratic: tree-sitter steps over every sibling before the
     range, and a file of unclosed brackets is thousands of one-token units under one ERROR
     root (5,000 of them took 154 s). A unit of more than MAX_UNIT_BYTES (not queried) or
-    MAX_UNIT_CAPTURES is left empty: what it holds is no program a person reads, and walking
-    it would hold the map.
+    MAX_UNIT_CAPTURES, or nested deeper than MAX_TREE_DEPTH, is left empty: what it holds is
+    no program a person reads, and walking it would hold the map.
     """
     gave_up = [u for u in units if u.end_byte - u.start_byte > MAX_UNIT_BYTES]
     if gave_up:
@@ -81,7 +107,7 @@ def extract_units(lang: Language, units: list[Unit], root: ts.Node) -> list[Unit
                     per[k].setdefault(cname, []).append(n)
                     counts[k] += 1
         for u, c, n in zip(run, per, counts, strict=True):
-            if n > MAX_UNIT_CAPTURES:
+            if n > MAX_UNIT_CAPTURES or (u.end_byte - u.start_byte > DEPTH_PROBE_BYTES and _too_deep(root, c)):
                 gave_up.append(u)
                 continue
             fill(u, root, c)

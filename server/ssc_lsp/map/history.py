@@ -52,7 +52,10 @@ class Event:
 
 
 def tracked(sym: Symbol, parent_kind: Callable[[str | None], str | None]) -> bool:
-    """Module- and class-level symbols have a history; locals and parameters do not."""
+    """Module- and class-level symbols have a history; locals and parameters do not, nor
+    what an anonymous function declares (its name is its place, which edits move)."""
+    if "<" in (sym.parent or ""):
+        return False
     if sym.kind in (CLASS, FUNCTION, METHOD):
         return True
     if sym.kind in (VARIABLE, CONSTANT, IMPORT, ATTRIBUTE):

@@ -334,8 +334,8 @@ def outline(fm: FileMap) -> list[OutlineNode]:
     nodes: dict[str, OutlineNode] = {}
     roots: list[OutlineNode] = []
     for s in fm.symbols[1:]:
-        if s.kind not in OUTLINE_KINDS:
-            continue
+        if s.kind not in OUTLINE_KINDS or "<" in (s.parent or ""):
+            continue  # (what an anonymous function declares: a JS callback's locals)
         node = OutlineNode(s)
         if s.id not in nodes:
             nodes.setdefault(s.qualname, node)

@@ -229,7 +229,12 @@ class Resolver:
                     pass  # a function with no locals at all
             innermost = False
             s = s.rpartition(".")[0]
-        return self.module_member(fm, name, follow) or (External("builtins", name) if name in self.language.builtins else None)
+        return self.scope_member(fm, name, follow) or (External("builtins", name) if name in self.language.builtins else None)
+
+    def scope_member(self, fm: FileMap, name: str, follow: bool = True) -> Target | None:
+        """A name of the module's own scope, as code in it sees it: its members, where a
+        language keeps the two apart (a CommonJS module's members are its exports)."""
+        return self.module_member(fm, name, follow)
 
     def module_member(self, fm: FileMap, name: str, follow: bool = True, _seen: set | None = None) -> Target | None:
         if fm.language is not self.language:  # another language's rules (see for_language)

@@ -5,7 +5,9 @@ Only where the language makes it certain (precision first):
 - a call with a spread, of an overloaded or twice-declared function, of a function with a rest
   parameter or one that reads `arguments`, or through `this` (a subclass may override), is not
   checked;
-- TypeScript: optional (`x?`) and defaulted parameters are the optional ones, as tsc counts;
+- TypeScript: optional (`x?`) and defaulted parameters are the optional ones, as tsc counts, and
+  one whose type may accept void (`void`, `any`, a type parameter) is not reported missing;
+- a function bound by `let`/`var` or under a type annotation is not checked (it may hold another);
 - JavaScript: a function with a default is not checked; too many arguments are reported, too few
   only when the history shows the missing parameters were added (JS code calls with fewer
   arguments on purpose: the rest arrive `undefined`);
@@ -59,8 +61,8 @@ def _check(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref)
 
 def check_call(ws: Workspace, ref: Ref, unit: Unit, target: Located) -> Problem | None:
     sym = target.symbol
-    if sym.signature is None or len(target.file.by_qualname.get(sym.qualname, ())) != 1:
-        return None  # overloads (TS) or a name declared twice: which one is called is the checker's
+    if sym.signature is None or len(target.file.by_qualname.get(sym.qualname, ())) != 1 or sym.dynamic:
+        return None  # overloads (TS), a name declared twice, a `let` that may hold another function
     params = sym.signature.params
     js = target.file.language is JAVASCRIPT
     if any(p.kind != POSITIONAL_OR_KEYWORD for p in params) or (js and any(p.has_default for p in params)):
@@ -71,7 +73,24 @@ def check_call(ws: Workspace, ref: Ref, unit: Unit, target: Located) -> Problem 
     p = _fit(ws, ref, unit, shape) if shape is not None else None
     if p is not None and js and p.missing and p.placeholder is None:
         return None  # fewer arguments than parameters, none of them added lately: JS allows it
+    if p is not None and p.missing and any(_may_be_void(q.annotation) for q in params[max(ref.nargs, 0):]):
+        return None  # `mutate(variables: TVariables)`: a type parameter may be void (then optional)
     return p
+
+
+PRIMITIVES = frozenset({"string", "number", "boolean", "bigint", "symbol", "object", "never"})
+
+
+def _may_be_void(annotation: str | None) -> bool:
+    """Whether a parameter's type may accept `void` (tsc then lets the argument be left out):
+    a type parameter or an alias the map does not read (a bare name not a primitive), or a type
+    that says void, undefined, any or unknown."""
+    if annotation is None:
+        return False  # (TS without a type: required; JS is decided above)
+    words = set(annotation.replace("|", " ").replace("<", " ").replace(">", " ").split())
+    if words & {"void", "undefined", "any", "unknown"}:
+        return True
+    return annotation.isidentifier() and annotation not in PRIMITIVES
 
 
 def reads_arguments(fn: Located) -> bool:

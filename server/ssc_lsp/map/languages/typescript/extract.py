@@ -7,9 +7,14 @@ few thousand names per unit is cheaper than the scope stack of a query per const
 one rule per construct in one table below.
 
 Units: one per top-level statement, with the comments right above it (a JSDoc belongs to the
-unit of what it documents, so an edit to the comment re-extracts that unit). Scopes: JS binds
+unit of what it documents, so an edit to the comment re-extracts that unit); a long class is
+cut at its members, a long call at its callback's statements (`_class_units`, `_callback_units`). Scopes: JS binds
 `let`/`const` per block, the map per function: a name bound anywhere in a function is that
-function's local, the conservative side (a use is then LOCAL rather than a wrong module name).
+function's local, the conservative side (a use is then LOCAL rather than a wrong module name);
+declared twice, each declaration is a symbol and a use sees the nearest one above it
+(resolve.py). What an anonymous function (a callback, an IIFE) declares has symbols too, in a
+scope named by the function's place in its unit (`<arrow14>`): sibling units may name theirs
+alike, and resolve.py tells their instances apart by the units between a use and a declaration.
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ from ..common import node_text as _text
 
 MAX_SHORT = 80  # longest type / value text kept on a TypeScript record
 
+# CommonJS: the qualname of `module.exports = v`, and the scope of `exports.P = v`'s symbols
+COMMONJS_VALUE = "module.exports"
+COMMONJS_EXPORTS = "exports"
+NAMESPACE_IMPORT = "*"  # the value of an `import * as x` symbol
 OWN_MODULE = ""  # an import target's module for `export { a as b }` without `from`: this file
 FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
                        "function", "generator_function", "arrow_function", "method_definition"})
@@ -60,7 +69,7 @@ FIELDS = frozenset({"public_field_definition", "field_definition", "property_sig
 PATTERNS = frozenset({"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "rest_pattern",
                       "object_assignment_pattern", "shorthand_property_identifier_pattern"})
 PARAM_WRAPPERS = frozenset({"required_parameter", "optional_parameter"})
-HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause"})
+HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause", "class_heritage"})
 MAX_RECEIVER = 120
 MAX_WALK = 256  # parents walked up from a name for its type parameters, `this`, patterns
 # a top-level call statement longer than this (bytes) with a callback is cut at the callback's
@@ -85,10 +94,38 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     into a head, one unit per statement of the callback's body, and a tail (`_callback_units`)."""
     out: list[UnitSpec] = []
     for first, node in _with_comments(root.children):
-        cb = _callback(node) if node.end_byte - node.start_byte > SPLIT_BYTES else None
+        big = node.end_byte - node.start_byte > SPLIT_BYTES
+        if big and _class_units(out, first, node):
+            continue
+        cb = _callback(node) if big else None
         if cb is None or not _callback_units(out, first, node, cb):
             out.append(_spec(first, node, ""))
     return out
+
+
+def _class_units(out: list[UnitSpec], first: ts.Node, stmt: ts.Node) -> bool:
+    """A long top-level class (or `export class`) as Java's and Python's: a header unit to its
+    `{`, then one `class_body` unit per member with the comments and decorators above it (the
+    closing brace in no unit): a keystroke in a 1,500-line class re-extracts one member."""
+    cls = stmt.child_by_field_name("declaration") if stmt.type == "export_statement" else stmt
+    if cls is None or cls.type not in ("class_declaration", "abstract_class_declaration"):
+        return False
+    name, body = cls.child_by_field_name("name"), cls.child_by_field_name("body")
+    if name is None or body is None or not body.children or body.children[0].type != "{":
+        return False
+    brace = body.children[0]
+    out.append((first.start_byte, brace.end_byte, first.start_point[0], brace.end_point[0], brace.end_point[1],
+                "", "class_header", None))
+    lead: ts.Node | None = None  # the first of the comments and decorators above a member
+    for m in body.children[1:]:
+        if m.type in ("comment", "decorator"):
+            lead = lead or m
+            continue
+        if not m.is_named:
+            continue  # `}`, a stray `;`
+        out.append(_spec(lead or m, m, _text(name))[:6] + ("class_body", None))
+        lead = None
+    return True
 
 
 def _with_comments(children: list[ts.Node]) -> list[tuple[ts.Node, ts.Node]]:
@@ -212,6 +249,7 @@ class _Extractor(Walker):
 
     def __init__(self, unit: Unit, root: ts.Node, declares_this: bool = False):
         self.declares_this = declares_this  # JS: `this.x = v` in a method declares x (as tsc reads JS)
+        self.this_fields: list[Symbol] = []  # the attributes declared so
         super().__init__(unit)
         self.quals: dict[int, tuple[str, str]] = {}  # scope node id -> (qualname, kind)
         self.scope_nodes: dict[int, tuple[ts.Node | None]] = {}  # node id -> (its scope node,)
@@ -248,8 +286,10 @@ class _Extractor(Walker):
         """(qualname, kind) of a scope node: kind is module, class, function or anon."""
         if node is None:
             return "", "module"
-        if node.start_byte < self.b0:  # the callback around a unit cut from its body
-            return (self.u.context, "anon") if self.u.context else ("", "module")
+        if node.start_byte < self.b0:  # the class or callback around a unit cut from its body
+            if not self.u.context:
+                return "", "module"
+            return self.u.context, "class" if self.u.kind == "class_body" else "anon"
         got = self.quals.get(node.id)
         if got is not None:
             return got
@@ -300,9 +340,6 @@ class _Extractor(Walker):
         name = name if name is not None else _text(name_node)
         if not name:
             return None
-        if skind == "anon":
-            self.bind_local(qual0, name)
-            return None
         qual = f"{qual0}.{name}" if qual0 else name
         if kind != IMPORT and kind != PARAMETER and "doc" not in extra:
             extra["doc"] = _doc(node)
@@ -314,7 +351,7 @@ class _Extractor(Walker):
         if skind == "module":
             if name not in self.u.bindings:
                 self.u.bindings.append(name)
-        elif skind == "function":
+        elif skind in ("function", "anon"):
             self.bind_local(qual0, name)
         return sym
 
@@ -368,6 +405,11 @@ class _Extractor(Walker):
             if n.start_byte == n.end_byte:
                 continue  # a MISSING node of error recovery
             self.on_name(n)
+        if self.this_fields:  # `this.parse = this.parse.bind(this)` declares no field beside the
+            # class's own method or field `parse` (tsc names that one)
+            own = {id(s) for s in self.this_fields}
+            declared = {s.qualname for s in self.u.symbols if s.kind in (METHOD, ATTRIBUTE) and id(s) not in own}
+            self.u.symbols = [s for s in self.u.symbols if id(s) not in own or s.qualname not in declared]
 
     def on_name(self, n: ts.Node) -> None:
         p = n.parent
@@ -381,6 +423,10 @@ class _Extractor(Walker):
             self.add_symbol(FUNCTION, n, _outer(p), scope, signature=_signature(p),
                             decorators=["overload"] if t == "function_signature" else [])
             self.default_export(n, p, scope)
+            return
+        if is_name and t in ("function_expression", "function", "generator_function"):
+            # `function f() {...}` as a value: f is bound inside it only (a recursion, tsc's answer)
+            self.add_symbol(FUNCTION, n, p, self.scope(p), signature=_signature(p))
             return
         if is_name and t in ("method_definition", "method_signature", "abstract_method_signature"):
             if scope[1] == "class":
@@ -472,6 +518,12 @@ class _Extractor(Walker):
     def on_declarator(self, n: ts.Node, decl: ts.Node, path: list[ts.Node], scope: tuple[str, str]) -> None:
         value = decl.child_by_field_name("value")
         spec = _require_spec(value)
+        member = value.child_by_field_name("property") if value is not None and value.type == "member_expression" else None
+        if not path and spec is None and member is not None and member.type == "property_identifier":
+            spec = _require_spec(value.child_by_field_name("object"))
+            if spec is not None:  # `var f = require("./m").f`: an import of m's f, as tsc reads JS
+                self.add_symbol(IMPORT, n, decl, scope, target=(spec, _text(member)))
+                return
         outer = decl.parent
         const = outer is not None and any(c.type == "const" for c in outer.children)
         if spec is not None:
@@ -493,11 +545,12 @@ class _Extractor(Walker):
             else:
                 self.add_symbol(IMPORT, n, decl, scope, target=(spec,))
             return
-        if not path and value is not None and value.type in FUNCTIONS:
-            self.add_symbol(FUNCTION if scope[1] != "class" else METHOD, n, _outer(outer or decl), scope,
-                            signature=_signature(value))
-            return
         t = decl.child_by_field_name("type")
+        if not path and value is not None and value.type in FUNCTIONS:
+            # (a `let`/`var` or an annotated binding may hold another function: `dynamic`)
+            self.add_symbol(FUNCTION if scope[1] != "class" else METHOD, n, _outer(outer or decl), scope,
+                            signature=_signature(value), dynamic=not const or t is not None)
+            return
         ann = _short(t.named_children[0]) if t is not None and t.named_children else None
         kind = CONSTANT if const else VARIABLE
         node = _outer(outer) if outer is not None and not path else n
@@ -510,8 +563,8 @@ class _Extractor(Walker):
         spec = _string(stmt.child_by_field_name("source")) if stmt is not None else None
         if spec is None:
             return
-        if p.type == "namespace_import":
-            self.add_symbol(IMPORT, n, p, scope, target=(spec,))
+        if p.type == "namespace_import":  # (its value says so: tsc's definition of it is the import)
+            self.add_symbol(IMPORT, n, p, scope, target=(spec,), value=NAMESPACE_IMPORT)
         elif p.type == "import_clause":
             self.add_symbol(IMPORT, n, p, scope, target=(spec, "default"))
         else:
@@ -549,8 +602,58 @@ class _Extractor(Walker):
         cscope = self.scope(cls)
         if cscope[1] != "class":
             return False
-        self.add_symbol(ATTRIBUTE, n, assign, cscope, value=_short(assign.child_by_field_name("right")))
+        sym = self.add_symbol(ATTRIBUTE, n, assign, cscope, value=_short(assign.child_by_field_name("right")))
+        if sym is not None:
+            self.this_fields.append(sym)
         return True
+
+    def commonjs_export(self, n: ts.Node, member: ts.Node, obj: ts.Node) -> None:
+        """`exports.P = v` (or `module.exports.P = v`) at the top of a JS module declares the
+        module's export P, as tsc reads CommonJS; `module.exports = v` declares the module's
+        value. They are symbols apart from the module's own names (`exports.P`,
+        `module.exports`): `var util; ... exports.util = util = {}` are two things, and a
+        CommonJS module's members are its exports, not its top-level names (resolve.py)."""
+        assign = member.parent
+        if assign is None or assign.type != "assignment_expression" or not _is(assign.child_by_field_name("left"), member):
+            return
+        right = assign.child_by_field_name("right")
+        receiver = _text(obj)
+        last = right
+        for _ in range(MAX_WALK):  # `exports.a = exports.b = void 0`: the value is the last one
+            if last is None or last.type != "assignment_expression":
+                break
+            last = last.child_by_field_name("right")
+        if right is None or last is None or _void_zero(last):
+            return  # `exports.x = void 0`: tsc's emit declares nothing there (the real one follows)
+        if receiver == "module" and n.text == b"exports":
+            props = [c for c in right.named_children if c.type != "comment"] if right.type == "object" else None
+            if props is not None and all(c.type == "shorthand_property_identifier" for c in props):
+                # `module.exports = { a, b }` (or `{}`): tsc binds each as `exports.a = a`, and the
+                # module stays the module's value
+                for c in props:
+                    self.add_symbol(IMPORT, c, c, (COMMONJS_EXPORTS, "class"), target=(OWN_MODULE, _text(c)))
+                return
+            self.commonjs_value(n, assign, right, ("module", "class"))  # qualname COMMONJS_VALUE
+            if right.type == "object":  # `module.exports = { a, b: c, m() {} }`: its members
+                for prop in right.named_children:
+                    key = prop if prop.type == "shorthand_property_identifier" else prop.child_by_field_name(
+                        "key" if prop.type == "pair" else "name")
+                    if key is not None and key.type in ("shorthand_property_identifier", "property_identifier"):
+                        value = prop.child_by_field_name("value") if prop.type == "pair" else prop  # (shorthand: itself)
+                        self.commonjs_value(key, prop, value, (COMMONJS_EXPORTS, "class"), alias=False)
+        elif receiver in ("exports", COMMONJS_VALUE):
+            self.commonjs_value(n, assign, right, (COMMONJS_EXPORTS, "class"))
+
+    def commonjs_value(self, n: ts.Node, node: ts.Node, value: ts.Node | None, scope: tuple[str, str],
+                       alias: bool = True) -> None:
+        """One CommonJS export: a function, an alias of a name path (`exports.a = b`: tsc's
+        definition is b's; an IMPORT of this module's own `b`), or a variable."""
+        if value is not None and value.type in FUNCTIONS:
+            self.add_symbol(FUNCTION, n, node, scope, signature=_signature(value))
+        elif alias and value is not None and _is_name_path(value):
+            self.add_symbol(IMPORT, n, node, scope, target=(OWN_MODULE, "".join(_text(value).split())))
+        else:
+            self.add_symbol(VARIABLE, n, node, scope, value=_short(value))
 
     def on_use(self, n: ts.Node, p: ts.Node, scope: tuple[str, str]) -> None:
         t = p.type
@@ -559,6 +662,8 @@ class _Extractor(Walker):
                 obj = p.child_by_field_name("object")
                 if self.declares_this and obj is not None and obj.type == "this" and self.this_field(n, p):
                     return
+                if self.declares_this and scope[1] == "module" and obj is not None:
+                    self.commonjs_export(n, p, obj)
                 recv = _receiver(obj)
                 # `x.constructor` is the object's constructor property, never the class's method
                 if recv is not None and n.text != b"constructor":
@@ -573,6 +678,8 @@ class _Extractor(Walker):
                 return  # an intrinsic element (`<div>`), no name of the program
         if t in ("labeled_statement", "break_statement", "continue_statement"):
             return
+        if self.declares_this and t == "member_expression" and n.text == b"exports":
+            return  # `exports.P`: tsc names P's definition there, not the module; nothing said
         if t == "pair" or (t == "member_expression" and not _is(p.child_by_field_name("object"), n)):
             return
         kind = REF_BASE if _in_heritage(n) else REF_NAME
@@ -593,6 +700,24 @@ def _this_class(node: ts.Node) -> ts.Node | None:
             return None
         p = p.parent
     return None
+
+
+def _void_zero(node: ts.Node) -> bool:
+    return node.type == "unary_expression" and " ".join(_text(node).split()) == "void 0"
+
+
+def _is_name_path(node: ts.Node) -> bool:
+    """`a` or `a.b.c`: what tsc takes as an alias when assigned to an export."""
+    for _ in range(MAX_WALK):
+        if node.type == "identifier":
+            return True
+        if node.type != "member_expression" or node.child_by_field_name("property") is None or \
+                node.child_by_field_name("property").type != "property_identifier":
+            return False
+        node = node.child_by_field_name("object")
+        if node is None:
+            return False
+    return False
 
 
 def _outer(node: ts.Node) -> ts.Node:
@@ -648,7 +773,9 @@ def _bases(cls: ts.Node) -> list[str]:
     for c in cls.named_children:
         if c.type == "class_heritage":
             for clause in c.named_children:
-                if clause.type == "extends_clause":
+                if clause.type not in ("extends_clause", "implements_clause", "comment"):
+                    out.append(_short(clause) or "")  # JavaScript's grammar: `extends E`, no clause
+                elif clause.type == "extends_clause":
                     v = clause.child_by_field_name("value")
                     if v is not None:
                         out.append(_short(v) or "")
