@@ -1,0 +1,145 @@
+"""What the completions' check asks of a language (`CheckRules`), with answers that decide nothing.
+
+The check's walk (grounding/check.py: each reference in the suggestion is a name, a member or an
+import, resolved through the workspace `Resolver`, which dispatches to the language's resolver)
+is the same for every language; what differs is asked here, one method per question. A language
+without rules of its own gets these defaults: every bare name, every member the map does not
+find, every import is *unknown*, which passes (precision first: say nothing rather than
+something wrong). A member the map does find is still counted as decided.
+
+`run` arguments are the check's `_Run` (its placed document `run.p`, map service `run.svc`,
+resolver `run.r`, verdict `run.v`); typed loosely to keep this package free of a circle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tree_sitter as ts
+
+from ...map.checks import Problem
+from ...map.filemap import FileMap
+from ...map.records import Ref, Unit
+from ...map.resolve import Resolver, Target, Value
+from ...map.workspace import Workspace
+
+
+class Unknown:
+    """The answer of a look-up that cannot tell (the name or member passes as unknown)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+class CheckRules:
+    """A language's answers to the check's questions; the base answers "cannot tell"."""
+
+    # jedi answers for installed modules and untyped receivers (grounding/externals.py)
+    externals: bool = False
+    # node types that end the walk up from a reference (`under`): a statement block or the root
+    scope_types: frozenset[str] = frozenset()
+    # receivers that name the enclosing class's instance, whose subclasses may add members
+    self_receivers: tuple[str, ...] = ()
+
+    def decides_names(self, fm: FileMap) -> bool:
+        """Whether a bare name the map cannot resolve in `fm` may be called missing at all."""
+        return False
+
+    def lookup_name(self, run: Any, unit: Unit, ref: Ref) -> Target | None | Unknown:
+        """What the bare name `ref` names (not followed through imports): None when nothing
+        (missing, where `decides_names`), `UNKNOWN` when the map cannot tell. The default is
+        the resolver's scope look-up (Python's: a name's scope does not depend on its row)."""
+        return run.r.resolve_name(run.fm, ref.scope, ref.name, follow=False)
+
+    def lookup_member(self, run: Any, unit: Unit, ref: Ref, value: Value) -> Target | None | Unknown:
+        """The member `ref` of the receiver's value: None when `value` has none (missing, where
+        `closed`), `UNKNOWN` when the map cannot tell."""
+        return run.r.member_of(value, ref.name)
+
+    def implicit(self, name: str, fm: FileMap) -> bool:
+        """Whether the language or its environment provides `name` without a binding the map
+        records (Python's `__class__`, Go's predeclared identifiers, JavaScript's globals)."""
+        return False
+
+    def unbound_syntax(self, node: ts.Node) -> bool:
+        """Whether the name at `node` sits in syntax that binds or matches names the map's
+        extractor does not record (patterns, labels, keys): its resolution proves nothing."""
+        return False
+
+    def bound_in_syntax(self, node: ts.Node, name: str) -> bool:
+        """Whether the statement around `node` binds `name` in syntax the extractor does not
+        turn into bindings (checked only for a name the map could not resolve)."""
+        return False
+
+    def unknown_member(self, name: str) -> bool:
+        """Whether a member of this name is never decided (Python's dunders)."""
+        return False
+
+    def is_store(self, node: ts.Node) -> bool:
+        """Whether the member at `node` (its name) is written, which creates it where the
+        language allows that (Python's `obj.new = 1`)."""
+        return False
+
+    def closed(self, run: Any, value: Value) -> bool:
+        """Whether the map sees every member `value` can have (only then is a member the map
+        does not find missing)."""
+        return False
+
+    def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                   target: Any) -> Problem | None:
+        """A problem with the call `ref` of `target` (a workspace definition), or None: the
+        language's own argument rules (map/checks.py, map/languages/<lang>/checks.py)."""
+        return None
+
+    def check_import(self, run: Any, unit: Unit, ref: Ref) -> None:
+        """Decide the import `ref` (a module, or a name from one): report through
+        `run.issue`, count through `run.v` (`checked`, `unknown`, `pending`)."""
+        run.v.unknown.append(ref.module or ref.name)
+
+    def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
+        """`text` (to go at byte `offset` of `data`) finished in the ways worth a parse when the
+        model left its last line unfinished, in order; each with whether brackets were left
+        open (then only missing arguments of a call are forgiven)."""
+        return []
+
+
+def under(node: ts.Node, types: tuple[str, ...] | frozenset[str], stop: frozenset[str]) -> bool:
+    """Whether `node` or an ancestor below the first of `stop` (the root when empty) is one of
+    `types`."""
+    p: ts.Node | None = node
+    while p is not None and p.type not in stop:
+        if p.type in types:
+            return True
+        p = p.parent
+    return False
+
+
+def closers(text: str, comment: str = "#", quotes: str = "'\"", escapes: bool = False) -> str:
+    """The brackets that would close what `text` leaves open ('' when balanced or odd).
+    `comment` starts a line comment (the rest is not read); `quotes` open strings; `escapes`:
+    a backslash in a string escapes the next character (C-family strings)."""
+    stack: list[str] = []
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if escapes and ch == "\\" and quote != "`":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in quotes:
+            quote = ch
+        elif text.startswith(comment, i):
+            break
+        elif ch in pairs:
+            stack.append(pairs[ch])
+        elif ch in ")]}":
+            if not stack or stack.pop() != ch:
+                return ""
+        i += 1
+    return "" if quote else "".join(reversed(stack))

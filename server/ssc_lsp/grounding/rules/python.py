@@ -1,0 +1,192 @@
+"""Python's answers to the check's questions (see base.py): the behaviour the check had when it
+knew only Python, moved here unchanged.
+
+Implicit names (`__class__`, `reveal_type`), pattern syntax (`case` patterns, nested targets
+the extractor may not bind), attribute stores (`obj.new = 1` creates the attribute), classes
+closed only without outside bases, metaclasses, `__getattr__` or decorators that may add
+members, Python's argument binding for calls (map/checks.py), imports through the workspace
+and jedi, and the finishing of a line the model left open (`:`, an operand).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import tree_sitter as ts
+
+from ...map import checks
+from ...map.checks import Problem
+from ...map.filemap import FileMap
+from ...map.records import CLASS, MODULE, Ref, Unit
+from ...map.resolve import Instance, Resolver, SuperOf, Value
+from ...map.workspace import Located, Workspace
+from .base import CheckRules, closers, under
+
+# Names Python provides implicitly in some scopes, which the map does not record as bindings
+IMPLICIT = frozenset({"__class__", "__qualname__", "__module__", "__annotations__", "__dict__",
+                      "__all__", "__path__", "__builtins__", "__debug__", "reveal_type"})
+# Syntax that binds or matches names the map's extractor does not record as bindings
+_PATTERNS = frozenset({"case_pattern", "as_pattern_target", "keyword_pattern", "splat_pattern",
+                       "dict_pattern", "class_pattern", "type_parameter"})
+# Target syntax (only ever on the left of `=`, `for ... in`, `as`): nested tuples the extractor
+# may not bind (`for j, (a, b) in ...`)
+_TARGETS = frozenset({"tuple_pattern", "list_pattern", "pattern_list"})
+_SCOPES = frozenset({"module", "block"})
+_METACLASS = re.compile(r"\bmetaclass\s*=|\*\*")
+# Class decorators that add no members a model could call by a name the map does not see
+_TRANSPARENT_CLASS_DECORATORS = frozenset({
+    "dataclass", "dataclasses.dataclass", "final", "typing.final", "total_ordering",
+    "functools.total_ordering", "attr.s", "attr.attrs", "attrs.define", "attrs.frozen",
+    "attr.define", "attr.frozen", "enum.unique", "unique", "runtime_checkable",
+    "typing.runtime_checkable"})
+# What may finish a line the model left unfinished, besides closing its brackets: a compound
+# statement's colon (`if x > y`), an operand (`a +`, `b if c else`), or both (`lambda x`)
+_FINISHERS = ("", ":", " None", ": None")
+
+
+def _transparent(decorator: str) -> bool:
+    """`dataclass(frozen=True)` is `dataclass`; `abc.Mapping.register` registers a virtual
+    subclass and returns the class unchanged."""
+    name = decorator.split("(", 1)[0].strip()
+    return name in _TRANSPARENT_CLASS_DECORATORS or name.endswith(".register")
+
+
+class PythonRules(CheckRules):
+    externals = True
+    scope_types = _SCOPES
+    self_receivers = ("self", "cls")
+
+    def decides_names(self, fm: FileMap) -> bool:
+        return True
+
+    def implicit(self, name: str, fm: FileMap) -> bool:
+        return name in IMPLICIT
+
+    def unbound_syntax(self, node: ts.Node) -> bool:
+        return under(node, _PATTERNS, _SCOPES)
+
+    def bound_in_syntax(self, node: ts.Node, name: str) -> bool:
+        """Whether the top-level statement around `node` binds `name` in a pattern or `as`
+        target."""
+        top = node
+        while top.parent is not None and top.parent.type != "module":
+            top = top.parent
+        todo = [top]
+        while todo:
+            n = todo.pop()
+            if n.type == "identifier":
+                if n.text.decode("utf-8", "replace") == name and under(n, _PATTERNS | _TARGETS, _SCOPES):
+                    return True
+                continue
+            todo.extend(n.children)
+        return False
+
+    def unknown_member(self, name: str) -> bool:
+        return name.startswith("__") and name.endswith("__")
+
+    def is_store(self, node: ts.Node) -> bool:
+        """Whether the attribute at `node` (its name identifier) is assigned to or deleted."""
+        attr = node.parent
+        if attr is None or attr.type != "attribute":
+            return False
+        child, p = attr, attr.parent
+        while p is not None and p.type in ("pattern_list", "tuple_pattern", "list_pattern"):
+            child, p = p, p.parent
+        if p is None:
+            return False
+        if p.type in ("assignment", "augmented_assignment"):
+            return p.child_by_field_name("left") == child
+        return p.type == "delete_statement"
+
+    def closed(self, run: Any, value: Value) -> bool:
+        if isinstance(value, Located) and value.symbol.kind == MODULE:
+            return _closed_module(run.r, value.file)
+        if isinstance(value, Instance | SuperOf):
+            return self._closed_class(run, value.cls)
+        if isinstance(value, Located) and value.symbol.kind == CLASS:
+            return self._closed_class(run, value)
+        return False
+
+    def _closed_class(self, run: Any, cls: Located) -> bool:
+        seen: set[str] = set()
+        todo = [cls]
+        while todo:
+            c = todo.pop()
+            if c.symbol.id in seen:
+                continue
+            seen.add(c.symbol.id)
+            sym = c.symbol
+            if sym.dynamic or not all(_transparent(d) for d in sym.decorators):
+                return False
+            if c.file.lookup(f"{sym.qualname}.__getattr__") or \
+                    c.file.lookup(f"{sym.qualname}.__getattribute__"):
+                return False
+            bases = run.r.bases(c)
+            if len(bases) != len(sym.bases):
+                return False  # a base the map cannot see
+            if _METACLASS.search(_header(run, c)):
+                return False  # a metaclass may add anything
+            for b in bases:
+                if not isinstance(b, Located):
+                    return False  # a base outside the workspace
+                todo.append(b)
+        return True
+
+    def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                   target: Any) -> Problem | None:
+        if not isinstance(target, Located):
+            return None
+        return checks.check_call(ws, resolver, fm, unit, ref, target)
+
+    def check_import(self, run: Any, unit: Unit, ref: Ref) -> None:
+        run.python_import(unit, ref)
+
+    def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
+        line_head = data[data.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", "replace")
+        closing = closers(text)
+        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+        bodies = [body]
+        if body.endswith(".") and not body.endswith(".."):
+            bodies.append(body[:-1])  # a member access the model stopped before naming (`a.get.`)
+        last_line = (line_head + body).rsplit("\n", 1)[-1]
+        out: list[tuple[str, bool]] = []
+        if last_line.lstrip().startswith("@") and not closing:
+            # a decorator with nothing below it yet (the end of the file, or a blank line)
+            indent = last_line[:len(last_line) - len(last_line.lstrip())]
+            out.append((f"{body}\n{indent}def _ssc_decorated_(): pass{newline or chr(10)}", False))
+        for b in bodies:
+            for finisher in _FINISHERS:
+                for tail in dict.fromkeys((closing + finisher, finisher + closing)):
+                    if tail or b is not body:
+                        out.append((b + tail + newline, bool(closing)))
+        return out
+
+
+def _header(run: Any, cls: Located) -> str:
+    """The text of a class statement's first lines (keywords like `metaclass=` are not in the
+    map's records). A class of this file is read from the text its rows refer to: the new text
+    for the fresh units, the document as it was for the others."""
+    p = run.p
+    if cls.file.path == run.fm.path:
+        fresh = any(s is cls.symbol for u in p.fresh for s in u.symbols)
+        data = p.data if fresh else p.data[:p.start] + p.data[p.end:]
+        text: str | None = data.decode("utf-8", errors="replace")
+    else:
+        text = run.svc.text_of(cls.file.path)
+    if text is None:
+        return ""
+    row = cls.symbol.range[0]
+    head = []
+    for line in text.split("\n")[row:row + 6]:
+        head.append(line)
+        if line.rstrip().endswith(":"):
+            break
+    return "\n".join(head)
+
+
+def _closed_module(r: Resolver, fm: FileMap) -> bool:
+    if fm.lookup("__getattr__") is not None or "__getattr__" in fm.module_bindings():
+        return False
+    return all(isinstance(r.module_target(fm, m), Located) for m in fm.star_imports())
+
