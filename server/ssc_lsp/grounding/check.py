@@ -242,7 +242,7 @@ class _Run:
             return True  # `from outside import *` may define it
         if node is not None and self.rules.bound_in_syntax(node, name):
             return True
-        return self._unresolved_elsewhere(name)
+        return self._unresolved_elsewhere(name) or self.rules.environment(self, name)
 
     def _unresolved_elsewhere(self, name: str) -> bool:
         """Whether the rest of the file uses `name` and the map cannot resolve it there either."""
@@ -284,7 +284,8 @@ class _Run:
             return
         if found is None:
             if not self.rules.closed(self, value) or self._in_subclass(value, ref.receiver or "", name) \
-                    or self._attribute_unresolved_elsewhere(value, name):
+                    or self._attribute_unresolved_elsewhere(value, name) \
+                    or self.rules.may_have(self, value, ref):
                 self.v.unknown.append(shown)
                 return
             self.v.checked += 1

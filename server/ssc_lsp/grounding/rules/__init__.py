@@ -10,9 +10,15 @@ from ...map.languages.base import Language
 from .base import CheckRules
 from .java import JavaRules
 from .python import PythonRules
+from .rust import RustRules
+from .typescript import JavaScriptRules, TypeScriptRules
 
 _RULES: dict[str, CheckRules] = {
     "python": PythonRules(),
+    "javascript": JavaScriptRules(),
+    "typescript": TypeScriptRules(),
+    "tsx": TypeScriptRules(),
+    "rust": RustRules(),
     "java": JavaRules(),
 }
 _NONE = CheckRules()

@@ -74,6 +74,18 @@ class CheckRules:
         turn into bindings (checked only for a name the map could not resolve)."""
         return False
 
+    def environment(self, run: Any, name: str) -> bool:
+        """Whether the workspace may give the file `name` without a binding the map resolves
+        (JavaScript's globals from scripts and `declare global`); asked last, for a bare name
+        the map could not resolve, so it may look at the whole workspace."""
+        return False
+
+    def may_have(self, run: Any, value: Value, ref: Ref) -> bool:
+        """Whether `value`, closed, may still have the member `ref` names where the map does
+        not look (a Rust trait's method, a JavaScript member set in another file); asked last,
+        for a member the map did not find."""
+        return False
+
     def unknown_member(self, name: str) -> bool:
         """Whether a member of this name is never decided (Python's dunders)."""
         return False

@@ -1,0 +1,185 @@
+"""Rust's answers to the check's questions (see base.py).
+
+Bare names resolve through the Rust resolver (locals by position, the module's items, `use`
+and glob imports, the prelude: map/languages/rust). What it cannot resolve is missing unless:
+- it heads a path (`serde::Serialize`): an outside crate the map does not see;
+- it is a token of a macro that is not one of std's expression macros (`println!`, `vec!`, ...;
+  a workspace `macro_rules!` of that name counts as not std's): a macro takes any tokens;
+- a glob import from outside the workspace (`use std::io::*`) may bring it.
+
+Members, only where certain:
+- a module's items (`crate::util::nope`) when every glob import of the module is a workspace
+  module's and no macro is invoked among its items (it may expand to items);
+- a field of a workspace struct (`x.nme`, no call) when nothing implements `Deref` for it (auto
+  deref reaches the target's fields);
+- a method (`x.f()`), an associated item (`Type::f`): unknown unless found, since any trait in
+  scope (std's blanket impls included) may provide it.
+
+Calls by path of workspace functions: the count is exact (no defaults in Rust), the map's own
+rule (map/languages/rust/checks.py, arity.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tree_sitter as ts
+
+from ...map.checks import CALL_ARGUMENTS, Problem
+from ...map.filemap import FileMap
+from ...map.languages.arity import arity_problem
+from ...map.languages.rust import RUST
+from ...map.languages.rust.checks import call_target
+from ...map.languages.rust.extract import STAR_SEP
+from ...map.records import CLASS, METHOD, MODULE, Ref, Unit
+from ...map.resolve import Instance, Resolver, Value
+from ...map.workspace import Located, Workspace
+from .base import CheckRules, closers
+
+_SCOPES = frozenset({"source_file", "block", "declaration_list"})
+# std's macros whose tokens are expressions (a format string, then arguments): their names are
+# names of the program; any other macro may take its tokens as anything (new bindings, keys)
+STD_EXPRESSION_MACROS = frozenset({
+    "println", "print", "eprintln", "eprint", "format", "format_args", "write", "writeln", "panic",
+    "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq", "debug_assert_ne", "vec",
+    "dbg", "todo", "unimplemented", "unreachable"})
+# Syntax whose identifier heads a path (`a::b`): the head may be an outside crate
+_PATHS = frozenset({"scoped_identifier", "scoped_type_identifier", "scoped_use_list", "use_as_clause"})
+# What may finish a line the model left unfinished, besides closing its brackets: a block
+# (`if x > y`, `match v`), an operand and the statement's end (`let a = b +`)
+_FINISHERS = ("", ";", " {}", " ();")
+_FACTS: dict[tuple[str, str], frozenset[str]] = {}  # (path, hash) -> prefixes expanding macros
+
+
+class RustRules(CheckRules):
+    scope_types = _SCOPES
+
+    def decides_names(self, fm: FileMap) -> bool:
+        return True
+
+    def implicit(self, name: str, fm: FileMap) -> bool:
+        return name in RUST.builtins or name in ("self", "Self", "super", "crate")
+
+    def unbound_syntax(self, node: ts.Node) -> bool:
+        """A path's head (an outside crate), a token of a macro that may take anything."""
+        p = node.parent
+        if p is not None and p.type in _PATHS and p.child_by_field_name("path") == node:
+            return True
+        tree = _macro_of(node)
+        if tree is None:
+            return node.next_sibling is not None and node.next_sibling.type == "::"
+        nxt = node.next_sibling
+        if nxt is not None and nxt.type == "::":
+            return True  # a path's head inside a macro
+        macro = tree.child_by_field_name("macro")
+        name = macro.text.decode("utf-8", "replace") if macro is not None else ""
+        return name not in STD_EXPRESSION_MACROS
+
+    def closed(self, run: Any, value: Value) -> bool:
+        if isinstance(value, Located) and value.symbol.kind == MODULE:
+            return self._closed_module(run, value, set())
+        if isinstance(value, Instance):
+            return self._closed_struct(run, value.cls)
+        return False  # `Type::f`: a trait's associated item may be it
+
+    def may_have(self, run: Any, value: Value, ref: Ref) -> bool:
+        """A method call through a value: any trait in scope may provide the method."""
+        return isinstance(value, Instance) and ref.nargs >= 0
+
+    def _closed_module(self, run: Any, module: Located, seen: set[str]) -> bool:
+        fm = module.file
+        prefix = "" if module.symbol is fm.module_symbol else module.symbol.qualname + "."
+        if (fm.path, prefix) in seen:
+            return True
+        seen.add((fm.path, prefix))
+        if fm.language is not RUST or prefix in _macro_modules(run, fm):
+            return False
+        scope = prefix[:-1]
+        for entry in fm.star_imports():
+            where = entry.partition(STAR_SEP)[0]
+            if where != scope:
+                continue
+            target = run.r.module_target(fm, entry)
+            if not isinstance(target, Located):
+                return False
+            if target.symbol.kind == MODULE and not self._closed_module(run, target, seen):
+                return False
+            if target.symbol.kind not in (MODULE, CLASS):
+                return False
+        return True
+
+    def _closed_struct(self, run: Any, cls: Located) -> bool:
+        """A workspace struct's fields are all its own unless it derefs to another type."""
+        sym = cls.symbol
+        if cls.file.language is not RUST or sym.kind != CLASS or sym.value is not None:
+            return False
+        for loc in run.ws.symbols_named("deref"):
+            q = loc.symbol.qualname
+            if loc.symbol.kind == METHOD and q.rpartition(".")[0].rpartition(".")[2] == sym.name:
+                return False  # `impl Deref for T`: `t.x` may be the target's field
+        return True
+
+    def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
+                   target: Any) -> Problem | None:
+        """A call by path of a workspace function: the map's own rule (no defaults in Rust)."""
+        callee = call_target(resolver, fm, unit, ref)
+        msg = arity_problem(callee, ref.nargs) if callee is not None else None
+        if callee is None or msg is None:
+            return None
+        row = ref.row + unit.start_row
+        params = callee.symbol.signature.params if callee.symbol.signature else []
+        return Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id,
+                       missing=ref.nargs < len(params))
+
+    def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
+        open_ = closers(text, "//", '"', escapes=True)
+        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+        bodies = [body]
+        if body.endswith(".") and not body.endswith(".."):
+            bodies.append(body[:-1])  # a member access the model stopped before naming
+        out: list[tuple[str, bool]] = []
+        for b in bodies:
+            for finisher in _FINISHERS:
+                for tail in dict.fromkeys((open_ + finisher, finisher + open_)):
+                    if tail or b is not body:
+                        out.append((b + tail + newline, bool(open_)))
+        return out
+
+
+def _macro_of(node: ts.Node) -> ts.Node | None:
+    """The macro invocation whose tokens hold `node`, or None."""
+    p = node.parent
+    while p is not None and p.type == "token_tree":
+        if p.parent is not None and p.parent.type == "macro_invocation":
+            return p.parent
+        p = p.parent
+    return None
+
+
+def _macro_modules(run: Any, fm: FileMap) -> frozenset[str]:
+    """The module prefixes of `fm` (`""`, `"m."`) among whose items a macro is invoked (it may
+    expand to items the map does not see), from the file's text; cached by its hash."""
+    key = (fm.path, fm.hash)
+    got = _FACTS.get(key)
+    if got is not None:
+        return got
+    data = run.p.data if fm.path == run.fm.path else (run.svc.text_of(fm.path) or "").encode("utf-8")
+    out: set[str] = set()
+    if b"!" in data:
+        root = RUST.parser().parse(data).root_node
+        todo: list[tuple[ts.Node, str]] = [(root, "")]
+        while todo:
+            n, prefix = todo.pop()
+            for c in n.named_children:
+                if c.type == "macro_invocation" or (c.type == "expression_statement" and c.named_children
+                                                    and c.named_children[0].type == "macro_invocation"):
+                    out.add(prefix)
+                elif c.type == "mod_item":
+                    name, body = c.child_by_field_name("name"), c.child_by_field_name("body")
+                    if name is not None and body is not None:
+                        todo.append((body, f"{prefix}{name.text.decode('utf-8', 'replace')}."))
+    if len(_FACTS) > 20_000:
+        _FACTS.clear()
+    facts = _FACTS[key] = frozenset(out)
+    return facts
+
