@@ -21,68 +21,14 @@ from pathlib import Path
 import tree_sitter as ts
 import tree_sitter_typescript
 
+from ssc_lsp.grounding.rules.typescript import declared_globals
+
 OUT = Path(__file__).resolve().parent.parent / "server/ssc_lsp/grounding/rules/js_globals.txt"
-DECLARATIONS = ("variable_declaration", "lexical_declaration", "function_signature",
-                "function_declaration", "class_declaration", "abstract_class_declaration",
-                "interface_declaration", "type_alias_declaration", "enum_declaration",
-                "module", "internal_module")
 
 
-def _names(decl: ts.Node) -> list[str]:
-    """The names a top-level declaration binds."""
-    if decl.type in ("variable_declaration", "lexical_declaration"):
-        return [d.child_by_field_name("name").text.decode() for d in decl.named_children
-                if d.type == "variable_declarator" and d.child_by_field_name("name") is not None
-                and d.child_by_field_name("name").type == "identifier"]
-    name = decl.child_by_field_name("name")
-    if name is not None and name.type in ("identifier", "type_identifier", "nested_identifier"):
-        return [name.text.decode().split(".")[0]]
-    return []
-
-
-def _is_module(root: ts.Node) -> bool:
-    return any(c.type in ("import_statement", "export_statement") for c in root.named_children)
-
-
-def declared_globals(path: Path, parser: ts.Parser) -> set[str]:
-    """A declaration file's global names: every top-level declaration of a script (no import or
-    export), and what `declare global { }` blocks declare in a module."""
-    root = parser.parse(path.read_bytes()).root_node
-    out: set[str] = set()
-    script = not _is_module(root)
-
-    def walk(stmts: list[ts.Node], top: bool) -> None:
-        after_global = False
-        for s in stmts:
-            if after_global and s.type == "statement_block":
-                walk(s.named_children, True)  # `global { }` inside `declare module "m" { }`
-                after_global = False
-                continue
-            after_global = s.type == "expression_statement" and s.text == b"global"
-            inner = s
-            if s.type == "export_statement":
-                inner = s.child_by_field_name("declaration") or s
-            if inner.type == "expression_statement" and inner.named_children and \
-                    inner.named_children[0].type == "internal_module":
-                inner = inner.named_children[0]  # `namespace NodeJS { }` in a block
-            if inner.type == "ambient_declaration":
-                kids = inner.named_children
-                block = next((k for k in kids if k.type == "statement_block"), None)
-                if block is not None:  # `declare global { }`
-                    walk(block.named_children, True)
-                    continue
-                for k in kids:
-                    if k.type == "module" and (k.child_by_field_name("name") or k).type == "string":
-                        body = k.child_by_field_name("body")
-                        if body is not None:  # `declare module "fs"`: only its `global { }`
-                            walk(body.named_children, False)
-                    elif top and k.type in DECLARATIONS:
-                        out.update(_names(k))
-            elif top and inner.type in DECLARATIONS:
-                out.update(_names(inner))
-
-    walk(root.named_children, script)
-    return out
+def declared_in(path: Path, parser: ts.Parser) -> set[str]:
+    """A declaration file's global names (the check's own reading: rules/typescript.py)."""
+    return declared_globals(parser.parse(path.read_bytes()).root_node)
 
 
 def main() -> None:
@@ -97,7 +43,7 @@ def main() -> None:
     files += sorted(args.folder.glob("types-mocha-*/mocha/index.d.ts"))
     files += sorted(args.folder.glob("vitest-*/package/globals.d.ts"))
     for f in files:
-        names |= declared_globals(f, parser)
+        names |= declared_in(f, parser)
     names |= {"undefined", "NaN", "Infinity", "arguments", "globalThis"}  # no declaration: the language's
     header = ("# Names JavaScript/TypeScript code may use unbound: written by bench/make_js_globals.py from\n"
               f"# {', '.join(sorted({f.parts[len(args.folder.parts)] for f in files}))}\n")

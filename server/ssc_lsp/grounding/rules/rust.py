@@ -21,6 +21,7 @@ rule (map/languages/rust/checks.py, arity.py).
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import tree_sitter as ts
@@ -158,12 +159,12 @@ def _macro_of(node: ts.Node) -> ts.Node | None:
 
 def _macro_modules(run: Any, fm: FileMap) -> frozenset[str]:
     """The module prefixes of `fm` (`""`, `"m."`) among whose items a macro is invoked (it may
-    expand to items the map does not see), from the file's text; cached by its hash."""
-    key = (fm.path, fm.hash)
+    expand to items the map does not see), from the file's text; cached by its checksum."""
+    data = run.p.data if fm.path == run.fm.path else (run.svc.text_of(fm.path) or "").encode("utf-8")
+    key = (fm.path, zlib.crc32(data))
     got = _FACTS.get(key)
     if got is not None:
         return got
-    data = run.p.data if fm.path == run.fm.path else (run.svc.text_of(fm.path) or "").encode("utf-8")
     out: set[str] = set()
     if b"!" in data:
         root = RUST.parser().parse(data).root_node

@@ -28,6 +28,7 @@ workspace's ES modules.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -121,7 +122,7 @@ def declared_globals(root: ts.Node) -> set[str]:
                 walk(s.named_children, True)  # `global { }` inside `declare module "m" { }`
                 after_global = False
                 continue
-            after_global = s.type == "expression_statement" and s.text == b"global"
+            after_global = s.type in ("expression_statement", "ERROR") and s.text == b"global"
             inner = s
             if s.type == "export_statement":
                 inner = s.child_by_field_name("declaration") or s
@@ -176,9 +177,9 @@ def _owner_name(node: ts.Node) -> str | None:
 
 
 def file_facts(fm: FileMap, data: bytes | None) -> FileFacts:
-    """`fm`'s facts (see FileFacts), from its text `data`; cached by the file's hash. A module
+    """`fm`'s facts (see FileFacts), from its text `data`; cached by the text's checksum. A module
     that augments nothing, declares no index signature and is no script costs no parse."""
-    key = (fm.path, fm.hash)
+    key = (fm.path, zlib.crc32(data) if data is not None else 0)
     got = _FACTS.get(key)
     if got is not None:
         return got
@@ -304,11 +305,14 @@ class JavaScriptRules(CheckRules):
             return self._closed_class(run, value)
         return False
 
-    def member_elsewhere(self, run: Any, value: Value, name: str) -> bool:
-        """JavaScript: whether anything in the workspace names `name` (a member set where the
-        map cannot see, `o.x = v` in another file, a mixin): then it may well exist."""
-        return not self.typed and name in run.ws.names or any(
-            name in fm.ref_names for fm in _script_files(run.ws) if fm.path != run.fm.path)
+    def may_have(self, run: Any, value: Value, ref: Ref) -> bool:
+        """JavaScript: whether anything in the workspace names the member (set where the map
+        cannot see: `o.x = v` in another file, a mixin, `Object.assign`): it may well exist.
+        TypeScript's checker would reject it, so there the map's answer stands."""
+        if self.typed:
+            return False
+        return ref.name in run.ws.names or any(
+            ref.name in fm.ref_names for fm in _script_files(run.ws) if fm.path != run.fm.path)
 
     def _closed_module(self, r: Resolver, fm: FileMap, seen: set[str]) -> bool:
         if fm.path in seen:
