@@ -66,15 +66,34 @@ class RustRules(CheckRules):
         p = node.parent
         if p is not None and p.type in _PATHS and p.child_by_field_name("path") == node:
             return True
+        nxt = node.next_sibling
+        if nxt is not None and nxt.type == "!":
+            return True  # a macro's name among another macro's tokens (`vec![..]`)
+        if nxt is not None and nxt.type == "::":
+            return True  # a path's head among a macro's tokens
         tree = _macro_of(node)
         if tree is None:
-            return node.next_sibling is not None and node.next_sibling.type == "::"
-        nxt = node.next_sibling
-        if nxt is not None and nxt.type == "::":
-            return True  # a path's head inside a macro
+            return False
         macro = tree.child_by_field_name("macro")
         name = macro.text.decode("utf-8", "replace") if macro is not None else ""
         return name not in STD_EXPRESSION_MACROS
+
+    def bound_in_syntax(self, node: ts.Node, name: str) -> bool:
+        """A `use` inside a function body (the map binds only a module's `use` items): one in
+        the item around `node` that names `name`, or a glob, may bind it."""
+        top = node
+        while top.parent is not None and top.parent.type not in ("source_file", "declaration_list"):
+            top = top.parent
+        want = name.encode("utf-8")
+        todo = [top]
+        while todo:
+            n = todo.pop()
+            if n.type == "use_declaration":
+                if b"*" in n.text or any(i.text == want for i in _identifiers(n)):
+                    return True
+                continue
+            todo.extend(n.named_children)
+        return False
 
     def closed(self, run: Any, value: Value) -> bool:
         if isinstance(value, Located) and value.symbol.kind == MODULE:
@@ -145,6 +164,16 @@ class RustRules(CheckRules):
                     if tail or b is not body:
                         out.append((b + tail + newline, bool(open_)))
         return out
+
+
+def _identifiers(node: ts.Node) -> list[ts.Node]:
+    out, todo = [], [node]
+    while todo:
+        n = todo.pop()
+        if n.type in ("identifier", "type_identifier"):
+            out.append(n)
+        todo.extend(n.named_children)
+    return out
 
 
 def _macro_of(node: ts.Node) -> ts.Node | None:
