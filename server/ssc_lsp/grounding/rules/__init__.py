@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from ...map.languages.base import Language
 from .base import CheckRules
+from .go import GoRules
 from .java import JavaRules
 from .python import PythonRules
 
 _RULES: dict[str, CheckRules] = {
     "python": PythonRules(),
     "java": JavaRules(),
+    "go": GoRules(),
 }
 _NONE = CheckRules()
 
