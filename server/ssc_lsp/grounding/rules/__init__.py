@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ...map.languages.base import Language
 from .base import CheckRules
+from .go import GoRules
 from .java import JavaRules
 from .python import PythonRules
 from .rust import RustRules
@@ -20,6 +21,7 @@ _RULES: dict[str, CheckRules] = {
     "tsx": TypeScriptRules(),
     "rust": RustRules(),
     "java": JavaRules(),
+    "go": GoRules(),
 }
 _NONE = CheckRules()
 

@@ -21,7 +21,7 @@ from ...map.checks import Problem
 from ...map.filemap import FileMap
 from ...map.records import Ref, Unit
 from ...map.resolve import Resolver, Target, Value
-from ...map.workspace import Workspace
+from ...map.workspace import Located, Workspace
 
 
 class Unknown:
@@ -155,3 +155,15 @@ def closers(text: str, comment: str = "#", quotes: str = "'\"", escapes: bool = 
                 return ""
         i += 1
     return "" if quote else "".join(reversed(stack))
+
+
+def source_text(run: Any, loc: Located) -> str | None:
+    """The text of the file `loc` is in, as its rows refer to it: for a definition of the
+    checked file, the new text when it is in the suggestion's fresh units, the document as it
+    was for the others; another file's text from the map service."""
+    p = run.p
+    if loc.file.path == run.fm.path:
+        fresh = any(s is loc.symbol for u in p.fresh for s in u.symbols)
+        data = p.data if fresh else p.data[:p.start] + p.data[p.end:]
+        return data.decode("utf-8", errors="replace")
+    return run.svc.text_of(loc.file.path)

@@ -21,7 +21,7 @@ from ...map.filemap import FileMap
 from ...map.records import CLASS, MODULE, Ref, Unit
 from ...map.resolve import Instance, Resolver, SuperOf, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, under
+from .base import CheckRules, closers, source_text, under
 
 # Names Python provides implicitly in some scopes, which the map does not record as bindings
 IMPLICIT = frozenset({"__class__", "__qualname__", "__module__", "__annotations__", "__dict__",
@@ -165,15 +165,8 @@ class PythonRules(CheckRules):
 
 def _header(run: Any, cls: Located) -> str:
     """The text of a class statement's first lines (keywords like `metaclass=` are not in the
-    map's records). A class of this file is read from the text its rows refer to: the new text
-    for the fresh units, the document as it was for the others."""
-    p = run.p
-    if cls.file.path == run.fm.path:
-        fresh = any(s is cls.symbol for u in p.fresh for s in u.symbols)
-        data = p.data if fresh else p.data[:p.start] + p.data[p.end:]
-        text: str | None = data.decode("utf-8", errors="replace")
-    else:
-        text = run.svc.text_of(cls.file.path)
+    map's records)."""
+    text = source_text(run, cls)
     if text is None:
         return ""
     row = cls.symbol.range[0]
