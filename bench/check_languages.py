@@ -12,7 +12,12 @@ Languages are rows of `LANGUAGES`: where a project comes from (a fetcher into th
 directory), which node types own function bodies. Each language has a development project
 (looked at while tuning) and a held-out one (not looked at):
 
-    python bench/check_languages.py [--langs go,java,python] [--n 300] [--cache DIR] [--show]
+    python bench/check_languages.py [--langs go,java,python,typescript,javascript,rust] [--n 300]
+        [--cache DIR] [--show]
+
+Projects come from the registries the machine reaches: Go and Java from the installed sources,
+Python from PyPI, TypeScript and JavaScript from npm (`npm pack`), Rust crates from Debian
+(`apt-get download librust-<crate>-dev`).
 
 Python is the baseline, measured in the same run on the same machine (map only: no jedi).
 `--show` prints every false alarm and every uncaught mutation (for tuning: dev projects only).
@@ -108,6 +113,39 @@ def pypi(spec: str, sub: str = "src") -> Callable[[Path], Path]:
     return fetch
 
 
+def npm(spec: str, sub: str) -> Callable[[Path], Path]:
+    """An npm package (pinned, `npm pack`), unpacked; its `sub` folder is the root."""
+
+    def fetch(cache: Path) -> Path:
+        top = cache / ("npm-" + spec.replace("/", "_").replace("@", ""))
+        if not top.is_dir():
+            with tempfile.TemporaryDirectory() as dl:
+                out = subprocess.run(["npm", "pack", "--silent", spec], cwd=dl, check=True,
+                                     capture_output=True, text=True).stdout.split()[-1]
+                top.mkdir(parents=True)
+                subprocess.run(["tar", "-xzf", str(Path(dl) / out), "-C", str(top),
+                                "--strip-components=1"], check=True)
+        return top / sub
+
+    return fetch
+
+
+def debian_crate(package: str) -> Callable[[Path], Path]:
+    """A Rust crate's sources from Debian (`apt-get download librust-<crate>-dev`, unpacked with
+    `dpkg-deb -x`): the one crate folder under usr/share/cargo/registry/."""
+
+    def fetch(cache: Path) -> Path:
+        top = cache / package
+        if not top.is_dir():
+            with tempfile.TemporaryDirectory() as dl:
+                subprocess.run(["apt-get", "download", package], cwd=dl, check=True, capture_output=True)
+                deb = next(Path(dl).glob("*.deb"))
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(top)], check=True)
+        return next((top / "usr/share/cargo/registry").iterdir())
+
+    return fetch
+
+
 @dataclass(frozen=True)
 class Lang:
     """One language's row: its projects and where function bodies are."""
@@ -128,6 +166,16 @@ LANGUAGES: dict[str, Lang] = {
     "java": Lang("java", ("java.util", jdk_packages("java.util")),
                  ("java.util.regex+java.net", jdk_packages("java.util.regex", "java.net")),
                  frozenset({"method_declaration", "constructor_declaration", "lambda_expression"})),
+    "typescript": Lang("typescript", ("@tanstack/query-core", npm("@tanstack/query-core@5.59.0", "src")),
+                       ("@tanstack/table-core", npm("@tanstack/table-core@8.20.5", "src")),
+                       frozenset({"function_declaration", "method_definition", "function_expression",
+                                  "generator_function_declaration"})),
+    "javascript": Lang("javascript", ("mocha lib/", npm("mocha@10.8.2", "lib")),
+                       ("eslint lib/", npm("eslint@8.57.0", "lib")),
+                       frozenset({"function_declaration", "method_definition", "function_expression",
+                                  "generator_function_declaration"})),
+    "rust": Lang("rust", ("regex-syntax 0.6", debian_crate("librust-regex-syntax-dev")),
+                 ("semver 1.0", debian_crate("librust-semver-dev")), frozenset({"function_item"})),
 }
 
 

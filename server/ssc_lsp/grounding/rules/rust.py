@@ -26,9 +26,9 @@ from typing import Any
 
 import tree_sitter as ts
 
-from ...map.checks import CALL_ARGUMENTS, Problem
+from ...map.checks import Problem
 from ...map.filemap import FileMap
-from ...map.languages.arity import arity_problem
+from ...map.languages.arity import arity_call
 from ...map.languages.rust import RUST
 from ...map.languages.rust.checks import call_target
 from ...map.languages.rust.extract import STAR_SEP
@@ -142,14 +142,7 @@ class RustRules(CheckRules):
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:
         """A call by path of a workspace function: the map's own rule (no defaults in Rust)."""
-        callee = call_target(resolver, fm, unit, ref)
-        msg = arity_problem(callee, ref.nargs) if callee is not None else None
-        if callee is None or msg is None:
-            return None
-        row = ref.row + unit.start_row
-        params = callee.symbol.signature.params if callee.symbol.signature else []
-        return Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id,
-                       missing=ref.nargs < len(params))
+        return arity_call(call_target, resolver, fm, unit, ref)
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
         open_ = closers(text, "//", '"', escapes=True)
