@@ -232,3 +232,15 @@ def test_rust_deref_glob_and_macro_items_leave_members_unknown(tmp_path):
     assert kinds(check(svc, "src/lib.rs", anchor, "    let x = crate::gen::reall();\n")) == []  # a macro's items
     assert kinds(check(svc, "src/lib.rs", anchor, "    let x = crate::open::HashMap::<u8, u8>::new();\n")) == []
     assert check(svc, "src/lib.rs", anchor, "    let x = w.deep + w.inner.deep;\n").ok  # through Deref
+
+
+@pytest.mark.parametrize("svc_name, rel, anchor, unfinished, expected", [
+    ("ts", "src/app.ts", TS_ANCHOR, "  console.log(cart.totl(", [(ATTRIBUTE, "cart.totl")]),
+    ("ts", "src/app.ts", TS_ANCHOR, "  if (cart.totl() > 1)", [(ATTRIBUTE, "cart.totl")]),
+    ("rs", "src/main.rs", RS_ANCHOR, "    let n = title(&st.nme", [(ATTRIBUTE, "st.nme")]),
+    ("rs", "src/main.rs", RS_ANCHOR, "    if st.nme.len() > 1", [(ATTRIBUTE, "st.nme")]),
+])
+def test_a_line_left_unfinished_is_checked_as_finished(ts_svc, rs_svc, svc_name, rel, anchor,
+                                                       unfinished, expected):
+    verdict = check(ts_svc if svc_name == "ts" else rs_svc, rel, anchor, unfinished)
+    assert kinds(verdict) == expected and not verdict.syntax_error

@@ -131,7 +131,11 @@ class Checker:
         try:
             placed = place(live, data, offset, text, tree, index)
             verdict = _Run(self.svc, placed, externals).run()
-            for finished, still_open in rules.finishings(text, data, offset) if verdict.syntax_error else ():
+            finishings = rules.finishings(text, data, offset)
+            # brackets left open: unfinished even where the code after it parses along (an
+            # open `(` may take the next line in as arguments, with no error in the suggestion)
+            unfinished = verdict.syntax_error or (bool(finishings) and finishings[0][1])
+            for finished, still_open in finishings if unfinished else ():
                 # a first line the model has not finished (`f(a,`, `if x > y`, `a if b else`):
                 # checked as if it were, so its names are decided instead of lost in an ERROR
                 closed = place(live, data, offset, finished, tree, index)

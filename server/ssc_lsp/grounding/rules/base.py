@@ -167,3 +167,21 @@ def source_text(run: Any, loc: Located) -> str | None:
         data = p.data if fresh else p.data[:p.start] + p.data[p.end:]
         return data.decode("utf-8", errors="replace")
     return run.svc.text_of(loc.file.path)
+
+
+def finish_line(text: str, finishers: tuple[str, ...], closing: str) -> list[tuple[str, bool]]:
+    """`text` finished at the end of its last line in the ways worth a parse, in order: its
+    open brackets `closing` closed before or after each of the language's `finishers` (an
+    operand, a block, a statement's end), also without a last `.` (a member access the model
+    stopped before naming); each with whether brackets were left open."""
+    body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+    bodies = [body]
+    if body.endswith(".") and not body.endswith(".."):
+        bodies.append(body[:-1])
+    out: list[tuple[str, bool]] = []
+    for b in bodies:
+        for finisher in finishers:
+            for tail in dict.fromkeys((closing + finisher, finisher + closing)):
+                if tail or b is not body:
+                    out.append((b + tail + newline, bool(closing)))
+    return out

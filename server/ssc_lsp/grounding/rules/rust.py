@@ -35,7 +35,7 @@ from ...map.languages.rust.extract import STAR_SEP
 from ...map.records import CLASS, METHOD, MODULE, Ref, Unit
 from ...map.resolve import Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers
+from .base import CheckRules, closers, finish_line
 
 _SCOPES = frozenset({"source_file", "block", "declaration_list"})
 # std's macros whose tokens are expressions (a format string, then arguments): their names are
@@ -145,18 +145,7 @@ class RustRules(CheckRules):
         return arity_call(call_target, resolver, fm, unit, ref)
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        open_ = closers(text, "//", '"', escapes=True)
-        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-        bodies = [body]
-        if body.endswith(".") and not body.endswith(".."):
-            bodies.append(body[:-1])  # a member access the model stopped before naming
-        out: list[tuple[str, bool]] = []
-        for b in bodies:
-            for finisher in _FINISHERS:
-                for tail in dict.fromkeys((open_ + finisher, finisher + open_)):
-                    if tail or b is not body:
-                        out.append((b + tail + newline, bool(open_)))
-        return out
+        return finish_line(text, _FINISHERS, closers(text, "//", "\"", escapes=True))
 
 
 def _identifiers(node: ts.Node) -> list[ts.Node]:

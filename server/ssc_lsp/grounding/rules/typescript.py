@@ -45,7 +45,7 @@ from ...map.languages.typescript.checks import commonjs
 from ...map.records import CLASS, FUNCTION, METHOD, MODULE, REF_ATTRIBUTE, REF_NAME, Ref, Unit
 from ...map.resolve import Instance, Resolver, SuperOf, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, under
+from .base import CheckRules, closers, finish_line, under
 
 _SCOPES = frozenset({"program", "statement_block", "class_body"})
 # Syntax whose names are types (never values the check decides) or keys
@@ -393,18 +393,7 @@ class JavaScriptRules(CheckRules):
             run.issue(IMPORT_MISSING, unit, ref, f"{module.file.module}.{ref.name}", problem.message)
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        open_ = closers(text, "//", "'\"`", escapes=True)
-        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-        bodies = [body]
-        if body.endswith(".") and not body.endswith(".."):
-            bodies.append(body[:-1])  # a member access the model stopped before naming
-        out: list[tuple[str, bool]] = []
-        for b in bodies:
-            for finisher in _FINISHERS:
-                for tail in dict.fromkeys((open_ + finisher, finisher + open_)):
-                    if tail or b is not body:
-                        out.append((b + tail + newline, bool(open_)))
-        return out
+        return finish_line(text, _FINISHERS, closers(text, "//", "'\"`", escapes=True))
 
 
 class TypeScriptRules(JavaScriptRules):
