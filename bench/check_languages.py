@@ -169,11 +169,11 @@ LANGUAGES: dict[str, Lang] = {
     "typescript": Lang("typescript", ("@tanstack/query-core", npm("@tanstack/query-core@5.59.0", "src")),
                        ("@tanstack/table-core", npm("@tanstack/table-core@8.20.5", "src")),
                        frozenset({"function_declaration", "method_definition", "function_expression",
-                                  "generator_function_declaration"})),
+                                  "generator_function_declaration", "arrow_function"})),
     "javascript": Lang("javascript", ("mocha lib/", npm("mocha@10.8.2", "lib")),
                        ("eslint lib/", npm("eslint@8.57.0", "lib")),
                        frozenset({"function_declaration", "method_definition", "function_expression",
-                                  "generator_function_declaration"})),
+                                  "generator_function_declaration", "arrow_function"})),
     "rust": Lang("rust", ("regex-syntax 0.6", debian_crate("librust-regex-syntax-dev")),
                  ("semver 1.0", debian_crate("librust-semver-dev")), frozenset({"function_item"})),
 }
@@ -203,8 +203,8 @@ def statement_lines(lang: Lang, rel: str, data: bytes) -> list[Site]:
         if n.type not in lang.functions:
             continue
         body = n.child_by_field_name("body")
-        if body is None:
-            continue
+        if body is None or body.type.endswith("expression") or body.type == "identifier":
+            continue  # an expression body (an arrow's, a lambda's) holds no statements
         stmts = [c for k in body.named_children
                  for c in (k.named_children if k.type == "statement_list" else [k])]
         for st in stmts:
