@@ -244,3 +244,16 @@ def test_a_line_left_unfinished_is_checked_as_finished(ts_svc, rs_svc, svc_name,
                                                        unfinished, expected):
     verdict = check(ts_svc if svc_name == "ts" else rs_svc, rel, anchor, unfinished)
     assert kinds(verdict) == expected and not verdict.syntax_error
+
+
+MATCH = "            match self {\n"
+
+
+@pytest.mark.parametrize("arm, expected", [
+    ("                Shape::Squar(s) => s * s,\n", [(ATTRIBUTE, "Shape::.Squar")]),  # only a variant
+    ("                Shape::Rct { w, h } => w * h,\n", [(ATTRIBUTE, "Shape::.Rct")]),
+    ("                Shape::Square(s) => s * s,\n", []),
+    ("                _ => Shape::Squar(3).area(),\n", []),  # a call: a trait's function may be it
+])
+def test_rust_enum_variants_where_only_a_variant_can_stand(rs_svc, arm, expected):
+    assert kinds(check(rs_svc, "src/lib.rs", MATCH, arm)) == expected

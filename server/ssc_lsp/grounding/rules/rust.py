@@ -62,15 +62,11 @@ class RustRules(CheckRules):
         return name in RUST.builtins or name in ("self", "Self", "super", "crate")
 
     def unbound_syntax(self, node: ts.Node) -> bool:
-        """A path's head (an outside crate), a token of a macro that may take anything."""
-        p = node.parent
-        if p is not None and p.type in _PATHS and p.child_by_field_name("path") == node:
-            return True
+        """A macro's name among another macro's tokens, a token of a macro that may take
+        anything."""
         nxt = node.next_sibling
         if nxt is not None and nxt.type == "!":
-            return True  # a macro's name among another macro's tokens (`vec![..]`)
-        if nxt is not None and nxt.type == "::":
-            return True  # a path's head among a macro's tokens
+            return True  # `vec![..]` inside `assert_eq!(..)`
         tree = _macro_of(node)
         if tree is None:
             return False
@@ -79,8 +75,13 @@ class RustRules(CheckRules):
         return name not in STD_EXPRESSION_MACROS
 
     def bound_in_syntax(self, node: ts.Node, name: str) -> bool:
-        """A `use` inside a function body (the map binds only a module's `use` items): one in
-        the item around `node` that names `name`, or a glob, may bind it."""
+        """A path's head the map cannot resolve (an outside crate: `serde::Serialize`); a `use`
+        inside a function body (the map binds only a module's `use` items): one in the item
+        around `node` that names `name`, or a glob, may bind it."""
+        p, nxt = node.parent, node.next_sibling
+        if (p is not None and p.type in _PATHS and p.child_by_field_name("path") == node) or \
+                (nxt is not None and nxt.type == "::"):
+            return True
         top = node
         while top.parent is not None and top.parent.type not in ("source_file", "declaration_list"):
             top = top.parent
@@ -100,11 +101,22 @@ class RustRules(CheckRules):
             return self._closed_module(run, value, set())
         if isinstance(value, Instance):
             return self._closed_struct(run, value.cls)
-        return False  # `Type::f`: a trait's associated item may be it
+        if isinstance(value, Located) and value.symbol.kind == CLASS:
+            # `Type::x`: its variants and inherent items are all seen, but see may_have
+            return value.file.language is RUST and value.symbol.value is None
+        return False
 
     def may_have(self, run: Any, value: Value, ref: Ref) -> bool:
-        """A method call through a value: any trait in scope may provide the method."""
-        return isinstance(value, Instance) and ref.nargs >= 0
+        """A method call through a value: any trait in scope may provide the method. `Type::x`
+        likewise (a trait's associated function or constant), except where only a variant or
+        a struct can stand: a pattern's `Type::X(..)` or `Type::X { .. }`, a literal's
+        `Type::X { .. }`."""
+        if isinstance(value, Instance):
+            return ref.nargs >= 0
+        if isinstance(value, Located) and value.symbol.kind == CLASS:
+            node = _node_of(run, ref)
+            return node is None or not _variant_position(node)
+        return False
 
     def _closed_module(self, run: Any, module: Located, seen: set[str]) -> bool:
         fm = module.file
@@ -146,6 +158,28 @@ class RustRules(CheckRules):
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
         return finish_line(text, _FINISHERS, closers(text, "//", "\"", escapes=True))
+
+
+def _node_of(run: Any, ref: Ref) -> ts.Node | None:
+    for unit in run.p.fresh:
+        if any(r is ref for r in unit.refs):
+            return run.p.node_at(unit, ref)
+    return None
+
+
+def _variant_position(node: ts.Node) -> bool:
+    """Whether the path ending at `node` (`E::X`) is a tuple-struct or struct pattern's type
+    or a struct literal's name: a variant or a struct, never a trait's item."""
+    path = node.parent
+    if path is None or path.type not in ("scoped_identifier", "scoped_type_identifier") or \
+            path.child_by_field_name("name") != node:
+        return False
+    owner = path.parent
+    if owner is None:
+        return False
+    if owner.type in ("tuple_struct_pattern", "struct_pattern"):
+        return owner.child_by_field_name("type") == path
+    return owner.type == "struct_expression" and owner.child_by_field_name("name") == path
 
 
 def _identifiers(node: ts.Node) -> list[ts.Node]:
