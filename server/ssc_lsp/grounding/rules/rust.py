@@ -49,7 +49,7 @@ _PATHS = frozenset({"scoped_identifier", "scoped_type_identifier", "scoped_use_l
 # What may finish a line the model left unfinished, besides closing its brackets: a block
 # (`if x > y`, `match v`), an operand and the statement's end (`let a = b +`)
 _FINISHERS = ("", ";", " {}", " ();")
-_FACTS: dict[tuple[str, str], frozenset[str]] = {}  # (path, hash) -> prefixes expanding macros
+_FACTS: dict[tuple, frozenset[str]] = {}  # see _macro_modules
 
 
 class RustRules(CheckRules):
@@ -204,12 +204,14 @@ def _macro_of(node: ts.Node) -> ts.Node | None:
 
 def _macro_modules(run: Any, fm: FileMap) -> frozenset[str]:
     """The module prefixes of `fm` (`""`, `"m."`) among whose items a macro is invoked (it may
-    expand to items the map does not see), from the file's text; cached by its checksum."""
-    data = run.p.data if fm.path == run.fm.path else (run.svc.text_of(fm.path) or "").encode("utf-8")
-    key = (fm.path, zlib.crc32(data))
+    expand to items the map does not see), from the file's text; cached by the map's hash (the
+    checked document's by its text's checksum)."""
+    doc = fm.path == run.fm.path
+    key: tuple = (fm.path, "doc", zlib.crc32(run.p.data)) if doc else (fm.path, fm.hash)
     got = _FACTS.get(key)
     if got is not None:
         return got
+    data = run.p.data if doc else (run.svc.text_of(fm.path) or "").encode("utf-8")
     out: set[str] = set()
     if b"!" in data:
         root = RUST.parser().parse(data).root_node

@@ -158,10 +158,11 @@ class FileFacts:
     globals: frozenset[str] = frozenset()
     augmented: frozenset[str] = frozenset()
     indexed: frozenset[str] = frozenset()
+    dynamic: bool = True  # JavaScript's ways of adding members the records do not show (or no text)
 
 
 _NO_FACTS = FileFacts()
-_FACTS: dict[tuple[str, str], FileFacts] = {}  # (path, hash) -> facts
+_FACTS: dict[tuple, FileFacts] = {}  # see facts_of
 
 
 def _owner_name(node: ts.Node) -> str | None:
@@ -177,38 +178,53 @@ def _owner_name(node: ts.Node) -> str | None:
 
 
 def file_facts(fm: FileMap, data: bytes | None) -> FileFacts:
-    """`fm`'s facts (see FileFacts), from its text `data`; cached by the text's checksum. A module
-    that augments nothing, declares no index signature and is no script costs no parse."""
-    key = (fm.path, zlib.crc32(data) if data is not None else 0)
+    """`fm`'s facts (see FileFacts), from its text `data` (None: unreadable, nothing known). A
+    module that augments nothing, declares no index signature and is no script costs no parse."""
+    if data is None:
+        return _NO_FACTS
+    dynamic = _JS_DYNAMIC_MEMBERS.search(data) is not None
+    script = not _MODULE_SYNTAX.search(data) and not commonjs(fm)
+    augments = _AUGMENTS.search(data) is not None
+    if not (script or augments or b"[" in data):
+        return FileFacts(dynamic=dynamic)
+    root = fm.language.parser().parse(data).root_node
+    globs = declared_globals(root) if (script or augments) else set()
+    augmented: set[str] = set()
+    indexed: set[str] = set()
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if n.type == "index_signature":
+            owner = _owner_name(n)
+            if owner:
+                indexed.add(owner)
+        elif n.type == "ambient_declaration" and augments:
+            for m in n.named_children:
+                if m.type == "module" or m.type == "statement_block":
+                    augmented.update(_nested_declared(m))
+        todo.extend(n.named_children)
+    return FileFacts(frozenset(globs), frozenset(augmented), frozenset(indexed), dynamic)
+
+
+def facts_of(run: Any, fm: FileMap) -> FileFacts:
+    """`file_facts` of a workspace file, cached by its map's hash (its text read only then), or
+    of the checked document as the suggestion makes it, cached by that text's checksum."""
+    if fm.path == run.fm.path:
+        key: tuple = (fm.path, "doc", zlib.crc32(run.p.data))
+    else:
+        key = (fm.path, fm.hash)
     got = _FACTS.get(key)
-    if got is not None:
-        return got
-    facts = _NO_FACTS
-    if data is not None:
-        script = not _MODULE_SYNTAX.search(data) and not commonjs(fm)
-        augments = _AUGMENTS.search(data) is not None
-        if script or augments or b"[" in data:
-            root = fm.language.parser().parse(data).root_node
-            globs = declared_globals(root) if (script or augments) else set()
-            augmented: set[str] = set()
-            indexed: set[str] = set()
-            todo = [root]
-            while todo:
-                n = todo.pop()
-                if n.type == "index_signature":
-                    owner = _owner_name(n)
-                    if owner:
-                        indexed.add(owner)
-                elif n.type == "ambient_declaration" and augments:
-                    for m in n.named_children:
-                        if m.type == "module" or m.type == "statement_block":
-                            augmented.update(_nested_declared(m))
-                todo.extend(n.named_children)
-            facts = FileFacts(frozenset(globs), frozenset(augmented), frozenset(indexed))
-    if len(_FACTS) > 20_000:
-        _FACTS.clear()
-    _FACTS[key] = facts
-    return facts
+    if got is None:
+        if fm.path == run.fm.path:
+            data: bytes | None = run.p.data
+        else:
+            text = run.svc.text_of(fm.path)
+            data = text.encode("utf-8") if text is not None else None
+        got = file_facts(fm, data)
+        if len(_FACTS) > 20_000:
+            _FACTS.clear()
+        _FACTS[key] = got
+    return got
 
 
 def _nested_declared(node: ts.Node) -> set[str]:
@@ -222,14 +238,6 @@ def _nested_declared(node: ts.Node) -> set[str]:
             out.update(_declared_names(n))
         todo.extend(n.named_children)
     return out
-
-
-def _text(run: Any, fm: FileMap) -> bytes | None:
-    """The text the map of `fm` was made from: the placed document for the checked file."""
-    if fm.path == run.fm.path:
-        return run.p.data
-    text = run.svc.text_of(fm.path)
-    return text.encode("utf-8") if text is not None else None
 
 
 def _script_files(ws: Workspace) -> list[FileMap]:
@@ -278,16 +286,13 @@ class JavaScriptRules(CheckRules):
             if fm.path == run.fm.path:
                 continue
             if name in fm.names or name in fm.ref_names:
-                data = None
-                if name in fm.module_bindings():
-                    data = _text(run, fm)
-                    if name in file_facts(fm, data).globals:
-                        return True
+                if name in fm.module_bindings() and name in facts_of(run, fm).globals:
+                    return True
                 if name in fm.ref_names:
                     scanned += 1
                     if scanned > MAX_FILES_SCANNED or _used_unbound(run.r, fm, name):
                         return True
-        return any(name in file_facts(fm, _text(run, fm)).globals for fm in _declaration_files(run.ws))
+        return any(name in facts_of(run, fm).globals for fm in _declaration_files(run.ws))
 
     def is_store(self, node: ts.Node) -> bool:
         member = node.parent
@@ -339,12 +344,10 @@ class JavaScriptRules(CheckRules):
                 return False  # (a type alias: `value` is what it names)
             if len(fm.by_qualname.get(sym.qualname, ())) != 1:
                 return False  # declaration merging: a class and an interface or namespace of one name
-            data = _text(run, fm)
-            facts = file_facts(fm, data)
+            facts = facts_of(run, fm)
             if sym.name in facts.indexed:
                 return False  # `[key: string]: T`: any name is a member
-            if fm.language.name == "javascript" and (sym.decorators or data is None or
-                                                     _JS_DYNAMIC_MEMBERS.search(data)):
+            if fm.language.name == "javascript" and (sym.decorators or facts.dynamic):
                 return False
             if self._augmented(run, sym.name):
                 return False
@@ -362,9 +365,9 @@ class JavaScriptRules(CheckRules):
         of this name (it merges into the class or interface)."""
         for path in run.ws.names.get(name, ()):
             fm = run.ws.files.get(path)
-            if fm is not None and fm.language in LANGUAGES and name in file_facts(fm, _text(run, fm)).augmented:
+            if fm is not None and fm.language in LANGUAGES and name in facts_of(run, fm).augmented:
                 return True
-        return any(name in file_facts(fm, _text(run, fm)).augmented for fm in _declaration_files(run.ws))
+        return any(name in facts_of(run, fm).augmented for fm in _declaration_files(run.ws))
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:
@@ -405,8 +408,7 @@ class TypeScriptRules(JavaScriptRules):
 
 
 def _declaration_files(ws: Workspace) -> list[FileMap]:
-    return [f for f in list(ws.stubs_files()) if f.language in LANGUAGES] if hasattr(ws, "stubs_files") else \
-        [f for f in list(ws.files.values()) if f.is_stub and f.language in LANGUAGES]
+    return [f for f in list(ws.files.values()) if f.is_stub and f.language in LANGUAGES]
 
 
 def _used_unbound(r: Resolver, fm: FileMap, name: str) -> bool:
