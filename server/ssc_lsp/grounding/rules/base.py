@@ -13,14 +13,15 @@ resolver `run.r`, verdict `run.v`); typed loosely to keep this package free of a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import tree_sitter as ts
 
 from ...map.checks import Problem
 from ...map.filemap import FileMap
-from ...map.records import Ref, Unit
-from ...map.resolve import Resolver, Target, Value
+from ...map.records import CLASS, MODULE, Ref, Unit
+from ...map.resolve import Instance, Resolver, SuperOf, Target, Value
 from ...map.workspace import Located, Workspace
 
 
@@ -185,3 +186,38 @@ def finish_line(text: str, finishers: tuple[str, ...], closing: str) -> list[tup
                 if tail or b is not body:
                     out.append((b + tail + newline, bool(closing)))
     return out
+
+
+def closed_value(value: Value, module: Callable[[Located], bool], cls: Callable[[Located], bool]) -> bool:
+    """`closed` by the value's kind: a workspace module (`module`), a class, an instance of one
+    or `super()` in one (`cls`); anything else is not closed."""
+    if isinstance(value, Located) and value.symbol.kind == MODULE:
+        return module(value)
+    if isinstance(value, Instance | SuperOf):
+        return cls(value.cls)
+    if isinstance(value, Located) and value.symbol.kind == CLASS:
+        return cls(value)
+    return False
+
+
+def closed_hierarchy(run: Any, cls: Located, own: Callable[[Located], bool]) -> bool:
+    """Whether `cls` and every class above it pass `own` (the language's test of one class),
+    every base being one the map resolves inside the workspace (a base it cannot see, or one
+    outside, may add any member)."""
+    seen: set[str] = set()
+    todo = [cls]
+    while todo:
+        c = todo.pop()
+        if c.symbol.id in seen:
+            continue
+        seen.add(c.symbol.id)
+        if not own(c):
+            return False
+        bases = run.r.bases(c)
+        if len(bases) != len(c.symbol.bases):
+            return False  # a base the map cannot see
+        for b in bases:
+            if not isinstance(b, Located):
+                return False  # a base outside the workspace
+            todo.append(b)
+    return True

@@ -18,10 +18,10 @@ import tree_sitter as ts
 from ...map import checks
 from ...map.checks import Problem
 from ...map.filemap import FileMap
-from ...map.records import CLASS, MODULE, Ref, Unit
-from ...map.resolve import Instance, Resolver, SuperOf, Value
+from ...map.records import Ref, Unit
+from ...map.resolve import Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, source_text, under
+from .base import CheckRules, closed_hierarchy, closed_value, closers, source_text, under
 
 # Names Python provides implicitly in some scopes, which the map does not record as bindings
 IMPLICIT = frozenset({"__class__", "__qualname__", "__module__", "__annotations__", "__dict__",
@@ -100,38 +100,8 @@ class PythonRules(CheckRules):
         return p.type == "delete_statement"
 
     def closed(self, run: Any, value: Value) -> bool:
-        if isinstance(value, Located) and value.symbol.kind == MODULE:
-            return _closed_module(run.r, value.file)
-        if isinstance(value, Instance | SuperOf):
-            return self._closed_class(run, value.cls)
-        if isinstance(value, Located) and value.symbol.kind == CLASS:
-            return self._closed_class(run, value)
-        return False
-
-    def _closed_class(self, run: Any, cls: Located) -> bool:
-        seen: set[str] = set()
-        todo = [cls]
-        while todo:
-            c = todo.pop()
-            if c.symbol.id in seen:
-                continue
-            seen.add(c.symbol.id)
-            sym = c.symbol
-            if sym.dynamic or not all(_transparent(d) for d in sym.decorators):
-                return False
-            if c.file.lookup(f"{sym.qualname}.__getattr__") or \
-                    c.file.lookup(f"{sym.qualname}.__getattribute__"):
-                return False
-            bases = run.r.bases(c)
-            if len(bases) != len(sym.bases):
-                return False  # a base the map cannot see
-            if _METACLASS.search(_header(run, c)):
-                return False  # a metaclass may add anything
-            for b in bases:
-                if not isinstance(b, Located):
-                    return False  # a base outside the workspace
-                todo.append(b)
-        return True
+        return closed_value(value, lambda m: _closed_module(run.r, m.file),
+                            lambda c: closed_hierarchy(run, c, lambda k: _open_class(run, k) is None))
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:
@@ -176,6 +146,19 @@ def _header(run: Any, cls: Located) -> str:
         if line.rstrip().endswith(":"):
             break
     return "\n".join(head)
+
+
+def _open_class(run: Any, c: Located) -> str | None:
+    """Why one class may have members the map does not see (decorators, `__getattr__`, a
+    metaclass), or None."""
+    sym = c.symbol
+    if sym.dynamic or not all(_transparent(d) for d in sym.decorators):
+        return "decorated"
+    if c.file.lookup(f"{sym.qualname}.__getattr__") or c.file.lookup(f"{sym.qualname}.__getattribute__"):
+        return "__getattr__"
+    if _METACLASS.search(_header(run, c)):
+        return "metaclass"  # a metaclass may add anything
+    return None
 
 
 def _closed_module(r: Resolver, fm: FileMap) -> bool:

@@ -42,10 +42,10 @@ from ...map.filemap import FileMap
 from ...map.languages.typescript import LANGUAGES
 from ...map.languages.typescript.checks import check_call as ts_check_call
 from ...map.languages.typescript.checks import commonjs
-from ...map.records import CLASS, FUNCTION, METHOD, MODULE, REF_ATTRIBUTE, REF_NAME, Ref, Unit
-from ...map.resolve import Instance, Resolver, SuperOf, Value
+from ...map.records import CLASS, FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, Ref, Unit
+from ...map.resolve import Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, finish_line, under
+from .base import CheckRules, closed_hierarchy, closed_value, closers, finish_line, under
 
 _SCOPES = frozenset({"program", "statement_block", "class_body"})
 # Syntax whose names are types (never values the check decides) or keys
@@ -302,13 +302,8 @@ class JavaScriptRules(CheckRules):
         return p is not None and p.type in _STORES and p.child_by_field_name("left") == member
 
     def closed(self, run: Any, value: Value) -> bool:
-        if isinstance(value, Located) and value.symbol.kind == MODULE:
-            return self._closed_module(run.r, value.file, set())
-        if isinstance(value, Instance | SuperOf):
-            return self._closed_class(run, value.cls)
-        if isinstance(value, Located) and value.symbol.kind == CLASS:
-            return self._closed_class(run, value)
-        return False
+        return closed_value(value, lambda m: self._closed_module(run.r, m.file, set()),
+                            lambda c: closed_hierarchy(run, c, lambda k: self._closed_class(run, k)))
 
     def may_have(self, run: Any, value: Value, ref: Ref) -> bool:
         """JavaScript: whether anything in the workspace names the member (set where the map
@@ -331,34 +326,20 @@ class JavaScriptRules(CheckRules):
                 return False
         return True
 
-    def _closed_class(self, run: Any, cls: Located) -> bool:
-        seen: set[str] = set()
-        todo = [cls]
-        while todo:
-            c = todo.pop()
-            if c.symbol.id in seen:
-                continue
-            seen.add(c.symbol.id)
-            sym, fm = c.symbol, c.file
-            if fm.language not in LANGUAGES or sym.dynamic or sym.value is not None:
-                return False  # (a type alias: `value` is what it names)
-            if len(fm.by_qualname.get(sym.qualname, ())) != 1:
-                return False  # declaration merging: a class and an interface or namespace of one name
-            facts = facts_of(run, fm)
-            if sym.name in facts.indexed:
-                return False  # `[key: string]: T`: any name is a member
-            if fm.language.name == "javascript" and (sym.decorators or facts.dynamic):
-                return False
-            if self._augmented(run, sym.name):
-                return False
-            bases = run.r.bases(c)
-            if len(bases) != len(sym.bases):
-                return False  # a base the map cannot see (a mixin call, an outside class)
-            for b in bases:
-                if not isinstance(b, Located) or b.symbol.kind != CLASS:
-                    return False
-                todo.append(b)
-        return True
+    def _closed_class(self, run: Any, c: Located) -> bool:
+        """One class or interface of the hierarchy: no second declaration merging into it, no
+        index signature, no augmentation; JavaScript: no decorator nor dynamic members."""
+        sym, fm = c.symbol, c.file
+        if fm.language not in LANGUAGES or sym.kind != CLASS or sym.dynamic or sym.value is not None:
+            return False  # (a type alias: `value` is what it names)
+        if len(fm.by_qualname.get(sym.qualname, ())) != 1:
+            return False  # declaration merging: a class and an interface or namespace of one name
+        facts = facts_of(run, fm)
+        if sym.name in facts.indexed:
+            return False  # `[key: string]: T`: any name is a member
+        if fm.language.name == "javascript" and (sym.decorators or facts.dynamic):
+            return False
+        return not self._augmented(run, sym.name)
 
     def _augmented(self, run: Any, name: str) -> bool:
         """Whether a `declare module` / `declare global` block of the workspace declares a type
