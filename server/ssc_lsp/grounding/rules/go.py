@@ -34,7 +34,7 @@ from ...map.languages.go.resolve import dir_of_import
 from ...map.records import CLASS, IMPORT, MODULE, MODULE_REF, Ref, Unit
 from ...map.resolve import Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import UNKNOWN, CheckRules, closers, source_text
+from .base import UNKNOWN, CheckRules, closers, finish_line, source_text
 
 _SCOPES = frozenset({"source_file", "block"})
 _FINISHERS = ("", " {}", " nil", " nil {}")
@@ -141,18 +141,7 @@ class GoRules(CheckRules):
         run.issue("module", unit, ref, path, f"no package `{path}` in module `{mod[0]}`")
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        closing = closers(text, "//", "\"'`", escapes=True)
-        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-        bodies = [body]
-        if body.endswith(".") and not body.endswith(".."):
-            bodies.append(body[:-1])  # a selector the model stopped before naming
-        out: list[tuple[str, bool]] = []
-        for b in bodies:
-            for finisher in _FINISHERS:
-                for tail in dict.fromkeys((closing + finisher, finisher + closing)):
-                    if tail or b is not body:
-                        out.append((b + tail + newline, bool(closing)))
-        return out
+        return finish_line(text, _FINISHERS, closers(text, "//", "\"'`", escapes=True))
 
 
 def _struct_or_interface(run: Any, cls: Located) -> bool:
