@@ -257,3 +257,17 @@ MATCH = "            match self {\n"
 ])
 def test_rust_enum_variants_where_only_a_variant_can_stand(rs_svc, arm, expected):
     assert kinds(check(rs_svc, "src/lib.rs", MATCH, arm)) == expected
+
+
+def test_namespaces_of_scripts_merge_enums_and_statics_do_not(tmp_path):
+    svc = workspace(tmp_path, {
+        "package.json": "{}",
+        "src/util.ts": "namespace Util { export const one = 1; }\nfunction run(): void {\n  const a = 1;\n}\n",
+        "src/more.ts": "namespace Util { export const two = 2; }\n",  # a script too: one global Util
+        "src/shapes.ts": "export enum Color { Red, Green }\n"
+                         "export class Sq { static make(): Sq { return new Sq(); } get side(): number { return 1; } }\n",
+        "src/app.ts": "import { Color, Sq } from './shapes';\nexport function run(s: Sq): void {\n  const a = 1;\n}\n",
+    })
+    assert check(svc, "src/util.ts", ANCHOR, "  Util.two + Util.one;\n").ok
+    assert kinds(check(svc, "src/app.ts", ANCHOR, "  Color.Red; Color.Blue;\n")) == [(ATTRIBUTE, "Color.Blue")]
+    assert kinds(check(svc, "src/app.ts", ANCHOR, "  s.side; Sq.make(); Sq.mak();\n")) == [(ATTRIBUTE, "Sq.mak")]

@@ -159,6 +159,7 @@ class FileFacts:
     augmented: frozenset[str] = frozenset()
     indexed: frozenset[str] = frozenset()
     dynamic: bool = True  # JavaScript's ways of adding members the records do not show (or no text)
+    script: bool = True  # no module syntax: its top-level names are global, merged with others'
 
 
 _NO_FACTS = FileFacts()
@@ -186,7 +187,7 @@ def file_facts(fm: FileMap, data: bytes | None) -> FileFacts:
     script = not _MODULE_SYNTAX.search(data) and not commonjs(fm)
     augments = _AUGMENTS.search(data) is not None
     if not (script or augments or b"[" in data):
-        return FileFacts(dynamic=dynamic)
+        return FileFacts(dynamic=dynamic, script=script)
     root = fm.language.parser().parse(data).root_node
     globs = declared_globals(root) if (script or augments) else set()
     augmented: set[str] = set()
@@ -203,7 +204,7 @@ def file_facts(fm: FileMap, data: bytes | None) -> FileFacts:
                 if m.type == "module" or m.type == "statement_block":
                     augmented.update(_nested_declared(m))
         todo.extend(n.named_children)
-    return FileFacts(frozenset(globs), frozenset(augmented), frozenset(indexed), dynamic)
+    return FileFacts(frozenset(globs), frozenset(augmented), frozenset(indexed), dynamic, script)
 
 
 def facts_of(run: Any, fm: FileMap) -> FileFacts:
@@ -339,6 +340,8 @@ class JavaScriptRules(CheckRules):
             return False  # `[key: string]: T`: any name is a member
         if fm.language.name == "javascript" and (sym.decorators or facts.dynamic):
             return False
+        if facts.script and sym.parent == "" and len(run.ws.names.get(sym.name, ())) > 1:
+            return False  # a script's global declaration merges with another file's of its name
         return not self._augmented(run, sym.name)
 
     def _augmented(self, run: Any, name: str) -> bool:
