@@ -140,14 +140,16 @@ def test_members_only_of_closed_classes(tmp_path):
             "export interface Merged { extra(): void }",
             "export class Emitter extends EventEmitter { size = 0 }",
             "export class Repo { save(): void {} }",
+            "const KEY = 'dyn';",
+            "export class Comp { [KEY] = 1; size = 0 }",
             "export class Svc { constructor(private readonly repo: Repo) {} run(): void { this.repo.save(); } }",
             ""]),
-        "src/app.ts": "import { Closed, Bag, Merged, Emitter, Svc, Repo } from './models';\n" + APP.replace(
-            "run(): void {", "run(c: Closed, b: Bag, m: Merged, e: Emitter, s: Svc, r: Repo): void {"),
+        "src/app.ts": "import { Closed, Bag, Merged, Emitter, Svc, Repo, Comp } from './models';\n" + APP.replace(
+            "run(): void {", "run(c: Closed, b: Bag, m: Merged, e: Emitter, s: Svc, r: Repo, k: Comp): void {"),
     })
     assert kinds(check(svc, "src/app.ts", ANCHOR, "  c.grw();\n")) == [(ATTRIBUTE, "c.grw")]
     assert kinds(check(svc, "src/app.ts", ANCHOR, "  r.sav();\n")) == [(ATTRIBUTE, "r.sav")]
-    for unknown in ("  b.anything;\n", "  m.extra();\n", "  m.other;\n", "  e.emit('x');\n"):
+    for unknown in ("  b.anything;\n", "  m.extra();\n", "  m.other;\n", "  e.emit('x');\n", "  k.dyn;\n"):
         assert check(svc, "src/app.ts", ANCHOR, unknown).ok, unknown
     # a constructor's parameter property is a member
     assert check(svc, "src/models.ts", "export class Repo { save(): void {} }\n",

@@ -153,7 +153,8 @@ def declared_globals(root: ts.Node) -> set[str]:
 @dataclass(frozen=True)
 class FileFacts:
     """What a file says that the map's records do not: the global names it declares, the types
-    it augments (`declare module`), the types it gives an index signature."""
+    it augments (`declare module`), the types with an index signature or a computed member name
+    (`indexed`), whether it adds members dynamically (JS) and whether it is a script."""
 
     globals: frozenset[str] = frozenset()
     augmented: frozenset[str] = frozenset()
@@ -186,7 +187,7 @@ def file_facts(fm: FileMap, data: bytes | None) -> FileFacts:
     dynamic = _JS_DYNAMIC_MEMBERS.search(data) is not None
     script = not _MODULE_SYNTAX.search(data) and not commonjs(fm)
     augments = _AUGMENTS.search(data) is not None
-    if not (script or augments or b"[" in data):
+    if not (script or augments or b"[" in data):  # (both kinds of member name start with `[`)
         return FileFacts(dynamic=dynamic, script=script)
     root = fm.language.parser().parse(data).root_node
     globs = declared_globals(root) if (script or augments) else set()
@@ -195,8 +196,8 @@ def file_facts(fm: FileMap, data: bytes | None) -> FileFacts:
     todo = [root]
     while todo:
         n = todo.pop()
-        if n.type == "index_signature":
-            owner = _owner_name(n)
+        if n.type in ("index_signature", "computed_property_name"):
+            owner = _owner_name(n)  # `[key: string]: T`, `[KEY] = 1`: names the records lack
             if owner:
                 indexed.add(owner)
         elif n.type == "ambient_declaration" and augments:
@@ -337,7 +338,7 @@ class JavaScriptRules(CheckRules):
             return False  # declaration merging: a class and an interface or namespace of one name
         facts = facts_of(run, fm)
         if sym.name in facts.indexed:
-            return False  # `[key: string]: T`: any name is a member
+            return False  # `[key: string]: T`, `[KEY]() {}`: names the map does not see
         if fm.language.name == "javascript" and (sym.decorators or facts.dynamic):
             return False
         if facts.script and sym.parent == "" and len(run.ws.names.get(sym.name, ())) > 1:
