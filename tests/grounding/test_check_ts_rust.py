@@ -223,7 +223,10 @@ def test_rust_deref_glob_and_macro_items_leave_members_unknown(tmp_path):
             "pub struct Wrap { pub inner: Inner }",
             "impl Deref for Wrap { type Target = Inner; fn deref(&self) -> &Inner { &self.inner } }",
             "pub struct Plain { pub field: u32 }",
-            "pub fn run(w: Wrap, p: Plain) {",
+            "#[derive(Debug,",
+            "    Deref)]",
+            "pub struct Derived { pub inner: Inner }",
+            "pub fn run(w: Wrap, p: Plain, d: Derived) {",
             "    let a = 1;",
             "}", ""]),
         "src/gen.rs": "macro_rules! make { ($n:ident) => { pub fn $n() {} }; }\nmake!(made);\npub fn real() {}\n",
@@ -234,6 +237,7 @@ def test_rust_deref_glob_and_macro_items_leave_members_unknown(tmp_path):
     assert kinds(check(svc, "src/lib.rs", anchor, "    let x = crate::gen::reall();\n")) == []  # a macro's items
     assert kinds(check(svc, "src/lib.rs", anchor, "    let x = crate::open::HashMap::<u8, u8>::new();\n")) == []
     assert check(svc, "src/lib.rs", anchor, "    let x = w.deep + w.inner.deep;\n").ok  # through Deref
+    assert check(svc, "src/lib.rs", anchor, "    let x = d.deep;\n").ok  # a derived Deref
 
 
 @pytest.mark.parametrize("svc_name, rel, anchor, unfinished, expected", [

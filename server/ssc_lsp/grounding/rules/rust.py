@@ -35,7 +35,7 @@ from ...map.languages.rust.extract import STAR_SEP
 from ...map.records import CLASS, METHOD, MODULE, Ref, Unit
 from ...map.resolve import Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, finish_line
+from .base import CheckRules, closers, finish_line, source_text
 
 _SCOPES = frozenset({"source_file", "block", "declaration_list"})
 # std's macros whose tokens are expressions (a format string, then arguments): their names are
@@ -149,7 +149,8 @@ class RustRules(CheckRules):
             q = loc.symbol.qualname
             if loc.symbol.kind == METHOD and q.rpartition(".")[0].rpartition(".")[2] == sym.name:
                 return False  # `impl Deref for T`: `t.x` may be the target's field
-        return True
+        return "Deref" not in _attributes(run, cls)  # `#[derive(Deref)]` (derive_more and kin)
+
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:
@@ -158,6 +159,17 @@ class RustRules(CheckRules):
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
         return finish_line(text, _FINISHERS, closers(text, "//", "\"", escapes=True))
+
+
+def _attributes(run: Any, cls: Located) -> str:
+    """The text above an item's name in its unit: its attributes (`#[derive(..)]`), docs and
+    header (the map records no attributes of Rust items)."""
+    text = source_text(run, cls)
+    unit = next((u for u in cls.file.units if any(s is cls.symbol for s in u.symbols)), None)
+    if text is None or unit is None:
+        return "Deref"  # unreadable: assume the worst
+    lines = text.split("\n")
+    return "\n".join(lines[unit.start_row:cls.symbol.name_range[0] + 1])
 
 
 def _node_of(run: Any, ref: Ref) -> ts.Node | None:
