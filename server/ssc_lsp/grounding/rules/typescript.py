@@ -280,20 +280,19 @@ class JavaScriptRules(CheckRules):
         return False
 
     def environment(self, run: Any, name: str) -> bool:
-        """Whether the workspace gives `name` to the global scope (see the module doc)."""
-        if any(isinstance(run.r.module_target(run.fm, m), Located) is False for m in run.fm.star_imports()):
-            return True  # `export * from "outside"` (the generic test reads Python's imports)
+        """Whether the workspace gives `name` to the global scope (see the module doc): a
+        script's top-level declaration or a `declare global` of it, another file's use of it
+        the map cannot resolve either, a write of it on the global object."""
         scanned = 0
         for fm in _script_files(run.ws):
             if fm.path == run.fm.path:
                 continue
-            if name in fm.names or name in fm.ref_names:
-                if name in fm.module_bindings() and name in facts_of(run, fm).globals:
-                    return True
-                if name in fm.ref_names:
-                    scanned += 1
-                    if scanned > MAX_FILES_SCANNED or _used_unbound(run.r, fm, name):
-                        return True
+            if name in fm.module_bindings() and name in facts_of(run, fm).globals:
+                return True
+            if name in fm.ref_names:
+                scanned += 1
+                if scanned > MAX_FILES_SCANNED or _used_unbound(run.r, fm, name):
+                    return True  # (past the bound: assume it is, precision first)
         return any(name in facts_of(run, fm).globals for fm in _declaration_files(run.ws))
 
     def is_store(self, node: ts.Node) -> bool:
