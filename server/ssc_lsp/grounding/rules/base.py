@@ -41,6 +41,10 @@ class CheckRules:
     externals: bool = False
     # node types that end the walk up from a reference (`under`): a statement block or the root
     scope_types: frozenset[str] = frozenset()
+    # whether a star import from outside the workspace (`from m import *`, Go's dot import)
+    # may bind any unresolved name (Java's on-demand imports bring types only: its rules weigh
+    # them in `lookup_name`)
+    star_imports_bind_names: bool = True
     # receivers that name the enclosing class's instance, whose subclasses may add members
     self_receivers: tuple[str, ...] = ()
 
