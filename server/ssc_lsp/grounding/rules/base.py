@@ -13,6 +13,7 @@ resolver `run.r`, verdict `run.v`); typed loosely to keep this package free of a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import tree_sitter as ts
@@ -119,6 +120,36 @@ def under(node: ts.Node, types: tuple[str, ...] | frozenset[str], stop: frozense
             return True
         p = p.parent
     return False
+
+
+def finished(text: str, closing: str, finishers: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """`text` with its last line finished each way worth a parse: `closing` (the brackets it
+    leaves open) and each of the language's `finishers` in both orders, also without a trailing
+    `.` (a member access the model stopped before naming); with whether brackets were open."""
+    body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+    bodies = [body]
+    if body.endswith(".") and not body.endswith(".."):
+        bodies.append(body[:-1])
+    out: list[tuple[str, bool]] = []
+    for b in bodies:
+        for finisher in finishers:
+            for tail in dict.fromkeys((closing + finisher, finisher + closing)):
+                if tail or b is not body:
+                    out.append((b + tail + newline, bool(closing)))
+    return out
+
+
+def each_type(start: Located, supertypes: Callable[[Located], Iterable[Located]]) -> Iterator[Located]:
+    """`start` and every type `supertypes` reaches from it, each once (hierarchies may loop in
+    broken code)."""
+    todo, seen = [start], set()
+    while todo:
+        t = todo.pop()
+        if t.symbol.id in seen:
+            continue
+        seen.add(t.symbol.id)
+        yield t
+        todo.extend(supertypes(t))
 
 
 def closers(text: str, comment: str = "#", quotes: str = "'\"", escapes: bool = False) -> str:

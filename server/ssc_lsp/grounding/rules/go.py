@@ -34,7 +34,7 @@ from ...map.languages.go.resolve import dir_of_import
 from ...map.records import CLASS, IMPORT, MODULE, MODULE_REF, Ref, Unit
 from ...map.resolve import Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import UNKNOWN, CheckRules, closers, source_text
+from .base import UNKNOWN, CheckRules, closers, each_type, finished, source_text
 
 _SCOPES = frozenset({"source_file", "block"})
 _FINISHERS = ("", " {}", " nil", " nil {}")
@@ -101,20 +101,13 @@ class GoRules(CheckRules):
         if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
             return False
         r = run.r.for_language(cls.file.language)
-        todo, seen = [cls], set()
-        while todo:
-            c = todo.pop()
-            if c.symbol.id in seen:
-                continue
-            seen.add(c.symbol.id)
+        for c in each_type(cls, lambda t: [b for b in r.bases(t) if isinstance(b, Located)]):
             if c.symbol.value is not None or not _struct_or_interface(run, c):
                 return False  # an alias, or a type defined from another type
             if r.definitions(c) != 1:
                 return False  # declared per platform (build constraints): members differ
-            bases = r.bases(c)
-            if len(bases) != len(c.symbol.bases):
+            if len(r.bases(c)) != len(c.symbol.bases):
                 return False  # an embedded type from outside
-            todo.extend(b for b in bases if isinstance(b, Located))
         return True
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
@@ -142,17 +135,7 @@ class GoRules(CheckRules):
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
         closing = closers(text, "//", "\"'`", escapes=True)
-        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-        bodies = [body]
-        if body.endswith(".") and not body.endswith(".."):
-            bodies.append(body[:-1])  # a selector the model stopped before naming
-        out: list[tuple[str, bool]] = []
-        for b in bodies:
-            for finisher in _FINISHERS:
-                for tail in dict.fromkeys((closing + finisher, finisher + closing)):
-                    if tail or b is not body:
-                        out.append((b + tail + newline, bool(closing)))
-        return out
+        return finished(text, closing, _FINISHERS)
 
 
 def _struct_or_interface(run: Any, cls: Located) -> bool:
@@ -171,16 +154,9 @@ def _struct_or_interface(run: Any, cls: Located) -> bool:
 
 def _embedded_texts(r: Any, cls: Located) -> list[str]:
     """The embedded types of `cls` and of the workspace types it embeds, as written."""
-    out: list[str] = []
-    todo, seen = [cls], set()
-    while todo:
-        c = todo.pop()
-        if c.symbol.id in seen:
-            continue
-        seen.add(c.symbol.id)
-        out.extend(re.sub(r"\[.*\]$", "", t) for t in c.symbol.bases)
-        todo.extend(b for b in r.bases(c) if isinstance(b, Located))
-    return out
+    return [re.sub(r"\[.*\]$", "", t)
+            for c in each_type(cls, lambda t: [b for b in r.bases(t) if isinstance(b, Located)])
+            for t in c.symbol.bases]
 
 
 def _maybe_imported(run: Any, name: str) -> bool:

@@ -26,6 +26,7 @@ import tree_sitter as ts
 from ...map.checks import CALL_ARGUMENTS, Problem
 from ...map.filemap import FileMap
 from ...map.languages.arity import arity_problem
+from ...map.languages.java import checks as java_checks
 from ...map.languages.java.extract import (
     METHOD_CTX,
     ON_DEMAND,
@@ -38,7 +39,7 @@ from ...map.languages.java.resolve import OBJECT_METHODS, arity_fits, package_of
 from ...map.records import ATTRIBUTE, CLASS, CONSTANT, IMPORT, METHOD, MODULE_REF, Ref, Unit
 from ...map.resolve import LOCAL, External, Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import UNKNOWN, CheckRules, closers
+from .base import UNKNOWN, CheckRules, closers, each_type, finished
 
 # java.base's java/lang (JDK 25; package-private types included: a superset only leaves more
 # names unknown): imported implicitly into every compilation unit
@@ -171,25 +172,12 @@ class JavaRules(CheckRules):
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:
-        if ref.nargs < 0 or ref.star:
+        if ref.star:
             return None
-        r = resolver.for_language(fm.language)
-        if ref.module == METHOD_CTX:
-            if ref.receiver is None:
-                found = r.find_methods(fm, ref.scope, ref.name)
-            else:
-                value = r.value_of_expr(fm, ref.scope, ref.receiver)
-                found = r.methods_of(value, ref.name) if value is not None else None
-            if not found or not found[1]:
-                return None  # overloads the map cannot all see
-            candidates = found[0]
-        elif ref.module == TYPE and isinstance(target, Located) and target.symbol.kind == CLASS \
-                and target.symbol.value == "class":
-            q = f"{target.symbol.qualname}.{target.symbol.name}"
-            candidates = [Located(target.file, s) for s in target.file.by_qualname.get(q, ())
-                          if s.value == "constructor"]
-        else:
-            return None
+        found = java_checks.candidates(resolver, fm, unit, ref)
+        if not found or not found[1]:
+            return None  # overloads the map cannot all see
+        candidates = found[0]
         if not candidates or any(c.symbol.signature is None or arity_fits(c.symbol.signature, ref.nargs)
                                  for c in candidates):
             return None
@@ -229,18 +217,7 @@ class JavaRules(CheckRules):
         run.v.unknown.append(dotted)
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        closing = closers(text, "//", "\"'", escapes=True)
-        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-        bodies = [body]
-        if body.endswith(".") and not body.endswith(".."):
-            bodies.append(body[:-1])
-        out: list[tuple[str, bool]] = []
-        for b in bodies:
-            for finisher in _FINISHERS:
-                for tail in dict.fromkeys((closing + finisher, finisher + closing, closing + ";")):
-                    if tail or b is not body:
-                        out.append((b + tail + newline, bool(closing)))
-        return list(dict.fromkeys(out))
+        return finished(text, closers(text, "//", "\"'", escapes=True), _FINISHERS)
 
 
 def _java(run: Any):
@@ -281,27 +258,29 @@ def _could_inherit(ref: Ref, outside: frozenset[str]) -> bool:
 def _outside(r: Any, cls: Located) -> frozenset[str]:
     """What `cls`'s supertypes outside the workspace may give it (see the kinds above)."""
     out: set[str] = set()
-    todo, seen = [cls], set()
-    while todo:
-        t = todo.pop()
-        if t.symbol.id in seen:
-            continue
-        seen.add(t.symbol.id)
+
+    def supertypes(t: Located) -> list[Located]:
+        inside = []
         for text in t.symbol.bases:
             if text in _IMPLICIT_SUPERS:
-                out |= _IMPLICIT_SUPERS[text]
+                out.update(_IMPLICIT_SUPERS[text])
                 continue
             if text.startswith("<"):
                 continue
             b = r.type_named(t.file, t.symbol.parent or "", text)
             if b is not None:
-                todo.append(b)
+                inside.append(b)
             elif (strip_type(text) or text) in MEMBERLESS:
                 continue
             elif text == t.symbol.annotation:  # the superclass
-                return EVERYTHING
+                out.update(EVERYTHING)
             else:  # an interface: constants, abstract and default methods, member types
-                out |= {CONSTANTS, METHODS, TYPES}
+                out.update((CONSTANTS, METHODS, TYPES))
+        return inside
+
+    for _ in each_type(cls, supertypes):
+        if out >= EVERYTHING:
+            break
     return frozenset(out)
 
 

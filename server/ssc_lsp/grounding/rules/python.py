@@ -21,7 +21,7 @@ from ...map.filemap import FileMap
 from ...map.records import CLASS, MODULE, Ref, Unit
 from ...map.resolve import Instance, Resolver, SuperOf, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, source_text, under
+from .base import CheckRules, closers, finished, source_text, under
 
 # Names Python provides implicitly in some scopes, which the map does not record as bindings
 IMPLICIT = frozenset({"__class__", "__qualname__", "__module__", "__annotations__", "__dict__",
@@ -146,21 +146,13 @@ class PythonRules(CheckRules):
         line_head = data[data.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", "replace")
         closing = closers(text)
         body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-        bodies = [body]
-        if body.endswith(".") and not body.endswith(".."):
-            bodies.append(body[:-1])  # a member access the model stopped before naming (`a.get.`)
         last_line = (line_head + body).rsplit("\n", 1)[-1]
         out: list[tuple[str, bool]] = []
         if last_line.lstrip().startswith("@") and not closing:
             # a decorator with nothing below it yet (the end of the file, or a blank line)
             indent = last_line[:len(last_line) - len(last_line.lstrip())]
             out.append((f"{body}\n{indent}def _ssc_decorated_(): pass{newline or chr(10)}", False))
-        for b in bodies:
-            for finisher in _FINISHERS:
-                for tail in dict.fromkeys((closing + finisher, finisher + closing)):
-                    if tail or b is not body:
-                        out.append((b + tail + newline, bool(closing)))
-        return out
+        return out + finished(text, closing, _FINISHERS)
 
 
 def _header(run: Any, cls: Located) -> str:
