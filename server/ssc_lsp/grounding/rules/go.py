@@ -64,6 +64,9 @@ class GoRules(CheckRules):
             r = run.r.for_language(cls.file.language)
             if any(t.rsplit(".", 1)[-1] == ref.name for t in _embedded_texts(r, cls)):
                 return cls  # the embedded field exists (its type may be outside: not followed)
+            node = run.p.node_at(unit, ref)
+            if node is not None and self.bound_in_syntax(node, cls.symbol.name):
+                return UNKNOWN  # a type of the function shadows the package's (not mapped)
         return found
 
     def bound_in_syntax(self, node: ts.Node, name: str) -> bool:
