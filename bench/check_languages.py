@@ -43,7 +43,7 @@ from ssc_lsp.map.records import REF_ATTRIBUTE, REF_IMPORT, REF_NAME
 from ssc_lsp.map.service import MapOptions, MapService
 
 GOROOTS = ("/usr/lib/go-1.19/src", "/usr/share/go-1.19/src")
-JDK_SRC = "/usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip"
+JDK_SRCS = ("/usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip", "/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip")
 MAX_LINE = 160
 MIN_LINE = 6
 
@@ -83,7 +83,11 @@ def jdk_packages(*packages: str) -> Callable[[Path], Path]:
         root = cache / ("java-" + "+".join(packages))
         if not root.is_dir():
             dirs = {"java.base/" + p.replace(".", "/") + "/" for p in packages}
-            with zipfile.ZipFile(JDK_SRC) as z:
+            src = next((p for p in JDK_SRCS if Path(p).is_file()), None)
+            if src is None:
+                raise SystemExit("no JDK sources: apt-get install openjdk-17-source")
+            print(f"java sources: {src}", file=sys.stderr)
+            with zipfile.ZipFile(src) as z:
                 for name in z.namelist():
                     folder, _, base = name.rpartition("/")
                     if folder + "/" in dirs and base.endswith(".java"):

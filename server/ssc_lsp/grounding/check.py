@@ -241,8 +241,8 @@ class _Run:
 
     def _excused(self, name: str, node: ts.Node | None) -> bool:
         """Reasons not to call an unresolved name missing (see the module doc)."""
-        if any(isinstance(self.r.module_target(self.fm, m), External)
-               for m in self.fm.star_imports()):
+        if self.rules.star_imports_bind_names and any(
+                isinstance(self.r.module_target(self.fm, m), External) for m in self.fm.star_imports()):
             return True  # `from outside import *` may define it
         if node is not None and self.rules.bound_in_syntax(node, name):
             return True

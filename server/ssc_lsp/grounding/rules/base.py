@@ -13,7 +13,7 @@ resolver `run.r`, verdict `run.v`); typed loosely to keep this package free of a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import tree_sitter as ts
@@ -42,6 +42,10 @@ class CheckRules:
     externals: bool = False
     # node types that end the walk up from a reference (`under`): a statement block or the root
     scope_types: frozenset[str] = frozenset()
+    # whether a star import from outside the workspace (`from m import *`, Go's dot import)
+    # may bind any unresolved name (Java's on-demand imports bring types only: its rules weigh
+    # them in `lookup_name`)
+    star_imports_bind_names: bool = True
     # receivers that name the enclosing class's instance, whose subclasses may add members
     self_receivers: tuple[str, ...] = ()
 
@@ -130,6 +134,36 @@ def under(node: ts.Node, types: tuple[str, ...] | frozenset[str], stop: frozense
     return False
 
 
+def finished(text: str, closing: str, finishers: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """`text` with its last line finished each way worth a parse: `closing` (the brackets it
+    leaves open) and each of the language's `finishers` in both orders, also without a trailing
+    `.` (a member access the model stopped before naming); with whether brackets were open."""
+    body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+    bodies = [body]
+    if body.endswith(".") and not body.endswith(".."):
+        bodies.append(body[:-1])
+    out: list[tuple[str, bool]] = []
+    for b in bodies:
+        for finisher in finishers:
+            for tail in dict.fromkeys((closing + finisher, finisher + closing)):
+                if tail or b is not body:
+                    out.append((b + tail + newline, bool(closing)))
+    return out
+
+
+def each_type(start: Located, supertypes: Callable[[Located], Iterable[Located]]) -> Iterator[Located]:
+    """`start` and every type `supertypes` reaches from it, each once (hierarchies may loop in
+    broken code)."""
+    todo, seen = [start], set()
+    while todo:
+        t = todo.pop()
+        if t.symbol.id in seen:
+            continue
+        seen.add(t.symbol.id)
+        yield t
+        todo.extend(supertypes(t))
+
+
 def closers(text: str, comment: str = "#", quotes: str = "'\"", escapes: bool = False) -> str:
     """The brackets that would close what `text` leaves open ('' when balanced or odd).
     `comment` starts a line comment (the rest is not read); `quotes` open strings; `escapes`:
@@ -168,24 +202,6 @@ def source_text(run: Any, loc: Located) -> str | None:
         data = p.data if fresh else p.data[:p.start] + p.data[p.end:]
         return data.decode("utf-8", errors="replace")
     return run.svc.text_of(loc.file.path)
-
-
-def finish_line(text: str, finishers: tuple[str, ...], closing: str) -> list[tuple[str, bool]]:
-    """`text` finished at the end of its last line in the ways worth a parse, in order: its
-    open brackets `closing` closed before or after each of the language's `finishers` (an
-    operand, a block, a statement's end), also without a last `.` (a member access the model
-    stopped before naming); each with whether brackets were left open."""
-    body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-    bodies = [body]
-    if body.endswith(".") and not body.endswith(".."):
-        bodies.append(body[:-1])
-    out: list[tuple[str, bool]] = []
-    for b in bodies:
-        for finisher in finishers:
-            for tail in dict.fromkeys((closing + finisher, finisher + closing)):
-                if tail or b is not body:
-                    out.append((b + tail + newline, bool(closing)))
-    return out
 
 
 def closed_value(value: Value, module: Callable[[Located], bool], cls: Callable[[Located], bool]) -> bool:

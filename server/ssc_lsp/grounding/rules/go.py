@@ -34,7 +34,7 @@ from ...map.languages.go.resolve import dir_of_import
 from ...map.records import CLASS, IMPORT, MODULE, MODULE_REF, Ref, Unit
 from ...map.resolve import Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import UNKNOWN, CheckRules, closers, finish_line, source_text
+from .base import UNKNOWN, CheckRules, closers, each_type, finished, source_text
 
 _SCOPES = frozenset({"source_file", "block"})
 _FINISHERS = ("", " {}", " nil", " nil {}")
@@ -64,6 +64,9 @@ class GoRules(CheckRules):
             r = run.r.for_language(cls.file.language)
             if any(t.rsplit(".", 1)[-1] == ref.name for t in _embedded_texts(r, cls)):
                 return cls  # the embedded field exists (its type may be outside: not followed)
+            node = run.p.node_at(unit, ref)
+            if node is not None and self.bound_in_syntax(node, cls.symbol.name):
+                return UNKNOWN  # a type of the function shadows the package's (not mapped)
         return found
 
     def bound_in_syntax(self, node: ts.Node, name: str) -> bool:
@@ -101,20 +104,13 @@ class GoRules(CheckRules):
         if not isinstance(cls, Located) or cls.symbol.kind != CLASS:
             return False
         r = run.r.for_language(cls.file.language)
-        todo, seen = [cls], set()
-        while todo:
-            c = todo.pop()
-            if c.symbol.id in seen:
-                continue
-            seen.add(c.symbol.id)
+        for c in each_type(cls, lambda t: [b for b in r.bases(t) if isinstance(b, Located)]):
             if c.symbol.value is not None or not _struct_or_interface(run, c):
                 return False  # an alias, or a type defined from another type
             if r.definitions(c) != 1:
                 return False  # declared per platform (build constraints): members differ
-            bases = r.bases(c)
-            if len(bases) != len(c.symbol.bases):
+            if len(r.bases(c)) != len(c.symbol.bases):
                 return False  # an embedded type from outside
-            todo.extend(b for b in bases if isinstance(b, Located))
         return True
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
@@ -141,7 +137,8 @@ class GoRules(CheckRules):
         run.issue("module", unit, ref, path, f"no package `{path}` in module `{mod[0]}`")
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        return finish_line(text, _FINISHERS, closers(text, "//", "\"'`", escapes=True))
+        closing = closers(text, "//", "\"'`", escapes=True)
+        return finished(text, closing, _FINISHERS)
 
 
 def _struct_or_interface(run: Any, cls: Located) -> bool:
@@ -160,16 +157,9 @@ def _struct_or_interface(run: Any, cls: Located) -> bool:
 
 def _embedded_texts(r: Any, cls: Located) -> list[str]:
     """The embedded types of `cls` and of the workspace types it embeds, as written."""
-    out: list[str] = []
-    todo, seen = [cls], set()
-    while todo:
-        c = todo.pop()
-        if c.symbol.id in seen:
-            continue
-        seen.add(c.symbol.id)
-        out.extend(re.sub(r"\[.*\]$", "", t) for t in c.symbol.bases)
-        todo.extend(b for b in r.bases(c) if isinstance(b, Located))
-    return out
+    return [re.sub(r"\[.*\]$", "", t)
+            for c in each_type(cls, lambda t: [b for b in r.bases(t) if isinstance(b, Located)])
+            for t in c.symbol.bases]
 
 
 def _maybe_imported(run: Any, name: str) -> bool:

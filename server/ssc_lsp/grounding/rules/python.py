@@ -26,7 +26,7 @@ from .base import (
     closed_hierarchy,
     closed_value,
     closers,
-    finish_line,
+    finished,
     source_text,
     under,
 )
@@ -130,7 +130,7 @@ class PythonRules(CheckRules):
             # a decorator with nothing below it yet (the end of the file, or a blank line)
             indent = last_line[:len(last_line) - len(last_line.lstrip())]
             out.append((f"{body}\n{indent}def _ssc_decorated_(): pass{newline or chr(10)}", False))
-        return out + finish_line(text, _FINISHERS, closing)
+        return out + finished(text, closing, _FINISHERS)
 
 
 def _header(run: Any, cls: Located) -> str:

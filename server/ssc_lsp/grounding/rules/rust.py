@@ -35,7 +35,7 @@ from ...map.languages.rust.extract import STAR_SEP
 from ...map.records import CLASS, METHOD, MODULE, Ref, Unit
 from ...map.resolve import Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closers, finish_line, source_text
+from .base import CheckRules, closers, finished, source_text
 
 _SCOPES = frozenset({"source_file", "block", "declaration_list"})
 # std's macros whose tokens are expressions (a format string, then arguments): their names are
@@ -158,7 +158,7 @@ class RustRules(CheckRules):
         return arity_call(call_target, resolver, fm, unit, ref)
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        return finish_line(text, _FINISHERS, closers(text, "//", "\"", escapes=True))
+        return finished(text, closers(text, "//", "\"", escapes=True), _FINISHERS)
 
 
 def _attributes(run: Any, cls: Located) -> str:

@@ -45,7 +45,7 @@ from ...map.languages.typescript.checks import commonjs
 from ...map.records import CLASS, FUNCTION, METHOD, REF_ATTRIBUTE, REF_NAME, Ref, Unit
 from ...map.resolve import Resolver, Value
 from ...map.workspace import Located, Workspace
-from .base import CheckRules, closed_hierarchy, closed_value, closers, finish_line, under
+from .base import CheckRules, closed_hierarchy, closed_value, closers, finished, under
 
 _SCOPES = frozenset({"program", "statement_block", "class_body"})
 # Syntax whose names are types (never values the check decides) or keys
@@ -380,7 +380,7 @@ class JavaScriptRules(CheckRules):
             run.issue(IMPORT_MISSING, unit, ref, f"{module.file.module}.{ref.name}", problem.message)
 
     def finishings(self, text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-        return finish_line(text, _FINISHERS, closers(text, "//", "'\"`", escapes=True))
+        return finished(text, closers(text, "//", "'\"`", escapes=True), _FINISHERS)
 
 
 class TypeScriptRules(JavaScriptRules):
