@@ -53,34 +53,55 @@ def kinds(verdict) -> list[tuple[str, str]]:
     return [(i.kind, i.name) for i in verdict.issues]
 
 
-# -- TypeScript ------------------------------------------------------------------------------------
+REJECTS = [
+    ("ts", "  console.log(cart.totl());\n", [(ATTRIBUTE, "cart.totl")]),
+    ("ts", "  const n = item.nam;\n", [(ATTRIBUTE, "item.nam")]),  # an interface (re-exported, aliased)
+    ("ts", "  const s = slugifyy(item.name);\n", [(NAME, "slugifyy")]),
+    ("ts", "  cart.add(item, 2);\n", [(CALL, "cart.add")]),
+    ("ts", "  const t = cart.items.length + formatMony(1);\n", [(NAME, "formatMony")]),
+    ("rs", "    let n = st.nme;\n", [(ATTRIBUTE, "st.nme")]),
+    ("rs", '    let n = clipp("x");\n', [(NAME, "clipp")]),
+    ("rs", "    let q = shop_core::nope(1);\n", [(ATTRIBUTE, "shop_core::.nope")]),
+    ("rs", '    let q = title("a", 2);\n', [(CALL, "title")]),
+    ("rs", '    let q = shop_core::title("a", 2);\n', [(CALL, "shop_core::.title")]),
+]
+PASSES = [
+    ("ts", "  console.log(cart.total(), cart.items.length);\n"),
+    ("ts", "  const t = document.title + process.env.HOME + window.innerWidth;\n"),
+    ("ts", "  const p = Promise.resolve(JSON.stringify({ totl: 1 }));\n"),  # an object literal's key
+    ("ts", "  const n: Item = item;\n"),  # a type position: not decided
+    ("ts", "  const { items, total } = cart;\n"),
+    ("ts", "  const m = cart?.total();\n"),
+    ("ts", "  setTimeout(() => structuredClone(item), 0);\n"),
+    ("ts", "  const f = function again(k: number): number { return k ? again(k - 1) : 0; };\n"),
+    ("ts", "  try { cart.add(item); } catch (err) { console.error(err); }\n"),
+    ("rs", "    let n = st.name.len();\n"),
+    ("rs", "    let n = st.nme();\n"),  # a method: any trait in scope may provide it
+    ("rs", '    println!("{} {}", st.name, shop_core::SHOP);\n'),
+    ("rs", "    my_macro!(anything, goes);\n"),
+    ("rs", "    let s = serde_json::to_string(&st);\n"),  # an outside crate
+    ("rs", "    let f = |a: u32| a + 1; let g = f(2);\n"),
+    ("rs", "    if let Some(y) = Some(1) { let _ = y; }\n"),
+    ("rs", "    let v: Vec<String> = Vec::new(); let m: Option<Box<u8>> = None;\n"),
+    ("rs", "    let h = std::collections::HashMap::<String, u32>::new();\n"),
+    ("rs", "    match st.name.as_str() { \"a\" => {}, other => { let _ = other; } }\n"),
+    ("rs", "    let z = size_of::<u64>();\n"),
+]
+WHERE = {"ts": ("src/app.ts", TS_ANCHOR), "rs": ("src/main.rs", RS_ANCHOR)}
 
-@pytest.mark.parametrize("suggestion, expected", [
-    ("  console.log(cart.totl());\n", [(ATTRIBUTE, "cart.totl")]),
-    ("  const n = item.nam;\n", [(ATTRIBUTE, "item.nam")]),  # an interface (re-exported, aliased)
-    ("  const s = slugifyy(item.name);\n", [(NAME, "slugifyy")]),
-    ("  cart.add(item, 2);\n", [(CALL, "cart.add")]),
-    ("  const t = cart.items.length + formatMony(1);\n", [(NAME, "formatMony")]),
-])
-def test_typescript_rejects(ts_svc, suggestion, expected):
-    assert kinds(check(ts_svc, "src/app.ts", TS_ANCHOR, suggestion)) == expected
+
+@pytest.mark.parametrize("lang, suggestion, expected", REJECTS)
+def test_rejects(ts_svc, rs_svc, lang, suggestion, expected):
+    assert kinds(check(ts_svc if lang == "ts" else rs_svc, *WHERE[lang], suggestion)) == expected
 
 
-@pytest.mark.parametrize("suggestion", [
-    "  console.log(cart.total(), cart.items.length);\n",
-    "  const t = document.title + process.env.HOME + window.innerWidth;\n",
-    "  const p = Promise.resolve(JSON.stringify({ totl: 1 }));\n",  # an object literal's key
-    "  const n: Item = item;\n",  # a type position: not decided
-    "  const { items, total } = cart;\n",
-    "  const m = cart?.total();\n",
-    "  setTimeout(() => structuredClone(item), 0);\n",
-    "  const f = function again(k: number): number { return k ? again(k - 1) : 0; };\n",
-    "  try { cart.add(item); } catch (err) { console.error(err); }\n",
-])
-def test_typescript_lets_pass(ts_svc, suggestion):
-    verdict = check(ts_svc, "src/app.ts", TS_ANCHOR, suggestion)
+@pytest.mark.parametrize("lang, suggestion", PASSES)
+def test_lets_pass(ts_svc, rs_svc, lang, suggestion):
+    verdict = check(ts_svc if lang == "ts" else rs_svc, *WHERE[lang], suggestion)
     assert verdict.ok, verdict.to_json()
 
+
+# -- TypeScript ------------------------------------------------------------------------------------
 
 def test_typescript_named_import_checked_against_the_workspace_module(ts_svc):
     v = check(ts_svc, "src/app.ts", 'import greet from "./legacy/greet.js";\n',
@@ -182,35 +203,6 @@ def test_declared_globals_of_a_declaration_file():
 
 
 # -- Rust --------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("suggestion, expected", [
-    ("    let n = st.nme;\n", [(ATTRIBUTE, "st.nme")]),
-    ('    let n = clipp("x");\n', [(NAME, "clipp")]),
-    ("    let q = shop_core::nope(1);\n", [(ATTRIBUTE, "shop_core::.nope")]),
-    ('    let q = title("a", 2);\n', [(CALL, "title")]),
-    ('    let q = shop_core::title("a", 2);\n', [(CALL, "shop_core::.title")]),
-])
-def test_rust_rejects(rs_svc, suggestion, expected):
-    assert kinds(check(rs_svc, "src/main.rs", RS_ANCHOR, suggestion)) == expected
-
-
-@pytest.mark.parametrize("suggestion", [
-    "    let n = st.name.len();\n",
-    "    let n = st.nme();\n",  # a method: any trait in scope may provide it
-    '    println!("{} {}", st.name, shop_core::SHOP);\n',
-    "    my_macro!(anything, goes);\n",
-    "    let s = serde_json::to_string(&st);\n",  # an outside crate
-    "    let f = |a: u32| a + 1; let g = f(2);\n",
-    "    if let Some(y) = Some(1) { let _ = y; }\n",
-    "    let v: Vec<String> = Vec::new(); let m: Option<Box<u8>> = None;\n",
-    "    let h = std::collections::HashMap::<String, u32>::new();\n",
-    "    match st.name.as_str() { \"a\" => {}, other => { let _ = other; } }\n",
-    "    let z = size_of::<u64>();\n",
-])
-def test_rust_lets_pass(rs_svc, suggestion):
-    verdict = check(rs_svc, "src/main.rs", RS_ANCHOR, suggestion)
-    assert verdict.ok, verdict.to_json()
-
 
 def test_rust_deref_glob_and_macro_items_leave_members_unknown(tmp_path):
     svc = workspace(tmp_path, {
