@@ -32,7 +32,8 @@ TS_SOURCES = sorted(p for p in (ROOT / "tests/fixtures/typescript").rglob("*")
 TS_SNIPPETS = ["{", "}", "(", ")", ";", "\n", "/** d */\n", "`", "'", "export ", "const k = (a) => a;\n",
                "function g(a, ...b) { return a; }\n", "class K extends B { m() { this.x = 1; } }\n",
                "import { a as b } from './m.js';\n", "export * from './x';\n", "<T>", "é", "😀", "//",
-               "f(1, ...a)", "this.", "=>", "interface J { a: T }\n", "<div>{x}</div>"]
+               "f(1, ...a)", "this.", "=>", "interface J { a: T }\n", "<div>{x}</div>",
+               "class P { constructor(private r: R) {} }\n"]
 SNIPPETS = ["x", "(", ")", ":", "\n", "    ", " ", "def g(a, *b):\n    return a\n",
             "class K(Base):\n    y = 1\n", "'", '"""', "self.z = 1\n", "import os\n",
             "from .models import Order\n", "é", "😀", "#", "@dec\n", "\n\n", "lambda q: q",

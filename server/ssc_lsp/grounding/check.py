@@ -11,6 +11,10 @@ Receivers whose type the map cannot infer, classes with bases outside the worksp
 names the rest of the file also fails to resolve (the map's extractor, not the model, is then the
 likely culprit) are all *unknown*, which passes. The verdict lists them so the numbers can say
 how much was really checked.
+
+What differs between languages (implicit names, binding syntax, when a type's members are all
+known, call rules, imports, how to finish an unfinished line) is asked of the language's
+`CheckRules` (grounding/rules/); a language without rules decides nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +25,9 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
-from ..map.checks import check_call, check_import
+from ..map.checks import check_import
 from ..map.filemap import FileMap
 from ..map.records import (
-    CLASS,
     IMPORT,
     MODULE,
     MODULE_REF,
@@ -40,6 +43,8 @@ from ..map.service import MapService
 from ..map.workspace import Located
 from .externals import Externals, MembersAt
 from .inplace import Placed, place
+from .rules import rules_for
+from .rules.base import UNKNOWN, under
 
 # Issue kinds (also the reasons counted in the statistics)
 NAME = "name"  # a bare name that is not defined anywhere visible
@@ -49,31 +54,8 @@ IMPORT_MISSING = "import"  # `from m import x` where m has no x
 CALL = "call"  # a call that does not fit the callee's signature
 KINDS = (NAME, ATTRIBUTE, MODULE_MISSING, IMPORT_MISSING, CALL)
 
-# Names Python provides implicitly in some scopes, which the map does not record as bindings
-IMPLICIT = frozenset({"__class__", "__qualname__", "__module__", "__annotations__", "__dict__",
-                      "__all__", "__path__", "__builtins__", "__debug__", "reveal_type"})
-# Syntax that binds or matches names the map's extractor does not record as bindings
-_PATTERNS = frozenset({"case_pattern", "as_pattern_target", "keyword_pattern", "splat_pattern",
-                       "dict_pattern", "class_pattern", "type_parameter"})
-# Target syntax (only ever on the left of `=`, `for ... in`, `as`): nested tuples the extractor
-# may not bind (`for j, (a, b) in ...`)
-_TARGETS = frozenset({"tuple_pattern", "list_pattern", "pattern_list"})
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
-_METACLASS = re.compile(r"\bmetaclass\s*=|\*\*")
 MAX_SUBCLASSES = 200
-# Class decorators that add no members a model could call by a name the map does not see
-_TRANSPARENT_CLASS_DECORATORS = frozenset({
-    "dataclass", "dataclasses.dataclass", "final", "typing.final", "total_ordering",
-    "functools.total_ordering", "attr.s", "attr.attrs", "attrs.define", "attrs.frozen",
-    "attr.define", "attr.frozen", "enum.unique", "unique", "runtime_checkable",
-    "typing.runtime_checkable"})
-
-
-def _transparent(decorator: str) -> bool:
-    """`dataclass(frozen=True)` is `dataclass`; `abc.Mapping.register` registers a virtual
-    subclass and returns the class unchanged."""
-    name = decorator.split("(", 1)[0].strip()
-    return name in _TRANSPARENT_CLASS_DECORATORS or name.endswith(".register")
 
 
 @dataclass(frozen=True)
@@ -144,11 +126,16 @@ class Checker:
         t0 = time.perf_counter()
         if not text.strip():
             return Verdict(), None
-        externals = self.externals if live.language.semantic == "jedi" else None
+        rules = rules_for(live.language)
+        externals = self.externals if rules.externals else None
         try:
             placed = place(live, data, offset, text, tree, index)
             verdict = _Run(self.svc, placed, externals).run()
-            for finished, still_open in _finishings(text, data, offset) if verdict.syntax_error else ():
+            finishings = rules.finishings(text, data, offset)
+            # brackets left open: unfinished even where the code after it parses along (an
+            # open `(` may take the next line in as arguments, with no error in the suggestion)
+            unfinished = verdict.syntax_error or (bool(finishings) and finishings[0][1])
+            for finished, still_open in finishings if unfinished else ():
                 # a first line the model has not finished (`f(a,`, `if x > y`, `a if b else`):
                 # checked as if it were, so its names are decided instead of lost in an ERROR
                 closed = place(live, data, offset, finished, tree, index)
@@ -190,6 +177,7 @@ class _Run:
         self.r = Resolver(svc.ws)  # private: its cache would otherwise mix two maps of one path
         self.ext = externals
         self.v = Verdict()
+        self.rules = rules_for(self.fm.language)
 
     def run(self) -> Verdict:
         root = self.p.tree.root_node
@@ -201,7 +189,7 @@ class _Run:
                 if not self.p.in_suggestion(unit, ref):
                     continue
                 node = self.p.node_at(unit, ref)
-                if node is not None and _under(node, ("ERROR",)) and \
+                if node is not None and under(node, ("ERROR",), self.rules.scope_types) and \
                         not self._module_member(ref):
                     self.v.unknown.append(ref.name)
                     continue
@@ -232,10 +220,14 @@ class _Run:
     # -- names -------------------------------------------------------------------------------
     def on_name(self, unit: Unit, ref: Ref, node: ts.Node | None) -> None:
         name = ref.name
-        if name in IMPLICIT or (node is not None and _under(node, _PATTERNS)):
+        if not self.rules.decides_names(self.fm) or self.rules.implicit(name, self.fm) or \
+                (node is not None and self.rules.unbound_syntax(node)):
             self.v.unknown.append(name)
             return
-        target = self.r.resolve_name(self.fm, ref.scope, name, follow=False)
+        target = self.rules.lookup_name(self, unit, ref)
+        if target is UNKNOWN:
+            self.v.unknown.append(name)
+            return
         if target is None:
             if self._excused(name, node):
                 self.v.unknown.append(name)
@@ -249,12 +241,12 @@ class _Run:
 
     def _excused(self, name: str, node: ts.Node | None) -> bool:
         """Reasons not to call an unresolved name missing (see the module doc)."""
-        if any(isinstance(self.r.module_target(self.fm, m), External)
-               for m in self.fm.star_imports()):
+        if self.rules.star_imports_bind_names and any(
+                isinstance(self.r.module_target(self.fm, m), External) for m in self.fm.star_imports()):
             return True  # `from outside import *` may define it
-        if node is not None and _bound_in_syntax(node, name):
+        if node is not None and self.rules.bound_in_syntax(node, name):
             return True
-        return self._unresolved_elsewhere(name)
+        return self._unresolved_elsewhere(name) or self.rules.environment(self, name)
 
     def _unresolved_elsewhere(self, name: str) -> bool:
         """Whether the rest of the file uses `name` and the map cannot resolve it there either."""
@@ -264,7 +256,7 @@ class _Run:
                 continue
             for ref in unit.refs:
                 if ref.name == name and ref.kind == REF_NAME and ref.receiver is None and \
-                        self.r.resolve_name(self.fm, ref.scope, name, follow=False) is None:
+                        self.rules.lookup_name(self, unit, ref) is None:
                     return True
         return False
 
@@ -276,10 +268,10 @@ class _Run:
     # -- attributes --------------------------------------------------------------------------
     def on_attribute(self, unit: Unit, ref: Ref, node: ts.Node | None) -> None:
         name = ref.name
-        if name.startswith("__") and name.endswith("__"):
+        if self.rules.unknown_member(name):
             self.v.unknown.append(name)
             return
-        if node is not None and _is_store(node):
+        if node is not None and self.rules.is_store(node):
             self.v.unknown.append(name)  # `obj.new_attr = ...` creates it
             return
         value = self.r.value_of_expr(self.fm, ref.scope, ref.receiver or "")
@@ -290,10 +282,14 @@ class _Run:
         if isinstance(value, External):
             self.external_member(unit, ref, value)
             return
-        found = self.r.member_of(value, name)
+        found = self.rules.lookup_member(self, unit, ref, value)
+        if found is UNKNOWN:
+            self.v.unknown.append(shown)
+            return
         if found is None:
-            if not self._closed(value) or self._in_subclass(value, ref.receiver or "", name) \
-                    or self._attribute_unresolved_elsewhere(value, name):
+            if not self.rules.closed(self, value) or self._in_subclass(value, ref.receiver or "", name) \
+                    or self._attribute_unresolved_elsewhere(value, name) \
+                    or self.rules.may_have(self, value, ref):
                 self.v.unknown.append(shown)
                 return
             self.v.checked += 1
@@ -354,19 +350,10 @@ class _Run:
             self.issue(ATTRIBUTE, unit, ref, shown,
                        f"`{ref.receiver}` ({kinds}, as jedi infers it) has no `{ref.name}`")
 
-    def _closed(self, value: Value) -> bool:
-        """Whether the map sees every member `value` can have."""
-        if isinstance(value, Located) and value.symbol.kind == MODULE:
-            return _closed_module(self.r, value.file)
-        if isinstance(value, Instance | SuperOf):
-            return self._closed_class(value.cls)
-        if isinstance(value, Located) and value.symbol.kind == CLASS:
-            return self._closed_class(value)
-        return False
-
     def _in_subclass(self, value: Value, receiver: str, name: str) -> bool:
         """`self.x` in a base class may be an attribute its subclasses define."""
-        if not isinstance(value, Instance | SuperOf) or receiver.split(".")[0] not in ("self", "cls"):
+        if not isinstance(value, Instance | SuperOf) or \
+                receiver.split(".")[0] not in self.rules.self_receivers:
             return False
         from ..map.hierarchy import subtypes  # scans the files naming the class: failure path only
 
@@ -377,7 +364,7 @@ class _Run:
                     continue
                 seen.add(sub.symbol.id)
                 if sub.file.lookup(f"{sub.symbol.qualname}.{name}") is not None or \
-                        not self._closed_class(sub):
+                        not self.rules.closed(self, Instance(sub)):
                     return True
                 todo.append(sub)
         return bool(todo)
@@ -399,53 +386,13 @@ class _Run:
                     return True
         return False
 
-    def _header(self, cls: Located) -> str:
-        """The text of a class statement's first lines (keywords like `metaclass=` are not in
-        the map's records). A class of this file is read from the text its rows refer to: the
-        new text for the fresh units, the document as it was for the others."""
-        if cls.file.path == self.fm.path:
-            fresh = any(s is cls.symbol for u in self.p.fresh for s in u.symbols)
-            data = self.p.data if fresh else self.p.data[:self.p.start] + self.p.data[self.p.end:]
-            text: str | None = data.decode("utf-8", errors="replace")
-        else:
-            text = self.svc.text_of(cls.file.path)
-        if text is None:
-            return ""
-        row = cls.symbol.range[0]
-        head = []
-        for line in text.split("\n")[row:row + 6]:
-            head.append(line)
-            if line.rstrip().endswith(":"):
-                break
-        return "\n".join(head)
-
-    def _closed_class(self, cls: Located) -> bool:
-        seen: set[str] = set()
-        todo = [cls]
-        while todo:
-            c = todo.pop()
-            if c.symbol.id in seen:
-                continue
-            seen.add(c.symbol.id)
-            sym = c.symbol
-            if sym.dynamic or not all(_transparent(d) for d in sym.decorators):
-                return False
-            if c.file.lookup(f"{sym.qualname}.__getattr__") or \
-                    c.file.lookup(f"{sym.qualname}.__getattribute__"):
-                return False
-            bases = self.r.bases(c)
-            if len(bases) != len(sym.bases):
-                return False  # a base the map cannot see
-            if _METACLASS.search(self._header(c)):
-                return False  # a metaclass may add anything
-            for b in bases:
-                if not isinstance(b, Located):
-                    return False  # a base outside the workspace
-                todo.append(b)
-        return True
-
     # -- imports -----------------------------------------------------------------------------
     def on_import(self, unit: Unit, ref: Ref) -> None:
+        self.rules.check_import(self, unit, ref)
+
+    def python_import(self, unit: Unit, ref: Ref) -> None:
+        """Python's imports (rules/python.py): workspace modules through the map, installed
+        ones through jedi."""
         if ref.receiver == MODULE_REF:
             self.import_module(unit, ref, ref.module or ref.name)
             return
@@ -497,9 +444,7 @@ class _Run:
 
     # -- calls -------------------------------------------------------------------------------
     def call(self, unit: Unit, ref: Ref, target) -> None:
-        if not isinstance(target, Located) or self.fm.language.semantic != "jedi":
-            return  # check_call binds arguments by Python's rules (`self` first): Python only
-        problem = check_call(self.ws, self.r, self.fm, unit, ref, target)
+        problem = self.rules.check_call(self.ws, self.r, self.fm, unit, ref, target)
         if problem is not None:
             self.v.checked += 1
             shown = f"{ref.receiver}.{ref.name}" if ref.receiver else ref.name
@@ -508,15 +453,6 @@ class _Run:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _under(node: ts.Node, types: tuple[str, ...] | frozenset[str]) -> bool:
-    p: ts.Node | None = node
-    while p is not None and p.type not in ("module", "block"):
-        if p.type in types:
-            return True
-        p = p.parent
-    return False
 
 
 def _error_in(root: ts.Node, start: int, end: int) -> bool:
@@ -533,99 +469,12 @@ def _error_in(root: ts.Node, start: int, end: int) -> bool:
     return False
 
 
-def _is_store(node: ts.Node) -> bool:
-    """Whether the attribute at `node` (its name identifier) is assigned to or deleted."""
-    attr = node.parent
-    if attr is None or attr.type != "attribute":
-        return False
-    child, p = attr, attr.parent
-    while p is not None and p.type in ("pattern_list", "tuple_pattern", "list_pattern"):
-        child, p = p, p.parent
-    if p is None:
-        return False
-    if p.type in ("assignment", "augmented_assignment"):
-        return p.child_by_field_name("left") == child
-    return p.type == "delete_statement"
-
-
-# What may finish a line the model left unfinished, besides closing its brackets: a compound
-# statement's colon (`if x > y`), an operand (`a +`, `b if c else`), or both (`lambda x`)
-_FINISHERS = ("", ":", " None", ": None")
-
-
-def _finishings(text: str, data: bytes, offset: int) -> list[tuple[str, bool]]:
-    """`text` (to go at byte `offset` of `data`) finished at the end of its last line in the
-    ways worth a parse, in order; with whether brackets were left open."""
-    line_head = data[data.rfind(b"\n", 0, offset) + 1:offset].decode("utf-8", "replace")
-    closers = _closers(text)
-    body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
-    bodies = [body]
-    if body.endswith(".") and not body.endswith(".."):
-        bodies.append(body[:-1])  # a member access the model stopped before naming (`a.get.`)
-    last_line = (line_head + body).rsplit("\n", 1)[-1]
-    out: list[tuple[str, bool]] = []
-    if last_line.lstrip().startswith("@") and not closers:
-        # a decorator with nothing below it yet (the end of the file, or a blank line)
-        indent = last_line[:len(last_line) - len(last_line.lstrip())]
-        out.append((f"{body}\n{indent}def _ssc_decorated_(): pass{newline or chr(10)}", False))
-    for b in bodies:
-        for finisher in _FINISHERS:
-            for tail in dict.fromkeys((closers + finisher, finisher + closers)):
-                if tail or b is not body:
-                    out.append((b + tail + newline, bool(closers)))
-    return out
-
-
-def _closers(text: str) -> str:
-    """The brackets that would close what `text` leaves open ('' when balanced or odd)."""
-    stack: list[str] = []
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    quote = ""
-    for ch in text:
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
-            break
-        elif ch in pairs:
-            stack.append(pairs[ch])
-        elif ch in ")]}":
-            if not stack or stack.pop() != ch:
-                return ""
-    return "" if quote else "".join(reversed(stack))
-
-
 def _class_id(value: Value) -> str | None:
     if isinstance(value, Instance | SuperOf):
         return value.cls.symbol.id
     if isinstance(value, Located):
         return value.symbol.id
     return None
-
-
-def _bound_in_syntax(node: ts.Node, name: str) -> bool:
-    """Whether the top-level statement around `node` binds `name` in a pattern or `as` target
-    (syntax the map's extractor does not turn into bindings)."""
-    top = node
-    while top.parent is not None and top.parent.type != "module":
-        top = top.parent
-    todo = [top]
-    while todo:
-        n = todo.pop()
-        if n.type == "identifier":
-            if n.text.decode("utf-8", "replace") == name and _under(n, _PATTERNS | _TARGETS):
-                return True
-            continue
-        todo.extend(n.children)
-    return False
-
-
-def _closed_module(r: Resolver, fm: FileMap) -> bool:
-    if fm.lookup("__getattr__") is not None or "__getattr__" in fm.module_bindings():
-        return False
-    return all(isinstance(r.module_target(fm, m), Located) for m in fm.star_imports())
 
 
 def _describe(value: Value) -> str:

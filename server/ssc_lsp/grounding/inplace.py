@@ -177,7 +177,8 @@ def _merge(live: FileMap, fresh: list[Unit], replaced: set[int], lines: int) -> 
     units = [u for u in kept if u.start_byte < cut] + fresh + [u for u in kept if u.start_byte >= cut]
     merged = FileMap(path=live.path, module=live.module, units=units, hash="", lines=lines,
                      language=live.language,
-                     symbols=[live.module_symbol] if live.module_symbol else [],
+                     symbols=([live.module_symbol] if live.module_symbol else []) +
+                     [s for u in units for s in u.symbols],  # Go's and Java's imports are read here
                      by_qualname=by_q, module_symbol=live.module_symbol)  # type: ignore[arg-type]
     return merged
 

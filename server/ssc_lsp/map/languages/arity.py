@@ -32,17 +32,26 @@ def arity_problem(callee: Located, nargs: int) -> str | None:
     return f"`{callee.symbol.name}()` takes {takes} {noun}; called with {nargs}"
 
 
+def arity_call(callee_of: Callee, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:
+    """The problem of one call whose callee `callee_of` names and whose count does not fit
+    (`missing`: only arguments are missing), or None."""
+    callee = callee_of(resolver, fm, unit, ref)
+    msg = arity_problem(callee, ref.nargs) if callee is not None else None
+    if msg is None:
+        return None
+    sig = callee.symbol.signature
+    fixed = sum(1 for p in sig.params if p.kind != VAR_POSITIONAL) if sig is not None else 0
+    row = ref.row + unit.start_row
+    return Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id,
+                   missing=ref.nargs < fixed)
+
+
 def arity_steps(callee_of: Callee, ws: Workspace, resolver: Resolver, fm: FileMap,
                 out: list[Problem]) -> Iterator[None]:
     """The argument-count checks of one file, one unit at a time (see checks.check_file_steps):
     a problem for each call whose callee `callee_of` names and whose count does not fit."""
 
     def check(ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Problem | None:
-        callee = callee_of(resolver, fm, unit, ref)
-        msg = arity_problem(callee, ref.nargs) if callee is not None else None
-        if msg is None:
-            return None
-        row = ref.row + unit.start_row
-        return Problem((row, ref.col, row, ref.end_col), CALL_ARGUMENTS, msg, callee.symbol.id)
+        return arity_call(callee_of, resolver, fm, unit, ref)
 
     yield from ref_steps(check, ws, resolver, fm, out)

@@ -17,7 +17,8 @@ from ...workspace import Located, Workspace
 from ..arity import arity_steps
 
 
-def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+def callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+    """The one function or method a call can mean for certain, or None."""
     if ref.nargs < 0 or ref.star or ref.kind not in (REF_NAME, REF_ATTRIBUTE):
         return None
     if ref.kind == REF_ATTRIBUTE:
@@ -37,4 +38,4 @@ def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | 
 
 def go_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """The checks of one Go file, one unit at a time (see checks.check_file_steps)."""
-    yield from arity_steps(_callee, ws, resolver, fm, out)
+    yield from arity_steps(callee, ws, resolver, fm, out)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 
 from ...filemap import FileMap
 from ...records import (
@@ -47,6 +48,8 @@ _COMPOSITE = re.compile(r"^&?\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)(?:\[[^{]*\])?\
 _MODULE_LINE = re.compile(rb"^\s*module\s+\"?([^\s\"/]+(?:/[^\s\"]+)*)\"?", re.M)
 _PACKAGE_KINDS = (CLASS, FUNCTION, "variable", "constant")
 BUILTIN_PACKAGE = "builtin"  # where the universe block's names are documented
+# workspace -> (generation, package directory -> paths, package tables): see `_packages`
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def module_path_of(gomod: bytes) -> str | None:
@@ -102,17 +105,25 @@ class GoResolver(Resolver):
 
     # -- packages ----------------------------------------------------------------------------
     def _packages(self) -> dict[str, list[str]]:
-        """Package directory -> paths of its Go files; with the tables below, rebuilt when the
-        workspace's generation moves (a file added, removed, or its interface changed)."""
-        if self._pkg_gen != self.ws.generation:
-            out: dict[str, list[str]] = {}
-            for path, fm in list(self.ws.files.items()):
-                if fm.language is GO:
-                    out.setdefault(fm.module, []).append(path)
-            for paths in out.values():
-                paths.sort()
-            self._pkg_files, self._pkg_gen = out, self.ws.generation
-            self._members.clear()
+        """Package directory -> paths of its Go files; with the package tables below, rebuilt
+        when the workspace's generation moves (a file added, removed, or its interface
+        changed), and shared by the resolvers of one workspace and generation (the completions'
+        check makes a resolver per suggestion: a large package's table cost it milliseconds)."""
+        gen = self.ws.generation
+        if self._pkg_gen != gen:
+            shared = _SHARED.get(self.ws)
+            if shared is not None and shared[0] == gen:
+                self._pkg_files, self._members = shared[1], shared[2]
+            else:
+                out: dict[str, list[str]] = {}
+                for path, fm in list(self.ws.files.items()):
+                    if fm.language is GO:
+                        out.setdefault(fm.module, []).append(path)
+                for paths in out.values():
+                    paths.sort()
+                self._pkg_files, self._members = out, {}
+                _SHARED[self.ws] = (gen, out, self._members)
+            self._pkg_gen = gen
             self._import_names.clear()
         return self._pkg_files
 

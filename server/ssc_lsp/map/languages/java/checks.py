@@ -17,29 +17,38 @@ from ..arity import arity_steps
 from .extract import METHOD_CTX, TYPE
 
 
-def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
-    """The one method (or constructor) a call can mean, or None."""
+def candidates(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> tuple[list[Located], bool] | None:
+    """The methods (or a class's constructors, for `new T(...)`) a call can mean, and whether
+    they are all of them (False: a supertype outside the workspace may declare more); None
+    when the callee is not certain."""
     if ref.nargs < 0:
         return None
     r = resolver.for_language(fm.language)
     if ref.module == METHOD_CTX:
         if ref.receiver is None:
-            found = r.find_methods(fm, ref.scope, ref.name)
-        else:
-            value = r.value_of_expr(fm, ref.scope, ref.receiver)
-            found = r.methods_of(value, ref.name) if value is not None else None
-        # one method of the name in a hierarchy the workspace holds whole: no overload elsewhere
-        if not found or len(found[0]) != 1 or not found[1]:
-            return None
-        return r.pick_overload(found, ref.nargs)
+            return r.find_methods(fm, ref.scope, ref.name)
+        value = r.value_of_expr(fm, ref.scope, ref.receiver)
+        return r.methods_of(value, ref.name) if value is not None else None
     if ref.module == TYPE:  # `new T(...)`: T's constructors
         target = r.resolve_ref(fm, ref, unit)
         if not isinstance(target, Located) or target.symbol.kind != CLASS or target.symbol.value != "class":
             return None
-        ctors = [s for s in target.file.by_qualname.get(f"{target.symbol.qualname}.{target.symbol.name}", ())
+        ctors = [Located(target.file, s) for s in
+                 target.file.by_qualname.get(f"{target.symbol.qualname}.{target.symbol.name}", ())
                  if s.value == "constructor"]
-        return Located(target.file, ctors[0]) if len(ctors) == 1 else None
+        return ctors, True
     return None
+
+
+def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+    """The one method (or constructor) a call can mean, or None."""
+    found = candidates(resolver, fm, unit, ref)
+    if ref.module == METHOD_CTX:
+        # one method of the name in a hierarchy the workspace holds whole: no overload elsewhere
+        if not found or len(found[0]) != 1 or not found[1]:
+            return None
+        return resolver.for_language(fm.language).pick_overload(found, ref.nargs)
+    return found[0][0] if found and len(found[0]) == 1 else None
 
 
 def java_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:

@@ -20,7 +20,7 @@ bool char str i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64
 Option Some None Result Ok Err Vec String Box ToString ToOwned Clone Copy Send Sync Sized Unpin
 Drop Fn FnMut FnOnce Iterator IntoIterator DoubleEndedIterator ExactSizeIterator Extend Default
 Eq PartialEq Ord PartialOrd AsRef AsMut Into From TryFrom TryInto FromIterator Debug drop std core
-alloc
+alloc proc_macro size_of size_of_val align_of align_of_val Future IntoFuture
 """.split())
 
 

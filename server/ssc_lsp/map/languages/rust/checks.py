@@ -18,7 +18,8 @@ from ...workspace import Located, Workspace
 from ..arity import arity_steps
 
 
-def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+def call_target(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | None:
+    """The one workspace function a call by path means (see the module doc), or None."""
     if ref.nargs < 0 or ref.star or ref.kind not in (REF_NAME, REF_ATTRIBUTE):
         return None
     if ref.kind == REF_ATTRIBUTE and not (ref.receiver or "").endswith("::"):
@@ -36,4 +37,4 @@ def _callee(resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref) -> Located | 
 
 def rust_steps(ws: Workspace, resolver: Resolver, fm: FileMap, out: list[Problem]) -> Iterator[None]:
     """The checks of one Rust file, one unit at a time (see checks.check_file_steps)."""
-    yield from arity_steps(_callee, ws, resolver, fm, out)
+    yield from arity_steps(call_target, ws, resolver, fm, out)

@@ -252,6 +252,12 @@ class RustResolver(Resolver):
         return module
 
     def module_target(self, fm: FileMap, module: str) -> Target:
+        """What a path names as a module; also a glob import as `star_imports` stores it
+        (`"<inline module prefix>|<path>"`: the path is read in that inline module)."""
+        scope, star, path = module.partition(STAR_SEP)
+        if star:
+            found = self.resolve_path(fm, scope, path)
+            return found if isinstance(found, Located) else External(path)
         found = self.resolve_path(fm, "", module)
         return found if isinstance(found, Located) else External(module)
 

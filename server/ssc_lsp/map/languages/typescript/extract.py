@@ -69,6 +69,8 @@ FIELDS = frozenset({"public_field_definition", "field_definition", "property_sig
 PATTERNS = frozenset({"object_pattern", "array_pattern", "pair_pattern", "assignment_pattern", "rest_pattern",
                       "object_assignment_pattern", "shorthand_property_identifier_pattern"})
 PARAM_WRAPPERS = frozenset({"required_parameter", "optional_parameter"})
+# modifiers that make a constructor parameter a member too (`constructor(private x: T)`)
+PARAMETER_PROPERTY = frozenset({"accessibility_modifier", "readonly", "override_modifier"})
 HERITAGE = frozenset({"extends_clause", "implements_clause", "extends_type_clause", "class_heritage"})
 MAX_RECEIVER = 120
 MAX_WALK = 256  # parents walked up from a name for its type parameters, `this`, patterns
@@ -501,8 +503,10 @@ class _Extractor(Walker):
                 return True  # a parameter of a declaration without body: no scope to bind in
             wrapper = path[-1] if path and path[-1].type in PARAM_WRAPPERS else None
             t = wrapper.child_by_field_name("type") if wrapper is not None and len(path) == 1 else None
-            self.add_symbol(PARAMETER, n, n, fscope,
-                            annotation=_short(t.named_children[0]) if t is not None and t.named_children else None)
+            ann = _short(t.named_children[0]) if t is not None and t.named_children else None
+            self.add_symbol(PARAMETER, n, n, fscope, annotation=ann)
+            if wrapper is not None and len(path) == 1 and fn is not None:
+                self.parameter_property(n, wrapper, fn, ann)
             return True
         if t == "variable_declarator" and _is(p.child_by_field_name("name"), child):
             self.on_declarator(n, p, path, scope)
@@ -589,6 +593,19 @@ class _Extractor(Walker):
                 self.add_ref(n, REF_NAME, scope[0])
         elif _is(alias, n) and name is not None and _text(alias) != _text(name):
             self.add_symbol(IMPORT, n, p, scope, target=(spec if spec is not None else OWN_MODULE, _text(name)))
+
+    def parameter_property(self, n: ts.Node, param: ts.Node, fn: ts.Node, ann: str | None) -> None:
+        """`constructor(private repo: Repo)`: a parameter with a modifier is also a member of
+        the class (TypeScript's parameter properties)."""
+        if fn.type != "method_definition" or _text(fn.child_by_field_name("name")) != "constructor" or \
+                not any(c.type in PARAMETER_PROPERTY for c in param.children):
+            return
+        cls = fn.parent.parent if fn.parent is not None else None
+        if cls is None or cls.type not in CLASSES:
+            return
+        cscope = self.scope(cls)
+        if cscope[1] == "class":
+            self.add_symbol(ATTRIBUTE, n, param, cscope, annotation=ann)
 
     def this_field(self, n: ts.Node, member: ts.Node) -> bool:
         """`this.x = v` in a JS class method: an attribute `x` of the class (True), as Python's
