@@ -17,6 +17,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 GO_MAIN = ("main.go", '\tserver.NewServer("a", "b")\n')
 GO_IMPORTS = ("main.go", '\t"example.com/shop/util"\n')
+GO_GENERIC = ("util/shapes.go", "func Map[T, U any](xs []T, f func(T) U) []U {\n")
 GO_SERVER = ("server/server.go", "\tfmt.Println(srv.Describe(), srv.st.Total())\n")
 JAVA_MAIN = ("src/main/java/com/acme/app/Main.java", "        r.run();\n")
 JAVA_IMPORTS = ("src/main/java/com/acme/app/Main.java", "import java.util.List;\n")
@@ -85,6 +86,8 @@ PASSES = [
     ("go", GO_MAIN, "\tf := func(k int) int { return k * 2 }\n\t_ = f(1)\n"),
     ("go", GO_MAIN, "\ttype pair struct{ a, b int }\n\tp := pair{a: 1, b: 2}\n\t_ = p\n"),
     ("go", GO_MAIN, "\tdescribe := b.Describe\n\t_ = describe()\n"),  # a method value
+    ("go", GO_MAIN, "\tdescribe2 := server.Base.Describe\n\t_ = describe2(b)\n"),  # a method expression
+    ("go", GO_GENERIC, "\tvar zero T\n\tvar u U = f(zero)\n\t_ = u\n"),  # type parameters
     ("go", GO_MAIN, "\tif s != nil {"),  # unfinished
     ("go", GO_SERVER, '\t_ = fmt.Sprintff("x")\n'),  # an outside package's member: unknown
     # Java
@@ -98,6 +101,7 @@ PASSES = [
                         ' catch (Exception e) { e.printStackTrace(); }\n'),
     ("java", JAVA_MAIN, "        switch (style) { case SOLID: break; default: break; }\n"),
     ("java", JAVA_MAIN, "        double k = square(3.0) + MathUtil.max(1, 2);\n"),
+    ("java", JAVA_MAIN, "        List<? extends Shape> ls = m.shapes; Object o = ls.get(0);\n"),  # generics
     ("java", JAVA_MAIN, "        if (m.total() > 0) {"),  # unfinished
 ]
 

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 
 from ...filemap import FileMap
 from ...records import (
@@ -52,6 +53,8 @@ from .extract import (
     TYPE,
 )
 
+# workspace -> (generation, package name -> paths): see `JavaResolver.packages`
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 _NEW = re.compile(r"^new\s+([\w$.]+)\s*(?:<[^()]*>)?\s*\(.*\)$", re.S)
 _TYPE_TEXT = re.compile(r"^(?:@\w+\s+)*([\w$]+(?:\s*\.\s*[\w$]+)*)\s*(?:<.*>)?$", re.S)
@@ -114,14 +117,23 @@ class JavaResolver(Resolver):
 
     # -- packages ----------------------------------------------------------------------------
     def packages(self) -> dict[str, list[str]]:
-        if self._gen != self.ws.generation:
-            out: dict[str, list[str]] = {}
-            for path, fm in list(self.ws.files.items()):
-                if fm.language is JAVA:
-                    out.setdefault(package_of(fm), []).append(path)
-            for paths in out.values():
-                paths.sort()
-            self._packages, self._gen = out, self.ws.generation
+        """Package name -> paths of the files declaring it; rebuilt when the workspace's
+        generation moves, shared by the resolvers of one workspace and generation (the
+        completions' check makes a resolver per suggestion)."""
+        gen = self.ws.generation
+        if self._gen != gen:
+            shared = _SHARED.get(self.ws)
+            if shared is not None and shared[0] == gen:
+                out = shared[1]
+            else:
+                out = {}
+                for path, fm in list(self.ws.files.items()):
+                    if fm.language is JAVA:
+                        out.setdefault(package_of(fm), []).append(path)
+                for paths in out.values():
+                    paths.sort()
+                _SHARED[self.ws] = (gen, out)
+            self._packages, self._gen = out, gen
             self._tied.clear()
         return self._packages
 
