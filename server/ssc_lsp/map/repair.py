@@ -109,6 +109,15 @@ def _scan(text: str, js: bool, start: _Mark) -> tuple[str | None, list[_Mark]]:
     return "".join(out), marks
 
 
+def closers_after(text: str, js: bool, last: str, marks: list[_Mark]) -> tuple[str | None, list[_Mark]]:
+    """`closers(text, js)`, the scan resumed at the last of `marks` (those `_scan` gave for the
+    text `last`) that lies in the prefix `text` shares with `last`; and `text`'s marks."""
+    same = _common_prefix(text, last, min(len(text), len(last)))
+    kept = [k for k in marks if k.at <= same]
+    suffix, more = _scan(text, js, kept[-1] if kept else _Mark(0, ()))
+    return suffix, kept + more
+
+
 def closed_filemap(fm: FileMap, text: str, reuse: bool = True) -> FileMap | None:
     """The map of `text` (the file `fm` maps) with its open blocks closed; None for a language
     whose blocks are indentation, or when nothing is open. `reuse`: start from the file's last
@@ -129,15 +138,11 @@ def closed_filemap(fm: FileMap, text: str, reuse: bool = True) -> FileMap | None
         last = _LAST.get(key)
         if last is not None and last.text == text:
             return last.fm
-        marks = []
-        if last is not None:  # the marks in the prefix both texts share
-            same = _common_prefix(text, last.text, min(len(text), len(last.text)))
-            marks = [k for k in last.marks if k.at <= same]
-        suffix, more = _scan(text, js, marks[-1] if marks else _Mark(0, ()))
+        suffix, marks = closers_after(text, js, last.text, last.marks) if last else _scan(text, js, _Mark(0, ()))
         if suffix is None:
             return None
         made = _repair(lang, fm.path, fm.module, (text + suffix).encode("utf-8"), last)
-        made.text, made.marks = text, marks + more
+        made.text, made.marks = text, marks
         _LAST[key] = made
         _LAST.move_to_end(key)
         while len(_LAST) > KEEP_FILES:
