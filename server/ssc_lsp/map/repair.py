@@ -11,7 +11,7 @@ The repair is on the request path, and a full extraction of a 4,000-line Java pr
 ~100 ms. So each file's last repair is kept (`_Last`): the same text again is answered from it,
 and a new text reuses its units: the tree is parsed incrementally from the last one (fresh
 when it has errors and the language asks for that, `Language.fresh_parse_on_error`), and a
-unit whose bytes, kind and enclosing class are the last repair's and which holds no syntax
+unit whose bytes, kind and enclosing class are a recent repair's and which holds no syntax
 error (in either tree) takes the last repair's records, moved; only the others are extracted.
 While typing, that is the cursor's member; across cuts of one file, what lies after the
 shorter one. bench/repair_latency.py checks the result against a full extraction.
@@ -151,13 +151,14 @@ def closed_filemap(fm: FileMap, text: str, reuse: bool = True) -> FileMap | None
 
 
 KEEP_FILES = 8  # files whose last repair is kept (a few open documents; each holds a tree and a map)
+KEEP_UNITS = 256  # units of earlier repairs kept beyond twice the last one's (for reuse only)
 
 
 @dataclass(slots=True)
 class _Last:
     """A file's last repair: its text (before the closers) and where their scan may resume,
     the closed bytes, their tree and map, and the units without syntax errors by (bytes, kind,
-    enclosing class)."""
+    enclosing class), this repair's and some of the ones before."""
 
     data: bytes
     tree: ts.Tree
@@ -245,6 +246,11 @@ def _repair(lang: Language, path: str, module: str, data: bytes, last: _Last | N
         if ok:
             clean[key] = u
     _say_gave_up(path, extract_units(lang, fresh, root))
+    if last is not None:  # units an error hides now (a keystroke's ERROR) come back with the next
+        for k, u in last.clean.items():
+            if len(clean) >= 2 * len(units) + KEEP_UNITS:
+                break
+            clean.setdefault(k, u)
     fm = FileMap(path=path, module=module, units=units, hash=content_hash(data),
                  lines=data.count(b"\n") + 1, language=lang)
     fm.finalize()
