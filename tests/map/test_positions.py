@@ -1,4 +1,4 @@
-from ssc_lsp.map.positions import LineIndex, apply_lsp_change, lsp_col_of_text
+from ssc_lsp.map.positions import LineIndex, apply_lsp_change, lsp_col_of_text, point_in
 
 TEXT = "a = 1\ns = 'é😀x'\nlast"
 
@@ -46,3 +46,10 @@ def test_patched_line_index_equals_a_fresh_one():
         idx = idx.edited(data2, start, end, new)
         data = data2
         assert idx.starts == LineIndex(data).starts
+
+
+def test_point_in_is_the_line_index_point_of_every_byte():
+    data = "a\nßx\n\n€ y\r\nz".encode()
+    index = LineIndex(data)
+    assert [point_in(data, i) for i in range(len(data) + 1)] == \
+        [index.point_of_byte(i) for i in range(len(data) + 1)]

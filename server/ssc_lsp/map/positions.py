@@ -130,6 +130,12 @@ class LineIndex:
         return self.byte_of_point(row, len(text[:column].encode("utf-8")))
 
 
+def point_in(data: bytes, offset: int) -> tuple[int, int]:
+    """The tree-sitter point (row, byte column) of a byte offset, without a LineIndex (for a
+    few points in a buffer that has none: two scans of the bytes before `offset`)."""
+    return data.count(b"\n", 0, offset), offset - (data.rfind(b"\n", 0, offset) + 1)
+
+
 def byte_of_text_offset(text: str, offset: int) -> int:
     """The UTF-8 byte offset of a code point offset into `text`."""
     head = text[:offset]
