@@ -11,7 +11,9 @@ a map key). `fmt.Println` with no import of fmt is missing: Go does not compile 
 Members: a workspace package's names are all known; a workspace struct or interface type's
 members are its fields and methods (any file of its package) and those promoted from embedded
 types, all known only when every embedded type is a workspace struct or interface too. A type
-defined from another type (`type T U`) or from outside is not decided.
+defined from another type (`type T U`) or from outside is not decided. A standard package's
+names are read from the installed toolchain's sources (grounding/go_std.py: `fmt.Printn` is
+missing), unless go.mod asks for a newer Go; members of its types' values are not decided.
 
 Calls: Go's arity rule (map/languages/go/checks.py, arity.py). Imports: a path inside the
 workspace's own module that names no directory is missing. An unfinished line is finished Go's
@@ -32,8 +34,9 @@ from ...map.languages.arity import arity_call
 from ...map.languages.go import checks as go_checks
 from ...map.languages.go.resolve import dir_of_import
 from ...map.records import CLASS, IMPORT, MODULE, MODULE_REF, Ref, Unit
-from ...map.resolve import Instance, Resolver, Value
+from ...map.resolve import External, Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
+from .. import go_std
 from .base import UNKNOWN, CheckRules, closers, each_type, finished, source_text
 
 _SCOPES = frozenset({"source_file", "block"})
@@ -112,6 +115,22 @@ class GoRules(CheckRules):
             if len(r.bases(c)) != len(c.symbol.bases):
                 return False  # an embedded type from outside
         return True
+
+    def external_members(self, run: Any, value: External) -> frozenset[str] | None:
+        """A standard package's names, from the toolchain's sources (go_std.py): not for a path
+        inside the workspace's module (not mapped, or mapped from elsewhere), nor when go.mod
+        asks for a newer Go than the toolchain's."""
+        if value.name or not go_std.is_std_path(value.module):
+            return None
+        r = run.r.for_language(run.fm.language)
+        mod = r._gomod_of(run.fm.module)
+        if mod is not None and dir_of_import(value.module, [mod]) is not None:
+            return None
+        root = run.ws.roots[0] if run.ws.roots else None
+        gomod = os.path.normpath(os.path.join(root, mod[1], "go.mod")) if mod is not None and root is not None else None
+        if not go_std.version_fits(gomod):
+            return None
+        return go_std.package_members(value.module)
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:
