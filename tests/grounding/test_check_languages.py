@@ -35,7 +35,11 @@ def service(lang: str) -> MapService:
 
 def check(lang: str, where: tuple[str, str], suggestion: str):
     """`suggestion` checked as if inserted after the anchor line of the file."""
-    svc = service(lang)
+    return check_in(service(lang), where, suggestion)
+
+
+def check_in(svc: MapService, where: tuple[str, str], suggestion: str):
+    """`suggestion` checked as if inserted after the anchor line of the file, in `svc`'s map."""
     rel, anchor = where
     text = svc.text_of(rel)
     at = len(text[:text.index(anchor) + len(anchor)].encode())

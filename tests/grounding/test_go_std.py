@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from ssc_lsp.grounding import Checker, go_std
+from ssc_lsp.grounding import go_std
 from ssc_lsp.grounding.check import ATTRIBUTE
 from ssc_lsp.map.service import MapOptions, MapService
+from tests.grounding.test_check_languages import GO_SERVER as SERVER
+from tests.grounding.test_check_languages import check_in
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "go"
-SERVER = ("server/server.go", "\tfmt.Println(srv.Describe(), srv.st.Total())\n")
 
 pytestmark = pytest.mark.skipif(go_std.goroot() is None, reason="no Go toolchain with its sources")
 
@@ -37,15 +38,7 @@ def workspace(tmp_path: Path, go: str, extra_import: str = "") -> MapService:
 
 
 def check(svc: MapService, suggestion: str):
-    rel, anchor = SERVER
-    text = svc.text_of(rel)
-    at = len(text[:text.index(anchor) + len(anchor)].encode())
-    doc = svc.open(rel, text, 1)
-    try:
-        verdict, _ = Checker(svc, None).check(doc.fm, doc.data, at, suggestion, doc.tree, doc.index)
-    finally:
-        svc.close(rel)
-    return verdict
+    return check_in(svc, SERVER, suggestion)
 
 
 def toolchain_go() -> str:
