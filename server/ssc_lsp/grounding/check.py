@@ -277,6 +277,12 @@ class _Run:
         value = self.r.value_of_expr(self.fm, ref.scope, ref.receiver or "")
         shown = f"{ref.receiver}.{name}"
         if value is None or value is LOCAL:
+            typed = self.rules.outside_type_members(self, unit, ref) if value is None else None
+            if typed is not None:
+                self.v.checked += 1
+                if name not in typed[0]:
+                    self.issue(ATTRIBUTE, unit, ref, shown, f"`{ref.receiver}` ({typed[1]}) has no `{name}`")
+                return
             self.jedi_member(unit, ref, shown)
             return
         if isinstance(value, External):

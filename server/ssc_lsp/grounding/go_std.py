@@ -24,6 +24,9 @@ import subprocess
 import threading
 from dataclasses import dataclass
 
+import tree_sitter as ts
+
+from ..map.languages.common import node_text as _text
 from ..map.languages.go import GO
 from ..map.languages.go.extract import package_level_names
 
@@ -45,9 +48,26 @@ class Goroot:
     version: tuple[int, int]
 
 
+@dataclass
+class _Type:
+    """What a package's declarations of one type say about its members (every declaration:
+    per-platform ones are merged, a member in any of them exists)."""
+
+    own: set[str]  # fields, interface methods, methods declared on it
+    embedded: set[str]  # embedded types of the same package, by name
+    open: bool = False  # members come from where this reading does not look (alias, `type T U`,
+    # an embedded type of another package, a constraint's type set)
+
+
+@dataclass(frozen=True)
+class _Package:
+    names: frozenset[str]
+    types: dict[str, _Type]
+
+
 _lock = threading.Lock()
 _goroot: list[Goroot | None] = []  # asked once: [] before, [answer] after
-_packages: dict[str, frozenset[str] | None] = {}
+_packages: dict[str, _Package | None] = {}
 _directives: dict[str, tuple[tuple[int, int], tuple[int, int] | None]] = {}  # go.mod -> (stamp, version)
 _newer_logged: set[str] = set()
 
@@ -108,6 +128,30 @@ def is_std_path(path: str) -> bool:
 def package_members(path: str) -> frozenset[str] | None:
     """The package-level names of the standard package `path` in the toolchain's sources, or
     None when they cannot be listed (no toolchain, no such directory, over the size cap)."""
+    pkg = _package(path)
+    return pkg.names if pkg is not None else None
+
+
+def type_members(path: str, name: str) -> frozenset[str] | None:
+    """Every field and method a value of the standard package's type `name` has (its own, and
+    those promoted from types it embeds), or None when that is not certain: the type is an
+    alias or defined from another type, or embeds one from another package."""
+    pkg = _package(path)
+    if pkg is None or name not in pkg.types:
+        return None
+    out: set[str] = set()
+    todo, seen = [name], set()
+    while todo:
+        t = pkg.types.get(todo.pop())
+        if t is None or t.open:
+            return None
+        out |= t.own | t.embedded  # an embedded field is selected by its type's name
+        todo.extend(e for e in t.embedded if e not in seen)
+        seen.update(t.embedded)
+    return frozenset(out)
+
+
+def _package(path: str) -> _Package | None:
     root = goroot()
     if root is None or not is_std_path(path):
         return None
@@ -117,7 +161,7 @@ def package_members(path: str) -> frozenset[str] | None:
         return _packages[path]
 
 
-def _read_package(folder: str) -> frozenset[str] | None:
+def _read_package(folder: str) -> _Package | None:
     try:
         files = sorted(e.path for e in os.scandir(folder)
                        if e.name.endswith(".go") and not e.name.endswith("_test.go") and e.is_file())
@@ -127,6 +171,7 @@ def _read_package(folder: str) -> frozenset[str] | None:
         return None
     parser = GO.parser()
     names: set[str] = set()
+    types: dict[str, _Type] = {}
     total = 0
     for f in files:
         try:
@@ -138,8 +183,84 @@ def _read_package(folder: str) -> frozenset[str] | None:
         if total > MAX_PACKAGE_BYTES:
             log.info("go std package %s over %d bytes: its members are not checked", folder, MAX_PACKAGE_BYTES)
             return None
-        names |= package_level_names(parser.parse(data).root_node)
-    return frozenset(names)
+        tree = parser.parse(data).root_node
+        names |= package_level_names(tree)
+        _read_types(tree, types)
+    return _Package(frozenset(names), types)
+
+
+_NAMED = ("type_identifier", "generic_type", "pointer_type")
+_ELEMENTS = frozenset({"func_type", "slice_type", "map_type", "channel_type", "array_type"})
+
+
+def _read_types(root: ts.Node, types: dict[str, _Type]) -> None:
+    """The members one file declares for its package's types (see `_Type`)."""
+    for decl in root.named_children:
+        if decl.type == "method_declaration":
+            recv, name = decl.child_by_field_name("receiver"), decl.child_by_field_name("name")
+            params = [c for c in recv.named_children if c.type == "parameter_declaration"] if recv else []
+            base = _type_name(params[0].child_by_field_name("type")) if params else None
+            if base is not None and name is not None:
+                _type(types, base).own.add(_text(name))
+            continue
+        if decl.type != "type_declaration":
+            continue
+        for spec in decl.named_children:
+            name = spec.child_by_field_name("name")
+            if name is None:
+                continue
+            t = _type(types, _text(name))
+            body = spec.child_by_field_name("type")
+            if spec.type != "type_spec" or body is None:
+                t.open = True  # an alias (or a form this reading does not know)
+            elif body.type == "struct_type":
+                _read_struct(body, t)
+            elif body.type == "interface_type":
+                _read_interface(body, t)
+            elif body.type not in _ELEMENTS:
+                t.open = True  # `type T U`: U's fields (a struct's) without its methods
+
+
+def _read_struct(body: ts.Node, t: _Type) -> None:
+    for field in (f for lst in body.named_children for f in lst.named_children
+                  if f.type == "field_declaration"):
+        names = field.children_by_field_name("name")
+        if names:
+            t.own.update(_text(n) for n in names)
+            continue
+        embedded = _type_name(field.child_by_field_name("type"))
+        if embedded is None:
+            t.open = True  # `io.Reader`: another package's type
+        else:
+            t.embedded.add(embedded)
+
+
+def _read_interface(body: ts.Node, t: _Type) -> None:
+    for elem in body.named_children:
+        if elem.type == "method_elem":
+            name = elem.child_by_field_name("name")
+            if name is not None:
+                t.own.add(_text(name))
+        elif elem.type == "type_elem" and len(elem.named_children) == 1 and \
+                elem.named_children[0].type in _NAMED:
+            embedded = _type_name(elem.named_children[0])
+            if embedded is None:
+                t.open = True
+            else:
+                t.embedded.add(embedded)
+        elif elem.type != "comment":
+            t.open = True  # a qualified interface, or a constraint's type set
+
+
+def _type_name(node: ts.Node | None) -> str | None:
+    """`T`, `*T`, `T[K]` of this package: the type's name (None for another package's)."""
+    while node is not None and node.type in ("pointer_type", "generic_type"):
+        node = next((c for c in node.named_children if c.type != "type_arguments"), None)
+    return _text(node) if node is not None and node.type == "type_identifier" else None
+
+
+def _type(types: dict[str, _Type], name: str) -> _Type:
+    return types.setdefault(name, _Type(set(), set()))
 
 
 def version_fits(gomod: str | None) -> bool:

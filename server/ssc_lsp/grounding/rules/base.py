@@ -96,6 +96,12 @@ class CheckRules:
         them without jedi (Go's standard library, go_std.py); None: cannot tell."""
         return None
 
+    def outside_type_members(self, run: Any, unit: Unit, ref: Ref) -> tuple[frozenset[str], str] | None:
+        """For a receiver the map cannot type: every member its type has, and the type's name,
+        when the language knows both for certain without jedi (a Go variable declared with a
+        standard library type, go_std.py); None: cannot tell."""
+        return None
+
     def unknown_member(self, name: str) -> bool:
         """Whether a member of this name is never decided (Python's dunders)."""
         return False
