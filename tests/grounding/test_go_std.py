@@ -21,17 +21,16 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "go"
 pytestmark = pytest.mark.skipif(go_std.goroot() is None, reason="no Go toolchain with its sources")
 
 
-def workspace(tmp_path: Path, go: str, extra_import: str = "") -> MapService:
+def workspace(tmp_path: Path, go: str, extra_import: str = "", append: str = "") -> MapService:
     """The fixture copied, its go.mod's directive set to `go`; `extra_import` (an import spec:
-    `"os"`, `str "strings"`) added to server.go's imports."""
+    `"os"`, `str "strings"`) added to server.go's imports, `append` to its end."""
     root = tmp_path / "ws"
     shutil.copytree(FIXTURE, root)
     gomod = root / "go.mod"
     gomod.write_text("\n".join(f"go {go}" if line.startswith("go ") else line
                                for line in gomod.read_text().splitlines()) + "\n")
-    if extra_import:
-        server = root / "server" / "server.go"
-        server.write_text(server.read_text().replace('import (\n', f'import (\n\t{extra_import}\n', 1))
+    server = root / "server" / "server.go"
+    server.write_text(server.read_text().replace('import (\n', f'import (\n\t{extra_import}\n', 1) + append)
     svc = MapService(str(root), MapOptions(persist=False))
     svc.index()
     return svc
@@ -85,3 +84,30 @@ def test_a_newer_go_directive_decides_nothing(tmp_path):
     svc = workspace(tmp_path, f"{major}.{minor + 1}")
     verdict = check(svc, '\tfmt.Printn("x")\n')
     assert verdict.issues == [] and "fmt.Printn" in verdict.unknown
+
+
+HELPER = '\nfunc helper(t *testing.T, f os.FileInfo) {\n\tt.Log("x")\n}\n\nvar mu sync.Mutex\n'
+
+
+def typed_workspace(tmp_path: Path) -> MapService:
+    """The fixture with server.go importing sync, testing and os, a function taking a
+    `*testing.T` and an `os.FileInfo` (an alias of `fs.FileInfo`), a package-level `sync.Mutex`."""
+    return workspace(tmp_path, toolchain_go(), extra_import='"sync"\n\t"testing"\n\t"os"', append=HELPER)
+
+
+def test_members_of_values_of_std_types(tmp_path):
+    """A local, a parameter and a package variable declared with a standard type: invented
+    members caught, real ones pass (`t.Helper` is promoted from the unexported `common`)."""
+    svc = typed_workspace(tmp_path)
+    verdict = check(svc, "\tvar wg sync.WaitGroup\n\twg.Add(1)\n\twg.Wai()\n\tmu.Lock()\n\tmu.Lockk()\n")
+    assert [(i.name, i.message) for i in verdict.issues] == [
+        ("wg.Wai", "`wg` (sync.WaitGroup) has no `Wai`"), ("mu.Lockk", "`mu` (sync.Mutex) has no `Lockk`")]
+    verdict = check_in(svc, ("server/server.go", '\tt.Log("x")\n'), '\tt.Helper()\n\tt.Fatalff("x")\n')
+    assert [i.name for i in verdict.issues] == ["t.Fatalff"]
+
+
+def test_a_std_alias_type_is_not_decided(tmp_path):
+    """`os.FileInfo` is an alias (of `fs.FileInfo`): its members are not read, so unknown."""
+    svc = typed_workspace(tmp_path)
+    verdict = check_in(svc, ("server/server.go", '\tt.Log("x")\n'), "\t_ = f.Nme()\n")
+    assert verdict.issues == [] and "f.Nme" in verdict.unknown
