@@ -13,7 +13,8 @@ members are its fields and methods (any file of its package) and those promoted 
 types, all known only when every embedded type is a workspace struct or interface too. A type
 defined from another type (`type T U`) or from outside is not decided. A standard package's
 names are read from the installed toolchain's sources (grounding/go_std.py: `fmt.Printn` is
-missing), unless go.mod asks for a newer Go; members of its types' values are not decided.
+missing), unless go.mod asks for a newer Go; so are the members of a variable, parameter or
+field declared with a standard type (`var wg sync.WaitGroup`: `wg.Wai()` is missing).
 
 Calls: Go's arity rule (map/languages/go/checks.py, arity.py). Imports: a path inside the
 workspace's own module that names no directory is missing. An unfinished line is finished Go's
