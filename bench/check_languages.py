@@ -26,6 +26,7 @@ Python is the baseline, measured in the same run on the same machine (map only: 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import shutil
 import statistics
@@ -33,11 +34,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ssc_lsp.grounding import Checker
+from ssc_lsp.grounding import Checker, go_std
 from ssc_lsp.map.languages import language_for_path
 from ssc_lsp.map.records import REF_ATTRIBUTE, REF_IMPORT, REF_NAME
 from ssc_lsp.map.service import MapOptions, MapService
@@ -134,18 +135,33 @@ def npm(spec: str, sub: str) -> Callable[[Path], Path]:
     return fetch
 
 
+def _debian(package: str, cache: Path) -> Path:
+    """A Debian package unpacked (`apt-get download`, `dpkg-deb -x`) under the cache."""
+    top = cache / package
+    if not top.is_dir():
+        with tempfile.TemporaryDirectory() as dl:
+            subprocess.run(["apt-get", "download", package], cwd=dl, check=True, capture_output=True)
+            deb = next(Path(dl).glob("*.deb"))
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(top)], check=True)
+    return top
+
+
 def debian_crate(package: str) -> Callable[[Path], Path]:
-    """A Rust crate's sources from Debian (`apt-get download librust-<crate>-dev`, unpacked with
-    `dpkg-deb -x`): the one crate folder under usr/share/cargo/registry/."""
+    """A Rust crate's sources from Debian (`apt-get download librust-<crate>-dev`): the one
+    crate folder under usr/share/cargo/registry/."""
 
     def fetch(cache: Path) -> Path:
-        top = cache / package
-        if not top.is_dir():
-            with tempfile.TemporaryDirectory() as dl:
-                subprocess.run(["apt-get", "download", package], cwd=dl, check=True, capture_output=True)
-                deb = next(Path(dl).glob("*.deb"))
-                subprocess.run(["dpkg-deb", "-x", str(deb), str(top)], check=True)
-        return next((top / "usr/share/cargo/registry").iterdir())
+        return next((_debian(package, cache) / "usr/share/cargo/registry").iterdir())
+
+    return fetch
+
+
+def debian_go(package: str, module: str) -> Callable[[Path], Path]:
+    """A Go module's sources from Debian (`apt-get download golang-<...>-dev`): its folder
+    under usr/share/gocode/src/ (its own go.mod: a project outside GOROOT)."""
+
+    def fetch(cache: Path) -> Path:
+        return _debian(package, cache) / "usr/share/gocode/src" / module
 
     return fetch
 
@@ -159,6 +175,7 @@ class Lang:
     held: tuple[str, Callable[[Path], Path]]
     functions: frozenset[str]  # node types whose `body` field holds statements
     skip: frozenset[str] = frozenset({"comment", "line_comment", "block_comment"})
+    more: tuple[tuple[str, Callable[[Path], Path], bool], ...] = ()  # further (project, fetch, held out)
 
 
 LANGUAGES: dict[str, Lang] = {
@@ -166,7 +183,9 @@ LANGUAGES: dict[str, Lang] = {
                    frozenset({"function_definition"})),
     "go": Lang("go", ("net", go_packages("net")),
                ("encoding/json+text/template", go_packages("encoding/json", "text/template", "text/template/parse")),
-               frozenset({"function_declaration", "method_declaration", "func_literal"})),
+               frozenset({"function_declaration", "method_declaration", "func_literal"}),
+               more=(("pflag (Debian, outside GOROOT)", debian_go("golang-github-spf13-pflag-dev", "github.com/spf13/pflag"), False),
+                     ("cobra (Debian, outside GOROOT)", debian_go("golang-github-spf13-cobra-dev", "github.com/spf13/cobra"), True))),
     "java": Lang("java", ("java.util", jdk_packages("java.util")),
                  ("java.util.regex+java.net", jdk_packages("java.util.regex", "java.net")),
                  frozenset({"method_declaration", "constructor_declaration", "lambda_expression"})),
@@ -319,6 +338,17 @@ def fmt_row(lang: str, project: str, held: bool, t: Tally) -> str:
             f"{t.decided / per:.2f} / {t.unknown / per:.2f} | {caught} | {med:.2f} / {p95:.2f} |")
 
 
+@contextlib.contextmanager
+def _without_go_std() -> Iterator[None]:
+    """The check as it was before go_std.py: no toolchain found, no std member decided."""
+    saved = go_std.goroot
+    go_std.goroot = lambda: None
+    try:
+        yield
+    finally:
+        go_std.goroot = saved
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--langs", default=",".join(LANGUAGES))
@@ -327,6 +357,8 @@ def main() -> int:
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "check_languages"))
     ap.add_argument("--dev-only", action="store_true")
     ap.add_argument("--show", action="store_true")
+    ap.add_argument("--go-std-baseline", action="store_true",
+                    help="also run each Go project without the standard library's members (before go_std.py)")
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -334,9 +366,15 @@ def main() -> int:
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for name in args.langs.split(","):
         lang = LANGUAGES[name]
-        for held, (project, fetch) in ((False, lang.dev), (True, lang.held)):
+        projects = [(False, *lang.dev), (True, *lang.held)] + [(h, p, f) for p, f, h in lang.more]
+        for held, project, fetch in projects:
             if held and args.dev_only:
                 continue
+            if name == "go" and args.go_std_baseline:
+                with _without_go_std():
+                    t = run_project(fetch(cache), lang, args.n, args.seed)
+                rows.append(fmt_row(name, project + ", no std members", held, t))
+                print(rows[-1], flush=True)
             t = run_project(fetch(cache), lang, args.n, args.seed)
             rows.append(fmt_row(name, project, held, t))
             print(rows[-1], flush=True)

@@ -35,7 +35,11 @@ def service(lang: str) -> MapService:
 
 def check(lang: str, where: tuple[str, str], suggestion: str):
     """`suggestion` checked as if inserted after the anchor line of the file."""
-    svc = service(lang)
+    return check_in(service(lang), where, suggestion)
+
+
+def check_in(svc: MapService, where: tuple[str, str], suggestion: str):
+    """`suggestion` checked as if inserted after the anchor line of the file, in `svc`'s map."""
     rel, anchor = where
     text = svc.text_of(rel)
     at = len(text[:text.index(anchor) + len(anchor)].encode())
@@ -89,7 +93,7 @@ PASSES = [
     ("go", GO_MAIN, "\tdescribe2 := server.Base.Describe\n\t_ = describe2(b)\n"),  # a method expression
     ("go", GO_GENERIC, "\tvar zero T\n\tvar u U = f(zero)\n\t_ = u\n"),  # type parameters
     ("go", GO_MAIN, "\tif s != nil {"),  # unfinished
-    ("go", GO_SERVER, '\t_ = fmt.Sprintff("x")\n'),  # an outside package's member: unknown
+    ("go", GO_SERVER, '\t_ = fmt.Sprintf("x")\n'),  # a std package's member (test_go_std.py: invented ones)
     # Java
     ("java", JAVA_MAIN, "        String s = String.valueOf(m.total()); m.add(c); s.length();\n"),
     ("java", JAVA_MAIN, '        List<String> xs = new ArrayList<>(); xs.add("a");\n'),

@@ -277,6 +277,12 @@ class _Run:
         value = self.r.value_of_expr(self.fm, ref.scope, ref.receiver or "")
         shown = f"{ref.receiver}.{name}"
         if value is None or value is LOCAL:
+            typed = self.rules.outside_type_members(self, unit, ref) if value is None else None
+            if typed is not None:
+                self.v.checked += 1
+                if name not in typed[0]:
+                    self.issue(ATTRIBUTE, unit, ref, shown, f"`{ref.receiver}` ({typed[1]}) has no `{name}`")
+                return
             self.jedi_member(unit, ref, shown)
             return
         if isinstance(value, External):
@@ -300,8 +306,15 @@ class _Run:
             self.call(unit, ref, self._followed(found))
 
     def external_member(self, unit: Unit, ref: Ref, value: External) -> None:
-        """`os.pathx`: a member of an installed module, as jedi lists them."""
+        """`os.pathx`: a member of an installed module, as jedi lists them (or as the language's
+        rules list them: Go's standard library)."""
         shown = f"{ref.receiver}.{ref.name}"
+        members = self.rules.external_members(self, value) if value is not LOCAL else None
+        if members is not None:
+            self.v.checked += 1
+            if ref.name not in members:
+                self.issue(ATTRIBUTE, unit, ref, shown, f"package `{value.module}` has no `{ref.name}`")
+            return
         if self.ext is None or value is LOCAL or value.module == "builtins" or \
                 ref.name.startswith("_"):
             self.v.unknown.append(shown)

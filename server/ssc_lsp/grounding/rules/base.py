@@ -21,7 +21,7 @@ import tree_sitter as ts
 from ...map.checks import Problem
 from ...map.filemap import FileMap
 from ...map.records import CLASS, MODULE, Ref, Unit
-from ...map.resolve import Instance, Resolver, SuperOf, Target, Value
+from ...map.resolve import External, Instance, Resolver, SuperOf, Target, Value
 from ...map.workspace import Located, Workspace
 
 
@@ -90,6 +90,17 @@ class CheckRules:
         not look (a Rust trait's method, a JavaScript member set in another file); asked last,
         for a member the map did not find."""
         return False
+
+    def external_members(self, run: Any, value: External) -> frozenset[str] | None:
+        """Every member the module `value` (outside the workspace) has, when the language knows
+        them without jedi (Go's standard library, go_std.py); None: cannot tell."""
+        return None
+
+    def outside_type_members(self, run: Any, unit: Unit, ref: Ref) -> tuple[frozenset[str], str] | None:
+        """For a receiver the map cannot type: every member its type has, and the type's name,
+        when the language knows both for certain without jedi (a Go variable declared with a
+        standard library type, go_std.py); None: cannot tell."""
+        return None
 
     def unknown_member(self, name: str) -> bool:
         """Whether a member of this name is never decided (Python's dunders)."""

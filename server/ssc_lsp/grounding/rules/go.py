@@ -11,7 +11,10 @@ a map key). `fmt.Println` with no import of fmt is missing: Go does not compile 
 Members: a workspace package's names are all known; a workspace struct or interface type's
 members are its fields and methods (any file of its package) and those promoted from embedded
 types, all known only when every embedded type is a workspace struct or interface too. A type
-defined from another type (`type T U`) or from outside is not decided.
+defined from another type (`type T U`) or from outside is not decided. A standard package's
+names are read from the installed toolchain's sources (grounding/go_std.py: `fmt.Printn` is
+missing), unless go.mod asks for a newer Go; so are the members of a variable, parameter or
+field declared with a standard type (`var wg sync.WaitGroup`: `wg.Wai()` is missing).
 
 Calls: Go's arity rule (map/languages/go/checks.py, arity.py). Imports: a path inside the
 workspace's own module that names no directory is missing. An unfinished line is finished Go's
@@ -30,16 +33,30 @@ from ...map.checks import Problem
 from ...map.filemap import FileMap
 from ...map.languages.arity import arity_call
 from ...map.languages.go import checks as go_checks
-from ...map.languages.go.resolve import dir_of_import
-from ...map.records import CLASS, IMPORT, MODULE, MODULE_REF, Ref, Unit
-from ...map.resolve import Instance, Resolver, Value
+from ...map.languages.go.resolve import _receiver_col, dir_of_import
+from ...map.records import (
+    ATTRIBUTE,
+    CLASS,
+    IMPORT,
+    MODULE,
+    MODULE_REF,
+    PARAMETER,
+    VARIABLE,
+    Ref,
+    Unit,
+)
+from ...map.resolve import External, Instance, Resolver, Value
 from ...map.workspace import Located, Workspace
+from .. import go_std
 from .base import UNKNOWN, CheckRules, closers, each_type, finished, source_text
 
 _SCOPES = frozenset({"source_file", "block"})
 _FINISHERS = ("", " {}", " nil", " nil {}")
 _WORDS = re.compile(r"[a-z0-9]+")
 _VERSION = re.compile(r"^v\d+$")
+_IDENT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_STD_TYPE = re.compile(r"^\*?([A-Za-z_]\w*)\.([A-Z]\w*)$")  # `sync.WaitGroup`, `*testing.T`
+_STD_COMPOSITE = re.compile(r"^&?([A-Za-z_]\w*)\.([A-Z]\w*)\{")  # `strings.Builder{}`
 _FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
@@ -112,6 +129,54 @@ class GoRules(CheckRules):
             if len(r.bases(c)) != len(c.symbol.bases):
                 return False  # an embedded type from outside
         return True
+
+    def external_members(self, run: Any, value: External) -> frozenset[str] | None:
+        """A standard package's names, from the toolchain's sources (go_std.py): not for a path
+        inside the workspace's module (not mapped, or mapped from elsewhere), nor when go.mod
+        asks for a newer Go than the toolchain's."""
+        if value.name or not go_std.is_std_path(value.module):
+            return None
+        r = run.r.for_language(run.fm.language)
+        mod = r._gomod_of(run.fm.module)
+        if mod is not None and dir_of_import(value.module, [mod]) is not None:
+            return None
+        root = run.ws.roots[0] if run.ws.roots else None
+        gomod = os.path.normpath(os.path.join(root, mod[1], "go.mod")) if mod is not None and root is not None else None
+        if not go_std.version_fits(gomod):
+            return None
+        return go_std.package_members(value.module)
+
+    def outside_type_members(self, run: Any, unit: Unit, ref: Ref) -> tuple[frozenset[str], str] | None:
+        """`wg.Wai()` where `wg` (a variable, parameter or field declared once) is written with a
+        standard library type: `var wg sync.WaitGroup`, `t *testing.T`, `x := strings.Builder{}`;
+        its members from the toolchain's sources (go_std.type_members)."""
+        receiver = ref.receiver or ""
+        if not _IDENT_PATH.match(receiver):
+            return None
+        head, _, last = receiver.rpartition(".")
+        r = run.r.for_language(run.fm.language)
+        row, col = ref.row + unit.start_row, _receiver_col(ref)  # which declaration is seen there
+        if head:
+            owner = r.value_of_expr(run.fm, ref.scope, head, row=row, col=col)
+            found = r.member_of(owner, last) if isinstance(owner, Instance) else None
+        else:
+            found = r.resolve_name(run.fm, ref.scope, last, follow=False, row=row, col=col)
+        if not isinstance(found, Located) or found.symbol.kind not in (VARIABLE, PARAMETER, ATTRIBUTE):
+            return None
+        sym = found.symbol
+        m = _STD_TYPE.match(sym.annotation or "") or _STD_COMPOSITE.match(sym.value or "") \
+            if not sym.dynamic else None
+        if m is None:
+            return None
+        scope = "" if sym.kind == ATTRIBUTE else (sym.parent or "")
+        imp = run.r.resolve_name(found.file, scope, m.group(1), follow=False)
+        if not isinstance(imp, Located) or imp.symbol.kind != IMPORT or not imp.symbol.target:
+            return None
+        pkg = run.r.follow_import(imp)
+        if not isinstance(pkg, External) or self.external_members(run, pkg) is None:
+            return None  # not a standard package, or not one to decide (go.mod's version)
+        members = go_std.type_members(pkg.module, m.group(2))
+        return (members, f"{pkg.module}.{m.group(2)}") if members is not None else None
 
     def check_call(self, ws: Workspace, resolver: Resolver, fm: FileMap, unit: Unit, ref: Ref,
                    target: Any) -> Problem | None:

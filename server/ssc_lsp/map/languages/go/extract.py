@@ -109,6 +109,29 @@ def unit_specs(root: ts.Node) -> list[UnitSpec]:
     return specs
 
 
+def package_level_names(root: ts.Node) -> set[str]:
+    """The names a file declares at package level (functions, types, variables, constants; not
+    methods, not `_`): what another package may select from its package, as `pkg.Name`
+    (grounding/go_std.py reads the standard library's packages with it)."""
+    out: set[str] = set()
+    for decl in root.named_children:
+        t = decl.type
+        if t == "function_declaration":
+            name = decl.child_by_field_name("name")
+            names = [name] if name is not None else []
+        elif t == "type_declaration":
+            names = [n for spec in decl.named_children if spec.type in ("type_spec", "type_alias")
+                     for n in [spec.child_by_field_name("name")] if n is not None]
+        elif t in ("const_declaration", "var_declaration"):
+            names = [n for spec in _descendants(decl, ("const_spec", "var_spec"))
+                     for n in spec.children_by_field_name("name")]
+        else:
+            continue
+        out.update(_text(n) for n in names)
+    out.discard("_")
+    return out
+
+
 def _doc_text(comments: list[ts.Node]) -> str | None:
     """The first line of a doc comment (`// ...` lines or a `/* */` block)."""
     return first_line(comment_body(_text(c)) for c in comments)
