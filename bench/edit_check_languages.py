@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from check_bench import Edit, drop_variant, hunks_of, judge  # noqa: E402
 from check_languages import LANGUAGES  # noqa: E402
-
 from ssc_lsp.grounding.diff import unified  # noqa: E402
 from ssc_lsp.grounding.edit_check import apply_map_edits  # noqa: E402
 from ssc_lsp.map.records import CLASS, FUNCTION, METHOD  # noqa: E402
