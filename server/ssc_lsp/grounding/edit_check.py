@@ -47,7 +47,7 @@ from ..map.languages.python import PYTHON
 from ..map.positions import LineIndex, byte_of_text_offset
 from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME, Ref, Unit
 from ..map.records import IMPORT as IMPORT_KIND
-from ..map.resolve import LOCAL, External, Instance, Resolver, SuperOf
+from ..map.resolve import LOCAL, External, Instance, Resolver, SuperOf, Value
 from ..map.service import MapService
 from ..map.source import inside
 from ..map.workspace import Located, Workspace
@@ -379,6 +379,8 @@ class EditCheck:
                     not isinstance(run.r.module_target(fm, m), Located) for m in fm.star_imports())) or \
                     rules.implicit(ref.name, fm) or rules.environment(run, ref.name)
             value = run.r.value_of_expr(fm, ref.scope, ref.receiver)
+            if value is LOCAL:
+                value = _receiver_value(run.r, fm, ref, unit)
             if value is None or value is LOCAL or isinstance(value, External) or rules.unknown_member(ref.name):
                 return True
             if rules.lookup_member(run, unit, ref, value) is not None:
@@ -539,6 +541,19 @@ def _lost(ws: Workspace, r_base: Resolver, r_new: Resolver, before: FileMap, aft
         out.append(EditProblem(after.path, (row, ref.col, row, ref.end_col), REMOVED_USE,
                                message, target.symbol.id))
     return out
+
+
+def _receiver_value(r: Resolver, fm: FileMap, ref: Ref, unit: Unit) -> Value | None:
+    """The value of a member's receiver that is a plain local name, read through the receiver's
+    own reference (a language whose locals depend on the use's place, JavaScript's block-scoped
+    `const` in a callback, resolves them only there)."""
+    name = ref.receiver or ""
+    if not name.isidentifier():
+        return None
+    own = next((o for o in unit.refs if o.kind == REF_NAME and o.name == name and o.row == ref.row
+                and o.end_col == ref.col - 1), None)
+    found = r.resolve_ref(fm, own, unit) if own is not None else None
+    return r.value_of_symbol(found) if isinstance(found, Located) else None
 
 
 def _twin(ws: Workspace, was: Located, now: object) -> bool:
