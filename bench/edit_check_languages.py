@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_bench import Edit, drop_variant, hunks_of, judge  # noqa: E402
+from check_bench import Edit, drop_variant, files_naming, hunks_of, judge  # noqa: E402
 from check_languages import LANGUAGES  # noqa: E402
 from ssc_lsp.grounding.diff import unified  # noqa: E402
 from ssc_lsp.grounding.edit_check import apply_map_edits  # noqa: E402
@@ -67,10 +67,7 @@ def new_name(lang: str, old: str) -> str:
 
 def candidates(svc: MapService, lang: str, rng: random.Random) -> list[Located]:
     """Functions, methods and types of `lang` whose name some other file of the project uses."""
-    by_name: dict[str, set[str]] = {}
-    for path, fm in svc.ws.files.items():
-        for n in fm.ref_names:
-            by_name.setdefault(n, set()).add(path)
+    by_name = files_naming(svc)
     out = []
     for path, fm in sorted(svc.ws.files.items()):
         if fm.language.name != lang:

@@ -6,7 +6,6 @@ name; a misspelt new name is reported at its line."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,18 +13,9 @@ from ssc_lsp.grounding.edit_check import IMPORT, REMOVED_USE, EditCheck, apply_m
 from ssc_lsp.map.rename import plan_rename
 from ssc_lsp.map.service import MapOptions, MapService
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from .test_check_languages import FIXTURES, service  # one indexed map per fixture workspace
+
 MAIN_JAVA = "src/main/java/com/acme/app/Main.java"
-
-_SERVICES: dict[str, MapService] = {}
-
-
-def service(lang: str) -> MapService:
-    if lang not in _SERVICES:
-        svc = MapService(str(FIXTURES / lang), MapOptions(persist=False))
-        svc.index()
-        _SERVICES[lang] = svc
-    return _SERVICES[lang]
 
 
 def renamed(svc: MapService, symbol_id: str, new: str) -> dict[str, bytes]:
