@@ -14,7 +14,9 @@ caught only *at the right file and line*:
 
 Renames the map refuses, or that have uses it cannot decide (a member through a receiver it
 cannot type: the editor asks about those), or that move a file (a Java public class), are
-skipped: the edit would not be the map's own correct one.
+skipped: the edit would not be the map's own correct one. A flagged rename whose problems a
+text oracle confirms (`rename_broken`: the new name is declared or exported nowhere it is
+needed) is the rename's mistake, counted apart ("broken renames flagged"), not a false alarm.
 
 Projects are check_languages.py's (dev, and held out: not looked at while tuning):
 
@@ -53,6 +55,7 @@ class Tally:
     edits: int = 0
     skipped: int = 0  # refused, uncertain uses, a file move, one file only
     false_alarms: int = 0
+    broken: int = 0  # flagged renames the text oracle shows broken (`rename_broken`)
     drops: int = 0
     drops_caught: int = 0
     typos: int = 0
@@ -78,6 +81,38 @@ def candidates(svc: MapService, lang: str, rng: random.Random) -> list[Located]:
                 out.append(Located(fm, s))
     rng.shuffle(out)
     return out
+
+
+_SUFFIXES = ("", ".js", ".ts", ".tsx", ".mjs", ".cjs", "/index.js", "/index.ts")
+
+
+def rename_broken(root: Path, after: dict[str, bytes], new: str, probs: list[dict]) -> bool:
+    """An oracle apart from the map, by text: every problem of a flagged rename says the new
+    name is missing, and it is. `` `new` is not defined ``: the flagged file declares `new`
+    nowhere (a `require` binding or default import kept its name while its uses were renamed);
+    `` `m` has no `new` ``: module `m`'s text exports no `new` (a CommonJS export property kept
+    its name)."""
+    declared = re.compile(rf"\b(?:const|let|var|function\*?|class|import|type|interface|enum|fn|struct|func)\b"
+                          rf"[^\n=]*\b{re.escape(new)}\b|\b{re.escape(new)}\s*[,}}][^\n]*=\s*require")
+    exported = re.compile(rf"exports\.{re.escape(new)}\b|\bexport\b[^\n]*\b{re.escape(new)}\b|"
+                          rf"module\.exports\s*=\s*\{{[^}}]*\b{re.escape(new)}\b")
+
+    def text(rel: str) -> str | None:
+        data = after.get(rel) if rel in after else ((root / rel).read_bytes() if (root / rel).is_file() else None)
+        return data.decode("utf-8", "replace") if data is not None else None
+
+    for p in probs:
+        m = re.fullmatch(r"`(.+)` has no `(.+)`", p["message"])
+        if p["kind"] == "name" and p["message"] == f"`{new}` is not defined":
+            if declared.search(text(p["path"]) or ""):
+                return False
+        elif p["kind"] == "import" and m and m.group(2) == new:
+            found = [t for t in (text(m.group(1) + s) for s in _SUFFIXES) if t is not None]
+            if not found or exported.search(found[0]):
+                return False
+        else:
+            return False
+    return bool(probs)
 
 
 def typo_variant(name: str, def_path: str, def_row: int, diffs: dict[str, list[str]], taken
@@ -143,6 +178,10 @@ def run_project(root: Path, lang: str, n: int, seed: int, show: bool) -> Tally:
         t.edits += 1
         t.ms.append(ms)
         where = f"{loc.symbol.id} -> {new} ({len(edits)} files)"
+        if probs and rename_broken(root, after, new, probs):
+            t.broken += 1  # the map's rename is wrong there, and the check says so
+            t.notes.append(f"BROKEN RENAME {where}: {probs[:3]}")
+            continue
         if probs:
             t.false_alarms += 1
             t.notes.append(f"ALARM {where}: {probs[:3]}")
@@ -178,7 +217,7 @@ def fmt_row(lang: str, project: str, held: bool, t: Tally) -> str:
         return f"{a}/{b}" if b else "-"
 
     return (f"| {lang} | {project}{' (held out)' if held else ''} | {t.edits} | {t.skipped} | "
-            f"**{t.false_alarms}** | {frac(t.drops_caught, t.drops)} | {frac(t.typos_caught, t.typos)} | "
+            f"**{t.false_alarms}** | {t.broken} | {frac(t.drops_caught, t.drops)} | {frac(t.typos_caught, t.typos)} | "
             f"{med:.0f} |")
 
 
@@ -194,9 +233,9 @@ def main() -> int:
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    rows = ["| language | project | renames | skipped | false alarms | drops caught (file+line) | "
-            "typos caught (file+line) | check ms p50 |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = ["| language | project | renames | skipped | false alarms | broken renames flagged | "
+            "drops caught (file+line) | typos caught (file+line) | check ms p50 |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name in args.langs.split(","):
         lang = LANGUAGES[name]
         for held, (project, fetch) in ((False, lang.dev), (True, lang.held)):

@@ -558,10 +558,11 @@ def _receiver_value(r: Resolver, fm: FileMap, ref: Ref, unit: Unit) -> Value | N
 
 def _twin(ws: Workspace, was: Located, now: object) -> bool:
     """A use that went from a definition the edits renamed or removed to another definition of
-    the same name in the same module (a Go function declared per platform, beside its
-    `_windows.go` twin; a Rust item under the other side of a `#[cfg]`): on the target the
-    build sees, the use names nothing any more."""
-    if not isinstance(now, Located) or now.symbol.id == was.symbol.id or \
+    the same name in the same module and another file (a Go function declared per platform,
+    beside its `_windows.go` twin; a module's `.pyi` beside its `.py`): on the target the build
+    sees, the use names nothing any more. One file's overloads (Java's) are not twins: a call
+    may well land on another of them."""
+    if not isinstance(now, Located) or now.file.path == was.file.path or \
             now.symbol.qualname != was.symbol.qualname or now.file.module != was.file.module:
         return False
     return any(ev.kind in (RENAMED, REMOVED) and (ev.symbol == was.symbol.id or ev.detail.get("old_id") == was.symbol.id)
