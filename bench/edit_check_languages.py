@@ -229,7 +229,9 @@ def main() -> int:
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "check_languages"))
     ap.add_argument("--dev-only", action="store_true")
     ap.add_argument("--held-only", action="store_true")
-    ap.add_argument("--show", action="store_true", help="print every false alarm and miss")
+    ap.add_argument("--show", action="store_true", help="print every false alarm and miss (dev projects)")
+    ap.add_argument("--show-held", action="store_true", help="the same for held-out projects (read only "
+                    "after their figures are recorded: then they are held out no more)")
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -241,7 +243,7 @@ def main() -> int:
         for held, (project, fetch) in ((False, lang.dev), (True, lang.held)):
             if (held and args.dev_only) or (not held and args.held_only):
                 continue
-            t = run_project(fetch(cache), name, args.n, args.seed, args.show and not held)
+            t = run_project(fetch(cache), name, args.n, args.seed, (args.show and not held) or (args.show_held and held))
             rows.append(fmt_row(name, project, held, t))
             print(rows[-1], flush=True)
     print("\n".join(rows))
