@@ -86,14 +86,20 @@ def candidates(svc: MapService, lang: str, rng: random.Random) -> list[Located]:
 _SUFFIXES = ("", ".js", ".ts", ".tsx", ".mjs", ".cjs", "/index.js", "/index.ts")
 
 
-def rename_broken(root: Path, after: dict[str, bytes], new: str, probs: list[dict]) -> bool:
+def declares(name: str) -> re.Pattern[str]:
+    """A line declaring `name` (any of the languages' keywords, or a `require` destructuring)."""
+    return re.compile(rf"\b(?:const|let|var|function\*?|class|import|type|interface|enum|fn|struct|func)\b"
+                      rf"[^\n=]*\b{re.escape(name)}\b|\b{re.escape(name)}\s*[,}}][^\n]*=\s*require")
+
+
+def rename_broken(root: Path, after: dict[str, bytes], old: str, new: str, probs: list[dict]) -> bool:
     """An oracle apart from the map, by text: every problem of a flagged rename says the new
     name is missing, and it is. `` `new` is not defined ``: the flagged file declares `new`
     nowhere (a `require` binding or default import kept its name while its uses were renamed);
+    a use of `old` left after it was renamed: the flagged file declares `old` nowhere either
+    (a shorthand property `{ old }` the rename did not change);
     `` `m` has no `new` ``: module `m`'s text exports no `new` (a CommonJS export property kept
     its name)."""
-    declared = re.compile(rf"\b(?:const|let|var|function\*?|class|import|type|interface|enum|fn|struct|func)\b"
-                          rf"[^\n=]*\b{re.escape(new)}\b|\b{re.escape(new)}\s*[,}}][^\n]*=\s*require")
     exported = re.compile(rf"exports\.{re.escape(new)}\b|\bexport\b[^\n]*\b{re.escape(new)}\b|"
                           rf"module\.exports\s*=\s*\{{[^}}]*\b{re.escape(new)}\b")
 
@@ -104,8 +110,11 @@ def rename_broken(root: Path, after: dict[str, bytes], new: str, probs: list[dic
     for p in probs:
         m = re.fullmatch(r"`(.+)` has no `(.+)`", p["message"])
         if p["kind"] == "name" and p["message"] == f"`{new}` is not defined":
-            if declared.search(text(p["path"]) or ""):
+            if declares(new).search(text(p["path"]) or ""):
                 return False
+        elif p["kind"] == "removed" and f"`{old}` was renamed to `{new}`" in p["message"]:
+            if declares(old).search(text(p["path"]) or ""):
+                return False  # (the flagged file still binds the old name itself)
         elif p["kind"] == "import" and m and m.group(2) == new:
             found = [t for t in (text(m.group(1) + s) for s in _SUFFIXES) if t is not None]
             if not found or exported.search(found[0]):
@@ -178,7 +187,7 @@ def run_project(root: Path, lang: str, n: int, seed: int, show: bool) -> Tally:
         t.edits += 1
         t.ms.append(ms)
         where = f"{loc.symbol.id} -> {new} ({len(edits)} files)"
-        if probs and rename_broken(root, after, new, probs):
+        if probs and rename_broken(root, after, loc.symbol.name, new, probs):
             t.broken += 1  # the map's rename is wrong there, and the check says so
             t.notes.append(f"BROKEN RENAME {where}: {probs[:3]}")
             continue
