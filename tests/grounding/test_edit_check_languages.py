@@ -99,3 +99,28 @@ def test_a_go_rename_left_to_a_platform_twin_is_caught(tmp_path):
     problems = EditCheck(svc).check(half).problems
     assert [(p.path, p.range[0] + 1) for p in problems] == [("util/limits.go", 11)]
     assert "util/strings_windows.go" in problems[0].message
+
+
+def test_java_calls_are_judged_by_javas_rules_not_pythons(tmp_path):
+    """A Java instance method renamed while an override keeps its name: the call through the
+    base type has one argument for one parameter. Python's call check (which binds `self`
+    first) would say the renamed method takes none."""
+    root = tmp_path / "java"
+    shutil.copytree(FIXTURES / "java", root)
+    pkg = root / "src/main/java/com/acme/calc"
+    pkg.mkdir(parents=True)
+    (pkg / "Scaler.java").write_text(
+        "package com.acme.calc;\n\npublic abstract class Scaler {\n    public abstract int scale(int x);\n}\n")
+    (pkg / "Doubler.java").write_text(
+        "package com.acme.calc;\n\npublic class Doubler extends Scaler {\n"
+        "    public int scale(int x) {\n        return 2 * x;\n    }\n}\n")
+    (pkg / "Use.java").write_text(
+        "package com.acme.calc;\n\npublic class Use {\n    int run(Scaler s) {\n"
+        "        return s.scale(3);\n    }\n}\n")
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    after = renamed(svc, "src/main/java/com/acme/calc/Scaler.java::Scaler.scale", "resize")
+    assert "src/main/java/com/acme/calc/Use.java" in after
+    assert found(svc, after) == []
+    half = {p: d for p, d in after.items() if not p.endswith("Use.java")}
+    assert found(svc, half) == [("src/main/java/com/acme/calc/Use.java", 5)]

@@ -484,20 +484,32 @@ def _located(side: _Side, issue) -> EditProblem:
 def _check(ws: Workspace, r: Resolver, fm: FileMap, names: set[str],
            regions: list[tuple[int, int]]) -> list[checks.Problem]:
     """map/checks.py on the units of a file that use one of `names` or overlap `regions` (the
-    others resolve as they did: nothing they use changed)."""
+    others resolve as they did: nothing they use changed): removed symbols and imports one
+    reference at a time; calls by the file's language: Python's per reference, another
+    language's by its own checks (`Language.check`: Java's overloads, Go's and Rust's arity by
+    their rules, never Python's), run on the file and kept where those units are."""
+    units = [u for u in fm.units if not names.isdisjoint(u.ref_names())
+             or any(u.start_byte < hi and u.end_byte > lo for lo, hi in regions)]
+    if not units:
+        return []
+    python = fm.language is PYTHON
     out = []
-    for unit in fm.units:
-        if names.isdisjoint(unit.ref_names()) and \
-                not any(unit.start_byte < hi and unit.end_byte > lo for lo, hi in regions):
-            continue
+    for unit in units:
         for ref in unit.refs:
             try:
                 p = checks._check_ref(ws, r, fm, unit, ref)
             except RecursionError:
                 p = None
-            if p is not None:
+            if p is not None and (python or p.code not in _CALLS):
                 out.append(p)
+    if not python:
+        rows = [(u.start_row, u.end_row) for u in units]
+        out.extend(p for p in checks.check_file(ws, r, fm)
+                   if p.code in _CALLS and any(a <= p.range[0] <= b for a, b in rows))
     return out
+
+
+_CALLS = (checks.CALL_ARGUMENTS, checks.CALL_KEYWORD)
 
 
 _REFERS = (REF_NAME, REF_ATTRIBUTE, REF_BASE)
