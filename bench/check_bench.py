@@ -116,12 +116,18 @@ def library_file(rel: str) -> bool:
         and not parts[-1].startswith(("test_", "conftest"))
 
 
-def candidates(svc: MapService, rng: random.Random) -> list[tuple[str, object]]:
-    """(path, symbol) of functions and methods some other file names."""
+def files_naming(svc: MapService) -> dict[str, set[str]]:
+    """Name -> the files whose references name it."""
     by_name: dict[str, set[str]] = {}
     for path, fm in svc.ws.files.items():
         for n in fm.ref_names:
             by_name.setdefault(n, set()).add(path)
+    return by_name
+
+
+def candidates(svc: MapService, rng: random.Random) -> list[tuple[str, object]]:
+    """(path, symbol) of functions and methods some other file names."""
+    by_name = files_naming(svc)
     out = []
     for path, fm in sorted(svc.ws.files.items()):
         if not library_file(path):

@@ -43,10 +43,11 @@ from ..map.document import build_filemap
 from ..map.filemap import FileMap, content_hash
 from ..map.history import BODY_CHANGED, REMOVED, RENAMED, SIGNATURE_CHANGED, History
 from ..map.languages import ParserCache, is_source, language_for_path
+from ..map.languages.python import PYTHON
 from ..map.positions import LineIndex, byte_of_text_offset
-from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME
+from ..map.records import CLASS, METHOD, MODULE, REF_ATTRIBUTE, REF_BASE, REF_NAME, Ref, Unit
 from ..map.records import IMPORT as IMPORT_KIND
-from ..map.resolve import Instance, Resolver, SuperOf
+from ..map.resolve import LOCAL, External, Instance, Resolver, SuperOf, Value
 from ..map.service import MapService
 from ..map.source import inside
 from ..map.workspace import Located, Workspace
@@ -325,7 +326,10 @@ class EditCheck:
             before_fm = base.files.get(path)
             if before_fm is not None:
                 rows = _row_map(ops[path]) if path in afters else None
-                out.extend(_lost(new, r_base, r_new, before_fm, after_fm, rows, changed, now))
+                out.extend(_lost(new, r_base, r_new, before_fm, after_fm, rows, changed, now,
+                                 lambda fm, ref, unit: self._open(new, r_new, texts, afters, fm, ref, unit)))
+            if path in afters and path in befores:
+                out.extend(_misspelt(new, r_base, r_new, befores[path], afters[path], ops[path]))
             # an untouched file: its units that use a changed name; an edited one: those and the
             # units the edits touched
             regions = _changed_regions(befores[path].data if path in befores else b"",
@@ -349,6 +353,42 @@ class EditCheck:
             out.append(EditProblem(path, p.range, _FROM_CHECKS.get(p.code, CALL),
                                    _in_words(p.message, now), p.symbol))
         return _dedupe(out)
+
+    # -- what the map cannot see ------------------------------------------------------------
+    def _open(self, ws: Workspace, r: Resolver, texts: dict[str, bytes | None], afters: dict[str, _Side],
+              fm: FileMap, ref: Ref, unit: Unit) -> bool:
+        """Whether something the map cannot see could still provide `ref`'s name in `fm` after
+        the edits. Python: `_open_python`. The other languages: their completion-check rules
+        (grounding/rules/), asked as the check asks of a suggestion: the environment's names, a
+        member of a value the map does not see whole (a Go type declared per platform, a Java
+        type with supertypes outside, a Rust value whose traits may have it, a JavaScript object)."""
+        if fm.language is PYTHON:
+            return _open_python(r, fm, ref)
+        side = afters.get(fm.path)
+        if side is None or side.fm is not fm:
+            data = self.svc.text_now(fm.path)
+            if data is None:
+                return True
+            side = self._side(ws, fm.path, data, fm)
+        placed = _Regions(side.data, 0, len(side.data), side.tree, side.index, fm, [unit], regions=[])
+        run = _Run(_View(self.svc, ws, texts), placed, None)  # type: ignore[arg-type]
+        rules = run.rules
+        try:
+            if ref.receiver is None:
+                return (rules.star_imports_bind_names and any(
+                    not isinstance(run.r.module_target(fm, m), Located) for m in fm.star_imports())) or \
+                    rules.implicit(ref.name, fm) or rules.environment(run, ref.name)
+            value = run.r.value_of_expr(fm, ref.scope, ref.receiver)
+            if value is LOCAL:
+                value = _receiver_value(run.r, fm, ref, unit)
+            if value is None or value is LOCAL or isinstance(value, External) or rules.unknown_member(ref.name):
+                return True
+            if rules.lookup_member(run, unit, ref, value) is not None:
+                return True  # UNKNOWN, or found after all
+            return not rules.closed(run, value) or rules.may_have(run, value, ref) or \
+                run._in_subclass(value, ref.receiver, ref.name)
+        except RecursionError:
+            return True
 
     # -- names, attributes, modules on the changed lines ------------------------------------
     def _run(self, ws: Workspace, texts: dict[str, bytes | None], side: _Side,
@@ -444,27 +484,40 @@ def _located(side: _Side, issue) -> EditProblem:
 def _check(ws: Workspace, r: Resolver, fm: FileMap, names: set[str],
            regions: list[tuple[int, int]]) -> list[checks.Problem]:
     """map/checks.py on the units of a file that use one of `names` or overlap `regions` (the
-    others resolve as they did: nothing they use changed)."""
+    others resolve as they did: nothing they use changed): removed symbols and imports one
+    reference at a time; calls by the file's language: Python's per reference, another
+    language's by its own checks (`Language.check`: Java's overloads, Go's and Rust's arity by
+    their rules, never Python's), run on the file and kept where those units are."""
+    units = [u for u in fm.units if not names.isdisjoint(u.ref_names())
+             or any(u.start_byte < hi and u.end_byte > lo for lo, hi in regions)]
+    if not units:
+        return []
+    python = fm.language is PYTHON
     out = []
-    for unit in fm.units:
-        if names.isdisjoint(unit.ref_names()) and \
-                not any(unit.start_byte < hi and unit.end_byte > lo for lo, hi in regions):
-            continue
+    for unit in units:
         for ref in unit.refs:
             try:
                 p = checks._check_ref(ws, r, fm, unit, ref)
             except RecursionError:
                 p = None
-            if p is not None:
+            if p is not None and (python or p.code not in _CALLS):
                 out.append(p)
+    if not python:
+        rows = [(u.start_row, u.end_row) for u in units]
+        out.extend(p for p in checks.check_file(ws, r, fm)
+                   if p.code in _CALLS and any(a <= p.range[0] <= b for a, b in rows))
     return out
+
+
+_CALLS = (checks.CALL_ARGUMENTS, checks.CALL_KEYWORD)
 
 
 _REFERS = (REF_NAME, REF_ATTRIBUTE, REF_BASE)
 
 
 def _lost(ws: Workspace, r_base: Resolver, r_new: Resolver, before: FileMap, after: FileMap,
-          rows: dict[int, int] | None, names: set[str], now: float) -> list[EditProblem]:
+          rows: dict[int, int] | None, names: set[str], now: float,
+          is_open: Callable[[FileMap, Ref, Unit], bool]) -> list[EditProblem]:
     """Uses of a changed name that resolved to a workspace symbol before the edits and resolve
     to nothing after them (`self.m()` where a base class's `m` was renamed, `mod.f` after `f`
     moved). The same use is found on both sides by its position, through the unchanged lines
@@ -485,16 +538,103 @@ def _lost(ws: Workspace, r_base: Resolver, r_new: Resolver, before: FileMap, aft
         if hit is None:
             continue
         target = r_base.resolve_ref(before, hit[0], hit[1])
-        if not isinstance(target, Located) or r_new.resolve_ref(after, ref, unit) is not None:
+        if not isinstance(target, Located):
             continue
-        if _open(r_new, after, ref):
+        now_at = r_new.resolve_ref(after, ref, unit)
+        if now_at is None:
+            if is_open(after, ref, unit):
+                continue
+            message = _fate(ws, ref, target.symbol.id, now)
+        elif _twin(ws, target, now_at):
+            message = _fate(ws, ref, target.symbol.id, now) + \
+                f"; what is left is the other definition in {now_at.file.path}"  # type: ignore[union-attr]
+        else:
             continue
         out.append(EditProblem(after.path, (row, ref.col, row, ref.end_col), REMOVED_USE,
-                               _fate(ws, ref, target.symbol.id, now), target.symbol.id))
+                               message, target.symbol.id))
     return out
 
 
-def _open(r: Resolver, fm: FileMap, ref) -> bool:
+def _receiver_value(r: Resolver, fm: FileMap, ref: Ref, unit: Unit) -> Value | None:
+    """The value of a member's receiver that is a plain local name, read through the receiver's
+    own reference (a language whose locals depend on the use's place, JavaScript's block-scoped
+    `const` in a callback, resolves them only there)."""
+    name = ref.receiver or ""
+    if not name.isidentifier():
+        return None
+    own = next((o for o in unit.refs if o.kind == REF_NAME and o.name == name and o.row == ref.row
+                and o.end_col == ref.col - 1), None)
+    found = r.resolve_ref(fm, own, unit) if own is not None else None
+    return r.value_of_symbol(found) if isinstance(found, Located) else None
+
+
+def _twin(ws: Workspace, was: Located, now: object) -> bool:
+    """A use that went from a definition the edits renamed or removed to another definition of
+    the same name in the same module and another file (a Go function declared per platform,
+    beside its `_windows.go` twin; a module's `.pyi` beside its `.py`): on the target the build
+    sees, the use names nothing any more. One file's overloads (Java's) are not twins: a call
+    may well land on another of them."""
+    if not isinstance(now, Located) or now.file.path == was.file.path or \
+            now.symbol.qualname != was.symbol.qualname or now.file.module != was.file.module:
+        return False
+    return any(ev.kind in (RENAMED, REMOVED) and (ev.symbol == was.symbol.id or ev.detail.get("old_id") == was.symbol.id)
+               for ev in ws.history.log)
+
+
+def _misspelt(ws: Workspace, r_base: Resolver, r_new: Resolver, before: _Side, after: _Side,
+              ops: list[tuple[str, int, int, int, int]]) -> list[EditProblem]:
+    """A changed line whose use of a symbol the edits renamed now names nothing, under a name
+    close to the new one (`QueryStatusRenamedd` for `QueryStatusRenamed`): the lines a diff
+    replaces are paired in order, the uses by column. Type positions and members the completion
+    check leaves undecided are decided here: the same place named a workspace symbol before."""
+    renamed = {ev.detail["old_id"]: ev.name for ev in ws.history.log
+               if ev.kind == RENAMED and ev.detail.get("old_id")}
+    if not renamed:
+        return []
+    pairs: dict[int, int] = {}  # new row -> old row, lines replaced one for one
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            pairs.update((j1 + k, i1 + k) for k in range(j2 - j1))
+    if not pairs:
+        return []
+    was: dict[tuple[int, int], tuple] = {}
+    for ref, unit in before.fm.iter_refs():
+        row = ref.row + unit.start_row
+        if row in pairs.values() and ref.kind in _REFERS:
+            was[(row, ref.col)] = (ref, unit)
+    out: list[EditProblem] = []
+    for ref, unit in after.fm.iter_refs():
+        row = ref.row + unit.start_row
+        hit = was.get((pairs.get(row, -1), ref.col))
+        if hit is None or ref.kind not in _REFERS or hit[0].name == ref.name:
+            continue
+        target = r_base.resolve_ref(before.fm, hit[0], hit[1])
+        if not isinstance(target, Located) or target.symbol.id not in renamed:
+            continue
+        meant = renamed[target.symbol.id]
+        if ref.name == meant or ref.name in ws.names or not _close(ref.name, meant) or \
+                r_new.resolve_ref(after.fm, ref, unit) is not None:
+            continue
+        out.append(EditProblem(after.path, (row, ref.col, row, ref.end_col), REMOVED_USE,
+                               f"`{ref.name}` names nothing: the edit renamed `{hit[0].name}` to "
+                               f"`{meant}` (a misspelling?)", target.symbol.id))
+    return out
+
+
+def _close(a: str, b: str) -> bool:
+    """Whether `a` is `b` with at most two letters added, dropped or changed (Levenshtein)."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2
+
+
+def _open_python(r: Resolver, fm: FileMap, ref) -> bool:
     """Whether something the map cannot see could still provide the name (a module's
     `__getattr__`, a class's `__getattr__`, a star import from outside the workspace)."""
     if ref.receiver is None:
