@@ -143,8 +143,8 @@ def test_every_malformed_request_is_answered_and_nothing_pops_up(tmp_path: Path)
             got = answer.get("error", {}).get("code")
             assert got == code, (data[:80], answer)
         # a batch: one answer per request in it, as an array (JSON-RPC 2.0), none for notifications
-        s.send_raw(frame(json.dumps([_request(20), {"jsonrpc": "2.0", "method": "x"}, _request(21)]).encode()))
-        batch = next(m for m in _wait_message(s, lambda m: isinstance(m, list)))
+        batch_frame = frame(json.dumps([_request(20), {"jsonrpc": "2.0", "method": "x"}, _request(21)]).encode())
+        batch = next(m for m in _send_and_wait(s, batch_frame, lambda m: isinstance(m, list)))
         assert [(a["id"], a["error"]["code"]) for a in batch] == [(20, -32600), (21, -32600)]
         # notifications with bad params are dropped, not answered
         before = len(s.messages)
@@ -157,8 +157,9 @@ def test_every_malformed_request_is_answered_and_nothing_pops_up(tmp_path: Path)
         assert errors == []
 
 
-def _wait_message(s: RawServer, predicate):
-    """The raw messages (arrays included) the server sent, once one matches."""
+def _send_and_wait(s: RawServer, data: bytes, predicate):
+    """Send `data`; the raw messages (arrays included) the server sent after it, once one
+    matches (the hook is in place before the send: a fast answer is not missed)."""
     raw: list = []
     original = s._got
 
@@ -167,6 +168,7 @@ def _wait_message(s: RawServer, predicate):
         original(message)
 
     s._got = keep  # type: ignore[method-assign]
+    s.send_raw(data)
     st.wait(lambda: any(predicate(m) for m in raw), "a matching message", timeout=20)
     s._got = original  # type: ignore[method-assign]
     return [m for m in raw if predicate(m)]
