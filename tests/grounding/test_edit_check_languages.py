@@ -124,3 +124,56 @@ def test_java_calls_are_judged_by_javas_rules_not_pythons(tmp_path):
     assert found(svc, after) == []
     half = {p: d for p, d in after.items() if not p.endswith("Use.java")}
     assert found(svc, half) == [("src/main/java/com/acme/calc/Use.java", 5)]
+
+
+# -- JavaScript / TypeScript renames the check used to refuse (a half-renamed import or export) --
+
+
+def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
+    """`import greet from "./legacy/greet.js"` (the TS fixture) and `const Context =
+    require("./context")`: the local name is the importer's; the rename changes the definition
+    in its own module only (as tsc's does), and the result passes the check."""
+    root = tmp_path / "typescript"
+    shutil.copytree(FIXTURES / "typescript", root)
+    legacy = root / "src" / "legacy"
+    (legacy / "context.js").write_text("class Context {}\nmodule.exports = Context;\n")
+    (legacy / "make.js").write_text('const Context = require("./context");\n'
+                                    "function make() {\n  return new Context();\n}\n"
+                                    "module.exports = { make };\n")
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    after = renamed(svc, "src/legacy/greet.js::greet", "hello")
+    assert after == {"src/legacy/greet.js": (legacy / "greet.js").read_bytes().replace(
+        b"function greet(", b"function hello(")}
+    after = renamed(svc, "src/legacy/context.js::Context", "Ctx")
+    assert after == {"src/legacy/context.js": b"class Ctx {}\nmodule.exports = Ctx;\n"}
+    assert found(svc, after) == []
+
+
+def test_commonjs_exports_follow_the_renamed_definition(tmp_path):
+    """`module.exports.loadRc = loadRc`, and a shorthand re-export of an imported binding
+    (`module.exports = { loadRc }` after `const { loadRc } = require("./rc")`): the export name
+    is renamed with the definition, and so are its importers (`api.loadRc`, destructurings)."""
+    root = tmp_path / "typescript"
+    shutil.copytree(FIXTURES / "typescript", root)
+    legacy = root / "src" / "legacy"
+    (legacy / "rc.js").write_text("function loadRc(p) {\n  return p;\n}\nmodule.exports.loadRc = loadRc;\n")
+    (legacy / "api.js").write_text('const { loadRc } = require("./rc");\n'
+                                   'const { shout } = require("./strings");\n'
+                                   "module.exports = { loadRc, shout };\n")
+    (legacy / "user.js").write_text('const api = require("./api");\n'
+                                    "module.exports = { run: () => api.loadRc(api.shout(\"x\")) };\n")
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    after = renamed(svc, "src/legacy/rc.js::loadRc", "readRc")
+    assert after["src/legacy/rc.js"] == (b"function readRc(p) {\n  return p;\n}\n"
+                                         b"module.exports.readRc = readRc;\n")
+    assert after["src/legacy/api.js"].splitlines()[::2] == [
+        b'const { readRc } = require("./rc");', b"module.exports = { readRc, shout };"]
+    assert b"api.readRc(" in after["src/legacy/user.js"]
+    assert found(svc, after) == []
+    after = renamed(svc, "src/legacy/strings.js::shout", "yell")
+    assert after["src/legacy/api.js"].splitlines()[1:] == [
+        b'const { yell } = require("./strings");', b"module.exports = { loadRc, yell };"]
+    assert b"api.yell(" in after["src/legacy/user.js"]
+    assert found(svc, after) == []

@@ -138,7 +138,7 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         why = refusal(loc) if refusal is not None else None
         if why:
             raise RenameRefused(why)
-    found = list(uses(ws, resolver, loc, through_aliases=False))
+    found = [u for u in uses(ws, resolver, loc, through_aliases=False) if not _keeps(resolver, u)]
     _check_collisions(ws, resolver, loc, new_name, found)
     edits: Edits = {}
 
@@ -153,6 +153,10 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         alias = same_name_alias(use)  # `import f as f` re-exports under the name: rename both
         if alias is not None:
             add(use.file.path, alias.name_range)
+        also = getattr(resolver.for_language(use.file.language), "rename_also", None)
+        extra = also(use, old) if also is not None else None  # JS: `exports.f = f` exports by the name
+        if extra is not None:
+            add(use.file.path, extra)
     exporters = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
     for path in sorted(exporters):
         fm = ws.files.get(path)
@@ -162,6 +166,12 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         for r in all_entries(data, old):
             add(path, r)
     return {p: sorted(set(e)) for p, e in edits.items()}
+
+
+def _keeps(resolver: Resolver, use: Use) -> bool:
+    """A use its language's rename leaves alone (JS: through a default import's local name)."""
+    keeps = getattr(resolver.for_language(use.file.language), "rename_keeps", None)
+    return bool(keeps(use)) if keeps is not None else False
 
 
 def _read(source: Source, path: str) -> bytes:

@@ -28,11 +28,13 @@ from ...records import (
     REF_NAME,
     VARIABLE,
 )
+from ...relations import Use
 from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
 from .extract import COMMONJS_EXPORTS, COMMONJS_VALUE, NAMESPACE_IMPORT, OWN_MODULE
 from .modules import ProjectConfig, load_config, resolve_specifier
+from .rename import Range, export_name, through_local_name
 
 _CONFIGS: dict[int, tuple[tuple[int, int], ProjectConfig]] = {}  # id(ws) -> (key, config)
 _CONFIG_LOCK = threading.Lock()
@@ -64,6 +66,15 @@ class JavaScriptResolver(Resolver):
         self._specs: dict[tuple[str, str, int], str | None] = {}
         self._cjs: dict[str, tuple[dict, bool, frozenset]] = {}  # path -> _commonjs_table
         self._at = threading.local()  # .unit: (file, unit) of the reference being resolved
+
+    # -- rename (map/rename.py asks; the rules are in rename.py here) -------------------------
+    def rename_keeps(self, use: Use) -> bool:
+        """A use a rename leaves alone: through a default import's or `require` binding's name."""
+        return through_local_name(self, use)
+
+    def rename_also(self, use: Use, old: str) -> Range | None:
+        """A range renamed with `use`: the key of the CommonJS export that re-exports it by name."""
+        return export_name(use, old)
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
