@@ -139,7 +139,9 @@ def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
     (legacy / "context.js").write_text("class Context {}\nmodule.exports = Context;\n")
     (legacy / "make.js").write_text('const Context = require("./context");\n'
                                     "function make() {\n  return new Context();\n}\n"
-                                    "module.exports = { make };\n")
+                                    "function later() {\n  const Context = require(\"./context\");\n"
+                                    "  return new Context();\n}\n"
+                                    "module.exports = { make, later };\n")
     svc = MapService(str(root), MapOptions(persist=False))
     svc.index()
     after = renamed(svc, "src/legacy/greet.js::greet", "hello")
@@ -162,7 +164,8 @@ def test_commonjs_exports_follow_the_renamed_definition(tmp_path):
                                    'const { shout } = require("./strings");\n'
                                    "module.exports = { loadRc, shout };\n")
     (legacy / "user.js").write_text('const api = require("./api");\n'
-                                    "module.exports = { run: () => api.loadRc(api.shout(\"x\")) };\n")
+                                    'const loadRc = require("./rc").loadRc;\n'
+                                    "module.exports = { run: () => loadRc(api.loadRc(api.shout(\"x\"))) };\n")
     svc = MapService(str(root), MapOptions(persist=False))
     svc.index()
     after = renamed(svc, "src/legacy/rc.js::loadRc", "readRc")
@@ -170,7 +173,9 @@ def test_commonjs_exports_follow_the_renamed_definition(tmp_path):
                                          b"module.exports.readRc = readRc;\n")
     assert after["src/legacy/api.js"].splitlines()[::2] == [
         b'const { readRc } = require("./rc");', b"module.exports = { readRc, shout };"]
-    assert b"api.readRc(" in after["src/legacy/user.js"]
+    assert after["src/legacy/user.js"].splitlines()[1:] == [
+        b'const readRc = require("./rc").readRc;',
+        b'module.exports = { run: () => readRc(api.readRc(api.shout("x"))) };']
     assert found(svc, after) == []
     after = renamed(svc, "src/legacy/strings.js::shout", "yell")
     assert after["src/legacy/api.js"].splitlines()[1:] == [

@@ -154,8 +154,7 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         if alias is not None:
             add(use.file.path, alias.name_range)
         also = getattr(resolver.for_language(use.file.language), "rename_also", None)
-        extra = also(use, old) if also is not None else None  # JS: `exports.f = f` exports by the name
-        if extra is not None:
+        for extra in also(use, old) if also is not None else ():  # JS: `exports.f = f`, `require(m).f`
             add(use.file.path, extra)
     exporters = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
     for path in sorted(exporters):

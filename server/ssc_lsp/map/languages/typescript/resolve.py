@@ -34,7 +34,7 @@ from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
 from .extract import COMMONJS_EXPORTS, COMMONJS_VALUE, NAMESPACE_IMPORT, OWN_MODULE
 from .modules import ProjectConfig, load_config, resolve_specifier
-from .rename import Range, export_name, through_local_name
+from .rename import Range, renamed_with, through_local_name
 
 _CONFIGS: dict[int, tuple[tuple[int, int], ProjectConfig]] = {}  # id(ws) -> (key, config)
 _CONFIG_LOCK = threading.Lock()
@@ -72,9 +72,9 @@ class JavaScriptResolver(Resolver):
         """A use a rename leaves alone: through a default import's or `require` binding's name."""
         return through_local_name(self, use)
 
-    def rename_also(self, use: Use, old: str) -> Range | None:
-        """A range renamed with `use`: the key of the CommonJS export that re-exports it by name."""
-        return export_name(use, old)
+    def rename_also(self, use: Use, old: str) -> list[Range]:
+        """Ranges renamed with `use`: the CommonJS export re-exporting it by name, `require(m).old`."""
+        return renamed_with(self, use, old)
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
