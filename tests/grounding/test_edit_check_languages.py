@@ -131,8 +131,9 @@ def test_java_calls_are_judged_by_javas_rules_not_pythons(tmp_path):
 
 def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
     """`import greet from "./legacy/greet.js"` (the TS fixture) and `const Context =
-    require("./context")`: the local name is the importer's; the rename changes the definition
-    in its own module only (as tsc's does), and the result passes the check."""
+    require("./context")` (also inside a function, and re-exported by that name, whose importers
+    then keep it too): the local name is the importer's; the rename changes the definition in
+    its own module only (as tsc's does), and the result passes the check."""
     root = tmp_path / "typescript"
     shutil.copytree(FIXTURES / "typescript", root)
     legacy = root / "src" / "legacy"
@@ -142,6 +143,9 @@ def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
                                     "function later() {\n  const Context = require(\"./context\");\n"
                                     "  return new Context();\n}\n"
                                     "module.exports = { make, later };\n")
+    (legacy / "index.js").write_text('const Context = require("./context");\n'
+                                     'module.exports = { Context, version: "1" };\n')
+    (legacy / "use.js").write_text('const { Context } = require("./index");\nnew Context();\n')
     svc = MapService(str(root), MapOptions(persist=False))
     svc.index()
     after = renamed(svc, "src/legacy/greet.js::greet", "hello")
@@ -153,16 +157,17 @@ def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
 
 
 def test_commonjs_exports_follow_the_renamed_definition(tmp_path):
-    """`module.exports.loadRc = loadRc`, and a shorthand re-export of an imported binding
-    (`module.exports = { loadRc }` after `const { loadRc } = require("./rc")`): the export name
-    is renamed with the definition, and so are its importers (`api.loadRc`, destructurings)."""
+    """`module.exports.loadRc = loadRc`: the export name is renamed with the definition, and so
+    are its importers (destructurings, `require("./rc").loadRc`). A shorthand re-export in an
+    object with other members (`module.exports = { loadRc, version: "1" }`), whose importers the
+    map does not follow, keeps its export name: `{ loadRc: readRc }`; `api.loadRc` stays."""
     root = tmp_path / "typescript"
     shutil.copytree(FIXTURES / "typescript", root)
     legacy = root / "src" / "legacy"
     (legacy / "rc.js").write_text("function loadRc(p) {\n  return p;\n}\nmodule.exports.loadRc = loadRc;\n")
     (legacy / "api.js").write_text('const { loadRc } = require("./rc");\n'
                                    'const { shout } = require("./strings");\n'
-                                   "module.exports = { loadRc, shout };\n")
+                                   'module.exports = { loadRc, version: "1", shout };\n')
     (legacy / "user.js").write_text('const api = require("./api");\n'
                                     'const loadRc = require("./rc").loadRc;\n'
                                     "module.exports = { run: () => loadRc(api.loadRc(api.shout(\"x\"))) };\n")
@@ -172,13 +177,13 @@ def test_commonjs_exports_follow_the_renamed_definition(tmp_path):
     assert after["src/legacy/rc.js"] == (b"function readRc(p) {\n  return p;\n}\n"
                                          b"module.exports.readRc = readRc;\n")
     assert after["src/legacy/api.js"].splitlines()[::2] == [
-        b'const { readRc } = require("./rc");', b"module.exports = { readRc, shout };"]
+        b'const { readRc } = require("./rc");', b'module.exports = { loadRc: readRc, version: "1", shout };']
     assert after["src/legacy/user.js"].splitlines()[1:] == [
         b'const readRc = require("./rc").readRc;',
-        b'module.exports = { run: () => readRc(api.readRc(api.shout("x"))) };']
+        b'module.exports = { run: () => readRc(api.loadRc(api.shout("x"))) };']
     assert found(svc, after) == []
     after = renamed(svc, "src/legacy/strings.js::shout", "yell")
     assert after["src/legacy/api.js"].splitlines()[1:] == [
-        b'const { yell } = require("./strings");', b"module.exports = { loadRc, yell };"]
-    assert b"api.yell(" in after["src/legacy/user.js"]
+        b'const { yell } = require("./strings");', b'module.exports = { loadRc, version: "1", shout: yell };']
+    assert "src/legacy/user.js" not in after  # `api.shout` is still exported
     assert found(svc, after) == []

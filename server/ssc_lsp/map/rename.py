@@ -138,9 +138,11 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         why = refusal(loc) if refusal is not None else None
         if why:
             raise RenameRefused(why)
-    found = [u for u in uses(ws, resolver, loc, through_aliases=False) if not _keeps(resolver, u)]
+    found = _renamed_uses(ws, resolver, loc)
     _check_collisions(ws, resolver, loc, new_name, found)
     edits: Edits = {}
+
+    rewrites: dict[tuple[str, Range], str] = {}  # a range's text other than the new name
 
     def add(path: str, r: Range) -> None:
         edits.setdefault(path, []).append((r, new_name))
@@ -154,8 +156,8 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         if alias is not None:
             add(use.file.path, alias.name_range)
         also = getattr(resolver.for_language(use.file.language), "rename_also", None)
-        for extra in also(use, old) if also is not None else ():  # JS: `exports.f = f`, `require(m).f`
-            add(use.file.path, extra)
+        for r, text in also(use, old, new_name) if also is not None else ():  # JS: `exports.f = f`
+            rewrites[(use.file.path, r)] = text
     exporters = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
     for path in sorted(exporters):
         fm = ws.files.get(path)
@@ -164,13 +166,22 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         data = _read(source, path)
         for r in all_entries(data, old):
             add(path, r)
+    for (path, r), text in rewrites.items():
+        edits[path] = [e for e in edits.get(path, []) if e[0] != r] + [(r, text)]
     return {p: sorted(set(e)) for p, e in edits.items()}
 
 
-def _keeps(resolver: Resolver, use: Use) -> bool:
-    """A use its language's rename leaves alone (JS: through a default import's local name)."""
-    keeps = getattr(resolver.for_language(use.file.language), "rename_keeps", None)
-    return bool(keeps(use)) if keeps is not None else False
+def _renamed_uses(ws: Workspace, resolver: Resolver, loc: Located) -> list[Use]:
+    """The uses the rename changes: all, less those their language's rule leaves alone (JS: the
+    uses of a default import's or `require` binding's local name, `rename_keeps`)."""
+    found = list(uses(ws, resolver, loc, through_aliases=False))
+    kept: list[Use] = []
+    for lang in {u.file.language for u in found}:
+        rule = getattr(resolver.for_language(lang), "rename_keeps", None)
+        if rule is not None:
+            kept += rule([u for u in found if u.file.language is lang], loc.symbol.name)
+    ids = {id(u) for u in kept}
+    return [u for u in found if id(u) not in ids]
 
 
 def _read(source: Source, path: str) -> bytes:

@@ -34,7 +34,7 @@ from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
 from .extract import COMMONJS_EXPORTS, COMMONJS_VALUE, NAMESPACE_IMPORT, OWN_MODULE
 from .modules import ProjectConfig, load_config, resolve_specifier
-from .rename import Range, renamed_with, through_local_name
+from .rename import Range, kept_uses, renamed_with
 
 _CONFIGS: dict[int, tuple[tuple[int, int], ProjectConfig]] = {}  # id(ws) -> (key, config)
 _CONFIG_LOCK = threading.Lock()
@@ -68,13 +68,13 @@ class JavaScriptResolver(Resolver):
         self._at = threading.local()  # .unit: (file, unit) of the reference being resolved
 
     # -- rename (map/rename.py asks; the rules are in rename.py here) -------------------------
-    def rename_keeps(self, use: Use) -> bool:
-        """A use a rename leaves alone: through a default import's or `require` binding's name."""
-        return through_local_name(self, use)
+    def rename_keeps(self, found: list[Use], old: str) -> list[Use]:
+        """The uses a rename leaves alone: through a default import's or `require` binding's name."""
+        return kept_uses(self, found, old)
 
-    def rename_also(self, use: Use, old: str) -> list[Range]:
-        """Ranges renamed with `use`: the CommonJS export re-exporting it by name, `require(m).old`."""
-        return renamed_with(self, use, old)
+    def rename_also(self, use: Use, old: str, new: str) -> list[tuple[Range, str]]:
+        """Rewritten with `use`: the CommonJS export re-exporting it by name, `require(m).old`."""
+        return renamed_with(self, use, old, new)
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
