@@ -5,6 +5,10 @@ use the map resolves to it (imports, and for a parameter the keyword arguments a
 of its function or class), `import f as f` re-exports, and `__all__` entries of the files that
 export it under its name. An alias with another name keeps it (`import f as g`: `g` stays).
 
+A language's resolver may leave uses alone or rewrite more with them (`rename_keeps`,
+`rename_also`; JavaScript/TypeScript: the local name of a default import or `require` binding
+stays, CommonJS export keys follow the definition).
+
 What is refused, before any edit is produced (never a partial edit): a new name that is not an
 identifier or is a keyword; a symbol outside the workspace, a module (that is a file rename), a
 dunder, a symbol defined more than once; a new name that is already bound where the symbol lives
