@@ -153,7 +153,9 @@ def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
                    "  return new Context();\n}\n"
                    "module.exports = { make, later };\n",
         "index.js": 'const Context = require("./context");\nmodule.exports = { Context, version: "1" };\n',
-        "use.js": 'const { Context } = require("./index");\nnew Context();\n'})
+        "use.js": 'const { Context } = require("./index");\nnew Context();\n',
+        "only.js": 'const Context = require("./context");\nmodule.exports = { Context };\n',
+        "use2.js": 'const { Context } = require("./only");\nnew Context();\n'})
     after = renamed(svc, "src/legacy/greet.js::greet", "hello")
     assert after == {"src/legacy/greet.js": (FIXTURES / "typescript/src/legacy/greet.js").read_bytes().replace(
         b"function greet(", b"function hello(")}

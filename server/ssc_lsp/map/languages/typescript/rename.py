@@ -56,9 +56,6 @@ def kept_uses(resolver: Resolver, found: list[Use], old: str) -> list[Use]:
     require("./f"); module.exports = { F }`: its export keeps the name, so `{ F } =
     require("./index")` must too). One level of re-export is followed."""
     kept = [u for u in found if through_local_name(resolver, u)]
-    reexporters = {u.file.path for u in kept if _export_key(u.file, old) is not None}
-    if not reexporters:
-        return kept
     ids = {id(u) for u in kept}
     for u in found:
         if id(u) in ids:
@@ -68,9 +65,17 @@ def kept_uses(resolver: Resolver, found: list[Use], old: str) -> list[Use]:
             b = _binding(resolver, u)
             spec = b.symbol.target[0] if b is not None and b.symbol.target[1:] == (old,) else None
         t = resolver.module_target(u.file, spec) if spec else None
-        if isinstance(t, Located) and t.file.path in reexporters:
+        if isinstance(t, Located) and _reexports_local_name(t.file, old):
             kept.append(u)
     return kept
+
+
+def _reexports_local_name(fm: FileMap, old: str) -> bool:
+    """Whether `fm` exports under `old` its own local name for an imported value."""
+    sym = fm.lookup(old)
+    target = sym.target if sym is not None and sym.kind == IMPORT else None
+    return bool(target) and target[0] != OWN_MODULE and (len(target) == 1 or target[1] == "default") \
+        and _export_key(fm, old) is not None
 
 
 def _export_key(fm: FileMap, old: str) -> tuple[Range, bool] | None:
