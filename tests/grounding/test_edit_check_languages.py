@@ -124,3 +124,68 @@ def test_java_calls_are_judged_by_javas_rules_not_pythons(tmp_path):
     assert found(svc, after) == []
     half = {p: d for p, d in after.items() if not p.endswith("Use.java")}
     assert found(svc, half) == [("src/main/java/com/acme/calc/Use.java", 5)]
+
+
+# -- JavaScript / TypeScript renames the check used to refuse (a half-renamed import or export) --
+
+
+def legacy_workspace(tmp_path, files: dict[str, str]) -> MapService:
+    """The TS fixture with `files` added to its CommonJS folder src/legacy, indexed."""
+    root = tmp_path / "typescript"
+    shutil.copytree(FIXTURES / "typescript", root)
+    for name, text in files.items():
+        (root / "src" / "legacy" / name).write_text(text)
+    svc = MapService(str(root), MapOptions(persist=False))
+    svc.index()
+    return svc
+
+
+def test_a_default_imports_local_name_and_its_uses_stay(tmp_path):
+    """`import greet from "./legacy/greet.js"` (the TS fixture) and `const Context =
+    require("./context")` (also inside a function, and re-exported by that name, whose importers
+    then keep it too): the local name is the importer's; the rename changes the definition in
+    its own module only (as tsc's does), and the result passes the check."""
+    svc = legacy_workspace(tmp_path, {
+        "context.js": "class Context {}\nmodule.exports = Context;\n",
+        "make.js": 'const Context = require("./context");\n'
+                   "function make() {\n  return new Context();\n}\n"
+                   "function later() {\n  const Context = require(\"./context\");\n"
+                   "  return new Context();\n}\n"
+                   "module.exports = { make, later };\n",
+        "index.js": 'const Context = require("./context");\nmodule.exports = { Context, version: "1" };\n',
+        "use.js": 'const { Context } = require("./index");\nnew Context();\n',
+        "only.js": 'const Context = require("./context");\nmodule.exports = { Context };\n',
+        "use2.js": 'const { Context } = require("./only");\nnew Context();\n'})
+    after = renamed(svc, "src/legacy/greet.js::greet", "hello")
+    assert after == {"src/legacy/greet.js": (FIXTURES / "typescript/src/legacy/greet.js").read_bytes().replace(
+        b"function greet(", b"function hello(")}
+    after = renamed(svc, "src/legacy/context.js::Context", "Ctx")
+    assert after == {"src/legacy/context.js": b"class Ctx {}\nmodule.exports = Ctx;\n"}
+    assert found(svc, after) == []
+
+
+def test_commonjs_exports_follow_the_renamed_definition(tmp_path):
+    """`module.exports.loadRc = loadRc`: the export name is renamed with the definition, and so
+    are its importers (destructurings, `require("./rc").loadRc`). A shorthand re-export in an
+    object with other members (`module.exports = { loadRc, version: "1" }`), whose importers the
+    map does not follow, keeps its export name: `{ loadRc: readRc }`; `api.loadRc` stays."""
+    svc = legacy_workspace(tmp_path, {
+        "rc.js": "function loadRc(p) {\n  return p;\n}\nmodule.exports.loadRc = loadRc;\n",
+        "api.js": 'const { loadRc } = require("./rc");\nconst { shout } = require("./strings");\n'
+                  'module.exports = { loadRc, version: "1", shout };\n',
+        "user.js": 'const api = require("./api");\nconst loadRc = require("./rc").loadRc;\n'
+                   'module.exports = { run: () => loadRc(api.loadRc(api.shout("x"))) };\n'})
+    after = renamed(svc, "src/legacy/rc.js::loadRc", "readRc")
+    assert after["src/legacy/rc.js"] == (b"function readRc(p) {\n  return p;\n}\n"
+                                         b"module.exports.readRc = readRc;\n")
+    assert after["src/legacy/api.js"].splitlines()[::2] == [
+        b'const { readRc } = require("./rc");', b'module.exports = { loadRc: readRc, version: "1", shout };']
+    assert after["src/legacy/user.js"].splitlines()[1:] == [
+        b'const readRc = require("./rc").readRc;',
+        b'module.exports = { run: () => readRc(api.loadRc(api.shout("x"))) };']
+    assert found(svc, after) == []
+    after = renamed(svc, "src/legacy/strings.js::shout", "yell")
+    assert after["src/legacy/api.js"].splitlines()[1:] == [
+        b'const { yell } = require("./strings");', b'module.exports = { loadRc, version: "1", shout: yell };']
+    assert "src/legacy/user.js" not in after  # `api.shout` is still exported
+    assert found(svc, after) == []

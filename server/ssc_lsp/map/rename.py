@@ -5,6 +5,10 @@ use the map resolves to it (imports, and for a parameter the keyword arguments a
 of its function or class), `import f as f` re-exports, and `__all__` entries of the files that
 export it under its name. An alias with another name keeps it (`import f as g`: `g` stays).
 
+A language's resolver may leave uses alone or rewrite more with them (`rename_keeps`,
+`rename_also`; JavaScript/TypeScript: the local name of a default import or `require` binding
+stays, CommonJS export keys follow the definition).
+
 What is refused, before any edit is produced (never a partial edit): a new name that is not an
 identifier or is a keyword; a symbol outside the workspace, a module (that is a file rename), a
 dunder, a symbol defined more than once; a new name that is already bound where the symbol lives
@@ -138,9 +142,11 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         why = refusal(loc) if refusal is not None else None
         if why:
             raise RenameRefused(why)
-    found = list(uses(ws, resolver, loc, through_aliases=False))
+    found = _renamed_uses(ws, resolver, loc)
     _check_collisions(ws, resolver, loc, new_name, found)
     edits: Edits = {}
+
+    rewrites: dict[tuple[str, Range], str] = {}  # a range's text other than the new name
 
     def add(path: str, r: Range) -> None:
         edits.setdefault(path, []).append((r, new_name))
@@ -153,6 +159,9 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         alias = same_name_alias(use)  # `import f as f` re-exports under the name: rename both
         if alias is not None:
             add(use.file.path, alias.name_range)
+        also = getattr(resolver.for_language(use.file.language), "rename_also", None)
+        for r, text in also(use, old, new_name) if also is not None else ():  # JS: `exports.f = f`
+            rewrites[(use.file.path, r)] = text
     exporters = {loc.file.path} | {u.file.path for u in found if u.ref.kind == REF_IMPORT}
     for path in sorted(exporters):
         fm = ws.files.get(path)
@@ -161,7 +170,22 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         data = _read(source, path)
         for r in all_entries(data, old):
             add(path, r)
+    for (path, r), text in rewrites.items():
+        edits[path] = [e for e in edits.get(path, []) if e[0] != r] + [(r, text)]
     return {p: sorted(set(e)) for p, e in edits.items()}
+
+
+def _renamed_uses(ws: Workspace, resolver: Resolver, loc: Located) -> list[Use]:
+    """The uses the rename changes: all, less those their language's rule leaves alone (JS: the
+    uses of a default import's or `require` binding's local name, `rename_keeps`)."""
+    found = list(uses(ws, resolver, loc, through_aliases=False))
+    kept: list[Use] = []
+    for lang in {u.file.language for u in found}:
+        rule = getattr(resolver.for_language(lang), "rename_keeps", None)
+        if rule is not None:
+            kept += rule([u for u in found if u.file.language is lang], loc.symbol.name)
+    ids = {id(u) for u in kept}
+    return [u for u in found if id(u) not in ids]
 
 
 def _read(source: Source, path: str) -> bytes:

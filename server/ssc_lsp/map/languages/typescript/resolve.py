@@ -28,11 +28,13 @@ from ...records import (
     REF_NAME,
     VARIABLE,
 )
+from ...relations import Use
 from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, SuperOf, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVASCRIPT, TSX, TYPESCRIPT, module_key
 from .extract import COMMONJS_EXPORTS, COMMONJS_VALUE, NAMESPACE_IMPORT, OWN_MODULE
 from .modules import ProjectConfig, load_config, resolve_specifier
+from .rename import Range, kept_uses, renamed_with
 
 _CONFIGS: dict[int, tuple[tuple[int, int], ProjectConfig]] = {}  # id(ws) -> (key, config)
 _CONFIG_LOCK = threading.Lock()
@@ -64,6 +66,15 @@ class JavaScriptResolver(Resolver):
         self._specs: dict[tuple[str, str, int], str | None] = {}
         self._cjs: dict[str, tuple[dict, bool, frozenset]] = {}  # path -> _commonjs_table
         self._at = threading.local()  # .unit: (file, unit) of the reference being resolved
+
+    # -- rename (map/rename.py asks; the rules are in rename.py here) -------------------------
+    def rename_keeps(self, found: list[Use], old: str) -> list[Use]:
+        """The uses a rename leaves alone: through a default import's or `require` binding's name."""
+        return kept_uses(self, found, old)
+
+    def rename_also(self, use: Use, old: str, new: str) -> list[tuple[Range, str]]:
+        """Rewritten with `use`: the CommonJS export re-exporting it by name, `require(m).old`."""
+        return renamed_with(self, use, old, new)
 
     # -- modules -------------------------------------------------------------------------------
     def _exists(self, module: str) -> bool:
