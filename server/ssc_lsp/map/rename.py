@@ -133,21 +133,26 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
     old = loc.symbol.name
     if new_name == old:
         return {}
-    if loc.file.language is not resolver.language:  # a language's own refusals (Rust's traits)
-        refusal = getattr(resolver.for_language(loc.file.language), "rename_refusal", None)
-        why = refusal(loc) if refusal is not None else None
-        if why:
-            raise RenameRefused(why)
-    found = list(uses(ws, resolver, loc, through_aliases=False))
-    _check_collisions(ws, resolver, loc, new_name, found)
+    own = resolver if loc.file.language is resolver.language else resolver.for_language(loc.file.language)
+    refusal = getattr(own, "rename_refusal", None)  # a language's own refusals (Rust's traits)
+    why = refusal(loc) if refusal is not None else None
+    if why:
+        raise RenameRefused(why)
+    members = rename_family(resolver, loc)
+    found: list[Use] = []
+    for member in members:
+        theirs = list(uses(ws, resolver, member, through_aliases=False))
+        _check_collisions(ws, resolver, member, new_name, theirs)
+        found += theirs
     edits: Edits = {}
 
     def add(path: str, r: Range) -> None:
         edits.setdefault(path, []).append((r, new_name))
 
-    add(loc.file.path, loc.symbol.name_range)
-    for other in companions(loc):  # overload stubs, property setters and deleters
-        add(loc.file.path, other.name_range)
+    for member in members:
+        add(member.file.path, member.symbol.name_range)
+        for other in companions(member):  # overload stubs, property setters and deleters
+            add(member.file.path, other.name_range)
     for use in found:
         add(use.file.path, use.range)
         alias = same_name_alias(use)  # `import f as f` re-exports under the name: rename both
@@ -162,6 +167,19 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         for r in all_entries(data, old):
             add(path, r)
     return {p: sorted(set(e)) for p, e in edits.items()}
+
+
+def rename_family(resolver: Resolver, loc: Located) -> list[Located]:
+    """`loc` and the declarations renamed with it, by its language's rule (`rename_family` of
+    its resolver: Go's per-platform copies, Java's overrides); the rule raises RenameRefused
+    when part of the family lies outside the workspace."""
+    own = resolver if loc.file.language is resolver.language else resolver.for_language(loc.file.language)
+    rule = getattr(own, "rename_family", None)
+    out = [loc]
+    for other in (rule(loc) if rule is not None else ()):
+        if all(other.symbol.id != m.symbol.id for m in out):
+            out.append(other)
+    return out
 
 
 def _read(source: Source, path: str) -> bytes:
