@@ -4,6 +4,8 @@ What is renamed: the definition and its companions (overload stubs, property set
 use the map resolves to it (imports, and for a parameter the keyword arguments at the call sites
 of its function or class), `import f as f` re-exports, and `__all__` entries of the files that
 export it under its name. An alias with another name keeps it (`import f as g`: `g` stays).
+A language may take other declarations along (`rename_family` of its resolver): Go's copies of
+a package-level name declared per platform, Java's override family; each with its uses.
 
 What is refused, before any edit is produced (never a partial edit): a new name that is not an
 identifier or is a keyword; a symbol outside the workspace, a module (that is a file rename), a
@@ -133,11 +135,11 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
     old = loc.symbol.name
     if new_name == old:
         return {}
-    own = resolver if loc.file.language is resolver.language else resolver.for_language(loc.file.language)
-    refusal = getattr(own, "rename_refusal", None)  # a language's own refusals (Rust's traits)
-    why = refusal(loc) if refusal is not None else None
-    if why:
-        raise RenameRefused(why)
+    if loc.file.language is not resolver.language:  # a language's own refusals (Rust's traits)
+        refusal = getattr(resolver.for_language(loc.file.language), "rename_refusal", None)
+        why = refusal(loc) if refusal is not None else None
+        if why:
+            raise RenameRefused(why)
     members = rename_family(resolver, loc)
     found: list[Use] = []
     for member in members:
