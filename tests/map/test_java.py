@@ -261,3 +261,24 @@ def test_renaming_an_override_of_a_library_method_is_refused(shop, line, name, w
     # a method of the same class that no library supertype declares is renamed
     shout = renamable(target(shop, SRC + "model/Label.java", "public String shout", "shout"))
     assert plan_rename(shop.ws, shop.resolver, shout, "yell", lambda p: (Path(shop.root) / p).read_bytes())
+
+
+def test_an_override_in_an_anonymous_class_refuses_the_rename(tmp_path):
+    """Members of an anonymous class have no symbols: a rename would leave its override, which
+    then silently stops overriding; a method the anonymous class does not declare is renamed."""
+    from ssc_lsp.map.rename import RenameRefused, plan_rename, renamable
+
+    svc = write(tmp_path, {
+        "p/A.java": "package p;\npublic class A {\n    public int m(int x) { return x; }\n"
+                    "    public int other() { return 1; }\n}\n",
+        "p/B.java": "package p;\npublic class B extends A {\n    @Override\n    public int m(int x) { return 2; }\n"
+                    "    void use() { A a = new A() { public int m(int y) { return 3; } }; a.m(1); }\n}\n",
+    })
+
+    def read(p):
+        return (tmp_path / p).read_bytes()
+
+    with pytest.raises(RenameRefused, match="an anonymous `A` in p/B.java"):
+        plan_rename(svc.ws, svc.resolver, renamable(target(svc, "p/B.java", "public int m(int x)", "m")), "k", read)
+    edits = plan_rename(svc.ws, svc.resolver, renamable(target(svc, "p/A.java", "int other", "other")), "k", read)
+    assert set(edits) == {"p/A.java"}

@@ -454,6 +454,7 @@ class JavaResolver(Resolver):
             return []
         members: dict[str, Located] = {sym.id: loc}
         done: set[str] = set()
+        covered: set[str] = set()  # the classes of the family and every class below them
         todo = [Located(loc.file, owner)]
         while todo:
             cls = todo.pop()
@@ -461,13 +462,37 @@ class JavaResolver(Resolver):
                 continue
             done.add(cls.symbol.id)
             above = self._declaring_supertypes(cls, key)
-            for c in above + all_subtypes(self.ws, self, cls):
+            below = all_subtypes(self.ws, self, cls)
+            covered.update(c.symbol.id for c in [cls, *below])
+            for c in above + below:
                 for m in self.own_members(c, sym.name, (METHOD,)):
                     if _sig_key(m.symbol) == key and m.symbol.id not in members \
                             and m.symbol.qualname not in (m.file.local_names(PRIVATE_SCOPE) or ()):
                         members[m.symbol.id] = m
                         todo.append(c)
+        self._refuse_anonymous_overrides(sym.name, covered)
         return [m for i, m in members.items() if i != sym.id]
+
+    def _refuse_anonymous_overrides(self, name: str, covered: set[str]) -> None:
+        """An anonymous class (`new A() { int m(...) {...} }`) of a class in `covered` that
+        declares a method `name`: its members have no symbols, so the rename cannot reach it,
+        and leaving it would silently stop the overriding. Refuse."""
+        for fm in list(self.ws.files.values()):
+            if fm.language is not JAVA:
+                continue
+            for unit in fm.units:
+                for scope, sup in unit.scopes.items():
+                    if not scope.endswith(f".{SUPER_SCOPE}") or not sup or not sup[0]:
+                        continue
+                    anon = scope.removesuffix(f".{SUPER_SCOPE}")
+                    if name not in unit.scopes.get(anon, ()):
+                        continue
+                    t = self.type_named(fm, anon.rpartition(".")[0], sup[0])
+                    if t is not None and t.symbol.id in covered:
+                        raise RenameRefused(
+                            f"an anonymous `{sup[0]}` in {fm.path} (from line {unit.start_row + 1}) declares "
+                            f"`{name}`, which may override it; the map cannot rename it there, "
+                            "nothing was renamed.")
 
     def _declaring_supertypes(self, cls: Located, key: tuple) -> list[Located]:
         """Every workspace supertype of `cls`, transitively; RenameRefused when a supertype
