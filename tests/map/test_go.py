@@ -188,3 +188,24 @@ def test_a_new_package_clause_is_seen_by_the_importers(tmp_path):
     svc.change("lib/lib.go", [Change("util", ((0, 8), (0, 11)))], 2)  # package util
     assert target(svc, "main.go", "lib.F()", "F") is None
     assert sid(target(svc, "main.go", "util.F()", "F", 1)) == "lib/lib.go::F"
+
+
+
+@pytest.mark.parametrize("line, name, per_file", [("func pollWait", "pollWait", 2), ("func (p *poller) arm", "arm", 1),
+                                                  ("type poller", "poller", 2), ("type poller", "fd", 2)])
+def test_renaming_a_per_platform_declaration_renames_every_platform(shop, line, name, per_file):
+    """netpoll declares pollWait, poller, its field and method once per platform: a rename from
+    the windows copy (which does not build on linux/amd64) takes every copy and every use."""
+    from pathlib import Path
+
+    from ssc_lsp.map.rename import plan_rename, renamable
+
+    loc = renamable(target(shop, "netpoll/poll_windows.go", line, name))
+    edits = plan_rename(shop.ws, shop.resolver, loc, "Renamed", lambda p: (Path(shop.root) / p).read_bytes())
+    counts = {}
+    for path, es in edits.items():
+        text = (Path(shop.root) / path).read_text().splitlines()
+        assert all(text[r[0]][r[1]:r[3]] == name for r, _ in es)
+        counts[path] = len(es)
+    # each platform file: the declaration (and its use in arm); netpoll.go: its use in Wait
+    assert counts == {f"netpoll/poll_{p}.go": per_file for p in ("linux", "windows", "plan9")} | {"netpoll/netpoll.go": 1}

@@ -5,6 +5,7 @@ the two the check reports)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,52 @@ def test_marker_interfaces_hide_no_member_type(tmp_path):
     })
     assert sid(target(svc, "p/Box.java", "m.put(1)", "put")) == "p/Store.java::Store.put"
     assert target(svc, "p/Sub.java", "m.put(1)", "put") is None  # AbstractList may declare a `Store`
+
+
+@pytest.mark.parametrize("start", ["model/Circle.java", "model/Shape.java"])
+def test_renaming_a_method_renames_its_override_family(shop, start):
+    """`Circle.area` overrides `Shape.area`: renaming either renames both, and the calls through
+    a `Shape` (in Main) with them."""
+    from ssc_lsp.map.rename import plan_rename, renamable
+
+    loc = renamable(target(shop, SRC + start, "double area()", "area"))
+    edits = plan_rename(shop.ws, shop.resolver, loc, "surface", lambda p: (Path(shop.root) / p).read_bytes())
+    rows = {p.removeprefix(SRC): sorted(r[0][:2] for r in es) for p, es in edits.items()}
+    assert rows == {"model/Circle.java": [(15, 18)], "model/Shape.java": [(5, 11)],
+                    "app/Main.java": [(23, 19), (38, 14)]}
+
+
+@pytest.mark.parametrize(("line", "name", "why"), [
+    ("public String toString", "toString", "overrides a method of the Java library"),
+    ("public int compareTo", "compareTo", "implements `Comparable<Label>`, outside the workspace, which declares"),
+])
+def test_renaming_an_override_of_a_library_method_is_refused(shop, line, name, why):
+    from ssc_lsp.map.rename import RenameRefused, plan_rename, renamable
+
+    loc = renamable(target(shop, SRC + "model/Label.java", line, name))
+    with pytest.raises(RenameRefused, match=re.escape(why)):
+        plan_rename(shop.ws, shop.resolver, loc, "other", lambda p: (Path(shop.root) / p).read_bytes())
+    # a method of the same class that no library supertype declares is renamed
+    shout = renamable(target(shop, SRC + "model/Label.java", "public String shout", "shout"))
+    assert plan_rename(shop.ws, shop.resolver, shout, "yell", lambda p: (Path(shop.root) / p).read_bytes())
+
+
+def test_an_override_in_an_anonymous_class_refuses_the_rename(tmp_path):
+    """Members of an anonymous class have no symbols: a rename would leave its override, which
+    then silently stops overriding; a method the anonymous class does not declare is renamed."""
+    from ssc_lsp.map.rename import RenameRefused, plan_rename, renamable
+
+    svc = write(tmp_path, {
+        "p/A.java": "package p;\npublic class A {\n    public int m(int x) { return x; }\n"
+                    "    public int other() { return 1; }\n}\n",
+        "p/B.java": "package p;\npublic class B extends A {\n    @Override\n    public int m(int x) { return 2; }\n"
+                    "    void use() { A a = new A() { public int m(int y) { return 3; } }; a.m(1); }\n}\n",
+    })
+
+    def read(p):
+        return (tmp_path / p).read_bytes()
+
+    with pytest.raises(RenameRefused, match="an anonymous `A` in p/B.java"):
+        plan_rename(svc.ws, svc.resolver, renamable(target(svc, "p/B.java", "public int m(int x)", "m")), "k", read)
+    edits = plan_rename(svc.ws, svc.resolver, renamable(target(svc, "p/A.java", "int other", "other")), "k", read)
+    assert set(edits) == {"p/A.java"}

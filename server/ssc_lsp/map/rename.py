@@ -4,6 +4,8 @@ What is renamed: the definition and its companions (overload stubs, property set
 use the map resolves to it (imports, and for a parameter the keyword arguments at the call sites
 of its function or class), `import f as f` re-exports, and `__all__` entries of the files that
 export it under its name. An alias with another name keeps it (`import f as g`: `g` stays).
+A language may take other declarations along (`rename_family` of its resolver): Go's copies of
+a package-level name declared per platform, Java's override family; each with its uses.
 
 A language's resolver may leave uses alone or rewrite more with them (`rename_keeps`,
 `rename_also`; JavaScript/TypeScript: the local name of a default import or `require` binding
@@ -142,8 +144,12 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
         why = refusal(loc) if refusal is not None else None
         if why:
             raise RenameRefused(why)
-    found = _renamed_uses(ws, resolver, loc)
-    _check_collisions(ws, resolver, loc, new_name, found)
+    members = rename_family(resolver, loc)
+    found: list[Use] = []
+    for member in members:
+        theirs = _renamed_uses(ws, resolver, member)
+        _check_collisions(ws, resolver, member, new_name, theirs)
+        found += theirs
     edits: Edits = {}
 
     rewrites: dict[tuple[str, Range], str] = {}  # a range's text other than the new name
@@ -151,9 +157,10 @@ def plan_rename(ws: Workspace, resolver: Resolver, loc: Located, new_name: str, 
     def add(path: str, r: Range) -> None:
         edits.setdefault(path, []).append((r, new_name))
 
-    add(loc.file.path, loc.symbol.name_range)
-    for other in companions(loc):  # overload stubs, property setters and deleters
-        add(loc.file.path, other.name_range)
+    for member in members:
+        add(member.file.path, member.symbol.name_range)
+        for other in companions(member):  # overload stubs, property setters and deleters
+            add(member.file.path, other.name_range)
     for use in found:
         add(use.file.path, use.range)
         alias = same_name_alias(use)  # `import f as f` re-exports under the name: rename both
@@ -186,6 +193,19 @@ def _renamed_uses(ws: Workspace, resolver: Resolver, loc: Located) -> list[Use]:
             kept += rule([u for u in found if u.file.language is lang], loc.symbol.name)
     ids = {id(u) for u in kept}
     return [u for u in found if id(u) not in ids]
+
+
+def rename_family(resolver: Resolver, loc: Located) -> list[Located]:
+    """`loc` and the declarations renamed with it, by its language's rule (`rename_family` of
+    its resolver: Go's per-platform copies, Java's overrides); the rule raises RenameRefused
+    when part of the family lies outside the workspace."""
+    own = resolver if loc.file.language is resolver.language else resolver.for_language(loc.file.language)
+    rule = getattr(own, "rename_family", None)
+    out = [loc]
+    for other in (rule(loc) if rule is not None else ()):
+        if all(other.symbol.id != m.symbol.id for m in out):
+            out.append(other)
+    return out
 
 
 def _read(source: Source, path: str) -> bytes:

@@ -29,6 +29,7 @@ from ...records import (
     METHOD,
     MODULE,
     MODULE_REF,
+    PARAMETER,
     REF_ATTRIBUTE,
     REF_BASE,
     REF_IMPORT,
@@ -186,6 +187,27 @@ class GoResolver(Resolver):
         if loc.symbol.parent != "":
             return 1
         return len(self._package(loc.file)[1].get(loc.symbol.qualname, ()))
+
+    def rename_family(self, loc: Located) -> list[Located]:
+        """The declarations a rename of `loc` takes along: the same package-level name (a
+        function, method, type, or a field of such a type) in every file of its package, for
+        every platform (build constraints), since each build sees one of them."""
+        sym = loc.symbol
+        names = self._package(loc.file)[1]
+        if sym.parent != "":
+            owner = loc.file.lookup(sym.parent)
+            if owner is None or owner.parent != "" or owner.kind != CLASS or sym.kind == PARAMETER:
+                return []
+            top = owner.qualname
+        else:
+            top = sym.qualname
+        out: list[Located] = []
+        for p in names.get(top, ()):
+            f = self.ws.files.get(p)
+            for other in (f.by_qualname.get(sym.qualname, ()) if f is not None else ()):
+                if other.kind == sym.kind and other.parent == sym.parent and other.id != sym.id:
+                    out.append(Located(f, other))
+        return out
 
     def _gomod_of(self, folder: str) -> tuple[str, str] | None:
         """(module path, module directory) of the go.mod nearest above `folder`."""

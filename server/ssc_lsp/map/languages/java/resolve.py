@@ -37,7 +37,7 @@ from ...records import (
     Symbol,
     Unit,
 )
-from ...rename import FileMove
+from ...rename import FileMove, RenameRefused, all_subtypes
 from ...resolve import LOCAL, MAX_DEPTH, External, Instance, Resolver, Target, Value
 from ...workspace import Located, Workspace
 from . import JAVA
@@ -73,6 +73,31 @@ _JDK_PACKAGES = ("java.lang.", "java.io.", "java.util.")
 # java.lang.Object's methods: every class has them, whatever its workspace hierarchy shows
 OBJECT_METHODS = frozenset({"equals", "hashCode", "toString", "getClass", "notify", "notifyAll",
                             "wait", "clone", "finalize"})
+# the instance methods an implicit supertype (java.lang.Object, Enum, Record, Annotation) declares,
+# name -> arities: a workspace method of that name and arity overrides (or clashes with) one
+_IMPLICIT_METHODS: dict[str, dict[str, frozenset[int]]] = {
+    "<object>": {"equals": frozenset({1}), "hashCode": frozenset({0}), "toString": frozenset({0}),
+                 "getClass": frozenset({0}), "notify": frozenset({0}), "notifyAll": frozenset({0}),
+                 "wait": frozenset({0, 1, 2}), "clone": frozenset({0}), "finalize": frozenset({0})},
+    "<enum>": {"name": frozenset({0}), "ordinal": frozenset({0}), "compareTo": frozenset({1}),
+               "getDeclaringClass": frozenset({0}), "describeConstable": frozenset({0})},
+    "<record>": {},
+    "<annotation>": {"annotationType": frozenset({0})},
+}
+# the instance methods of the JDK interfaces in _METHODS_ONLY (and the markers: none), by the
+# same rule: a method named otherwise is not theirs
+_JDK_METHODS: dict[str, dict[str, frozenset[int]]] = {
+    "Comparable": {"compareTo": frozenset({1})},
+    "Iterable": {"iterator": frozenset({0}), "forEach": frozenset({1}), "spliterator": frozenset({0})},
+    "Runnable": {"run": frozenset({0})},
+    "AutoCloseable": {"close": frozenset({0})},
+    "Closeable": {"close": frozenset({0})},
+    "Flushable": {"flush": frozenset({0})},
+    "CharSequence": {"length": frozenset({0}), "charAt": frozenset({1}), "subSequence": frozenset({2}),
+                     "isEmpty": frozenset({0}), "chars": frozenset({0}), "codePoints": frozenset({0})},
+    "Appendable": {"append": frozenset({1, 3})},
+    "Readable": {"read": frozenset({1})},
+} | {m: {} for m in _MARKERS}
 
 
 def package_of(fm: FileMap) -> str:
@@ -80,11 +105,17 @@ def package_of(fm: FileMap) -> str:
     return next(iter(names)) if names else ""
 
 
-def _declares_none(base: str, kinds) -> bool:
-    """A library supertype (not in the workspace) that declares no member of `kinds` (_MARKERS)."""
+def _bare(base: str) -> str:
+    """`java.lang.Comparable<T>` -> `Comparable`: a JDK supertype's simple name."""
     name = base.split("<", 1)[0].strip()
     for p in _JDK_PACKAGES:
         name = name.removeprefix(p)
+    return name
+
+
+def _declares_none(base: str, kinds) -> bool:
+    """A library supertype (not in the workspace) that declares no member of `kinds` (_MARKERS)."""
+    name = _bare(base)
     known = _MARKERS if METHOD in kinds else _METHODS_ONLY
     return name in known
 
@@ -408,6 +439,98 @@ class JavaResolver(Resolver):
             lines[0] = lines[0][r[1]:] if len(lines) > 1 else lines[0][r[1]:n[1]]
         public = re.search(rb"\bpublic\b", b"\n".join(lines)) is not None
         return FileMove(path, new, public)
+
+    def rename_family(self, loc: Located) -> list[Located]:
+        """A method's override family in the workspace: the methods of the same signature it
+        overrides in its supertypes and that override it in their subtypes, transitively (a
+        rename of one alone would break the overriding). RenameRefused when one of the family's
+        classes has a supertype outside the workspace that declares, or may declare, the method
+        (`toString`, `run` of Runnable, `compareTo` of Comparable): that one cannot be renamed."""
+        sym = loc.symbol
+        key = _sig_key(sym)
+        owner = loc.file.lookup(sym.parent or "")
+        if key is None or owner is None or owner.kind != CLASS or sym.value == "constructor" \
+                or sym.qualname in (loc.file.local_names(PRIVATE_SCOPE) or ()):
+            return []
+        members: dict[str, Located] = {sym.id: loc}
+        done: set[str] = set()
+        covered: set[str] = set()  # the classes of the family and every class below them
+        todo = [Located(loc.file, owner)]
+        while todo:
+            cls = todo.pop()
+            if cls.symbol.id in done:
+                continue
+            done.add(cls.symbol.id)
+            above = self._declaring_supertypes(cls, key)
+            below = all_subtypes(self.ws, self, cls)
+            covered.update(c.symbol.id for c in [cls, *below])
+            for c in above + below:
+                for m in self.own_members(c, sym.name, (METHOD,)):
+                    if _sig_key(m.symbol) == key and m.symbol.id not in members \
+                            and m.symbol.qualname not in (m.file.local_names(PRIVATE_SCOPE) or ()):
+                        members[m.symbol.id] = m
+                        todo.append(c)
+        self._refuse_anonymous_overrides(sym.name, covered)
+        return [m for i, m in members.items() if i != sym.id]
+
+    def _refuse_anonymous_overrides(self, name: str, covered: set[str]) -> None:
+        """An anonymous class (`new A() { int m(...) {...} }`) of a class in `covered` that
+        declares a method `name`: its members have no symbols, so the rename cannot reach it,
+        and leaving it would silently stop the overriding. Refuse."""
+        for fm in list(self.ws.files.values()):
+            if fm.language is not JAVA:
+                continue
+            for unit in fm.units:
+                for scope, sup in unit.scopes.items():
+                    if not scope.endswith(f".{SUPER_SCOPE}") or not sup or not sup[0]:
+                        continue
+                    anon = scope.removesuffix(f".{SUPER_SCOPE}")
+                    if name not in unit.scopes.get(anon, ()):
+                        continue
+                    t = self.type_named(fm, anon.rpartition(".")[0], sup[0])
+                    if t is not None and t.symbol.id in covered:
+                        raise RenameRefused(
+                            f"an anonymous `{sup[0]}` in {fm.path} (from line {unit.start_row + 1}) declares "
+                            f"`{name}`, which may override it; the map cannot rename it there, "
+                            "nothing was renamed.")
+
+    def _declaring_supertypes(self, cls: Located, key: tuple) -> list[Located]:
+        """Every workspace supertype of `cls`, transitively; RenameRefused when a supertype
+        outside the workspace declares or may declare the method `key` (name, parameter types)."""
+        name, nparams = key[0], len(key[1])
+        out: list[Located] = []
+        seen: set[str] = set()
+        level = [cls]
+        for _ in range(MAX_DEPTH * 2):
+            nxt: list[Located] = []
+            for t in level:
+                if t.symbol.id in seen:
+                    continue
+                seen.add(t.symbol.id)
+                implicit = ["<object>"] + [b for b in t.symbol.bases if b in _IMPLICIT]
+                for which in implicit:
+                    if nparams in _IMPLICIT_METHODS[which].get(name, ()):
+                        raise RenameRefused(f"`{t.symbol.name}.{name}` overrides a method of the Java "
+                                            "library, which cannot be renamed; nothing was renamed.")
+                for text in t.symbol.bases:
+                    if text.startswith("<"):
+                        continue
+                    b = self.type_named(t.file, t.symbol.parent or "", text)
+                    if b is None:
+                        jdk = _JDK_METHODS.get(_bare(text))
+                        if jdk is None or nparams in jdk.get(name, ()):
+                            may = "declares" if jdk is not None else "may declare"
+                            raise RenameRefused(
+                                f"`{t.symbol.name}` extends or implements `{text}`, outside the workspace, "
+                                f"which {may} `{name}`; renaming it there is not possible, "
+                                "nothing was renamed.")
+                    elif b.symbol.kind == CLASS:
+                        out.append(b)
+                        nxt.append(b)
+            level = nxt
+            if not level:
+                break
+        return out
 
     def call_candidates(self, fm: FileMap, ref: Ref, unit: Unit) -> list[Located] | None:
         """Every method (or constructor, for `new T(`) a call may mean before its arguments
