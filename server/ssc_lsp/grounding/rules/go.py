@@ -33,7 +33,7 @@ from ...map.checks import Problem
 from ...map.filemap import FileMap
 from ...map.languages.arity import arity_call
 from ...map.languages.go import checks as go_checks
-from ...map.languages.go.resolve import _receiver_col, dir_of_import
+from ...map.languages.go.resolve import dir_of_import, receiver_col
 from ...map.records import (
     ATTRIBUTE,
     CLASS,
@@ -155,7 +155,7 @@ class GoRules(CheckRules):
             return None
         head, _, last = receiver.rpartition(".")
         r = run.r.for_language(run.fm.language)
-        row, col = ref.row + unit.start_row, _receiver_col(ref)  # which declaration is seen there
+        row, col = ref.row + unit.start_row, receiver_col(ref)  # which declaration is seen there
         if head:
             owner = r.value_of_expr(run.fm, ref.scope, head, row=row, col=col)
             found = r.member_of(owner, last) if isinstance(owner, Instance) else None

@@ -88,7 +88,7 @@ def build_expr(fm: FileMap) -> str | None:
     return next(iter(names)) if names else None
 
 
-def _receiver_col(ref: Ref) -> int:
+def receiver_col(ref: Ref) -> int:
     """Where a selector's receiver starts, as far as the ref tells (`recv.name` on one line)."""
     return max(0, ref.col - 1 - len(ref.receiver or ""))
 
@@ -511,7 +511,7 @@ class GoResolver(Resolver):
             return self.module_target(fm, ref.module or ref.name) if ref.receiver == MODULE_REF else None
         if ref.kind in (REF_ATTRIBUTE, REF_BASE) and ref.receiver is not None:
             value = self.value_of_expr(fm, ref.scope, ref.receiver, row=ref.row + unit.start_row,
-                                       col=_receiver_col(ref))
+                                       col=receiver_col(ref))
             return self.member_of(value, ref.name) if value is not None else None
         target = self.resolve_name(fm, ref.scope, ref.name, follow, row=ref.row + unit.start_row, col=ref.col)
         return target
